@@ -1,0 +1,1 @@
+"""The resource model itself: config, resources, definitions and the executor (no display)."""

@@ -1,0 +1,176 @@
+"""A run's resources: launch config applied, EnvVars resolved, set up and torn down."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import SecretStr
+
+from workbench.core.config import (
+    Config,
+    _EnvMixin,
+    config_hash,
+    is_secret_field,
+    redact,
+    resolve,
+)
+from workbench.core.resource import ConfigurableResource, InitResourceContext, PartialResource
+from workbench.errors import ConfigError
+
+__all__ = ["PreparedResources", "prepare_resources"]
+
+
+class PreparedResources:
+    """Resources configured and resolved for one run, not yet set up.
+
+    Attributes:
+        resolved: each key's resource with launch config applied and EnvVars read.
+        snapshot: each key's config as shown and stored: secrets redacted.
+        secrets: the secret values in force (to scrub from logs and errors).
+    """
+
+    def __init__(self) -> None:
+        self.resolved: dict[str, Any] = {}
+        self.snapshot: dict[str, Any] = {}
+        self.secrets: set[str] = set()
+        self._hashes: dict[str, str] = {}
+
+    def hash_of(self, key: str) -> str:
+        """A stable hash of a resolved resource's config (secrets only hashed)."""
+        if key not in self._hashes:
+            value = self.resolved.get(key)
+            self._hashes[key] = config_hash(value) if isinstance(value, Config) else "-"
+        return self._hashes[key]
+
+    @contextlib.contextmanager
+    def setup(
+        self, run_id: str, keys: Iterable[str], log: Any
+    ) -> Any:
+        """Set up ``keys`` (nested resources first) and tear all down on exit, in reverse."""
+        with contextlib.ExitStack() as stack:
+            ready: dict[str, Any] = {}
+            by_identity = {id(value): key for key, value in self.resolved.items()}
+
+            def enter(key: str | None, value: Any) -> Any:
+                if not isinstance(value, ConfigurableResource):
+                    return value
+                updates: dict[str, Any] = {}
+                for name, field_value in value.__dict__.items():
+                    if isinstance(field_value, ConfigurableResource):
+                        nested_key = by_identity.get(id(field_value))
+                        if nested_key is not None:
+                            if nested_key not in ready:
+                                ready[nested_key] = enter(nested_key, field_value)
+                            updates[name] = ready[nested_key]
+                        else:
+                            updates[name] = enter(None, field_value)
+                instance = value.model_copy(update=updates) if updates else value.model_copy()
+                context = InitResourceContext(
+                    resource_key=key,
+                    resource_config=self.snapshot.get(key or "", {}).get("config", {}),
+                    resources=dict(ready),
+                    run_id=run_id,
+                    log=log,
+                )
+                instance.__pydantic_private__["_workbench_context"] = context
+                return stack.enter_context(instance.yield_for_execution(context))
+
+            for key in keys:
+                if key not in ready and key in self.resolved:
+                    ready[key] = enter(key, self.resolved[key])
+            yield ready
+
+
+def _explicit_config(value: Config) -> dict[str, Any]:
+    return {name: value.__dict__[name] for name in value.model_fields_set if name in value.__dict__}
+
+
+def _collect_secrets(value: Any, found: set[str]) -> None:
+    if isinstance(value, Config):
+        cls = type(value)
+        for name, item in value.__dict__.items():
+            if isinstance(item, SecretStr):
+                found.add(item.get_secret_value())
+            elif isinstance(item, str) and name in cls.model_fields and is_secret_field(cls, name):
+                found.add(item)
+            else:
+                _collect_secrets(item, found)
+
+
+def _env_values(value: Any, environ: Mapping[str, str], found: set[str]) -> None:
+    if isinstance(value, Config):
+        for item in value.__dict__.values():
+            if isinstance(item, _EnvMixin):
+                raw = environ.get(item.env_var_name)
+                if raw:
+                    found.add(raw)
+            else:
+                _env_values(item, environ, found)
+
+
+def prepare_resources(
+    bindings: Mapping[str, Any],
+    keys: Iterable[str],
+    launch: Mapping[str, Mapping[str, Any]],
+    environ: Mapping[str, str],
+) -> PreparedResources:
+    """Apply launch config and resolve EnvVars for ``keys``; raise once for every problem.
+
+    Args:
+        bindings: the bound resources (session overrides already applied).
+        keys: the keys the run needs.
+        launch: ``run_config["resources"]``: each key's ``{"config": {...}}``.
+        environ: the environment EnvVars are read from.
+
+    Raises:
+        ConfigError: every invalid key and field, secrets redacted.
+    """
+    prepared = PreparedResources()
+    errors: list[tuple[str, str]] = []
+    for key in sorted(set(keys) | set(launch)):
+        if key not in bindings:
+            if key in launch:
+                known = ", ".join(sorted(bindings)) or "none"
+                errors.append(
+                    (f"resources.{key}", f"no resource is bound to {key!r} (bound: {known}); "
+                     "remove it from the run config or bind it")
+                )
+            continue
+        value = bindings[key]
+        config = dict((launch.get(key) or {}).get("config") or {})
+        where = f"resource {key!r}"
+        try:
+            if isinstance(value, PartialResource):
+                value = value.complete(config, where)
+            elif config:
+                if not isinstance(value, ConfigurableResource):
+                    raise ConfigError(
+                        f"{where} is a {type(value).__name__}, which takes no config; "
+                        f"remove resources.{key} from the run config"
+                    )
+                try:
+                    value = type(value)(**{**_explicit_config(value), **config})
+                except ConfigError as exc:
+                    raise ConfigError.from_errors(
+                        f"{where} ({type(value).__name__}) launch config is invalid:", exc.errors
+                    ) from None
+            prepared.snapshot[key] = {
+                "class": type(value).__name__,
+                "config": redact(value) if isinstance(value, Config) else repr(type(value)),
+            }
+            _env_values(value, environ, prepared.secrets)
+            if isinstance(value, Config):
+                value = resolve(value, where, environ)
+                _collect_secrets(value, prepared.secrets)
+            prepared.resolved[key] = value
+        except ConfigError as exc:
+            errors.extend(
+                (f"resources.{key}.config.{path}" if path else f"resources.{key}", text)
+                for path, text in (exc.errors or [("", str(exc))])
+            )
+    if errors:
+        raise ConfigError.from_errors("run config is invalid; nothing was run:", errors)
+    prepared.secrets = {secret for secret in prepared.secrets if len(secret) >= 3}
+    return prepared

@@ -1,0 +1,402 @@
+"""Definitions: assets, jobs, sensors, schedules and resources, validated all at once."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from workbench.core._params import Role
+from workbench.core.asset import Asset, AssetKey, AssetSpec
+from workbench.core.config import Config
+from workbench.core.graph import AssetGraph
+from workbench.core.job import Job
+from workbench.core.resource import ConfigurableResource, PartialResource
+from workbench.errors import DefinitionError
+
+if TYPE_CHECKING:
+    from workbench.core.schedule import Schedule
+    from workbench.core.sensor import Sensor
+
+__all__ = ["ASSET_JOB_NAME", "Definitions", "LazyDefinitions", "RunConfig", "definitions"]
+
+ASSET_JOB_NAME = "__ASSET_JOB"
+
+
+class RunConfig:
+    """Run config in Dagster's shape, built from Config and resource instances.
+
+    Example:
+        >>> RunConfig(resources={"conn": {"config": {"username": "u"}}}).to_config_dict()
+        {'ops': {}, 'resources': {'conn': {'config': {'username': 'u'}}}}
+    """
+
+    def __init__(
+        self,
+        ops: Mapping[str, Any] | None = None,
+        resources: Mapping[str, Any] | None = None,
+        loggers: Mapping[str, Any] | None = None,
+        execution: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.ops = dict(ops or {})
+        self.resources = dict(resources or {})
+        self.loggers = dict(loggers or {})
+        self.execution = dict(execution or {})
+
+    def to_config_dict(self) -> dict[str, Any]:
+        """The plain-dict form (``{"ops": {...}, "resources": {...}}``)."""
+        return {
+            "ops": {name: _section(value) for name, value in self.ops.items()},
+            "resources": {key: _section(value) for key, value in self.resources.items()},
+        }
+
+    def __repr__(self) -> str:
+        return f"RunConfig(ops={self.ops!r}, resources={self.resources!r})"
+
+
+def _section(value: Any) -> Any:
+    if isinstance(value, Config):
+        return {"config": _explicit(value)}
+    return value
+
+
+def _explicit(value: Config) -> dict[str, Any]:
+    return {name: value.__dict__[name] for name in value.model_fields_set if name in value.__dict__}
+
+
+def normalize_run_config(run_config: Any) -> dict[str, Any]:
+    """Turn a RunConfig, a dict or None into ``{"ops": {...}, "resources": {...}}``.
+
+    Raises:
+        ConfigError: if the shape is wrong, naming the entry and the shape expected.
+    """
+    from workbench.errors import ConfigError
+
+    if run_config is None:
+        return {"ops": {}, "resources": {}}
+    if isinstance(run_config, RunConfig):
+        return run_config.to_config_dict()
+    if not isinstance(run_config, Mapping):
+        raise ConfigError(
+            f"run config must be a dict or RunConfig, got {type(run_config).__name__}; "
+            "use {'resources': {KEY: {'config': {...}}}, 'ops': {NAME: {'config': {...}}}}"
+        )
+    unknown = set(run_config) - {"ops", "resources", "loggers", "execution"}
+    if unknown:
+        raise ConfigError(
+            f"run config has unknown top-level entries {sorted(unknown)}; "
+            "expected ops, resources, loggers or execution"
+        )
+    result: dict[str, Any] = {"ops": {}, "resources": {}}
+    for section in ("ops", "resources"):
+        entries = run_config.get(section) or {}
+        if not isinstance(entries, Mapping):
+            raise ConfigError(
+                f"run config {section!r} must be a mapping of names to {{'config': ...}}, "
+                f"got {type(entries).__name__}"
+            )
+        for name, value in entries.items():
+            value = _section(value)
+            if not isinstance(value, Mapping) or set(value) - {"config", "inputs", "outputs"}:
+                raise ConfigError(
+                    f"run config {section}.{name} must look like {{'config': {{...}}}}, "
+                    f"got {value!r}"
+                )
+            result[section][str(name)] = dict(value)
+    return result
+
+
+class Definitions:
+    """Everything a code location holds: assets, jobs, sensors, schedules and resources.
+
+    Building one is cheap; :meth:`validate` checks everything together and reports every
+    problem in one :class:`DefinitionError`. Runs validate first.
+    """
+
+    def __init__(
+        self,
+        assets: Iterable[Asset | AssetSpec] | None = None,
+        schedules: Iterable[Schedule] | None = None,
+        sensors: Iterable[Sensor] | None = None,
+        jobs: Iterable[Job] | None = None,
+        resources: Mapping[str, Any] | None = None,
+        executor: Any = None,
+        loggers: Mapping[str, Any] | None = None,
+        asset_checks: Iterable[Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.assets: list[Asset | AssetSpec] = list(assets or ())
+        self.schedules: list[Schedule] = list(schedules or ())
+        self.sensors: list[Sensor] = list(sensors or ())
+        self.jobs: list[Job] = list(jobs or ())
+        self.resources: dict[str, Any] = dict(resources or {})
+        self.metadata = dict(metadata or {})
+        self._graph: AssetGraph | None = None
+
+    @staticmethod
+    def merge(*defs: Definitions) -> Definitions:
+        """Combine several Definitions; one key bound to two different resources is an error."""
+        merged = Definitions()
+        owners: dict[str, int] = {}
+        for index, item in enumerate(defs):
+            merged.assets.extend(item.assets)
+            merged.schedules.extend(item.schedules)
+            merged.sensors.extend(item.sensors)
+            merged.jobs.extend(item.jobs)
+            merged.metadata.update(item.metadata)
+            for key, value in item.resources.items():
+                if key in merged.resources and merged.resources[key] is not value:
+                    if merged.resources[key] != value:
+                        raise DefinitionError(
+                            f"Definitions objects {owners[key]} and {index} bind different "
+                            f"resources to the key {key!r}; bind it in one place only, or "
+                            "give one of them another key"
+                        )
+                    continue
+                merged.resources[key] = value
+                owners[key] = index
+        return merged
+
+    @property
+    def asset_graph(self) -> AssetGraph:
+        """The asset graph of these definitions (built once)."""
+        if self._graph is None:
+            self._graph = AssetGraph(self.assets)
+        return self._graph
+
+    def resolve_asset_graph(self) -> AssetGraph:
+        """The asset graph of these definitions."""
+        return self.asset_graph
+
+    def get_assets_def(self, key: AssetKey | str | Sequence[str]) -> Asset:
+        """The definition that materializes ``key``."""
+        asset_key = AssetKey.from_coercible(key)
+        found = self.asset_graph.assets.get(asset_key)
+        if found is None:
+            raise DefinitionError(self._unknown("asset", asset_key.to_user_string(), [
+                known.to_user_string() for known, item in self.asset_graph.assets.items() if item
+            ]))
+        return found
+
+    def resolve_job_def(self, name: str) -> Job:
+        """The job ``name``, bound to these definitions' resources (asset jobs resolved)."""
+        if name == ASSET_JOB_NAME:
+            return self.resolve_implicit_global_asset_job_def()
+        for job in self._all_jobs():
+            if job.name == name:
+                return self._bind(job)
+        raise DefinitionError(self._unknown("job", name, [job.name for job in self._all_jobs()]))
+
+    get_job_def = resolve_job_def
+
+    def resolve_implicit_global_asset_job_def(self) -> Job:
+        """A job that materializes every asset."""
+        from workbench.core.graph import AssetSelection
+
+        return self._bind(Job(ASSET_JOB_NAME, asset_selection=AssetSelection.all()))
+
+    def get_sensor_def(self, name: str) -> Sensor:
+        """The sensor ``name``."""
+        for sensor in self.sensors:
+            if sensor.name == name:
+                return sensor
+        raise DefinitionError(self._unknown("sensor", name, [item.name for item in self.sensors]))
+
+    def get_schedule_def(self, name: str) -> Schedule:
+        """The schedule ``name``."""
+        for schedule in self.schedules:
+            if schedule.name == name:
+                return schedule
+        raise DefinitionError(
+            self._unknown("schedule", name, [item.name for item in self.schedules])
+        )
+
+    def with_resources(self, resources: Mapping[str, Any]) -> Definitions:
+        """A copy with ``resources`` bound on top of the current bindings."""
+        clone = Definitions(
+            self.assets, self.schedules, self.sensors, self.jobs,
+            {**self.resources, **dict(resources)}, metadata=self.metadata,
+        )
+        clone._graph = self._graph
+        return clone
+
+    def _all_jobs(self) -> list[Job]:
+        found = {job.name: job for job in self.jobs}
+        for item in [*self.sensors, *self.schedules]:
+            for job in item.jobs:
+                found.setdefault(job.name, job)
+        return list(found.values())
+
+    def _bind(self, job: Job) -> Job:
+        bound = job.with_resources(self.resources)
+        if job.is_asset_job:
+            graph = self.asset_graph
+            keys = job.asset_selection.resolve(graph)
+            bound.assets = tuple(
+                dict.fromkeys(item for key in keys if (item := graph.assets.get(key)))
+            )
+            bound._graph = graph  # type: ignore[attr-defined]
+            bound._selected = keys  # type: ignore[attr-defined]
+        return bound
+
+    @staticmethod
+    def _unknown(kind: str, name: str, known: list[str]) -> str:
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else (
+            f"defined: {', '.join(sorted(known))}" if known else f"no {kind}s are defined"
+        )
+        return f"no {kind} named {name!r}; {hint}"
+
+    def validate(self) -> Definitions:
+        """Check everything together; raise one DefinitionError listing every problem."""
+        problems = list(self.asset_graph.problems)
+        if not problems:
+            try:
+                self.asset_graph.toposort()
+            except DefinitionError as exc:
+                problems.append(str(exc))
+        for kind, items in (
+            ("job", self._all_jobs()), ("sensor", self.sensors), ("schedule", self.schedules)
+        ):
+            seen: set[str] = set()
+            for item in items:
+                if item.name in seen:
+                    problems.append(f"{kind} name {item.name!r} is used twice; rename one")
+                seen.add(item.name)
+        for job in self.jobs:
+            if job.is_asset_job:
+                try:
+                    job.asset_selection.resolve(self.asset_graph)
+                except DefinitionError as exc:
+                    problems.append(f"job {job.name!r}: {exc}")
+        for consumer, keys, params, local in self._consumers():
+            available = {**self.resources, **local}
+            for key in sorted(keys):
+                if key not in available:
+                    problems.append(missing_resource(consumer, key, available))
+            for param in params:
+                bound = available.get(param.name)
+                if param.name in available and param.role is Role.RESOURCE:
+                    problem = binding_problem(consumer, param.name, param.resource_class, bound)
+                    if problem:
+                        problems.append(problem)
+        if problems:
+            raise DefinitionError.from_problems(
+                f"definitions are invalid ({len(problems)} problem"
+                f"{'s' if len(problems) != 1 else ''}):",
+                problems,
+            )
+        return self
+
+    def _consumers(self) -> Iterable[tuple[str, frozenset[str], tuple[Any, ...], dict[str, Any]]]:
+        for item in self.asset_graph.definitions:
+            keys = item.required_resource_keys
+            yield f"asset {item.keys[0].to_user_string()!r}", keys, item.params, item.resource_defs
+        for job in self.jobs:
+            for node in job.nodes.values():
+                yield (
+                    f"op {node.name!r} of job {job.name!r}",
+                    node.op.required_resource_keys,
+                    node.op.params,
+                    job.resource_defs,
+                )
+        for sensor in self.sensors:
+            yield f"sensor {sensor.name!r}", sensor.required_resource_keys, sensor.params, {}
+        for schedule in self.schedules:
+            yield (
+                f"schedule {schedule.name!r}",
+                schedule.required_resource_keys,
+                schedule.params,
+                {},
+            )
+
+    @staticmethod
+    def validate_loadable(defs: Definitions) -> None:
+        """Validate ``defs``; raise one DefinitionError listing every problem."""
+        defs.validate()
+
+    def usage(self) -> dict[str, list[str]]:
+        """Which assets, ops, sensors and schedules use each resource key."""
+        found: dict[str, list[str]] = {key: [] for key in self.resources}
+        for consumer, keys, _params, _local in self._consumers():
+            for key in sorted(keys):
+                found.setdefault(key, []).append(consumer)
+        return found
+
+    def __repr__(self) -> str:
+        return (
+            f"Definitions(assets={len(self.assets)}, jobs={len(self.jobs)}, "
+            f"sensors={len(self.sensors)}, schedules={len(self.schedules)}, "
+            f"resources={sorted(self.resources)})"
+        )
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        from html import escape
+
+        rows = [
+            ("assets", [k.to_user_string() for k, v in self.asset_graph.assets.items() if v]),
+            ("jobs", [job.name for job in self.jobs]),
+            ("sensors", [item.name for item in self.sensors]),
+            ("schedules", [item.name for item in self.schedules]),
+            ("resources", sorted(self.resources)),
+        ]
+        text = "\n".join(f"{name}: {', '.join(values) or '-'}" for name, values in rows)
+        html = "".join(
+            f"<tr><th style='text-align:left'>{name}</th><td>{escape(', '.join(values))}</td></tr>"
+            for name, values in rows
+        )
+        return {"text/plain": f"Definitions\n{text}", "text/html": f"<table>{html}</table>"}
+
+
+def missing_resource(consumer: str, key: str, available: Mapping[str, Any]) -> str:
+    """The message for a resource key that nothing binds."""
+    known = sorted(available)
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return (
+        f"resource {key!r} required by {consumer} is not bound; bind it in "
+        f"Definitions(resources={{{key!r}: ...}}) (bound keys: {', '.join(known) or 'none'})"
+        f"{hint}"
+    )
+
+
+def binding_problem(
+    consumer: str, key: str, expected: type[ConfigurableResource] | None, bound: Any
+) -> str | None:
+    """Describe a binding whose object is not the resource class a parameter expects."""
+    if expected is None:
+        return None
+    actual = bound.resource_class if isinstance(bound, PartialResource) else type(bound)
+    if isinstance(actual, type) and issubclass(actual, expected):
+        return None
+    return (
+        f"resource {key!r} used by {consumer} must be a {expected.__name__}, but "
+        f"{actual.__name__} is bound to it; bind a {expected.__name__}(...) to {key!r}"
+    )
+
+
+class LazyDefinitions:
+    """What ``@definitions`` returns: call it (no arguments) to get the Definitions."""
+
+    def __init__(self, fn: Callable[..., Definitions]) -> None:
+        self.fn = fn
+        self.name = getattr(fn, "__name__", "definitions")
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, *args: Any) -> Definitions:
+        result = self.fn(*args)
+        if not isinstance(result, Definitions):
+            raise DefinitionError(
+                f"@definitions function {self.name!r} must return a Definitions, "
+                f"got {type(result).__name__}"
+            )
+        return result
+
+    def __repr__(self) -> str:
+        return f"<definitions {self.name}>"
+
+
+def definitions(fn: Callable[..., Definitions]) -> LazyDefinitions:
+    """Mark a function that returns Definitions; loaders call it to get them."""
+    return LazyDefinitions(fn)

@@ -1,0 +1,428 @@
+"""Ops and jobs: ``@op`` with ``In``/``Out``, and ``@job`` composed by calling ops."""
+
+from __future__ import annotations
+
+import contextvars
+import inspect
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
+
+from workbench.core._params import Param, Role, read_params
+from workbench.errors import DefinitionError
+
+if TYPE_CHECKING:
+    from workbench.core.executor import ExecuteInProcessResult
+    from workbench.core.instance import Instance
+    from workbench.core.run import RunEvent
+
+__all__ = ["In", "Job", "Node", "Op", "Out", "OutputHandle", "job", "op"]
+
+
+@dataclass(frozen=True)
+class In:
+    """An op input: ``ins={"x": In(description=...)}``."""
+
+    dagster_type: Any = None
+    description: str | None = None
+    default_value: Any = inspect.Parameter.empty
+    metadata: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Out:
+    """An op output: ``out={"a": Out(), "b": Out()}`` for several."""
+
+    dagster_type: Any = None
+    description: str | None = None
+    is_required: bool = True
+    io_manager_key: str | None = None
+    metadata: Mapping[str, Any] | None = None
+
+
+class OutputHandle(NamedTuple):
+    """One output of an op invocation inside a job body."""
+
+    node: str
+    output: str
+
+
+@dataclass
+class Node:
+    """One invocation of an op in a job.
+
+    Attributes:
+        name: unique in the job (``op``, then ``op_2``, ... or an alias).
+        op: the op.
+        inputs: each input's source: one handle, or a list of handles (fan-in).
+    """
+
+    name: str
+    op: Op
+    inputs: dict[str, OutputHandle | list[OutputHandle]] = field(default_factory=dict)
+
+
+class _Composition:
+    def __init__(self, job_name: str) -> None:
+        self.job_name = job_name
+        self.nodes: dict[str, Node] = {}
+
+    def add(self, op: Op, alias: str | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        name = alias or op.name
+        if name in self.nodes:
+            if alias:
+                raise DefinitionError(
+                    f"job {self.job_name!r} uses the alias {alias!r} twice; give each a new name"
+                )
+            count = 2
+            while f"{op.name}_{count}" in self.nodes:
+                count += 1
+            name = f"{op.name}_{count}"
+        inputs: dict[str, OutputHandle | list[OutputHandle]] = {}
+        names = op.input_names
+        if len(args) > len(names):
+            raise DefinitionError(
+                f"job {self.job_name!r}: op {op.name!r} takes {len(names)} inputs "
+                f"({', '.join(names) or 'none'}) but was given {len(args)}"
+            )
+        for input_name, value in [*zip(names, args, strict=False), *kwargs.items()]:
+            if input_name not in names:
+                raise DefinitionError(
+                    f"job {self.job_name!r}: op {op.name!r} has no input {input_name!r}; "
+                    f"its inputs are {', '.join(names) or 'none'}"
+                )
+            inputs[input_name] = _as_source(value, self.job_name, op.name, input_name)
+        self.nodes[name] = Node(name, op, inputs)
+        outs = list(op.outs)
+        if len(outs) == 1:
+            return OutputHandle(name, outs[0])
+        return _MultipleOutputs(name, outs)
+
+
+def _as_source(
+    value: Any, job_name: str, op_name: str, input_name: str
+) -> OutputHandle | list[OutputHandle]:
+    if isinstance(value, OutputHandle):
+        return value
+    if isinstance(value, list | tuple) and value and all(
+        isinstance(item, OutputHandle) for item in value
+    ):
+        return list(value)
+    raise DefinitionError(
+        f"job {job_name!r}: input {input_name!r} of op {op_name!r} must come from another "
+        f"op's output inside the job body, got {type(value).__name__}"
+    )
+
+
+class _MultipleOutputs(tuple[OutputHandle, ...]):
+    """The outputs of an op with several ``Out``s: unpack them, or read them by name."""
+
+    _names: tuple[str, ...]
+
+    def __new__(cls, node: str, names: Sequence[str]) -> _MultipleOutputs:
+        instance = super().__new__(cls, [OutputHandle(node, name) for name in names])
+        instance._names = tuple(names)
+        return instance
+
+    def __getattr__(self, name: str) -> OutputHandle:
+        if name in self._names:
+            return self[self._names.index(name)]
+        raise AttributeError(f"no output {name!r}; outputs are {', '.join(self._names)}")
+
+
+_composing: contextvars.ContextVar[_Composition | None] = contextvars.ContextVar(
+    "workbench_composing", default=None
+)
+
+
+class Op:
+    """A step of a job (what ``@op`` returns).
+
+    Calling an op inside a ``@job`` body adds it to the job; calling it elsewhere runs the
+    function directly, as in a unit test.
+    """
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        *,
+        name: str | None,
+        ins: Mapping[str, In] | None,
+        outs: Mapping[str, Out],
+        required_resource_keys: Iterable[str],
+        description: str | None,
+        tags: Mapping[str, str] | None,
+        alias: str | None = None,
+    ) -> None:
+        self.fn = fn
+        self.name = name or fn.__name__
+        self.params: tuple[Param, ...] = read_params(fn, f"op {self.name!r}")
+        self.ins = {
+            param.name: (ins or {}).get(param.name, In())
+            for param in self.params
+            if param.role is Role.INPUT
+        }
+        unknown = set(ins or {}) - set(self.ins)
+        if unknown:
+            raise DefinitionError(
+                f"op {self.name!r}: ins= names {', '.join(sorted(unknown))}, which the "
+                "function does not take; add a parameter or remove it"
+            )
+        self.outs = dict(outs)
+        self.description = description if description is not None else inspect.getdoc(fn)
+        self.tags = dict(tags or {})
+        self.required_resource_keys = frozenset(
+            {param.name for param in self.params if param.role is Role.RESOURCE}
+            | set(required_resource_keys)
+        )
+        self._alias = alias
+        self.__name__ = self.name
+        self.__doc__ = fn.__doc__
+        self.__wrapped__ = fn
+
+    @property
+    def input_names(self) -> list[str]:
+        """The op's inputs, in parameter order."""
+        return list(self.ins)
+
+    def alias(self, name: str) -> Op:
+        """Use this op under another node name in a job body."""
+        clone = object.__new__(Op)
+        clone.__dict__.update(self.__dict__)
+        clone._alias = name
+        return clone
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        composition = _composing.get()
+        if composition is not None:
+            return composition.add(self, self._alias, args, kwargs)
+        return self.fn(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<Op {self.name}>"
+
+
+@overload
+def op(fn: Callable[..., Any], /) -> Op: ...
+
+
+@overload
+def op(
+    fn: None = None,
+    /,
+    *,
+    name: str | None = None,
+    ins: Mapping[str, In] | None = None,
+    out: Out | Mapping[str, Out] | None = None,
+    required_resource_keys: Iterable[str] | None = None,
+    description: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    **ignored: Any,
+) -> Callable[[Callable[..., Any]], Op]: ...
+
+
+def op(
+    fn: Callable[..., Any] | None = None,
+    /,
+    *,
+    name: str | None = None,
+    ins: Mapping[str, In] | None = None,
+    out: Out | Mapping[str, Out] | None = None,
+    required_resource_keys: Iterable[str] | None = None,
+    description: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    **ignored: Any,
+) -> Op | Callable[[Callable[..., Any]], Op]:
+    """Declare an op: a step of a job, with resources, config and inputs like an asset's.
+
+    ``out={"a": Out(), "b": Out()}`` declares several outputs; the function then returns a
+    tuple in that order.
+    """
+    outs: dict[str, Out]
+    if out is None:
+        outs = {"result": Out()}
+    elif isinstance(out, Out):
+        outs = {"result": out}
+    else:
+        outs = dict(out)
+
+    def decorate(function: Callable[..., Any]) -> Op:
+        return Op(
+            function,
+            name=name,
+            ins=ins,
+            outs=outs,
+            required_resource_keys=required_resource_keys or (),
+            description=description,
+            tags=tags,
+        )
+
+    return decorate(fn) if fn is not None else decorate
+
+
+class Job:
+    """A graph of op invocations, or a selection of assets, run as one unit.
+
+    Attributes:
+        name: the job's name.
+        nodes: the op invocations by node name (empty for asset jobs).
+        config: the default run config (a dict in Dagster's shape).
+        resource_defs: resources bound to this job only.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        nodes: Mapping[str, Node] | None = None,
+        config: Any = None,
+        resource_defs: Mapping[str, Any] | None = None,
+        tags: Mapping[str, str] | None = None,
+        description: str | None = None,
+        asset_selection: Any = None,
+        assets: Sequence[Any] = (),
+    ) -> None:
+        self.name = name
+        self.nodes = dict(nodes or {})
+        self.config = config
+        self.resource_defs = dict(resource_defs or {})
+        self.tags = dict(tags or {})
+        self.description = description
+        self.asset_selection = asset_selection
+        self.assets = tuple(assets)
+
+    @property
+    def is_asset_job(self) -> bool:
+        """Whether this job materializes assets (rather than running ops)."""
+        return self.asset_selection is not None
+
+    @property
+    def required_resource_keys(self) -> frozenset[str]:
+        """Every resource key some op of the job needs."""
+        keys: set[str] = set()
+        for node in self.nodes.values():
+            keys |= node.op.required_resource_keys
+        for item in self.assets:
+            keys |= getattr(item, "required_resource_keys", frozenset())
+        return frozenset(keys)
+
+    def with_resources(self, resources: Mapping[str, Any]) -> Job:
+        """A copy bound to ``resources`` (its own bindings win)."""
+        clone = object.__new__(Job)
+        clone.__dict__.update(self.__dict__)
+        clone.resource_defs = {**dict(resources), **self.resource_defs}
+        return clone
+
+    def execute_in_process(
+        self,
+        run_config: Any = None,
+        *,
+        resources: Mapping[str, Any] | None = None,
+        raise_on_error: bool = True,
+        instance: Instance | None = None,
+        tags: Mapping[str, str] | None = None,
+        run_id: str | None = None,
+        op_selection: Sequence[str] | None = None,
+        max_workers: int = 1,
+        on_event: Callable[[RunEvent], None] | None = None,
+    ) -> ExecuteInProcessResult:
+        """Run the job in this process and return its result."""
+        from workbench.core.executor import execute_job
+
+        return execute_job(
+            self,
+            run_config=run_config,
+            resources=resources,
+            raise_on_error=raise_on_error,
+            instance=instance,
+            tags=tags,
+            run_id=run_id,
+            op_selection=op_selection,
+            max_workers=max_workers,
+            on_event=on_event,
+        )
+
+    def __repr__(self) -> str:
+        return f"<Job {self.name}>"
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        from html import escape
+
+        steps = list(self.nodes) or [
+            key.to_user_string() for item in self.assets for key in item.keys
+        ]
+        text = f"Job {self.name} ({len(steps)} steps: {', '.join(steps)})"
+        html = (
+            f"<div><b>Job</b> <code>{escape(self.name)}</code> "
+            f"<small>{len(steps)} steps</small><br>{escape(', '.join(steps))}</div>"
+        )
+        return {"text/plain": text, "text/html": html}
+
+
+@overload
+def job(fn: Callable[..., Any], /) -> Job: ...
+
+
+@overload
+def job(
+    fn: None = None,
+    /,
+    *,
+    name: str | None = None,
+    config: Any = None,
+    resource_defs: Mapping[str, Any] | None = None,
+    tags: Mapping[str, str] | None = None,
+    description: str | None = None,
+    **ignored: Any,
+) -> Callable[[Callable[..., Any]], Job]: ...
+
+
+def job(
+    fn: Callable[..., Any] | None = None,
+    /,
+    *,
+    name: str | None = None,
+    config: Any = None,
+    resource_defs: Mapping[str, Any] | None = None,
+    tags: Mapping[str, str] | None = None,
+    description: str | None = None,
+    **ignored: Any,
+) -> Job | Callable[[Callable[..., Any]], Job]:
+    """Declare a job by calling ops in the decorated function's body.
+
+    Example:
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @op
+        ... def add_one(x: int) -> int:
+        ...     return x + 1
+        >>> @job
+        ... def count():
+        ...     add_one(one())
+        >>> sorted(count.nodes)
+        ['add_one', 'one']
+    """
+
+    def decorate(function: Callable[..., Any]) -> Job:
+        job_name = name or function.__name__
+        composition = _Composition(job_name)
+        token = _composing.set(composition)
+        try:
+            function()
+        finally:
+            _composing.reset(token)
+        if not composition.nodes:
+            raise DefinitionError(
+                f"job {job_name!r} calls no ops; call each op in the job's body"
+            )
+        return Job(
+            job_name,
+            nodes=composition.nodes,
+            config=config,
+            resource_defs=resource_defs,
+            tags=tags,
+            description=description if description is not None else inspect.getdoc(function),
+        )
+
+    return decorate(fn) if fn is not None else decorate

@@ -1,0 +1,241 @@
+"""ConfigurableResource, ResourceParam and the IO manager base: resources and their lifecycle."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Generator, Iterator, Mapping
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar
+
+from pydantic import ValidationError
+
+from workbench.core.config import Config, describe_validation_error, is_secret_field
+from workbench.errors import ConfigError
+
+if TYPE_CHECKING:
+    from workbench.core.asset import AssetKey
+
+__all__ = [
+    "ConfigurableIOManager",
+    "ConfigurableResource",
+    "InitResourceContext",
+    "InputContext",
+    "OutputContext",
+    "PartialResource",
+    "ResourceParam",
+    "build_init_resource_context",
+    "is_resource",
+]
+
+T = TypeVar("T")
+
+
+class _ResourceParamMarker:
+    def __repr__(self) -> str:
+        return "ResourceParam"
+
+
+RESOURCE_PARAM = _ResourceParamMarker()
+
+ResourceParam = Annotated[T, RESOURCE_PARAM]
+"""Declares a parameter as a resource that is a plain Python object: ``client: ResourceParam[Client]``."""
+
+
+class InitResourceContext:
+    """What a resource's setup and teardown hooks receive.
+
+    Attributes:
+        resource_key: the key the resource is bound to (None outside a run).
+        resource_config: the resource's config, as a dict.
+        resources: the other resources of the run, by key.
+        run_id: the run being set up (None outside a run).
+        log: a logger for the resource.
+    """
+
+    def __init__(
+        self,
+        *,
+        resource_key: str | None = None,
+        resource_config: Mapping[str, Any] | None = None,
+        resources: Mapping[str, Any] | None = None,
+        run_id: str | None = None,
+        log: logging.Logger | None = None,
+    ) -> None:
+        self.resource_key = resource_key
+        self.resource_config = dict(resource_config or {})
+        self.resources = _Resources(resources or {})
+        self.run_id = run_id
+        self.log = log or logging.getLogger("workbench.resource")
+
+
+class _Resources:
+    """Attribute access to resources by key; an unknown key names the keys there are."""
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        object.__setattr__(self, "_values", dict(values))
+
+    def __getattr__(self, name: str) -> Any:
+        values = object.__getattribute__(self, "_values")
+        try:
+            return values[name]
+        except KeyError:
+            keys = ", ".join(sorted(values)) or "none"
+            raise AttributeError(
+                f"no resource {name!r} here (resources: {keys}); declare it as a parameter "
+                f"annotated with its resource class, or in required_resource_keys"
+            ) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in object.__getattribute__(self, "_values")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(object.__getattribute__(self, "_values"))
+
+    def __repr__(self) -> str:
+        return f"Resources({', '.join(object.__getattribute__(self, '_values'))})"
+
+
+def build_init_resource_context(
+    config: Mapping[str, Any] | None = None, resources: Mapping[str, Any] | None = None
+) -> InitResourceContext:
+    """Build a context for calling a resource's lifecycle hooks in a test."""
+    return InitResourceContext(resource_config=config, resources=resources)
+
+
+class ConfigurableResource(Config):
+    """A resource whose fields are its config schema.
+
+    Subclass it, declare config as fields, add methods that use them, and bind an instance
+    to a key in ``Definitions(resources=...)``. Hooks run once per run, only for the
+    resources the run's steps need.
+
+    Example:
+        >>> class Greeter(ConfigurableResource):
+        ...     greeting: str = "hello"
+        ...     def greet(self, name: str) -> str:
+        ...         return f"{self.greeting}, {name}"
+        >>> Greeter().greet("ada")
+        'hello, ada'
+    """
+
+    _kind: ClassVar[str] = "resource"
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        """Called once per run before any step uses the resource."""
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        """Called once per run after every step, whether the run succeeded or not."""
+
+    def create_resource(self, context: InitResourceContext) -> Any:
+        """Return the object that steps receive; the resource itself by default."""
+        return self
+
+    @contextlib.contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Generator[Any, None, None]:
+        """Set up, hand the resource to the run, and tear down, whatever happens."""
+        self.setup_for_execution(context)
+        try:
+            yield self.create_resource(context)
+        finally:
+            self.teardown_after_execution(context)
+
+    @classmethod
+    def configure_at_launch(cls, **partial: Any) -> PartialResource:
+        """Bind this resource class with config given (in part or whole) when a run launches."""
+        return PartialResource(cls, partial)
+
+    def get_resource_context(self) -> InitResourceContext:
+        """Return the context the resource was set up with in the current run."""
+        context = self.__pydantic_private__.get("_workbench_context") if (
+            self.__pydantic_private__
+        ) else None
+        if context is None:
+            raise ConfigError(
+                f"{type(self).__name__} has no resource context outside a run; "
+                "call get_resource_context() from setup_for_execution or a step"
+            )
+        return context  # type: ignore[no-any-return]
+
+
+class PartialResource(Generic[T]):
+    """A resource class whose config is completed when a run launches."""
+
+    def __init__(self, resource_class: type[ConfigurableResource], partial: Mapping[str, Any]):
+        self.resource_class = resource_class
+        self.partial = dict(partial)
+
+    def complete(self, config: Mapping[str, Any] | None, where: str) -> ConfigurableResource:
+        """Build the resource from the partial config and the launch config."""
+        data = {**self.partial, **dict(config or {})}
+        try:
+            return self.resource_class(**data)
+        except ValidationError as exc:
+            cls = self.resource_class
+            errors = describe_validation_error(
+                exc, lambda path: path.split(".")[0] in cls.model_fields
+                and is_secret_field(cls, path.split(".")[0])
+            )
+            raise ConfigError.from_errors(
+                f"{where} ({cls.__name__}) is configured at launch and its config is invalid; "
+                f"give it under resources: {{key: {{config: ...}}}}:",
+                errors,
+            ) from None
+
+    def __repr__(self) -> str:
+        return f"{self.resource_class.__name__}.configure_at_launch()"
+
+
+class OutputContext:
+    """What an IO manager's ``handle_output`` receives."""
+
+    def __init__(
+        self,
+        *,
+        asset_key: AssetKey | None,
+        step_key: str,
+        name: str,
+        run_id: str,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.asset_key = asset_key
+        self.step_key = step_key
+        self.name = name
+        self.run_id = run_id
+        self.metadata = dict(metadata or {})
+        self.output_metadata: dict[str, Any] = {}
+
+    def add_output_metadata(self, metadata: Mapping[str, Any]) -> None:
+        """Attach metadata to the materialization this output makes."""
+        self.output_metadata.update(metadata)
+
+
+class InputContext:
+    """What an IO manager's ``load_input`` receives."""
+
+    def __init__(
+        self, *, asset_key: AssetKey | None, name: str, upstream_output: OutputContext | None
+    ) -> None:
+        self.asset_key = asset_key
+        self.name = name
+        self.upstream_output = upstream_output
+
+
+class ConfigurableIOManager(ConfigurableResource):
+    """A resource that stores step outputs and loads step inputs.
+
+    Bind it to ``"io_manager"`` (the default for every asset) or to an asset's
+    ``io_manager_key``.
+    """
+
+    def handle_output(self, context: OutputContext, obj: Any) -> None:
+        """Store ``obj``, the output described by ``context``."""
+        raise NotImplementedError(f"{type(self).__name__} must define handle_output")
+
+    def load_input(self, context: InputContext) -> Any:
+        """Load the value of the upstream output described by ``context``."""
+        raise NotImplementedError(f"{type(self).__name__} must define load_input")
+
+
+def is_resource(value: Any) -> bool:
+    """Tell whether ``value`` is a workbench resource (configured or configured at launch)."""
+    return isinstance(value, ConfigurableResource | PartialResource)

@@ -1,0 +1,126 @@
+"""ExecuteInProcessResult: what a run returns: status, values, outputs and events."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from html import escape
+from typing import Any
+
+from workbench.core.asset import AssetKey, MaterializeResult
+from workbench.core.run import EventType, RunEvent, RunRecord
+from workbench.errors import StorageError, WorkbenchError
+
+__all__ = ["ExecuteInProcessResult"]
+
+
+class ExecuteInProcessResult:
+    """The result of ``materialize`` or ``Job.execute_in_process``.
+
+    Attributes:
+        run_id: the run's id.
+        success: whether every step succeeded.
+        all_events: every event of the run, in order.
+        run: the run's record (status, times, redacted config).
+        storage_error: set if the run could not be (fully) recorded; values are still here.
+    """
+
+    def __init__(
+        self,
+        *,
+        run_id: str,
+        success: bool,
+        events: Sequence[RunEvent],
+        values: Mapping[tuple[str, str], Any],
+        asset_values: Mapping[AssetKey, Any],
+        record: RunRecord,
+        storage_error: StorageError | None = None,
+    ) -> None:
+        self.run_id = run_id
+        self.success = success
+        self.all_events = list(events)
+        self._values = dict(values)
+        self._asset_values = dict(asset_values)
+        self.run = record
+        self.storage_error = storage_error
+
+    @property
+    def events(self) -> list[RunEvent]:
+        """Every event of the run, in order."""
+        return self.all_events
+
+    def asset_value(self, asset_key: AssetKey | str | Sequence[str]) -> Any:
+        """The value an asset produced in this run."""
+        key = AssetKey.from_coercible(asset_key)
+        if key in self._asset_values:
+            return self._asset_values[key]
+        materialized = {
+            event.data["asset_key"] for event in self.get_asset_materialization_events()
+        }
+        if key.to_user_string() in materialized:
+            raise WorkbenchError(
+                f"asset {key.to_user_string()!r} returned a MaterializeResult, which stores no "
+                "value; return the value itself (or MaterializeResult(value=...))"
+            )
+        done = ", ".join(sorted(materialized)) or "none"
+        raise WorkbenchError(
+            f"asset {key.to_user_string()!r} was not materialized in run {self.run_id} "
+            f"(materialized: {done})"
+        )
+
+    def output_for_node(self, node_str: str, output_name: str = "result") -> Any:
+        """The value an op (or asset step) produced for one of its outputs."""
+        try:
+            value = self._values[(node_str, output_name)]
+        except KeyError:
+            outputs = sorted({f"{node}.{name}" for node, name in self._values})
+            raise WorkbenchError(
+                f"no output {output_name!r} of node {node_str!r} in run {self.run_id}; "
+                f"outputs: {', '.join(outputs) or 'none'}"
+            ) from None
+        if value is MaterializeResult._NO_VALUE:
+            raise WorkbenchError(f"node {node_str!r} returned a MaterializeResult with no value")
+        return value
+
+    def get_asset_materialization_events(self) -> list[RunEvent]:
+        """The run's materialization events."""
+        return [e for e in self.all_events if e.event_type is EventType.ASSET_MATERIALIZATION]
+
+    def events_for_node(self, node_name: str) -> list[RunEvent]:
+        """The events of one step."""
+        return [event for event in self.all_events if event.step_key == node_name]
+
+    @property
+    def failures(self) -> list[RunEvent]:
+        """The step-failure events."""
+        return [e for e in self.all_events if e.event_type is EventType.STEP_FAILURE]
+
+    def step_durations(self) -> dict[str, float]:
+        """Each finished step's duration in seconds."""
+        return {
+            event.step_key: float(event.data.get("duration", 0.0))
+            for event in self.all_events
+            if event.step_key
+            and event.event_type in (EventType.STEP_SUCCESS, EventType.STEP_FAILURE)
+        }
+
+    def __repr__(self) -> str:
+        status = "success" if self.success else "failure"
+        return f"<ExecuteInProcessResult run_id={self.run_id!r} {status}>"
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        status = self.run.status.value
+        durations = self.step_durations()
+        lines = [f"Run {self.run_id} {status} ({len(durations)} steps)"]
+        lines += [f"  {step}: {seconds * 1000:.1f} ms" for step, seconds in durations.items()]
+        for event in self.failures:
+            lines.append(f"  FAILED {event.step_key}: {event.message}")
+        rows = "".join(
+            f"<tr><td>{escape(step)}</td><td>{seconds * 1000:.1f} ms</td></tr>"
+            for step, seconds in durations.items()
+        )
+        color = "#1a7f37" if self.success else "#cf222e"
+        html = (
+            f"<div><b style='color:{color}'>{escape(status)}</b> run "
+            f"<code>{escape(self.run_id)}</code><table>{rows}</table></div>"
+        )
+        return {"text/plain": "\n".join(lines), "text/html": html}

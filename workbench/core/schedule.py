@@ -1,0 +1,252 @@
+"""Schedules: ``@schedule``, ScheduleDefinition, cron tick times (croniter) and test contexts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import inspect
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from croniter import croniter
+
+from workbench.core._params import Role, read_params
+from workbench.core.definitions import RunConfig
+from workbench.core.job import Job
+from workbench.core.resource import _Resources
+from workbench.core.sensor import (
+    RunRequest,
+    SkipReason,
+    TickResult,
+    _tag,
+    _targets,
+    call_with_resources,
+)
+from workbench.errors import DefinitionError, WorkbenchError
+
+__all__ = [
+    "DefaultScheduleStatus",
+    "Schedule",
+    "ScheduleDefinition",
+    "ScheduleEvaluationContext",
+    "build_schedule_context",
+    "schedule",
+]
+
+
+class DefaultScheduleStatus(str, enum.Enum):
+    """Whether a schedule starts running when deployed."""
+
+    RUNNING = "RUNNING"
+    STOPPED = "STOPPED"
+
+
+class ScheduleEvaluationContext:
+    """What a schedule function receives as ``context``."""
+
+    def __init__(
+        self,
+        *,
+        scheduled_execution_time: dt.datetime | None = None,
+        resources: Mapping[str, Any] | None = None,
+        instance: Any = None,
+    ) -> None:
+        self.scheduled_execution_time = scheduled_execution_time or dt.datetime.now(dt.UTC)
+        self.resources = _Resources(resources or {})
+        self._resource_values = dict(resources or {})
+        self.instance = instance
+
+    def __repr__(self) -> str:
+        return f"ScheduleEvaluationContext({self.scheduled_execution_time.isoformat()})"
+
+
+def build_schedule_context(
+    instance: Any = None,
+    scheduled_execution_time: dt.datetime | None = None,
+    resources: Mapping[str, Any] | None = None,
+    **ignored: Any,
+) -> ScheduleEvaluationContext:
+    """Build a context for evaluating a schedule in a test or a notebook."""
+    return ScheduleEvaluationContext(
+        scheduled_execution_time=scheduled_execution_time, resources=resources, instance=instance
+    )
+
+
+def _zone(name: str | None, owner: str) -> dt.tzinfo:
+    if not name:
+        return dt.UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise DefinitionError(
+            f"{owner}: unknown execution_timezone {name!r}; use an IANA name like "
+            "'Europe/Berlin' or 'UTC'"
+        ) from None
+
+
+class Schedule:
+    """A cron schedule for a job (what ``@schedule`` and ScheduleDefinition return)."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        cron_schedule: str,
+        jobs: list[Job],
+        fn: Callable[..., Any] | None,
+        run_config: Any,
+        execution_timezone: str | None,
+        default_status: DefaultScheduleStatus,
+        description: str | None,
+        tags: Mapping[str, str] | None,
+    ) -> None:
+        owner = f"schedule {name!r}"
+        aliases = {"@hourly", "@daily", "@weekly", "@monthly", "@yearly", "@annually", "@midnight"}
+        if cron_schedule not in aliases and not croniter.is_valid(cron_schedule):
+            raise DefinitionError(
+                f"{owner}: {cron_schedule!r} is not a valid cron expression; use five fields "
+                "like '0 6 * * *' (06:00 every day) or '@daily'"
+            )
+        self.name = name
+        self.cron_schedule = cron_schedule
+        self.jobs = jobs
+        self.job_name = jobs[0].name if jobs else None
+        self.fn = fn
+        self.run_config = run_config
+        self.execution_timezone = execution_timezone
+        self.timezone = _zone(execution_timezone, owner)
+        self.default_status = default_status
+        self.description = description
+        self.tags = dict(tags or {})
+        self.params = read_params(fn, owner) if fn is not None else ()
+        self.required_resource_keys = frozenset(
+            param.name for param in self.params if param.role is Role.RESOURCE
+        )
+
+    @property
+    def job(self) -> Job:
+        """The schedule's job."""
+        if not self.jobs:
+            raise DefinitionError(f"schedule {self.name!r} has no job")
+        return self.jobs[0]
+
+    def next_tick_times(
+        self, count: int = 5, after: dt.datetime | None = None
+    ) -> list[dt.datetime]:
+        """The next ``count`` tick times after ``after`` (now by default), in the schedule's zone."""
+        start = after or dt.datetime.now(dt.UTC)
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=self.timezone)
+        iterator = croniter(self.cron_schedule, start.astimezone(self.timezone))
+        return [iterator.get_next(dt.datetime) for _ in range(count)]
+
+    def __call__(self, context: ScheduleEvaluationContext | None = None, **resources: Any) -> Any:
+        """Evaluate and return what the function returned (the run config if it has none)."""
+        context = context or build_schedule_context()
+        if self.fn is None:
+            return RunRequest(run_config=self.run_config, tags=self.tags)
+        bound = {**context._resource_values, **resources}
+        return call_with_resources(
+            self.fn, self.params, context, bound, f"schedule {self.name!r}"
+        )
+
+    def evaluate_tick(self, context: ScheduleEvaluationContext | None = None) -> TickResult:
+        """Evaluate and normalise the answer into tagged run requests or a skip reason."""
+        context = context or build_schedule_context()
+        result = self(context)
+        items: Iterable[Any] = result if isinstance(result, list | tuple) else [result]
+        requests: list[RunRequest] = []
+        skip: str | None = None
+        for item in items:
+            if isinstance(item, RunRequest):
+                requests.append(item)
+            elif isinstance(item, SkipReason):
+                skip = item.skip_message or ""
+            elif isinstance(item, RunConfig | dict):
+                requests.append(RunRequest(run_config=item))
+            elif item is None:
+                continue
+            else:
+                raise WorkbenchError(
+                    f"schedule {self.name!r} returned {type(item).__name__}; return RunRequest, "
+                    "SkipReason, a run config dict or RunConfig, or a list of them"
+                )
+        stamp = context.scheduled_execution_time.isoformat()
+        tagged = [
+            _tag(request, "dagster/schedule_name", self.name, self.job_name) for request in requests
+        ]
+        for request in tagged:
+            request.tags = {**self.tags, "dagster/scheduled_execution_time": stamp,
+                            **dict(request.tags)}
+        return TickResult(self.name, tagged, None if tagged else skip)
+
+    def __repr__(self) -> str:
+        return f"<Schedule {self.name} {self.cron_schedule!r}>"
+
+
+def schedule(
+    cron_schedule: str,
+    *,
+    job_name: str | None = None,
+    name: str | None = None,
+    execution_timezone: str | None = None,
+    description: str | None = None,
+    job: Job | None = None,
+    default_status: DefaultScheduleStatus = DefaultScheduleStatus.STOPPED,
+    target: Any = None,
+    tags: Mapping[str, str] | None = None,
+    **ignored: Any,
+) -> Callable[[Callable[..., Any]], Schedule]:
+    """Declare a schedule whose function decides each tick's run requests."""
+
+    def decorate(fn: Callable[..., Any]) -> Schedule:
+        schedule_name = name or fn.__name__
+        jobs = _targets(schedule_name, job, None, target, None)
+        if not jobs and job_name is None:
+            raise DefinitionError(
+                f"schedule {schedule_name!r} has no job; pass job= or target="
+            )
+        return Schedule(
+            name=schedule_name,
+            cron_schedule=cron_schedule,
+            jobs=jobs,
+            fn=fn,
+            run_config=None,
+            execution_timezone=execution_timezone,
+            default_status=default_status,
+            description=description or inspect.getdoc(fn),
+            tags=tags,
+        )
+
+    return decorate
+
+
+def ScheduleDefinition(  # noqa: N802 -- Dagster's name for this constructor
+    *,
+    job: Job | None = None,
+    cron_schedule: str,
+    name: str | None = None,
+    run_config: Any = None,
+    execution_timezone: str | None = None,
+    default_status: DefaultScheduleStatus = DefaultScheduleStatus.STOPPED,
+    description: str | None = None,
+    target: Any = None,
+    tags: Mapping[str, str] | None = None,
+    **ignored: Any,
+) -> Schedule:
+    """A schedule without a function: launch ``job`` with ``run_config`` on every tick."""
+    jobs = _targets(name or "schedule", job, None, target, None)
+    if not jobs:
+        raise DefinitionError("ScheduleDefinition needs job= or target=")
+    return Schedule(
+        name=name or f"{jobs[0].name}_schedule",
+        cron_schedule=cron_schedule,
+        jobs=jobs,
+        fn=None,
+        run_config=run_config,
+        execution_timezone=execution_timezone,
+        default_status=default_status,
+        description=description,
+        tags=tags,
+    )

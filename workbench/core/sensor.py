@@ -1,0 +1,316 @@
+"""Sensors: ``@sensor``, RunRequest, SkipReason, SensorResult, cursors and test contexts."""
+
+from __future__ import annotations
+
+import enum
+import inspect
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from workbench.core._params import Param, Role, read_params
+from workbench.core._resources import prepare_resources
+from workbench.core.definitions import missing_resource
+from workbench.core.graph import as_selection, define_asset_job
+from workbench.core.job import Job
+from workbench.core.resource import _Resources
+from workbench.errors import DefinitionError, WorkbenchError
+
+__all__ = [
+    "DefaultSensorStatus",
+    "RunRequest",
+    "Sensor",
+    "SensorEvaluationContext",
+    "SensorResult",
+    "SkipReason",
+    "TickResult",
+    "build_sensor_context",
+    "sensor",
+]
+
+
+class DefaultSensorStatus(str, enum.Enum):
+    """Whether a sensor starts running when deployed."""
+
+    RUNNING = "RUNNING"
+    STOPPED = "STOPPED"
+
+
+@dataclass
+class RunRequest:
+    """A request to launch a run, returned by a sensor or schedule."""
+
+    run_key: str | None = None
+    run_config: Any = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    job_name: str | None = None
+    asset_selection: Sequence[Any] | None = None
+    stale_assets_only: bool = False
+    partition_key: str | None = None
+
+
+@dataclass
+class SkipReason:
+    """Why a sensor or schedule requested no run this tick."""
+
+    skip_message: str | None = None
+
+
+@dataclass
+class SensorResult:
+    """A sensor's full answer: run requests, a skip reason, and the new cursor."""
+
+    run_requests: Sequence[RunRequest] | None = None
+    skip_reason: SkipReason | str | None = None
+    cursor: str | None = None
+    dynamic_partitions_requests: Sequence[Any] | None = None
+    asset_events: Sequence[Any] | None = None
+
+
+@dataclass
+class TickResult:
+    """What one evaluation of a sensor or schedule gave.
+
+    Attributes:
+        name: the sensor or schedule.
+        run_requests: the runs it asked for (tags include ``dagster/sensor_name`` etc.).
+        skip_message: why it asked for none, if it said.
+        cursor: the sensor's cursor after the tick.
+        runs: the results of the runs launched for it (with ``launch=True``).
+    """
+
+    name: str
+    run_requests: list[RunRequest]
+    skip_message: str | None = None
+    cursor: str | None = None
+    runs: list[Any] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        if self.skip_message is not None or not self.run_requests:
+            return f"<Tick {self.name}: skipped ({self.skip_message or 'no run requests'})>"
+        return f"<Tick {self.name}: {len(self.run_requests)} run request(s), cursor={self.cursor!r}>"
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        from html import escape
+
+        lines = [repr(self)]
+        for request in self.run_requests:
+            lines.append(
+                f"  run_key={request.run_key!r} job={request.job_name!r} tags={dict(request.tags)}"
+            )
+        for run in self.runs:
+            lines.append(f"  launched {run.run_id}: {'success' if run.success else 'failure'}")
+        text = "\n".join(lines)
+        return {"text/plain": text, "text/html": f"<pre>{escape(text)}</pre>"}
+
+
+class SensorEvaluationContext:
+    """What a sensor function receives as ``context``."""
+
+    def __init__(
+        self,
+        *,
+        cursor: str | None = None,
+        resources: Mapping[str, Any] | None = None,
+        instance: Any = None,
+        sensor_name: str | None = None,
+        definitions: Any = None,
+        last_tick_completion_time: float | None = None,
+    ) -> None:
+        self.cursor = cursor
+        self.resources = _Resources(resources or {})
+        self._resource_values = dict(resources or {})
+        self.instance = instance
+        self.sensor_name = sensor_name
+        self.definitions = definitions
+        self.last_tick_completion_time = last_tick_completion_time
+        self._cursor_updated = False
+
+    def update_cursor(self, cursor: str | None) -> None:
+        """Set the cursor the next tick receives."""
+        self.cursor = cursor
+        self._cursor_updated = True
+
+    def __repr__(self) -> str:
+        return f"SensorEvaluationContext(sensor={self.sensor_name!r}, cursor={self.cursor!r})"
+
+
+def build_sensor_context(
+    instance: Any = None,
+    cursor: str | None = None,
+    resources: Mapping[str, Any] | None = None,
+    definitions: Any = None,
+    sensor_name: str | None = None,
+    **ignored: Any,
+) -> SensorEvaluationContext:
+    """Build a context for evaluating a sensor in a test or a notebook."""
+    return SensorEvaluationContext(
+        cursor=cursor, resources=resources, instance=instance, sensor_name=sensor_name,
+        definitions=definitions,
+    )
+
+
+def _targets(
+    owner: str, job: Job | None, jobs: Sequence[Job] | None, target: Any, selection: Any
+) -> list[Job]:
+    found: list[Job] = [job] if job is not None else []
+    found += list(jobs or ())
+    chosen = target if target is not None else selection
+    if isinstance(chosen, Job):
+        found.append(chosen)
+    elif chosen is not None:
+        found.append(define_asset_job(f"__anonymous_{owner}", as_selection(chosen)))
+    return found
+
+
+def call_with_resources(
+    fn: Callable[..., Any],
+    params: tuple[Param, ...],
+    context: Any,
+    resources: Mapping[str, Any],
+    owner: str,
+) -> Any:
+    """Call a sensor or schedule function with resources set up, then tear them down."""
+    needed = [param.name for param in params if param.role is Role.RESOURCE]
+    missing = [key for key in needed if key not in resources]
+    if missing:
+        raise DefinitionError(missing_resource(owner, missing[0], resources))
+    prepared = prepare_resources(resources, needed, {}, os.environ)
+    with prepared.setup("", needed, None) as ready:
+        kwargs: dict[str, Any] = {}
+        for param in params:
+            if param.role is Role.CONTEXT:
+                kwargs[param.name] = context
+            elif param.role is Role.RESOURCE:
+                kwargs[param.name] = ready[param.name]
+            elif not param.has_default:
+                raise DefinitionError(
+                    f"{owner}: parameter {param.name!r} is neither the context nor a resource; "
+                    "annotate it with a resource class"
+                )
+        result = fn(**kwargs)
+        if inspect.isgenerator(result):
+            result = list(result)
+    return result
+
+
+class Sensor:
+    """A function that decides whether to launch runs (what ``@sensor`` returns)."""
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        *,
+        name: str,
+        jobs: list[Job],
+        job_name: str | None,
+        minimum_interval_seconds: int | None,
+        default_status: DefaultSensorStatus,
+        description: str | None,
+    ) -> None:
+        self.fn = fn
+        self.name = name
+        self.jobs = jobs
+        self.job_name = job_name or (jobs[0].name if len(jobs) == 1 else None)
+        self.minimum_interval_seconds = minimum_interval_seconds or 30
+        self.default_status = default_status
+        self.description = description
+        self.params = read_params(fn, f"sensor {name!r}")
+        self.required_resource_keys = frozenset(
+            param.name for param in self.params if param.role is Role.RESOURCE
+        )
+        self.__wrapped__ = fn
+
+    @property
+    def job(self) -> Job:
+        """The sensor's only job."""
+        if len(self.jobs) != 1:
+            raise DefinitionError(f"sensor {self.name!r} targets {len(self.jobs)} jobs; use .jobs")
+        return self.jobs[0]
+
+    def __call__(self, context: SensorEvaluationContext | None = None, **resources: Any) -> Any:
+        """Evaluate and return what the function returned (as Dagster's ``s(ctx)``)."""
+        context = context or build_sensor_context(sensor_name=self.name)
+        bound = {**context._resource_values, **resources}
+        return call_with_resources(self.fn, self.params, context, bound, f"sensor {self.name!r}")
+
+    def evaluate_tick(self, context: SensorEvaluationContext | None = None) -> TickResult:
+        """Evaluate and normalise the answer: run requests (tagged), skip reason, cursor."""
+        context = context or build_sensor_context(sensor_name=self.name)
+        result = self(context)
+        requests: list[RunRequest] = []
+        skip: str | None = None
+        cursor_set: str | None = None
+        items: Iterable[Any] = result if isinstance(result, list | tuple) else [result]
+        for item in items:
+            if item is None:
+                continue
+            if isinstance(item, SensorResult):
+                requests.extend(item.run_requests or ())
+                if item.skip_reason is not None:
+                    skip = getattr(item.skip_reason, "skip_message", item.skip_reason) or ""
+                if item.cursor is not None:
+                    if context._cursor_updated:
+                        raise WorkbenchError(
+                            f"sensor {self.name!r}: SensorResult.cursor cannot be set if "
+                            "context.update_cursor() was called; use one of them"
+                        )
+                    cursor_set = item.cursor
+            elif isinstance(item, RunRequest):
+                requests.append(item)
+            elif isinstance(item, SkipReason):
+                skip = item.skip_message or ""
+            else:
+                raise WorkbenchError(
+                    f"sensor {self.name!r} returned {type(item).__name__}; return RunRequest, "
+                    "SkipReason, SensorResult, a list of them, or None"
+                )
+        cursor = cursor_set if cursor_set is not None else context.cursor
+        tagged = [_tag(request, "dagster/sensor_name", self.name, self.job_name) for request in requests]
+        return TickResult(self.name, tagged, None if tagged else skip, cursor)
+
+    def __repr__(self) -> str:
+        return f"<Sensor {self.name}>"
+
+
+def _tag(request: RunRequest, tag: str, name: str, job_name: str | None) -> RunRequest:
+    return RunRequest(
+        run_key=request.run_key,
+        run_config=request.run_config,
+        tags={**dict(request.tags), tag: name},
+        job_name=request.job_name or job_name,
+        asset_selection=request.asset_selection,
+        stale_assets_only=request.stale_assets_only,
+        partition_key=request.partition_key,
+    )
+
+
+def sensor(
+    job_name: str | None = None,
+    *,
+    name: str | None = None,
+    minimum_interval_seconds: int | None = None,
+    description: str | None = None,
+    job: Job | None = None,
+    jobs: Sequence[Job] | None = None,
+    default_status: DefaultSensorStatus = DefaultSensorStatus.STOPPED,
+    asset_selection: Any = None,
+    target: Any = None,
+    **ignored: Any,
+) -> Callable[[Callable[..., Any]], Sensor]:
+    """Declare a sensor; resources are injected by annotation, like an asset's."""
+
+    def decorate(fn: Callable[..., Any]) -> Sensor:
+        sensor_name = name or fn.__name__
+        return Sensor(
+            fn,
+            name=sensor_name,
+            jobs=_targets(sensor_name, job, jobs, target, asset_selection),
+            job_name=job_name,
+            minimum_interval_seconds=minimum_interval_seconds,
+            default_status=default_status,
+            description=description or inspect.getdoc(fn),
+        )
+
+    return decorate

@@ -1,0 +1,49 @@
+"""The notebook session: resources bound by form edits, which the next run uses."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["Session", "current_session"]
+
+
+class Session:
+    """Resource overrides applied from forms (or code) for this process.
+
+    A run looks up each resource key here first, so a form's Apply changes what the next
+    run receives without touching the user's code.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._overrides: dict[str, Any] = {}
+        self.notebook: str | None = None
+
+    def bind(self, resource_key: str, resource: Any) -> None:
+        """Make the next runs use ``resource`` for ``resource_key``."""
+        with self._lock:
+            self._overrides[resource_key] = resource
+
+    def unbind(self, resource_key: str | None = None) -> None:
+        """Drop the override for one key, or for every key."""
+        with self._lock:
+            if resource_key is None:
+                self._overrides.clear()
+            else:
+                self._overrides.pop(resource_key, None)
+
+    @property
+    def overrides(self) -> Mapping[str, Any]:
+        """The bound overrides, by resource key (a copy)."""
+        with self._lock:
+            return dict(self._overrides)
+
+
+_session = Session()
+
+
+def current_session() -> Session:
+    """Return this process's session."""
+    return _session

@@ -1,0 +1,90 @@
+"""Ticks: evaluate a sensor or schedule with the definitions' resources, and launch its runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from workbench.core.schedule import Schedule, build_schedule_context
+from workbench.core.sensor import Sensor, TickResult, build_sensor_context
+from workbench.core.session import current_session
+from workbench.errors import DefinitionError
+
+if TYPE_CHECKING:
+    from workbench.core.definitions import Definitions
+    from workbench.core.instance import Instance
+
+__all__ = ["tick"]
+
+
+def tick(
+    defs: Definitions,
+    name: str,
+    *,
+    cursor: str | None = None,
+    at: dt.datetime | None = None,
+    launch: bool = False,
+    instance: Instance | None = None,
+) -> TickResult:
+    """Evaluate the sensor or schedule ``name`` once, resources injected from ``defs``.
+
+    Args:
+        defs: the definitions that hold it and bind its resources.
+        name: a sensor's or a schedule's name.
+        cursor: the cursor a sensor receives.
+        at: the scheduled execution time a schedule receives (now by default).
+        launch: also launch every requested run (``result.runs`` holds their results).
+        instance: where launched runs are recorded.
+    """
+    overrides = current_session().overrides
+    resources = {**defs.resources, **{k: v for k, v in overrides.items() if k in defs.resources}}
+    target: Sensor | Schedule
+    names = {item.name: item for item in [*defs.sensors, *defs.schedules]}
+    if name not in names:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(names), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else (
+            f"defined: {', '.join(sorted(names))}" if names else "none are defined"
+        )
+        raise DefinitionError(f"no sensor or schedule named {name!r}; {hint}")
+    target = names[name]
+    if isinstance(target, Sensor):
+        result = target.evaluate_tick(
+            build_sensor_context(cursor=cursor, resources=resources, sensor_name=name,
+                                 definitions=defs)
+        )
+    else:
+        result = target.evaluate_tick(
+            build_schedule_context(scheduled_execution_time=at, resources=resources)
+        )
+    if launch:
+        for request in result.run_requests:
+            result.runs.append(_launch(defs, target, request, instance))
+    return result
+
+
+def _launch(defs: Definitions, target: Sensor | Schedule, request: Any, instance: Any) -> Any:
+    job_name = request.job_name or target.job_name
+    if job_name is None:
+        raise DefinitionError(
+            f"{target.name!r} requested a run without a job; give the sensor or schedule job= "
+            "or set RunRequest(job_name=...)"
+        )
+    from workbench.core.definitions import Definitions as _Definitions
+
+    holder = _Definitions.merge(defs, _Definitions(jobs=[job for job in target.jobs
+                                                          if job not in defs.jobs]))
+    job = holder.resolve_job_def(job_name)
+    if request.asset_selection is not None and job.is_asset_job:
+        from workbench.core.graph import as_selection
+
+        job._selected = as_selection(request.asset_selection).resolve(  # type: ignore[attr-defined]
+            holder.asset_graph
+        )
+    tags = dict(request.tags)
+    if request.run_key:
+        tags["dagster/run_key"] = request.run_key
+    return job.execute_in_process(
+        run_config=request.run_config, instance=instance, tags=tags, raise_on_error=False
+    )

@@ -1,0 +1,119 @@
+"""The exceptions workbench raises on purpose.
+
+Everything raised on purpose derives from :class:`WorkbenchError`::
+
+    WorkbenchError
+    ├── DefinitionError      definitions that cannot work together (keys, cycles, bindings)
+    ├── ConfigError          invalid config, also a ValueError (one line per field path)
+    ├── ExecutionError       a run failed (run id, step; the user's error is __cause__)
+    ├── StorageError         the run store, value store or saved edits cannot be used
+    ├── ExportError          a notebook cannot be exported (path, cell, line)
+    └── MissingExtraError    an optional package is missing, also an ImportError
+
+Messages say what failed, where, and how to fix it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+__all__ = [
+    "ConfigError",
+    "DefinitionError",
+    "ExecutionError",
+    "ExportError",
+    "MissingExtraError",
+    "StorageError",
+    "WorkbenchError",
+]
+
+
+class WorkbenchError(Exception):
+    """Base class of every error workbench raises on purpose."""
+
+
+class DefinitionError(WorkbenchError):
+    """Definitions that cannot work: a missing resource, a cycle, a duplicate key.
+
+    Attributes:
+        problems: one line per problem, in the order they were found.
+    """
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
+
+    @classmethod
+    def from_problems(cls, header: str, problems: Iterable[str]) -> DefinitionError:
+        """Build one error that lists every problem under a header line."""
+        found = list(problems)
+        body = "\n".join(f"  {line}" for line in found)
+        return cls(f"{header}\n{body}" if found else header, found)
+
+
+class ConfigError(WorkbenchError, ValueError):
+    """Invalid config: every invalid field with its path, the bad value and a fix.
+
+    Attributes:
+        errors: ``(field path, message)`` pairs; the path is dotted (``creds.password``).
+    """
+
+    def __init__(self, message: str, errors: Sequence[tuple[str, str]] = ()) -> None:
+        super().__init__(message)
+        self.errors = list(errors)
+
+    @classmethod
+    def from_errors(cls, header: str, errors: Sequence[tuple[str, str]]) -> ConfigError:
+        """Build one error with a header and one ``path: message`` line per field."""
+        lines = [f"  {path}: {text}" if path else f"  {text}" for path, text in errors]
+        return cls("\n".join([header, *lines]), errors)
+
+
+class ExecutionError(WorkbenchError):
+    """A run failed; the user's exception is the ``__cause__``.
+
+    Attributes:
+        run_id: the run that failed.
+        step: the step (asset or op) that raised, if any.
+    """
+
+    def __init__(self, message: str, *, run_id: str, step: str | None = None) -> None:
+        super().__init__(message)
+        self.run_id = run_id
+        self.step = step
+
+
+class StorageError(WorkbenchError):
+    """The run store, the value store or the saved edits cannot be read or written."""
+
+
+class ExportError(WorkbenchError):
+    """A notebook cannot be exported (or a module cannot become a notebook).
+
+    Attributes:
+        path: the notebook or module.
+        cell: the cell number as users see it (1-based), if the problem is in one.
+        line: the line inside that cell (1-based), if known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        cell: int | None = None,
+        line: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.cell = cell
+        self.line = line
+
+
+class MissingExtraError(WorkbenchError, ImportError):
+    """An optional package is missing; the message names the pip command that installs it."""
+
+    def __init__(self, feature: str, package: str, extra: str) -> None:
+        super().__init__(f"{feature} needs {package}; run: pip install 'workbench[{extra}]'")
+        self.package = package
+        self.extra = extra

@@ -1,0 +1,148 @@
+"""workbench's own public functions: load, export, history, and the notebook widgets."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from workbench.app.namespace import (
+    apply_saved_edits,
+    current_notebook,
+    gather_definitions,
+    load_definitions,
+)
+from workbench.core.instance import default_instance
+from workbench.errors import MissingExtraError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import pandas
+
+    from workbench.core.definitions import Definitions
+    from workbench.core.run import RunStore
+
+__all__ = [
+    "active_definitions",
+    "edit_store",
+    "export_notebook",
+    "launchpad",
+    "load_definitions",
+    "notebook_from_module",
+    "runs",
+    "show_graph",
+    "show_resources",
+]
+
+
+def _user_namespace() -> dict[str, Any]:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a required dependency
+        return {}
+    shell = get_ipython()
+    return dict(shell.user_ns) if shell is not None else {}
+
+
+def edit_store() -> Any:
+    """The saved form edits under WORKBENCH_HOME."""
+    from workbench.storage.edits import EditStore
+    from workbench.storage.home import workbench_home
+
+    return EditStore(workbench_home())
+
+
+def active_definitions(namespace: Mapping[str, Any] | None = None) -> Definitions:
+    """The notebook's definitions, gathered from its namespace, with saved edits bound."""
+    names = dict(namespace) if namespace is not None else _user_namespace()
+    defs = gather_definitions(names)
+    edits = edit_store().load(current_notebook(names))
+    if edits:
+        apply_saved_edits(defs, edits)
+    return defs
+
+
+def _defs(defs: Definitions | None) -> Definitions:
+    return defs if defs is not None else active_definitions()
+
+
+def _persist(notebook: str) -> Any:
+    def save(resource_key: str, resource: Any, literal_config: Mapping[str, Any]) -> None:
+        edit_store().save(notebook, resource_key, literal_config)
+
+    return save
+
+
+def show_resources(defs: Definitions | None = None) -> Any:
+    """One editable form per resource; Apply binds the edit for the next runs and saves it."""
+    try:
+        from workbench.widgets.forms import ResourcesPanel
+    except ImportError as exc:  # pragma: no cover - ipywidgets is a required dependency
+        raise MissingExtraError("the resource forms", "ipywidgets", "jupyter") from exc
+    names = _user_namespace()
+    defs = _defs(defs)
+    return ResourcesPanel(
+        defs.resources, usage=defs.usage(), on_apply=_persist(current_notebook(names))
+    )
+
+
+def launchpad(job: str | None = None, defs: Definitions | None = None) -> Any:
+    """Pick a job or assets, edit their config, launch, and watch the run."""
+    from workbench.widgets.launchpad import Launchpad
+
+    return Launchpad(_defs(defs), instance=default_instance(), job=job)
+
+
+def show_graph(defs: Definitions | None = None) -> Any:
+    """The asset graph, each asset marked fresh, stale (with why), missing or failed."""
+    from workbench.widgets.graph import GraphView
+
+    return GraphView(_defs(defs), default_instance().run_store)
+
+
+def runs(
+    limit: int | None = None,
+    *,
+    job: str | None = None,
+    status: str | None = None,
+    store: RunStore | None = None,
+) -> pandas.DataFrame:
+    """Run history, newest first, as a pandas DataFrame."""
+    from workbench.storage.history import runs as history
+
+    return history(store, limit=limit, job=job, status=status)
+
+
+def export_notebook(
+    path: str | os.PathLike[str],
+    out: str | os.PathLike[str] | None = None,
+    target: str = "workbench",
+) -> str:
+    """Export a notebook to a definitions module (the applied form edits baked in).
+
+    Returns the module's source; writes it to ``out`` (atomically) if given.
+    """
+    from workbench.export import export_notebook as export
+
+    edits = edit_store().load(os.fspath(path))
+    if not edits:
+        edits = _edits_for(os.fspath(path))
+    return export(path, out, target=target, edits=edits)  # type: ignore[arg-type]
+
+
+def _edits_for(path: str) -> dict[str, Any]:
+    """Saved edits whose notebook key names the same file (absolute or relative)."""
+    wanted = os.path.abspath(path)
+    for notebook, edits in edit_store().all().items():
+        if os.path.abspath(notebook) == wanted or (
+            os.path.basename(notebook) == os.path.basename(path) and not os.path.isabs(notebook)
+        ):
+            return dict(edits)
+    return {}
+
+
+def notebook_from_module(path: str | os.PathLike[str], out: str | os.PathLike[str]) -> Any:
+    """Turn a definitions module into a notebook (one cell per definition)."""
+    from workbench.export import notebook_from_module as convert
+
+    return convert(path, out)

@@ -1,0 +1,247 @@
+"""Active definitions: gathered from a namespace (a notebook's, a module's) like a code location."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+import types
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from workbench.core.asset import Asset, AssetKey, AssetSpec
+from workbench.core.config import EnvVar, IntEnvVar
+from workbench.core.definitions import Definitions, LazyDefinitions
+from workbench.core.job import Job
+from workbench.core.resource import ConfigurableResource, PartialResource
+from workbench.core.schedule import Schedule
+from workbench.core.sensor import Sensor
+from workbench.core.session import current_session
+from workbench.errors import ConfigError, DefinitionError, ExportError, WorkbenchError
+
+__all__ = [
+    "DEFAULT_NOTEBOOK",
+    "apply_saved_edits",
+    "current_notebook",
+    "gather_definitions",
+    "load_definitions",
+    "resource_from_edit",
+]
+
+DEFAULT_NOTEBOOK = "<default>"
+
+
+def gather_definitions(namespace: Mapping[str, Any]) -> Definitions:
+    """Merge every Definitions and ``@definitions`` function in ``namespace`` with loose objects.
+
+    Loose assets, jobs, sensors and schedules bound at top level are added; when one has the
+    same key or name as an object inside a Definitions, the loose one wins (it is the newest
+    cell's). One resource key bound to two different resources is an error naming both.
+
+    Raises:
+        DefinitionError: naming both places of a conflicting resource key.
+    """
+    found: list[tuple[str, Definitions]] = []
+    loose_assets: dict[AssetKey, Asset | AssetSpec] = {}
+    loose: dict[str, dict[str, Any]] = {"jobs": {}, "sensors": {}, "schedules": {}}
+    for name, value in list(namespace.items()):
+        if name.startswith("_"):
+            continue
+        if isinstance(value, Definitions):
+            found.append((name, value))
+        elif isinstance(value, LazyDefinitions):
+            try:
+                found.append((f"{name}()", value()))
+            except WorkbenchError:
+                raise
+            except Exception as exc:
+                raise DefinitionError(
+                    f"@definitions function {name!r} raised {type(exc).__name__}: {exc}; "
+                    "fix it so it returns a Definitions"
+                ) from exc
+        elif isinstance(value, Asset):
+            for key in value.keys:
+                loose_assets[key] = value
+        elif isinstance(value, AssetSpec):
+            loose_assets[value.key] = value
+        elif isinstance(value, Job):
+            loose["jobs"][value.name] = value
+        elif isinstance(value, Sensor):
+            loose["sensors"][value.name] = value
+        elif isinstance(value, Schedule):
+            loose["schedules"][value.name] = value
+    merged = Definitions()
+    owners: dict[str, str] = {}
+    seen_assets: dict[AssetKey, Asset | AssetSpec] = {}
+    for place, defs in found:
+        for item in defs.assets:
+            keys = item.keys if isinstance(item, Asset) else (item.key,)
+            for key in keys:
+                seen_assets.setdefault(key, loose_assets.get(key, item))
+        for kind in ("jobs", "sensors", "schedules"):
+            for named in getattr(defs, kind):
+                loose[kind].setdefault(named.name, named)
+        for resource_key, value in defs.resources.items():
+            bound = merged.resources.get(resource_key)
+            if resource_key in merged.resources and bound is not value:
+                if bound != value:
+                    raise DefinitionError(
+                        f"resource key {resource_key!r} is bound to different resources in "
+                        f"{owners[resource_key]!r} and {place!r}; bind it in one place, or "
+                        "give one of them another key"
+                    )
+                continue
+            merged.resources[resource_key] = value
+            owners[resource_key] = place
+    for key, item in loose_assets.items():
+        seen_assets.setdefault(key, item)
+    merged.assets = list(dict.fromkeys(seen_assets.values()))
+    merged.jobs = list(loose["jobs"].values())
+    merged.sensors = list(loose["sensors"].values())
+    merged.schedules = list(loose["schedules"].values())
+    return merged
+
+
+def current_notebook(namespace: Mapping[str, Any] | None = None) -> str:
+    """The notebook this kernel runs, as Jupyter tells it, or ``<default>`` when it does not.
+
+    Jupyter Server sets ``JPY_SESSION_NAME`` (ipykernel mirrors it as ``__session__``); VS
+    Code sets ``__vsc_ipynb_file__``; ``WORKBENCH_NOTEBOOK`` overrides both.
+    """
+    namespace = namespace or {}
+    for value in (
+        os.environ.get("WORKBENCH_NOTEBOOK"),
+        namespace.get("__vsc_ipynb_file__"),
+        namespace.get("__session__"),
+        os.environ.get("JPY_SESSION_NAME"),
+    ):
+        if isinstance(value, str) and value:
+            return value
+    return DEFAULT_NOTEBOOK
+
+
+def resource_from_edit(resource: Any, config: Mapping[str, Any]) -> Any:
+    """Build the resource a saved form edit describes (``{"env": NAME}`` becomes an EnvVar)."""
+    cls = resource.resource_class if isinstance(resource, PartialResource) else type(resource)
+    if not isinstance(resource, ConfigurableResource | PartialResource):
+        raise ConfigError(f"a saved edit cannot configure a {cls.__name__}; clear it")
+    return cls(**_with_env(cls, dict(config)))
+
+
+def _with_env(cls: type[Any], config: dict[str, Any]) -> dict[str, Any]:
+    fields = getattr(cls, "model_fields", {})
+    result: dict[str, Any] = {}
+    for name, value in config.items():
+        if isinstance(value, Mapping) and set(value) == {"env"}:
+            annotation = fields[name].annotation if name in fields else str
+            is_int = annotation is int or int in getattr(annotation, "__args__", ())
+            result[name] = IntEnvVar(value["env"]) if is_int else EnvVar(value["env"])
+        elif isinstance(value, Mapping) and name in fields:
+            nested = fields[name].annotation
+            nested_cls = nested if isinstance(nested, type) else None
+            result[name] = (
+                _with_env(nested_cls, dict(value)) if nested_cls is not None else dict(value)
+            )
+        else:
+            result[name] = value
+    return result
+
+
+def apply_saved_edits(defs: Definitions, edits: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Bind saved form edits for keys the session has not bound yet; return problems found.
+
+    A saved edit that no longer fits its resource (a field was renamed, say) is not applied:
+    the code's config stays in force and the problem is returned to be shown.
+    """
+    session = current_session()
+    bound = session.overrides
+    problems: list[str] = []
+    for key, config in edits.items():
+        if key in bound or key not in defs.resources:
+            continue
+        try:
+            session.bind(key, resource_from_edit(defs.resources[key], config))
+        except (ConfigError, TypeError) as exc:
+            problems.append(
+                f"saved edit of resource {key!r} no longer fits its class and was not applied "
+                f"({exc}); clear it with %wb resources --reset {key}"
+            )
+    return problems
+
+
+def load_definitions(target: str | os.PathLike[str]) -> Definitions:
+    """Load the definitions of a ``.py`` file, a module name, or an ``.ipynb`` notebook.
+
+    A notebook is exported in memory (never executed cell by cell) and the result imported.
+
+    Raises:
+        DefinitionError: the target cannot be found or imported, naming it and the fix.
+        ExportError: the notebook cannot be exported.
+    """
+    text = os.fspath(target)
+    path = Path(text)
+    if text.endswith(".ipynb"):
+        return gather_definitions(_notebook_namespace(path))
+    if text.endswith(".py") or path.exists():
+        if not path.is_file():
+            raise DefinitionError(f"no file {text!r}; give the path of a .py or .ipynb file")
+        return gather_definitions(_module_namespace(path))
+    try:
+        module = importlib.import_module(text)
+    except ImportError as exc:
+        raise DefinitionError(
+            f"cannot import module {text!r} ({exc}); give a module importable from "
+            "sys.path, or the path of a .py or .ipynb file"
+        ) from exc
+    return gather_definitions(vars(module))
+
+
+def _module_namespace(path: Path) -> dict[str, Any]:
+    name = path.stem if path.stem.isidentifier() else "workbench_target"
+    if name in sys.modules and getattr(sys.modules[name], "__file__", None) != str(path):
+        name = f"{name}_{abs(hash(str(path.resolve())))}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise DefinitionError(f"cannot load {str(path)!r} as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    folder = str(path.resolve().parent)
+    added = folder not in sys.path
+    if added:
+        sys.path.insert(0, folder)
+    try:
+        spec.loader.exec_module(module)
+    except WorkbenchError:
+        raise
+    except Exception as exc:
+        raise DefinitionError(
+            f"importing {str(path)!r} raised {type(exc).__name__}: {exc}; fix the module"
+        ) from exc
+    finally:
+        if added:
+            sys.path.remove(folder)
+    return vars(module)
+
+
+def _notebook_namespace(path: Path) -> dict[str, Any]:
+    from workbench.export import export_source
+
+    if not path.is_file():
+        raise ExportError(
+            f"no notebook {str(path)!r}; give the path of an .ipynb file", path=str(path)
+        )
+    source = export_source(path.read_text(encoding="utf-8"), name=path.name)
+    module = types.ModuleType(f"workbench_notebook_{abs(hash(str(path.resolve())))}")
+    module.__file__ = str(path)
+    sys.modules[module.__name__] = module
+    try:
+        exec(compile(source, str(path), "exec"), vars(module))
+    except WorkbenchError:
+        raise
+    except Exception as exc:
+        raise DefinitionError(
+            f"the module exported from {str(path)!r} raised {type(exc).__name__}: {exc}"
+        ) from exc
+    return vars(module)

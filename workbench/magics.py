@@ -49,7 +49,9 @@ class NotebookFrontend:
         """A line that counts finished steps, redrawn in place."""
         from IPython.display import display
 
-        handle = display("starting run", display_id=True)  # type: ignore[no-untyped-call]
+        handle = display(  # type: ignore[no-untyped-call]
+            {"text/plain": "starting run"}, raw=True, display_id=True
+        )
         counts = {"done": 0, "failed": 0}
 
         def on_event(event: RunEvent) -> None:
@@ -60,10 +62,8 @@ class NotebookFrontend:
             else:
                 return
             if handle is not None:
-                handle.update(
-                    f"steps done: {counts['done']}, failed: {counts['failed']} "
-                    f"(last: {event.step_key})"
-                )
+                text = f"steps done: {counts['done']}, failed: {counts['failed']}"
+                handle.update({"text/plain": f"{text} (last: {event.step_key})"}, raw=True)
 
         return on_event
 

@@ -1,0 +1,211 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workbench.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_check_reports_success(capsys, defs_file):
+    code, out, _ = run(capsys, "check", str(defs_file))
+    assert code == 0
+    assert out.strip() == "All definitions loaded successfully."
+
+
+def test_check_lists_every_problem_and_exits_1(capsys, tmp_path):
+    broken = tmp_path / "broken.py"
+    broken.write_text(
+        "import workbench as wb\n"
+        "class Conn(wb.ConfigurableResource):\n    username: str\n"
+        "@wb.asset\ndef a(conn: Conn, missing_upstream): return 1\n"
+        "defs = wb.Definitions(assets=[a], resources={'con': Conn(username='x')})\n"
+    )
+    code, out, err = run(capsys, "check", str(broken))
+    assert code == 1
+    assert out == ""
+    assert "2 problems" in err
+    assert "resource 'conn' required by asset 'a' is not bound" in err
+    assert "did you mean 'con'?" in err
+    assert "depends on 'missing_upstream', which is not defined" in err
+
+
+def test_list_as_json_shows_who_uses_each_resource(capsys, defs_file):
+    code, out, _ = run(capsys, "list", str(defs_file), "--json")
+    assert code == 0
+    listing = json.loads(out)
+    assert [item["key"] for item in listing["assets"]] == ["raw", "report"]
+    assert listing["assets"][1]["deps"] == ["raw"]
+    (conn,) = listing["resources"]
+    assert conn["key"] == "conn"
+    assert conn["type"].endswith(".Conn")
+    assert "asset 'raw'" in conn["used_by"]
+    assert "op 'ping' of job 'ping_job'" in conn["used_by"]
+    assert "sensor 'every_time'" in conn["used_by"]
+    assert [s["name"] for s in listing["sensors"]] == ["every_time"]
+    assert listing["schedules"][0]["cron"] == "0 6 * * *"
+
+
+def test_materialize_with_config_file_and_selection(capsys, defs_file, tmp_path):
+    config = tmp_path / "run.yaml"
+    config.write_text("resources:\n  conn:\n    config:\n      username: grace\n")
+    code, out, _ = run(
+        capsys, "materialize", str(defs_file), "--select", "raw", "--config", str(config)
+    )
+    assert code == 0
+    assert "SUCCESS (1 steps)" in out
+    assert "raw:" in out
+    assert "report" not in out
+
+
+def test_materialize_failure_exits_1(capsys, tmp_path):
+    path = tmp_path / "failing.py"
+    path.write_text(
+        "import workbench as wb\n@wb.asset\ndef boom():\n    raise ValueError('nope')\n"
+    )
+    code, out, _ = run(capsys, "materialize", str(path))
+    assert code == 1
+    assert "FAILURE" in out
+    assert "ValueError: nope" in out
+
+
+def test_bad_run_config_yaml_names_file_and_line(capsys, defs_file, tmp_path):
+    config = tmp_path / "bad.yaml"
+    config.write_text("resources:\n  conn: [unclosed\n")
+    code, _, err = run(capsys, "materialize", str(defs_file), "-c", str(config))
+    assert code == 1
+    assert "bad.yaml" in err
+    assert "line" in err
+    assert "not valid YAML" in err
+
+
+def test_invalid_launch_config_runs_nothing(capsys, defs_file, tmp_path):
+    config = tmp_path / "run.yaml"
+    config.write_text("resources:\n  conn:\n    config:\n      port: abc\n")
+    code, _, err = run(capsys, "launch", str(defs_file), "--job", "ping_job", "-c", str(config))
+    assert code == 1
+    assert "nothing was run" in err
+    assert "resources.conn.config.port" in err
+    assert "'abc'" in err
+
+
+def test_launch_unknown_job_suggests(capsys, defs_file):
+    code, _, err = run(capsys, "launch", str(defs_file), "--job", "ping_jb")
+    assert code == 1
+    assert "no job named 'ping_jb'; did you mean 'ping_job'?" in err
+
+
+def test_unknown_verb_is_usage_error_with_suggestion(capsys):
+    code, _, err = run(capsys, "materialise")
+    assert code == 2
+    assert "Did you mean 'materialize'?" in err
+
+
+def test_sensor_and_schedule_verbs(capsys, defs_file):
+    code, out, _ = run(capsys, "sensor", str(defs_file), "every_time", "--launch")
+    assert code == 0
+    assert "1 run request(s)" in out
+    assert "launched" in out
+    code, out, _ = run(
+        capsys,
+        "schedule",
+        str(defs_file),
+        "mornings",
+        "--at",
+        "2026-01-01T00:00:00+00:00",
+        "--next",
+        "2",
+    )
+    assert code == 0
+    assert "2026-01-01T06:00:00+00:00" in out
+    assert "2026-01-02T06:00:00+00:00" in out
+
+
+def test_schedule_rejects_bad_time(capsys, defs_file):
+    code, _, err = run(capsys, "schedule", str(defs_file), "mornings", "--at", "tomorrow")
+    assert code == 2
+    assert "not an ISO 8601 time" in err
+
+
+def test_runs_lists_history_newest_first(capsys, defs_file):
+    assert run(capsys, "materialize", str(defs_file))[0] == 0
+    assert run(capsys, "launch", str(defs_file), "--job", "ping_job")[0] == 0
+    code, out, _ = run(capsys, "runs")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert "ping_job" in lines[1]
+    assert "__ASSET_JOB" in lines[2]
+
+
+def test_scaffold_defs_refuses_to_overwrite(capsys, tmp_path):
+    target = tmp_path / "defs" / "resources.py"
+    code, out, _ = run(capsys, "scaffold", "defs", "workbench.resources", str(target))
+    assert code == 0
+    assert out.strip() == f"Creating defs at {target.resolve()}."
+    assert "@wb.definitions\ndef resources() -> wb.Definitions:" in target.read_text()
+    code, _, err = run(capsys, "scaffold", "defs", "workbench.resources", str(target))
+    assert code == 1
+    assert "already exists" in err
+
+
+def test_scaffolded_resource_loads(capsys, tmp_path):
+    code, out, _ = run(capsys, "scaffold", "resource", "warehouse")
+    assert code == 0
+    assert "class WarehouseResource(wb.ConfigurableResource):" in out
+    path = tmp_path / "scaffolded.py"
+    path.write_text(out)
+    assert run(capsys, "check", str(path))[0] == 0
+
+
+@pytest.mark.parametrize(
+    "verb",
+    [
+        "check",
+        "list",
+        "materialize",
+        "launch",
+        "sensor",
+        "schedule",
+        "runs",
+        "graph",
+        "resources",
+        "export",
+        "notebook",
+        "scaffold",
+        "demo",
+    ],
+)
+def test_every_verb_has_help(capsys, verb):
+    code, out, _ = run(capsys, verb, "--help")
+    assert code == 0
+    assert out.startswith(f"Usage: workbench {verb}")
+
+
+def test_process_interface(defs_file: Path):
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench", "check", str(defs_file)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "All definitions loaded successfully."
+    missing = subprocess.run(
+        [sys.executable, "-m", "workbench", "check", str(defs_file.with_name("nope.py"))],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert missing.returncode == 1
+    assert "no file" in missing.stderr

@@ -79,7 +79,7 @@ def _demo_command() -> click.Command:
     @click.argument("notebook", default="notebooks/quickstart.ipynb")
     @click.option("--timeout", default=120, show_default=True, help="Seconds per cell.")
     def demo(notebook: str, timeout: int) -> bool:
-        from workbench.testing import run_notebook
+        from workbench.app.notebooks import run_notebook
 
         ok, text = run_notebook(notebook, timeout=timeout)
         click.echo(text)

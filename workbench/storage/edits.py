@@ -1,0 +1,228 @@
+"""EditStore: resource config edited in forms, saved per notebook so they survive a restart."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import sys
+import threading
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from workbench.core.config import REDACTED
+from workbench.errors import ConfigError, StorageError
+from workbench.storage.home import atomic_write, move_aside
+
+if sys.platform != "win32":
+    import fcntl
+
+__all__ = ["FORMAT_VERSION", "EditStore"]
+
+FORMAT_VERSION = 1
+"""The edits file format this code writes. Files without a version (the first, unversioned
+format: ``{notebook: {resource key: config}}``) are upgraded when read; newer files are refused
+and left untouched."""
+
+_FIX = "set WORKBENCH_HOME to a writable folder with free space"
+
+
+class EditStore:
+    """Saved form edits in ``<home>/edits.json``: ``{notebook: {resource key: config}}``.
+
+    A config is JSON data in which secrets appear only as ``{"env": "NAME"}``. Writes are atomic
+    and serialized across processes with a lock file, so two kernels saving at once lose
+    neither edit.
+
+    Args:
+        home: the workbench home folder.
+
+    Example:
+        >>> import tempfile
+        >>> store = EditStore(Path(tempfile.mkdtemp()))
+        >>> store.save("report.ipynb", "warehouse", {"host": "db", "password": {"env": "PW"}})
+        >>> store.load("report.ipynb")
+        {'warehouse': {'host': 'db', 'password': {'env': 'PW'}}}
+    """
+
+    def __init__(self, home: Path) -> None:
+        self.home = Path(home)
+        self.path = self.home / "edits.json"
+        self._lock_path = self.home / "edits.json.lock"
+        self._thread_lock = threading.RLock()
+
+    def save(self, notebook: str, resource_key: str, config: Mapping[str, Any]) -> None:
+        """Save the edited config of one resource in one notebook (replacing earlier edits).
+
+        Raises:
+            ConfigError: the config is not JSON data, or holds a redacted secret placeholder
+                (every problem is listed, by field path).
+            StorageError: the file cannot be written, or was written by a newer workbench.
+        """
+        if not isinstance(config, Mapping):
+            raise TypeError(f"config must be a mapping of field names, got {type(config)!r}")
+        errors: list[tuple[str, str]] = []
+        clean = _check_json(config, "", errors)
+        if errors:
+            raise ConfigError.from_errors(
+                f"edits of resource {resource_key!r} cannot be saved:", errors
+            )
+        with self._locked():
+            data = self._read(locked=True)
+            data.setdefault(notebook, {})[resource_key] = clean
+            self._write(data)
+
+    def load(self, notebook: str) -> dict[str, dict[str, Any]]:
+        """Return the saved edits of one notebook, by resource key (empty if none)."""
+        return self._read_checked().get(notebook, {})
+
+    def all(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Return every saved edit: ``{notebook: {resource key: config}}``."""
+        return self._read_checked()
+
+    def clear(self, notebook: str, resource_key: str | None = None) -> None:
+        """Forget the edits of one resource in a notebook, or of the whole notebook."""
+        with self._locked():
+            data = self._read(locked=True)
+            edits = data.get(notebook)
+            if edits is None or (resource_key is not None and resource_key not in edits):
+                return
+            if resource_key is None or len(edits) == 1:
+                del data[notebook]
+            else:
+                del edits[resource_key]
+            self._write(data)
+
+    def __repr__(self) -> str:
+        return f"EditStore({str(self.home)!r})"
+
+    # -- file access ----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        with self._thread_lock:
+            try:
+                self.home.mkdir(parents=True, exist_ok=True)
+                lock = self._lock_path.open("a+b")
+            except OSError as exc:
+                raise StorageError(
+                    f"cannot write saved edits in {self.home}: {exc.strerror or exc}; {_FIX}"
+                ) from exc
+            with lock:
+                if sys.platform != "win32":
+                    fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+                yield
+
+    def _read_checked(self) -> dict[str, dict[str, dict[str, Any]]]:
+        try:
+            return self._read(locked=False)
+        except _CorruptEdits:
+            with self._locked():
+                return self._read(locked=True)  # still corrupt under the lock: moved aside
+
+    def _read(self, *, locked: bool) -> dict[str, dict[str, dict[str, Any]]]:
+        try:
+            text = self.path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            raise StorageError(
+                f"cannot read saved edits {self.path}: {exc.strerror or exc}; "
+                "check the file's permissions"
+            ) from exc
+        try:
+            data = json.loads(text)
+            return _upgrade(self.path, data)
+        except (ValueError, _BadShape) as exc:
+            if not locked:
+                raise _CorruptEdits from exc
+            aside = move_aside(self.path)
+            raise StorageError(
+                f"saved edits {self.path} are corrupt ({exc}); the file was moved to {aside} "
+                "and new edits start empty; copy what you need from it back into your forms"
+            ) from exc
+
+    def _write(self, data: Mapping[str, Any]) -> None:
+        text = json.dumps({"version": FORMAT_VERSION, "notebooks": data}, indent=2, sort_keys=True)
+        try:
+            with atomic_write(self.path) as file:
+                file.write(text.encode() + b"\n")
+        except OSError as exc:
+            raise StorageError(
+                f"cannot write saved edits {self.path}: {exc.strerror or exc}; {_FIX}; "
+                "your edits still apply in this session"
+            ) from exc
+
+
+class _CorruptEdits(Exception):
+    """The edits file cannot be parsed (seen without holding the lock)."""
+
+
+class _BadShape(ValueError):
+    """The edits file is JSON, but not of the expected shape."""
+
+
+def _upgrade(path: Path, data: Any) -> dict[str, dict[str, dict[str, Any]]]:
+    """Return the notebooks mapping of any known format version, checked."""
+    if not isinstance(data, dict):
+        raise _BadShape(f"expected a JSON object, got {type(data).__name__}")
+    version = data.get("version")
+    notebooks: Any
+    if version is None:
+        notebooks = data  # the unversioned first format was the mapping itself
+    elif not isinstance(version, int) or isinstance(version, bool):
+        raise _BadShape(f"'version' should be an integer, got {version!r}")
+    elif version > FORMAT_VERSION:
+        raise StorageError(
+            f"saved edits {path} were written by a newer workbench (format {version}; this one "
+            f"reads up to {FORMAT_VERSION}); upgrade workbench, or set WORKBENCH_HOME to "
+            "another folder. The file was left unchanged"
+        )
+    else:
+        notebooks = data.get("notebooks")
+    if not isinstance(notebooks, dict):
+        raise _BadShape("'notebooks' should be an object of notebooks")
+    for notebook, edits in notebooks.items():
+        if not isinstance(edits, dict) or not all(isinstance(c, dict) for c in edits.values()):
+            raise _BadShape(f"the edits of notebook {notebook!r} should map keys to objects")
+    return notebooks
+
+
+def _check_json(value: Any, path: str, errors: list[tuple[str, str]]) -> Any:
+    """Return a plain JSON copy of ``value``, adding a problem per field that is not JSON."""
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                errors.append((path, f"key {key!r} is not a string"))
+                continue
+            out[key] = _check_json(item, f"{path}.{key}" if path else key, errors)
+        if set(out) == {"env"} and not (isinstance(out["env"], str) and out["env"]):
+            errors.append((path, "an {'env': NAME} secret needs the variable's name as text"))
+        return out
+    if isinstance(value, list | tuple):
+        return [_check_json(item, f"{path}[{index}]", errors) for index, item in enumerate(value)]
+    if isinstance(value, str):
+        if value == REDACTED:
+            errors.append(
+                (
+                    path,
+                    "holds the redacted placeholder, not a value; give a secret as "
+                    "{'env': 'NAME'} so that its value is read from the environment",
+                )
+            )
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        errors.append((path, f"{value!r} cannot be saved as JSON; give a finite number"))
+        return value
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    errors.append(
+        (
+            path,
+            f"a {type(value).__name__} value cannot be saved as JSON; "
+            "give text, a number, true/false, a list or a mapping",
+        )
+    )
+    return None

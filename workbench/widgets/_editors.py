@@ -1,0 +1,388 @@
+"""Field editors: a field's control, label, help, error line, and EnvVar or unset switches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import ipywidgets as widgets
+from pydantic import BaseModel, ValidationError
+
+from workbench.core.config import EnvVar, IntEnvVar, describe_validation_error
+from workbench.core.fields import MISSING, FieldSpec
+from workbench.errors import ConfigError
+from workbench.widgets._controls import (
+    Kit,
+    Problem,
+    badge_html,
+    error_html,
+    from_control,
+    help_html,
+    label_html,
+    make_control,
+    to_control,
+)
+
+__all__ = ["Context", "Editor", "build_editor", "initial_literal", "is_env_literal"]
+
+Problems = list[tuple[str, str]]
+
+
+@dataclass
+class Context:
+    """What every editor of one form shares."""
+
+    kit: Kit
+    changed: Callable[[], None]
+    restructured: Callable[[], None]
+    guard: Callable[[Callable[[], object]], None]
+    environ: Callable[[str], bool]
+    loading: bool = False
+    kept: dict[str, Any] = field(default_factory=dict)
+    """Secret values already in the resource, by path: used, never shown."""
+
+
+def is_env_literal(literal: Any) -> bool:
+    """Tell whether a literal value stands for an EnvVar (``{"env": NAME}``)."""
+    return isinstance(literal, dict) and set(literal) == {"env"}
+
+
+def initial_literal(spec: FieldSpec, parent: Any = MISSING) -> Any:
+    """The literal a field starts from: its EnvVar, its value, the parent's, or its default."""
+    if spec.env_var is not None:
+        return {"env": spec.env_var}
+    if spec.value is not MISSING:
+        return spec.value
+    if isinstance(parent, Mapping) and spec.name in parent:
+        return parent[spec.name]
+    return spec.default
+
+
+def drop_under(errors: Problems, omitted: list[str]) -> Problems:
+    """Leave out errors about fields that were left out because they hold a problem."""
+    return [
+        (path, text)
+        for path, text in errors
+        if not any(path == gone or path.startswith(f"{gone}.") for gone in omitted)
+    ]
+
+
+class Editor:
+    """The widgets of one field, and how to read them back into config."""
+
+    spec: FieldSpec
+    widget: Any
+    note: Any
+    control: Any = None
+    unset: Any = None
+
+    def __init__(self, context: Context, spec: FieldSpec) -> None:
+        self.context = context
+        self.spec = spec
+        self.help = help_html(spec)
+        self.message = ""
+        self.note = context.kit.html(self.help)
+
+    def show_error(self, message: str) -> None:
+        """Show ``message`` (or no error) beside the field, after its help text."""
+        if message == self.message:
+            return
+        self.message = message
+        parts = [text for text in (self.help, error_html(message)) if text]
+        self.note.value = "<br>".join(parts)
+
+    def load(self, spec: FieldSpec, literal: Any) -> None:
+        """Show ``literal`` (and the EnvVar and kept secret that ``spec`` says)."""
+        raise NotImplementedError
+
+    def collect(self, out: dict[str, Any], problems: Problems, omitted: list[str]) -> None:
+        """Put this field's value into ``out``, or record why it cannot be read."""
+        raise NotImplementedError
+
+    def walk(self) -> Iterator[Editor]:
+        """This editor and every editor nested in it."""
+        yield self
+
+    def typed_secret(self) -> bool:
+        """Tell whether the user typed a secret's value into this field."""
+        return False
+
+    def _watch(self, widget: Any, handler: Callable[[], object]) -> None:
+        widget.observe(lambda _change: self.context.guard(handler), names="value")
+
+    def _unset_box(self) -> Any:
+        if not self.spec.optional:
+            return None
+        box = self.context.kit.make(
+            widgets.Checkbox, value=False, description="unset", indent=False
+        )
+        self._watch(box, self._unset_changed)
+        return box
+
+    def _unset_changed(self) -> None:
+        self.context.changed()
+
+
+class FieldEditor(Editor):
+    """A field with one control: scalars, secrets, lists and dicts."""
+
+    def __init__(self, context: Context, spec: FieldSpec, literal: Any) -> None:
+        super().__init__(context, spec)
+        kit = context.kit
+        self.control = make_control(kit, spec, to_control(spec, literal))
+        self.label = kit.html(label_html(spec), kit.label_layout)
+        self.unset = self._unset_box()
+        self.source: Any = None
+        self.env_name: Any = None
+        self.badge: Any = None
+        if spec.env_capable:
+            options = [("value", "value"), ("environment variable", "env")]
+            self.source = kit.make(widgets.ToggleButtons, options=options, value="value")
+            self.env_name = kit.make(widgets.Text, placeholder="VARIABLE_NAME")
+            self.badge = kit.html()
+        self.row = self.widget = kit.make(widgets.HBox)
+        self.load(spec, literal)
+        self._watch(self.control, self._value_changed)
+        if self.source is not None:
+            self._watch(self.source, self._arrange_and_notify)
+            self._watch(self.env_name, self._arrange_and_notify)
+
+    def load(self, spec: FieldSpec, literal: Any) -> None:
+        """Show ``literal``; an EnvVar switches the source to the environment."""
+        env = literal["env"] if is_env_literal(literal) else None
+        kept = self.context.kept.get(spec.path)
+        if self.source is not None:
+            self.source.value = "env" if env else "value"
+            self.env_name.value = env or ""
+        self.control.value = to_control(self.spec, None if env else literal)
+        if self.unset is not None:
+            self.unset.value = literal is None and kept is None and env is None
+        if isinstance(self.control, widgets.Password):
+            self.control.placeholder = "set; type to replace" if kept is not None else ""
+        self._arrange()
+
+    def _arrange(self) -> None:
+        parts = [self.label]
+        tail = [self.note]
+        if self.source is not None:
+            parts.append(self.source)
+        if self.source is not None and self.source.value == "env":
+            name = self.env_name.value.strip()
+            self.badge.value = badge_html(name, bool(name) and self.context.environ(name))
+            parts += [self.env_name, self.badge]
+        else:
+            if self.unset is not None:
+                parts.append(self.unset)
+                self.control.disabled = self.unset.value
+            parts.append(self.control)
+        parts += tail
+        if list(self.row.children) != parts:
+            self.row.children = parts
+
+    def _arrange_and_notify(self) -> None:
+        self._arrange()
+        self.context.changed()
+
+    def _unset_changed(self) -> None:
+        self._arrange_and_notify()
+
+    def _value_changed(self) -> None:
+        if self.unset is not None and self.unset.value and not self.context.loading:
+            self.unset.value = False
+        self.context.changed()
+
+    def is_env(self) -> bool:
+        """Tell whether the value comes from an environment variable."""
+        return self.source is not None and self.source.value == "env"
+
+    def collect(self, out: dict[str, Any], problems: Problems, omitted: list[str]) -> None:
+        """Put the value (an EnvVar, None, a kept secret, or the control's) into ``out``."""
+        spec, name = self.spec, self.spec.name
+        if self.is_env():
+            variable = self.env_name.value.strip()
+            if not variable:
+                problems.append((spec.path, "give the environment variable's name"))
+                omitted.append(spec.path)
+                return
+            out[name] = IntEnvVar(variable) if spec.kind == "int" else EnvVar(variable)
+            return
+        if self.unset is not None and self.unset.value:
+            out[name] = None
+            return
+        if isinstance(self.control, widgets.Password) and not self.control.value:
+            kept = self.context.kept.get(spec.path)
+            if kept is not None:
+                out[name] = kept
+            return
+        if spec.required and spec.kind == "str" and self.control.value == "":
+            return  # an empty box for a required text field is "not given" (pydantic says so)
+        try:
+            out[name] = from_control(spec, self.control.value)
+        except Problem as exc:
+            problems.append((spec.path, str(exc)))
+            omitted.append(spec.path)
+
+    def typed_secret(self) -> bool:
+        """Tell whether a secret was typed into the password box (and is in use)."""
+        return (
+            isinstance(self.control, widgets.Password)
+            and bool(self.control.value)
+            and not self.is_env()
+            and not (self.unset is not None and self.unset.value)
+        )
+
+    def refresh(self) -> None:
+        """Read the environment again for the set/unset badge."""
+        if self.is_env():
+            self._arrange()
+
+
+class _GroupEditor(Editor):
+    """What nested config and unions share: child editors in an indented block."""
+
+    children: list[Editor]
+    body: Any
+
+    def _build_children(self, specs: tuple[FieldSpec, ...], literal: Any) -> None:
+        skip = self.spec.discriminator
+        self.children = [
+            build_editor(self.context, child, initial_literal(child, literal))
+            for child in specs
+            if child.name != skip
+        ]
+        self.body.children = [child.widget for child in self.children]
+
+    def _load_children(self, specs: tuple[FieldSpec, ...], literal: Any) -> None:
+        by_name = {spec.name: spec for spec in specs}
+        for child in self.children:
+            spec = by_name[child.spec.name]
+            child.load(spec, initial_literal(spec, literal))
+
+    def walk(self) -> Iterator[Editor]:
+        """This editor and every editor nested in it."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def _collect_children(self, problems: Problems, omitted: list[str]) -> dict[str, Any] | None:
+        if self.unset is not None and self.unset.value:
+            return None
+        values: dict[str, Any] = {}
+        for child in self.children:
+            child.collect(values, problems, omitted)
+        return values
+
+
+class SectionEditor(_GroupEditor):
+    """Nested config or a nested resource, as a collapsible section."""
+
+    def __init__(self, context: Context, spec: FieldSpec, literal: Any) -> None:
+        super().__init__(context, spec)
+        kit = context.kit
+        self.body = kit.make(widgets.VBox)
+        self._build_children(spec.children, literal)
+        star = " *" if spec.required else ""
+        title = f"{spec.name}{star} ({getattr(spec.base_type, '__name__', spec.kind)})"
+        self.control = kit.make(widgets.Accordion, children=[self.body], titles=(title,))
+        self.control.selected_index = 0
+        self.unset = self._unset_box()
+        parts = [self.unset] if self.unset is not None else []
+        self.widget = kit.make(widgets.VBox, children=[*parts, self.control, self.note])
+        self.load(spec, literal)
+
+    def load(self, spec: FieldSpec, literal: Any) -> None:
+        """Show ``literal`` in the children; None ticks "unset"."""
+        if self.unset is not None:
+            self.unset.value = literal is None
+        self._load_children(spec.children, literal)
+
+    def collect(self, out: dict[str, Any], problems: Problems, omitted: list[str]) -> None:
+        """Put the section's dict (or None) into ``out``."""
+        out[self.spec.name] = self._collect_children(problems, omitted)
+
+
+class UnionEditor(_GroupEditor):
+    """A union of Config classes: a variant chooser and the chosen variant's fields."""
+
+    def __init__(self, context: Context, spec: FieldSpec, literal: Any) -> None:
+        super().__init__(context, spec)
+        kit = context.kit
+        self.body = kit.make(widgets.VBox, layout=kit.indent_layout)
+        self.tag = self._tag_of(spec, literal)
+        self._build_children(spec.variants[self.tag], literal)
+        self.control = kit.make(widgets.Dropdown, options=list(spec.variants), value=self.tag)
+        self.unset = self._unset_box()
+        label = kit.html(label_html(spec), kit.label_layout)
+        head = [label, self.control] + ([self.unset] if self.unset is not None else [])
+        head.append(self.note)
+        parts = [kit.make(widgets.HBox, children=head), self.body]
+        self.widget = kit.make(widgets.VBox, children=parts)
+        self._watch(self.control, self._variant_chosen)
+
+    def _tag_of(self, spec: FieldSpec, literal: Any) -> str:
+        key = spec.discriminator
+        if (
+            isinstance(literal, Mapping)
+            and key is not None
+            and str(literal.get(key)) in spec.variants
+        ):
+            return str(literal[key])
+        for tag, children in spec.variants.items():
+            if any(child.value is not MISSING for child in children):
+                return tag
+        return next(iter(spec.variants))
+
+    def _variant_chosen(self) -> None:
+        if self.control.value != self.tag:
+            self.tag = self.control.value
+            self._build_children(self.spec.variants[self.tag], MISSING)
+            self.context.restructured()
+
+    def load(self, spec: FieldSpec, literal: Any) -> None:
+        """Choose the variant ``literal`` is, and show its fields."""
+        if self.unset is not None:
+            self.unset.value = literal is None
+        tag = self._tag_of(spec, literal)
+        if tag != self.tag:
+            self.tag = tag
+            self.control.value = tag
+            self._build_children(spec.variants[tag], literal)
+        else:
+            self._load_children(spec.variants[tag], literal)
+
+    def collect(self, out: dict[str, Any], problems: Problems, omitted: list[str]) -> None:
+        """Build the chosen variant (so its errors get this field's path) and put it in ``out``."""
+        path = self.spec.path
+        inner_omitted: list[str] = []
+        values = self._collect_children(problems, inner_omitted)
+        omitted += inner_omitted
+        if values is None:
+            out[self.spec.name] = None
+            return
+        cls: type[BaseModel] = self.spec.variant_classes[self.tag]
+        key = self.spec.discriminator
+        if key is not None and key in cls.model_fields:
+            choices = next(
+                (spec.choices for spec in self.spec.variants[self.tag] if spec.name == key), ()
+            )
+            values[key] = choices[0] if choices else self.tag
+        try:
+            out[self.spec.name] = cls(**values)
+        except ConfigError as exc:
+            found = [(f"{path}.{where}" if where else path, text) for where, text in exc.errors]
+            problems.extend(drop_under(found, inner_omitted))
+            omitted.append(path)
+        except ValidationError as exc:
+            found = [(f"{path}.{where}", text) for where, text in describe_validation_error(exc)]
+            problems.extend(drop_under(found, inner_omitted))
+            omitted.append(path)
+
+
+def build_editor(context: Context, spec: FieldSpec, literal: Any) -> Editor:
+    """Build the editor for ``spec``, showing ``literal``."""
+    if spec.kind in ("config", "resource"):
+        return SectionEditor(context, spec, literal)
+    if spec.kind == "union":
+        return UnionEditor(context, spec, literal)
+    return FieldEditor(context, spec, literal)

@@ -49,7 +49,7 @@ class NotebookFrontend:
         """A line that counts finished steps, redrawn in place."""
         from IPython.display import display
 
-        handle = display(  # type: ignore[no-untyped-call]
+        handle = display(
             {"text/plain": "starting run"}, raw=True, display_id=True
         )
         counts = {"done": 0, "failed": 0}

@@ -43,7 +43,7 @@ def run_notebook(
     except ImportError as exc:
         raise MissingExtraError("running notebooks headless", "nbclient", "dev") from exc
     file = Path(path)
-    notebook = nbformat.read(file, as_version=4)  # type: ignore[no-untyped-call]
+    notebook = nbformat.read(file, as_version=4)
     client = NotebookClient(
         notebook,
         timeout=timeout,

@@ -209,3 +209,61 @@ def test_process_interface(defs_file: Path):
     )
     assert missing.returncode == 1
     assert "no file" in missing.stderr
+
+
+def _notebook(path: Path, cells: list[str]) -> Path:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell(source) for source in cells])
+    nbformat.write(nb, path)
+    return path
+
+
+NOTEBOOK_CELLS = [
+    "%load_ext workbench",
+    "import workbench as wb\n\nclass Conn(wb.ConfigurableResource):\n    username: str",
+    "@wb.asset\ndef greeting(conn: Conn) -> str:\n    return 'hi ' + conn.username",
+    "defs = wb.Definitions(assets=[greeting], resources={'conn': Conn(username='ada')})",
+    "%wb materialize\nprint('exploring')",
+]
+
+
+def test_check_list_and_materialize_a_notebook_through_export(capsys, tmp_path):
+    nb = _notebook(tmp_path / "analysis.ipynb", NOTEBOOK_CELLS)
+    code, out, _ = run(capsys, "check", str(nb))
+    assert (code, out.strip()) == (0, "All definitions loaded successfully.")
+    code, out, _ = run(capsys, "list", str(nb), "--json")
+    assert json.loads(out)["assets"][0]["key"] == "greeting"
+    code, out, _ = run(capsys, "materialize", str(nb))
+    assert code == 0
+    assert "SUCCESS" in out
+
+
+def test_export_then_notebook_round_trip(capsys, tmp_path):
+    nb = _notebook(tmp_path / "analysis.ipynb", NOTEBOOK_CELLS)
+    module = tmp_path / "analysis_defs.py"
+    code, out, _ = run(capsys, "export", str(nb), "-o", str(module))
+    assert (code, out.strip()) == (0, f"wrote {module}")
+    text = module.read_text()
+    assert "%wb" not in text
+    assert "print('exploring')" not in text
+    assert "@wb.definitions" in text
+    code, out, _ = run(capsys, "export", str(nb), "--target", "dagster")
+    assert code == 0
+    assert "import dagster as dg" in out
+    back = tmp_path / "back.ipynb"
+    code, _, _ = run(capsys, "notebook", str(module), "-o", str(back))
+    assert code == 0
+    code, out, _ = run(capsys, "list", str(back), "--json")
+    listing = json.loads(out)
+    assert [a["key"] for a in listing["assets"]] == ["greeting"]
+    assert [r["key"] for r in listing["resources"]] == ["conn"]
+
+
+def test_export_error_names_the_cell(capsys, tmp_path):
+    nb = _notebook(tmp_path / "broken.ipynb", ["import workbench as wb", "def oops(:\n    pass"])
+    code, _, err = run(capsys, "export", str(nb))
+    assert code == 1
+    assert "cell 2" in err
+    assert "line 1" in err

@@ -195,7 +195,8 @@ def nightly(context):
     assert wb_magic(shell, "sensor s --cursor ada").skip_message == "seen"
     launched = wb_magic(shell, "schedule nightly --next 2 --launch")
     assert [run.success for run in launched.runs] == [True]
-    assert "next ticks:" in capsys.readouterr().out
+    assert len(launched.next_ticks) == 2
+    assert "next ticks:" in launched._repr_mimebundle_()["text/plain"]
 
 
 def test_check_and_list(shell, capsys):

@@ -90,7 +90,13 @@ def launchpad(job: str | None = None, defs: Definitions | None = None) -> Any:
     """Pick a job or assets, edit their config, launch, and watch the run."""
     from workbench.widgets.launchpad import Launchpad
 
-    return Launchpad(_defs(defs), instance=default_instance(), job=job)
+    names = _user_namespace()
+    return Launchpad(
+        _defs(defs),
+        instance=default_instance(),
+        job=job,
+        on_apply=_persist(current_notebook(names)),
+    )
 
 
 def show_graph(defs: Definitions | None = None) -> Any:

@@ -229,6 +229,10 @@ def build_group(frontend: Frontend) -> click.Group:
         result = tick(
             defs_for(target), name, cursor=cursor, launch=launch_runs, instance=default_instance()
         )
+        if not frontend.needs_target:
+            from workbench.widgets.runs import tick_view
+
+            return tick_view(result)
         frontend.show(result)
         return result
 
@@ -264,6 +268,10 @@ def build_group(frontend: Frontend) -> click.Group:
                 ) from None
         result = tick(defs, name, at=when, launch=launch_runs, instance=default_instance())
         schedule_def = defs.get_schedule_def(name)
+        if not frontend.needs_target:
+            from workbench.widgets.runs import tick_view
+
+            return tick_view(result, schedule_def, next_count, after=when)
         times = schedule_def.next_tick_times(next_count, after=when)
         frontend.show(result)
         frontend.show("next ticks:\n" + "\n".join(f"  {time.isoformat()}" for time in times))

@@ -1,0 +1,410 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+import pandas as pd
+import pytest
+import yaml
+from pydantic import Field, SecretStr
+
+from workbench.core.asset import asset
+from workbench.core.config import Config, EnvVar
+from workbench.core.definitions import Definitions
+from workbench.core.graph import define_asset_job
+from workbench.core.job import job, op
+from workbench.core.resource import ConfigurableResource, InitResourceContext
+from workbench.core.run import RunStatus
+from workbench.core.session import current_session
+from workbench.errors import DefinitionError
+from workbench.widgets.launchpad import MATERIALIZE, Launchpad
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from workbench.core.instance import Instance
+
+SECRET = "hunter2-very-secret"
+
+
+class Conn(ConfigurableResource):
+    host: str = Field("localhost", pattern=r"^[a-z.]+$")
+    password: SecretStr = SecretStr("")
+
+
+class Rows(Config):
+    n: int = 3
+
+
+@asset
+def raw(config: Rows) -> pd.DataFrame:
+    return pd.DataFrame({"a": range(config.n)})
+
+
+@asset
+def clean(raw: pd.DataFrame, conn: Conn) -> dict[str, Any]:
+    return {"rows": len(raw), "host": conn.host}
+
+
+@asset
+def leaky(conn: Conn) -> int:
+    raise RuntimeError(f"login refused for password {conn.password.get_secret_value()}")
+
+
+class Greeting(Config):
+    name: str
+    times: int = 1
+
+
+@op
+def greet(config: Greeting) -> str:
+    return " ".join([f"hello {config.name}"] * config.times)
+
+
+@op
+def shout(text: str) -> str:
+    return text.upper()
+
+
+@job
+def greet_job() -> None:
+    shout(greet())
+
+
+def texts(widget: Any) -> Iterator[str]:
+    """Every string a widget tree shows (values, descriptions, options)."""
+    for name in ("value", "description", "placeholder", "tooltip"):
+        value = getattr(widget, name, None)
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, tuple):
+            yield from (str(item) for item in value)
+    for child in getattr(widget, "children", ()):
+        yield from texts(child)
+
+
+def shown(pad: Launchpad) -> str:
+    return "\n".join(texts(pad.widget))
+
+
+def make_defs(**resources: Any) -> Definitions:
+    return Definitions(
+        assets=[raw, clean],
+        jobs=[greet_job, define_asset_job("only_raw", selection="raw")],
+        resources={"conn": Conn(host="db.local"), **resources},
+    )
+
+
+def test_launch_materializes_assets_with_progress_logs_and_preview(instance: Instance) -> None:
+    pad = Launchpad(make_defs(), instance=instance)
+    assert pad.job_picker.value == MATERIALIZE
+    assert set(pad.asset_picker.value) == {"raw", "clean"}
+
+    pad.launch_button.click()
+
+    result = pad.result
+    assert result is not None
+    assert result.success
+    assert [record.run_id for record in instance.run_store.list_runs()] == [result.run_id]
+    assert set(pad.progress) == {"raw", "clean"}
+    assert all(bar.value == bar.max for bar in pad.progress.values())
+    assert pad.overall.value == pad.overall.max == 2
+    assert "STEP_START [raw]" in pad.log.value
+    assert "STEP_SUCCESS [clean]" in pad.log.value
+    summary = pad.summary.value
+    assert "SUCCESS" in summary
+    assert result.run_id in summary
+    assert "shape (3, 1)" in summary
+    assert "int64" in summary
+    assert "{&#x27;rows&#x27;: 3, &#x27;host&#x27;: &#x27;db.local&#x27;}" in summary
+    assert "ms" in summary  # per-step durations
+
+
+def test_launch_returns_the_result_and_keeps_it(instance: Instance) -> None:
+    pad = Launchpad(make_defs(), instance=instance, selection=["raw"])
+    assert pad.asset_picker.value == ("raw",)
+
+    result = pad.launch()
+
+    assert result is pad.result
+    assert result is not None
+    assert instance.run_store.get_run(result.run_id).steps == ["raw"]
+    assert list(pad.progress) == ["raw"]
+    assert "conn" not in pad.forms  # raw needs no resource
+
+
+def test_op_config_editor_is_prefilled_and_its_edit_is_used(instance: Instance) -> None:
+    pad = Launchpad(make_defs(), instance=instance)
+    editor = pad.op_config["raw"]
+    assert yaml.safe_load(editor.text.value) == {"n": 3}
+
+    editor.text.value = "n: 5"
+
+    assert yaml.safe_load(pad.run_config_text.value)["ops"] == {"raw": {"config": {"n": 5}}}
+    result = pad.launch()
+    assert result is not None
+    assert result.success
+    assert result.asset_value("raw").shape == (5, 1)
+    assert "shape (5, 1)" in pad.summary.value
+
+
+def test_invalid_op_config_is_shown_and_nothing_runs(instance: Instance) -> None:
+    pad = Launchpad(make_defs(), instance=instance)
+    editor = pad.op_config["raw"]
+
+    editor.text.value = "n: many"
+    assert "n:" in editor.error.value
+    pad.launch_button.click()
+
+    assert pad.result is None
+    assert instance.run_store.list_runs() == []
+    assert "nothing was run" in pad.problems.value
+    assert "config of &#x27;raw&#x27;" in pad.problems.value
+    assert "invalid" in pad.run_config_text.value
+
+    editor.text.value = "- not a mapping"
+    assert "mapping" in editor.error.value
+    editor.text.value = "n: [unclosed"
+    assert "not valid YAML" in editor.error.value
+
+
+def test_unapplied_resource_edit_is_used_by_the_launch(instance: Instance) -> None:
+    pad = Launchpad(make_defs(), instance=instance)
+    form = pad.forms["conn"]
+    assert form.fields["host"].value == "db.local"
+
+    form.fields["host"].value = "edited.local"
+
+    assert "host: edited.local" in pad.run_config_text.value
+    result = pad.launch()
+    assert result is not None
+    assert result.success
+    assert result.asset_value("clean")["host"] == "edited.local"
+    assert current_session().overrides == {}  # launching does not apply the form
+
+
+def test_session_override_is_shown_as_the_current_config(instance: Instance) -> None:
+    current_session().bind("conn", Conn(host="override.local"))
+
+    pad = Launchpad(make_defs(), instance=instance)
+
+    assert pad.forms["conn"].fields["host"].value == "override.local"
+    assert "session" in shown(pad)
+    result = pad.launch()
+    assert result is not None
+    assert result.asset_value("clean")["host"] == "override.local"
+
+
+def test_invalid_resource_form_blocks_the_launch(instance: Instance) -> None:
+    pad = Launchpad(make_defs(), instance=instance)
+    pad.forms["conn"].fields["host"].value = "Not A Host!"
+    assert pad.forms["conn"].value is None
+
+    pad.launch_button.click()
+
+    assert pad.result is None
+    assert instance.run_store.list_runs() == []
+    assert "resource &#x27;conn&#x27;: host:" in pad.problems.value
+    assert "resource 'conn' is invalid" in pad.run_config_text.value
+
+
+def test_failure_shows_run_id_and_traceback_but_never_the_secret(instance: Instance) -> None:
+    defs = Definitions(assets=[leaky], resources={"conn": Conn(password=SecretStr(SECRET))})
+    pad = Launchpad(defs, instance=instance)
+
+    pad.launch_button.click()
+
+    result = pad.result
+    assert result is not None
+    assert not result.success
+    summary = pad.summary.value
+    assert f"step &#x27;leaky&#x27; failed in run {result.run_id}" in summary
+    assert "Traceback (most recent call last)" in summary
+    assert "RuntimeError: login refused for password **********" in summary
+    assert pad.progress["leaky"].value == pad.progress["leaky"].max
+    assert pad.progress["leaky"].bar_style == "danger"
+    assert SECRET not in shown(pad)
+    assert SECRET not in str(pad._repr_mimebundle_())
+    assert instance.run_store.get_run(result.run_id).status is RunStatus.FAILURE
+
+
+@asset
+def echo(conn: Conn) -> str:
+    return f"connected with {conn.password.get_secret_value()}"
+
+
+@pytest.mark.parametrize("env", [False, True])
+def test_output_previews_never_show_a_secret(
+    instance: Instance, monkeypatch: pytest.MonkeyPatch, env: bool
+) -> None:
+    monkeypatch.setenv("WB_TEST_PASSWORD", SECRET)
+    password: Any = EnvVar("WB_TEST_PASSWORD") if env else SecretStr(SECRET)
+    pad = Launchpad(
+        Definitions(assets=[echo], resources={"conn": Conn(password=password)}), instance=instance
+    )
+
+    result = pad.launch()
+
+    assert result is not None
+    assert result.asset_value("echo") == f"connected with {SECRET}"  # the value is intact
+    assert "connected with **********" in pad.summary.value
+    assert SECRET not in shown(pad)
+    assert SECRET not in str(pad._repr_mimebundle_())
+
+
+def test_resource_forms_forward_on_apply(instance: Instance) -> None:
+    applied: list[tuple[str, Any, dict[str, Any]]] = []
+    pad = Launchpad(make_defs(), instance=instance, on_apply=lambda *args: applied.append(args))
+    pad.forms["conn"].fields["host"].value = "applied.local"
+    pad.forms["conn"].apply_button.click()
+    assert [(key, config["host"]) for key, _resource, config in applied] == [
+        ("conn", "applied.local")
+    ]
+    assert current_session().overrides["conn"].host == "applied.local"
+
+
+def test_run_config_yaml_shows_env_references_never_values(
+    instance: Instance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WB_TEST_PASSWORD", SECRET)
+    defs = make_defs(conn=Conn(host="db.local", password=EnvVar("WB_TEST_PASSWORD")))
+    pad = Launchpad(defs, instance=instance)
+
+    config = yaml.safe_load(pad.run_config_text.value)
+
+    assert config["resources"]["conn"]["config"] == {
+        "host": "db.local",
+        "password": {"env": "WB_TEST_PASSWORD"},
+    }
+    result = pad.launch()
+    assert result is not None
+    assert result.success
+    assert SECRET not in shown(pad)
+
+
+def test_literal_secrets_are_redacted_in_the_yaml(instance: Instance) -> None:
+    pad = Launchpad(make_defs(conn=Conn(password=SecretStr(SECRET))), instance=instance)
+    assert SECRET not in pad.run_config_text.value
+    assert "password: '**********'" in pad.run_config_text.value
+
+
+def test_job_launch_with_required_op_config(instance: Instance) -> None:
+    pad = Launchpad(make_defs(), instance=instance, job="greet_job")
+    assert pad.asset_picker.disabled
+    editor = pad.op_config["greet"]
+    assert yaml.safe_load(editor.text.value) == {"name": None, "times": 1}
+    assert pad.launch() is None  # name is required
+    assert "name" in pad.problems.value
+
+    editor.text.value = "name: ada\ntimes: 2"
+    result = pad.launch()
+
+    assert result is not None
+    assert result.success
+    assert result.output_for_node("shout") == "HELLO ADA HELLO ADA"
+    assert instance.run_store.get_run(result.run_id).job_name == "greet_job"
+    assert "HELLO ADA" in pad.summary.value
+    assert all(bar.value == bar.max for bar in pad.progress.values())
+
+
+def test_switching_jobs_rebuilds_forms_and_editors(instance: Instance) -> None:
+    pad = Launchpad(make_defs(), instance=instance)
+    pad.job_picker.value = "greet_job"
+    assert list(pad.op_config) == ["greet"]
+    assert pad.forms == {}
+    pad.job_picker.value = "only_raw"
+    assert list(pad.op_config) == ["raw"]
+    result = pad.launch()
+    assert result is not None
+    assert result.success
+    assert instance.run_store.get_run(result.run_id).job_name == "only_raw"
+    pad.job_picker.value = MATERIALIZE
+    assert not pad.asset_picker.disabled
+    assert "conn" in pad.forms
+
+
+def test_empty_selection_is_refused(instance: Instance) -> None:
+    pad = Launchpad(make_defs(), instance=instance)
+    pad.asset_picker.value = ()
+    pad.launch_button.click()
+    assert pad.result is None
+    assert "no assets are selected" in pad.problems.value
+    assert instance.run_store.list_runs() == []
+
+
+class Broken(ConfigurableResource):
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        raise ConnectionError("cannot reach the warehouse")
+
+
+@asset
+def needs_broken(broken: Broken) -> int:
+    return 1
+
+
+def test_resource_setup_failure_is_shown_with_the_run_id(instance: Instance) -> None:
+    pad = Launchpad(
+        Definitions(assets=[needs_broken], resources={"broken": Broken()}), instance=instance
+    )
+    pad.launch_button.click()
+    result = pad.result
+    assert result is not None
+    assert not result.success
+    assert f"resource setup failed in run {result.run_id}" in pad.summary.value
+    assert "ConnectionError" in pad.summary.value
+    assert pad.overall.bar_style == "danger"
+
+
+def test_unknown_job_names_the_jobs_there_are(instance: Instance) -> None:
+    with pytest.raises(DefinitionError, match="greet_job"):
+        Launchpad(make_defs(), instance=instance, job="greet_jb")
+
+
+def test_errors_in_callbacks_are_shown_not_raised(instance: Instance) -> None:
+    pad = Launchpad(make_defs(), instance=instance)
+
+    def explode() -> None:
+        raise ValueError("boom")
+
+    pad._make_plan = explode  # type: ignore[method-assign,assignment]
+    pad.job_picker.value = "greet_job"  # the observer must not raise
+    assert "boom" in pad.problems.value
+    pad.launch_button.click()
+    assert "boom" in pad.problems.value
+
+
+def test_mimebundle_has_text_plain(instance: Instance) -> None:
+    pad = Launchpad(make_defs(), instance=instance)
+    assert pad._repr_mimebundle_()["text/plain"].startswith("Launchpad: materialize")
+    pad.launch()
+    bundle = pad._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "SUCCESS" in bundle["text/plain"]
+    assert "DataFrame shape (3, 1)" in bundle["text/plain"]
+    assert isinstance(pad.widget, widgets.VBox)
+
+
+class Warehouse(ConfigurableResource):
+    database: str
+
+
+@asset
+def table(warehouse: Warehouse) -> str:
+    return warehouse.database
+
+
+def test_configure_at_launch_resource_is_completed_from_its_form(instance: Instance) -> None:
+    defs = Definitions(assets=[table], resources={"warehouse": Warehouse.configure_at_launch()})
+    pad = Launchpad(defs, instance=instance)
+    form = pad.forms["warehouse"]
+    assert form.value is None
+    assert pad.launch() is None  # database is required
+    assert "database" in pad.problems.value
+
+    form.fields["database"].value = "analytics"
+    result = pad.launch()
+
+    assert result is not None
+    assert result.asset_value("table") == "analytics"
+    config = yaml.safe_load(pad.run_config_text.value)
+    assert config["resources"] == {"warehouse": {"config": {"database": "analytics"}}}

@@ -1,0 +1,574 @@
+"""The launchpad: pick a job or assets, edit config, launch with progress, logs and a summary."""
+
+from __future__ import annotations
+
+import enum
+import threading
+import traceback
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+import yaml
+from pydantic import BaseModel, SecretStr
+
+from workbench.core.asset import AssetKey
+from workbench.core.config import (
+    REDACTED,
+    Config,
+    EnvVar,
+    IntEnvVar,
+    is_secret_field,
+    redact,
+)
+from workbench.core.definitions import normalize_run_config
+from workbench.core.executor import materialize
+from workbench.core.graph import as_selection
+from workbench.core.instance import Instance, default_instance
+from workbench.core.plan import Plan, plan_assets, plan_job
+from workbench.core.resource import PartialResource
+from workbench.core.run import EventType, RunEvent
+from workbench.core.session import current_session
+from workbench.errors import ConfigError, WorkbenchError
+from workbench.widgets._display import (
+    STEP_ENDS,
+    bundle,
+    error_box,
+    esc,
+    event_line,
+    secrets_in,
+    summary_html,
+    summary_text,
+)
+from workbench.widgets.forms import OnApply, ResourceForm
+
+if TYPE_CHECKING:
+    from workbench.core.definitions import Definitions
+    from workbench.core.result import ExecuteInProcessResult
+
+__all__ = ["MATERIALIZE", "Launchpad", "OpConfigEditor"]
+
+MATERIALIZE = "materialize assets"
+"""The job picker's entry for materializing the selected assets."""
+
+LOG_LINES = 500
+
+
+class OpConfigEditor:
+    """A YAML editor for one step's Config, validated with the Config class as the user types.
+
+    Attributes:
+        step_key: the op or asset step the config is for.
+        config_class: the step's Config class.
+        text: the Textarea holding the YAML.
+        error: the HTML beside it showing what is wrong.
+        errors: ``(field path, message)`` pairs of the current text (empty when valid).
+        value: the validated Config, or None while the text is invalid.
+    """
+
+    def __init__(self, step_key: str, config_class: type[Config], given: Any = None) -> None:
+        self.step_key = step_key
+        self.config_class = config_class
+        self.errors: list[tuple[str, str]] = []
+        self.value: Config | None = None
+        self.text = widgets.Textarea(
+            value=_initial_yaml(config_class, given),
+            description=step_key,
+            layout=widgets.Layout(width="95%", height="6em"),
+        )
+        self.error = widgets.HTML()
+        self.widget = widgets.VBox(
+            [
+                widgets.HTML(f"<small>{esc(config_class.__name__)} (YAML)</small>"),
+                self.text,
+                self.error,
+            ]
+        )
+        self.text.observe(lambda _change: self.validate(), names="value")
+        self.validate()
+
+    def validate(self) -> Config | None:
+        """Parse and validate the text; show and keep the errors."""
+        self.errors = []
+        self.value = None
+        try:
+            data = yaml.safe_load(self.text.value) if self.text.value.strip() else {}
+            if data is None:
+                data = {}
+            if not isinstance(data, Mapping):
+                raise ConfigError(
+                    "config must be a mapping",
+                    [
+                        (
+                            "",
+                            f"config must be a mapping of field names to values, got "
+                            f"{type(data).__name__}; write one 'field: value' per line",
+                        )
+                    ],
+                )
+            self.value = self.config_class(**_with_env(data))
+        except yaml.YAMLError as exc:
+            self.errors = [("", f"not valid YAML: {exc}")]
+        except ConfigError as exc:
+            self.errors = list(exc.errors) or [("", str(exc))]
+        except Exception as exc:  # a validator may raise anything; show it beside the field
+            self.errors = [("", f"{type(exc).__name__}: {exc}")]
+        self.error.value = "<br>".join(
+            f"<span style='color:#cf222e'>{esc(f'{path}: {text}' if path else text)}</span>"
+            for path, text in self.errors
+        )
+        return self.value
+
+
+def _initial_yaml(config_class: type[Config], given: Any) -> str:
+    if isinstance(given, BaseModel | Mapping):
+        data = _plain(given)
+    else:
+        try:
+            data = _plain(config_class())
+        except (ConfigError, TypeError):
+            data = {
+                name: None
+                if info.is_required()
+                else _plain(info.get_default(call_default_factory=True))
+                for name, info in config_class.model_fields.items()
+            }
+    try:
+        return yaml.safe_dump(data, sort_keys=False) if data else ""
+    except yaml.YAMLError:
+        return yaml.safe_dump(_stringify(data), sort_keys=False)
+
+
+def _plain(value: Any) -> Any:
+    """Config as YAML-able data that validates back: EnvVars as ``{env: NAME}``, no secrets."""
+    if isinstance(value, EnvVar | IntEnvVar):
+        return {"env": value.env_var_name}
+    if isinstance(value, BaseModel):
+        cls = type(value)
+        return {
+            name: _plain(item)
+            for name, item in value.__dict__.items()
+            if not (
+                name in cls.model_fields
+                and is_secret_field(cls, name)
+                and not isinstance(item, EnvVar | IntEnvVar)
+            )
+        }
+    if isinstance(value, enum.Enum):
+        return _plain(value.value)
+    if isinstance(value, SecretStr):
+        return None
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _stringify(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _stringify(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_stringify(item) for item in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _with_env(value: Any) -> Any:
+    """Turn ``{env: NAME}`` (Dagster's run-config spelling) back into ``EnvVar(NAME)``."""
+    if isinstance(value, Mapping):
+        if set(value) == {"env"} and isinstance(value["env"], str):
+            return EnvVar(value["env"])
+        return {str(key): _with_env(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_env(item) for item in value]
+    return value
+
+
+class Launchpad:
+    """Launch a job or materialize assets from the notebook, with config forms and progress.
+
+    Attributes:
+        job_picker: a Dropdown of the jobs, plus :data:`MATERIALIZE`.
+        asset_picker: a SelectMultiple of the asset keys (used with :data:`MATERIALIZE`).
+        forms: resource key -> its :class:`ResourceForm` (the resources the run needs).
+        op_config: step key -> its :class:`OpConfigEditor`.
+        run_config_text: a Textarea with the equivalent run config as YAML (secrets redacted).
+        launch_button: validates, then runs.
+        progress: step key -> its IntProgress (max 2: started, finished).
+        overall: an IntProgress of finished steps.
+        log: the live log (HTML).
+        summary: the result summary, or what went wrong (HTML).
+        result: the last run's result.
+        widget: the container to display.
+    """
+
+    def __init__(
+        self,
+        defs: Definitions,
+        *,
+        instance: Instance | None = None,
+        job: str | None = None,
+        selection: Any = None,
+        on_apply: OnApply | None = None,
+    ) -> None:
+        self.defs = defs
+        self._on_apply = on_apply
+        self._secrets: list[str] = []
+        self.instance = instance or default_instance()
+        self.result: ExecuteInProcessResult | None = None
+        self.forms: dict[str, ResourceForm] = {}
+        self.op_config: dict[str, OpConfigEditor] = {}
+        self.progress: dict[str, Any] = {}
+        self._all_forms: dict[str, ResourceForm] = {}
+        self._all_editors: dict[tuple[str, str, type[Config]], OpConfigEditor] = {}
+        self._watched: set[int] = set()
+        self._lock = threading.Lock()
+        self._log_lines: list[str] = []
+        self._plan: Plan | None = None
+        self._bindings: dict[str, Any] = {}
+        graph = defs.asset_graph
+        keys = [key.to_user_string() for key in graph.toposort() if graph.assets.get(key)]
+        jobs = _job_names(defs)
+        if job is not None and job not in jobs:
+            defs.resolve_job_def(job)  # raises DefinitionError naming the jobs there are
+            job = None  # the implicit asset job: materialize every asset
+        self.job_picker = widgets.Dropdown(
+            options=[MATERIALIZE, *jobs],
+            value=job if job in jobs else MATERIALIZE,
+            description="job",
+        )
+        chosen = keys
+        if selection is not None:
+            chosen = [
+                key.to_user_string()
+                for key in graph.toposort(as_selection(selection).resolve(graph))
+            ]
+        self.asset_picker = widgets.SelectMultiple(
+            options=keys,
+            value=tuple(key for key in chosen if key in keys),
+            description="assets",
+            rows=min(8, max(2, len(keys))),
+        )
+        self._resources_box = widgets.VBox()
+        self._ops_box = widgets.VBox()
+        self.run_config_text = widgets.Textarea(
+            disabled=True,
+            layout=widgets.Layout(width="95%", height="10em"),
+            description="run config",
+        )
+        self.problems = widgets.HTML()
+        self.launch_button = widgets.Button(
+            description="Launch", button_style="primary", icon="play"
+        )
+        self.overall = widgets.IntProgress(value=0, min=0, max=1, description="steps")
+        self._progress_box = widgets.VBox()
+        self.log = widgets.HTML()
+        self.summary = widgets.HTML()
+        self.widget = widgets.VBox(
+            [
+                widgets.HTML("<b>Launchpad</b>"),
+                self.job_picker,
+                self.asset_picker,
+                widgets.HTML("<b>Resources</b>"),
+                self._resources_box,
+                widgets.HTML("<b>Op and asset config</b>"),
+                self._ops_box,
+                self.run_config_text,
+                self.problems,
+                self.launch_button,
+                self.overall,
+                self._progress_box,
+                self.log,
+                self.summary,
+            ]
+        )
+        self.job_picker.observe(lambda _change: self._guard(self._rebuild), names="value")
+        self.asset_picker.observe(lambda _change: self._guard(self._rebuild), names="value")
+        self.launch_button.on_click(lambda _button: self._guard(self.launch))
+        self._guard(self._rebuild)
+
+    # -- public API --------------------------------------------------------------------------
+
+    @property
+    def job_name(self) -> str | None:
+        """The chosen job, or None to materialize the selected assets."""
+        value = self.job_picker.value
+        return None if value == MATERIALIZE else str(value)
+
+    def run_config(self, *, redacted: bool = True) -> dict[str, Any]:
+        """The run config the forms and editors hold, in Dagster's shape.
+
+        Args:
+            redacted: replace secrets by ``{"env": NAME}`` or ``**********`` (for display);
+                with False the values themselves are kept (for the run).
+        """
+        resources: dict[str, Any] = {}
+        for key, form in self.forms.items():
+            value = form.value
+            if value is None:
+                continue
+            if redacted:
+                resources[key] = {"config": redact(value)}
+            elif isinstance(form.applied, PartialResource) or value != _current(
+                self._bindings, key
+            ):
+                resources[key] = {"config": _fields(value)}
+        ops: dict[str, Any] = {}
+        for key, editor in self.op_config.items():
+            if editor.value is not None:
+                ops[key] = {"config": redact(editor.value) if redacted else editor.value}
+        return {"ops": ops, "resources": resources}
+
+    def launch(self) -> ExecuteInProcessResult | None:
+        """Validate, then run; show progress, logs and a summary.
+
+        Returns:
+            The run's result, or None when nothing ran (what was wrong is shown).
+        """
+        try:
+            return self._launch()
+        except Exception as exc:
+            self._show_error(exc)
+            return None
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        target = self.job_name or f"materialize {', '.join(self.asset_picker.value) or '-'}"
+        lines = [f"Launchpad: {target}"]
+        if self.result is not None:
+            lines.append(self._scrub(summary_text(self.result)))
+        return bundle(self.widget, "\n".join(lines), include=include, exclude=exclude)
+
+    def __repr__(self) -> str:
+        return f"Launchpad(job={self.job_name!r})"
+
+    # -- building ----------------------------------------------------------------------------
+
+    def _guard(self, action: Any) -> None:
+        try:
+            action()
+        except Exception as exc:  # never raise into the notebook from a widget callback
+            self._show_error(exc)
+
+    def _rebuild(self) -> None:
+        self.asset_picker.disabled = self.job_name is not None
+        self.problems.value = ""
+        self._plan = None
+        self._plan = self._make_plan()
+        bindings, given = self._bindings_and_config()
+        self._bindings = bindings
+        needed = sorted(key for key in self._plan.resource_keys if key in bindings)
+        overrides = current_session().overrides
+        parts: list[Any] = []
+        self.forms = {}
+        for key in needed:
+            resource = overrides.get(key, bindings[key])
+            if not isinstance(resource, BaseModel | PartialResource):
+                parts.append(
+                    widgets.HTML(
+                        f"<small>{esc(key)}: a {esc(type(resource).__name__)} object, "
+                        "no config to edit</small>"
+                    )
+                )
+                continue
+            form = self._all_forms.get(key)
+            if form is None:
+                form = ResourceForm(
+                    key, resource, code_resource=bindings[key], on_apply=self._on_apply
+                )
+                self._all_forms[key] = form
+            self.forms[key] = form
+            if key in overrides:
+                parts.append(
+                    widgets.HTML(f"<small>{esc(key)}: showing the session's applied config</small>")
+                )
+            parts.append(form.widget)
+            self._watch(form.widget)
+        self._resources_box.children = tuple(parts) or (
+            widgets.HTML("<small>this run needs no resources</small>"),
+        )
+        self.op_config = {}
+        for step in self._plan.steps:
+            if step.config_class is None:
+                continue
+            cache_key = (str(self.job_picker.value), step.key, step.config_class)
+            editor = self._all_editors.get(cache_key)
+            if editor is None:
+                editor = OpConfigEditor(
+                    step.key, step.config_class, (given.get(step.key) or {}).get("config")
+                )
+                self._all_editors[cache_key] = editor
+                editor.text.observe(
+                    lambda _change: self._guard(self._show_run_config), names="value"
+                )
+            self.op_config[step.key] = editor
+        self._ops_box.children = tuple(editor.widget for editor in self.op_config.values()) or (
+            widgets.HTML("<small>no step takes config</small>"),
+        )
+        self._show_run_config()
+
+    def _make_plan(self) -> Plan:
+        graph = self.defs.asset_graph
+        name = self.job_name
+        if name is None:
+            keys = {AssetKey.from_user_string(text) for text in self.asset_picker.value}
+            return plan_assets(graph, keys)
+        job = self.defs.resolve_job_def(name)
+        if job.is_asset_job:
+            return plan_assets(graph, job.asset_selection.resolve(graph))
+        return plan_job(job)
+
+    def _bindings_and_config(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        name = self.job_name
+        if name is None:
+            return dict(self.defs.resources), {}
+        job = self.defs.resolve_job_def(name)
+        return {**self.defs.resources, **job.resource_defs}, normalize_run_config(job.config)["ops"]
+
+    def _watch(self, widget: Any) -> None:
+        """Refresh the YAML when any control inside ``widget`` changes (rows may be added)."""
+        if id(widget) not in self._watched and "value" in widget.trait_names():
+            self._watched.add(id(widget))
+            widget.observe(lambda _change: self._guard(self._show_run_config), names="value")
+        for child in getattr(widget, "children", ()):
+            self._watch(child)
+
+    def _show_run_config(self) -> None:
+        for form in self.forms.values():
+            self._watch(form.widget)
+        lines: list[str] = []
+        for key, form in self.forms.items():
+            if form.value is None:
+                lines.append(f"# resource {key!r} is invalid: fix its form")
+        for key, editor in self.op_config.items():
+            if editor.value is None:
+                lines.append(f"# config of {key!r} is invalid: fix its YAML")
+        text = yaml.safe_dump(self.run_config(), sort_keys=False)
+        self.run_config_text.value = "\n".join([*lines, text])
+
+    # -- running -----------------------------------------------------------------------------
+
+    def _problems(self) -> list[str]:
+        found = [
+            f"resource {key!r}: "
+            + "; ".join(f"{path}: {text}" if path else text for path, text in form.errors.items())
+            for key, form in self.forms.items()
+            if form.value is None
+        ]
+        for key, editor in self.op_config.items():
+            if editor.validate() is None:
+                found.append(
+                    f"config of {key!r}: "
+                    + "; ".join(f"{path}: {text}" if path else text for path, text in editor.errors)
+                )
+        if self.job_name is None and not self.asset_picker.value:
+            found.append("no assets are selected; select at least one")
+        return found
+
+    def _launch(self) -> ExecuteInProcessResult | None:
+        self.summary.value = ""
+        self.problems.value = ""
+        if self._plan is None:
+            self._rebuild()
+        problems = self._problems()
+        if problems:
+            self.problems.value = error_box("nothing was run; fix these first:", problems)
+            return None
+        assert self._plan is not None
+        self._start_progress([step.key for step in self._plan.steps])
+        run_config = self.run_config(redacted=False)
+        self._secrets = secrets_in(
+            [form.value for form in self.forms.values()]
+            + [editor.value for editor in self.op_config.values()]
+        )
+        name = self.job_name
+        if name is None:
+            result = materialize(
+                list(self.defs.assets),
+                run_config,
+                resources=self.defs.resources,
+                selection=[AssetKey.from_user_string(text) for text in self.asset_picker.value],
+                instance=self.instance,
+                raise_on_error=False,
+                on_event=self._on_event,
+            )
+        else:
+            result = self.defs.resolve_job_def(name).execute_in_process(
+                run_config, instance=self.instance, raise_on_error=False, on_event=self._on_event
+            )
+        self.result = result
+        self.summary.value = self._scrub(summary_html(result, self._plan))
+        return result
+
+    def _scrub(self, text: str) -> str:
+        """Replace the run's secret values (raw or HTML-escaped) wherever a preview shows them."""
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED).replace(esc(secret), REDACTED)
+        return text
+
+    def _start_progress(self, steps: Sequence[str]) -> None:
+        self._log_lines = []
+        self.log.value = ""
+        self.overall.max = max(1, len(steps))
+        self.overall.value = 0
+        self.overall.bar_style = ""
+        self.progress = {
+            key: widgets.IntProgress(value=0, min=0, max=2, description=key[:20]) for key in steps
+        }
+        self._progress_box.children = tuple(self.progress.values())
+
+    def _on_event(self, event: RunEvent) -> None:
+        with self._lock:
+            bar = self.progress.get(event.step_key or "")
+            if event.step_key and bar is None:  # a step the plan did not foresee
+                bar = widgets.IntProgress(value=0, min=0, max=2, description=event.step_key[:20])
+                self.progress[event.step_key] = bar
+                self._progress_box.children = (*self._progress_box.children, bar)
+                self.overall.max = len(self.progress)
+            if bar is not None and event.event_type is EventType.STEP_START:
+                bar.value = 1
+                bar.bar_style = "info"
+            elif bar is not None and event.event_type in STEP_ENDS:
+                bar.value = bar.max
+                bar.bar_style = STEP_ENDS[event.event_type]
+                self.overall.value = sum(item.value == item.max for item in self.progress.values())
+            elif event.event_type is EventType.RUN_SUCCESS:
+                self.overall.bar_style = "success"
+            elif event.event_type is EventType.RUN_FAILURE:
+                self.overall.bar_style = "danger"
+            self._log_lines.append(event_line(event))
+            del self._log_lines[:-LOG_LINES]
+            self.log.value = (
+                "<pre style='max-height:16em;overflow:auto;font-size:85%'>"
+                f"{esc(chr(10).join(self._log_lines))}</pre>"
+            )
+
+    def _show_error(self, exc: BaseException) -> None:
+        if isinstance(exc, WorkbenchError):
+            self.problems.value = error_box(
+                "nothing was run:" if isinstance(exc, ConfigError) else "could not do that:",
+                [str(exc)],
+            )
+        else:
+            text = "".join(traceback.format_exception(exc))
+            self.problems.value = error_box(f"{type(exc).__name__}: {exc}", [text])
+
+
+def _job_names(defs: Definitions) -> list[str]:
+    names: dict[str, None] = {job.name: None for job in defs.jobs}
+    extra = [job for item in defs.sensors for job in item.jobs]
+    extra += [job for item in defs.schedules for job in item.jobs]
+    for job in extra:
+        names.setdefault(job.name, None)
+    return list(names)
+
+
+def _current(bindings: Mapping[str, Any], key: str) -> Any:
+    return current_session().overrides.get(key, bindings.get(key))
+
+
+def _fields(value: BaseModel) -> dict[str, Any]:
+    return {
+        name: value.__dict__[name] for name in type(value).model_fields if name in value.__dict__
+    }

@@ -1,0 +1,107 @@
+"""Generated notebooks: export gives importable source or an ExportError, never anything else."""
+
+from __future__ import annotations
+
+import string
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from workbench.errors import ExportError
+from workbench.export import export_source
+
+from .conftest import load_module, notebook
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+NAMES = st.sampled_from(["alpha", "beta", "gamma", "delta", "CONST", "LIMIT"])
+
+
+@st.composite
+def code_cells(draw: st.DrawFn) -> Any:
+    kind = draw(
+        st.sampled_from(
+            [
+                "asset",
+                "constant",
+                "function",
+                "magic",
+                "shell",
+                "expression",
+                "syntax",
+                "empty",
+                "markdown",
+                "job",
+                "defs",
+                "skip",
+                "chain",
+            ]
+        )
+    )
+    name = draw(NAMES).lower()
+    other = draw(NAMES)
+    value = draw(st.integers(-5, 5))
+    if kind == "asset":
+        param = draw(st.sampled_from(["", f"{other.lower()}: int"]))
+        body = draw(st.sampled_from([str(value), "CONST", "helper()", f"{value} + 1"]))
+        return f"@wb.asset\ndef {name}({param}) -> int:\n    return {body}"
+    if kind == "constant":
+        return f"{draw(NAMES).upper()} = {value}"
+    if kind == "chain":
+        return f"{draw(NAMES).upper()} = {other.upper()} + {value}"
+    if kind == "function":
+        return f"def helper() -> int:\n    # a helper\n    return {value}"
+    if kind == "magic":
+        return draw(
+            st.sampled_from(["%load_ext workbench", "%time x = 1", "%%bash\necho hi", "alpha?"])
+        )
+    if kind == "shell":
+        return draw(st.sampled_from(["!ls", "files = !ls", "!pip install nothing"]))
+    if kind == "expression":
+        return draw(st.sampled_from(["alpha", "print(1)", "wb.materialize([])", "1 + 1"]))
+    if kind == "syntax":
+        return draw(st.sampled_from(["def broken(:", "x = (", "if True\n  pass", "return 1"]))
+    if kind == "empty":
+        return draw(st.sampled_from(["", "   \n", "# only a comment"]))
+    if kind == "markdown":
+        return ("md", draw(st.text(string.ascii_letters + " #\n", max_size=20)))
+    if kind == "job":
+        return f"{name}_job = wb.define_asset_job({name + '_job'!r})"
+    if kind == "skip":
+        return (f"@wb.asset\ndef {name}() -> int:\n    return 0", ["wb-skip"])
+    return f"{name}_defs = wb.Definitions(resources={{{name!r}: {value}}})"
+
+
+NOTEBOOKS = st.lists(code_cells(), max_size=12)
+
+
+def _export_and_import(cells: list[Any], target: str, tmp_path: Path) -> None:
+    nb = notebook("import workbench as wb", *cells, counts=bool(len(cells) % 2))
+    try:
+        source = export_source(nb, name="generated.ipynb", target=target)  # type: ignore[arg-type]
+    except ExportError:
+        return
+    out = tmp_path / f"generated_{target}.py"
+    out.write_text(source)
+    load_module(out)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(cells=NOTEBOOKS)
+def test_workbench_export_imports_or_raises_export_error(cells, tmp_path: Path):
+    _export_and_import(cells, "workbench", tmp_path)
+
+
+@pytest.mark.dagster
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(cells=NOTEBOOKS)
+def test_dagster_export_imports_or_raises_export_error(cells, tmp_path: Path):
+    pytest.importorskip("dagster")
+    _export_and_import(cells, "dagster", tmp_path)

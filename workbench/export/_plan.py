@@ -1,0 +1,166 @@
+"""The module's one ``@definitions`` function, planned from the notebook's own Definitions."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from workbench.errors import ExportError
+from workbench.export._names import call_name, is_definitions_merge
+
+if TYPE_CHECKING:
+    from workbench.export.notebook import Unit
+
+__all__ = [
+    "LIST_FIELDS",
+    "Entry",
+    "Plan",
+    "definitions_call",
+    "is_merge_assignment",
+    "plan_definitions",
+    "simple_definitions",
+]
+
+LIST_FIELDS = ("assets", "asset_checks", "jobs", "sensors", "schedules")
+"""Definitions arguments that hold lists, in the order the module writes them."""
+
+_DEFINITIONS_FIELDS = ("assets", "schedules", "sensors", "jobs", "resources", "executor", "loggers")
+
+
+@dataclass
+class Entry:
+    """One item of the module's Definitions: an element, a resource binding or a name."""
+
+    unit: Unit | None
+    node: ast.expr | None
+    text: str | None = None
+    key: str | None = None
+    key_node: ast.expr | None = None
+    splat: bool = False
+
+    def source(self) -> str:
+        """The entry's raw source (for comparing two bindings of one key)."""
+        if self.text is not None:
+            return self.text
+        assert self.unit is not None
+        assert self.node is not None
+        return self.unit.cell.text(*self.unit.cell.span(self.node))
+
+
+@dataclass
+class Plan:
+    """The contents of the module's single ``@definitions`` function."""
+
+    name: str
+    lists: dict[str, list[Entry]]
+    resources: list[Entry]
+    singles: dict[str, Entry]
+    merge_calls: list[str]
+
+
+def definitions_call(node: ast.AST | None) -> ast.Call | None:
+    """``Definitions(...)`` with plain arguments (no ``*``/``**``), else None."""
+    if not isinstance(node, ast.Call) or call_name(node) != "Definitions":
+        return None
+    if any(isinstance(arg, ast.Starred) for arg in node.args) or len(node.args) > 7:
+        return None
+    if any(keyword.arg is None for keyword in node.keywords):
+        return None
+    return node
+
+
+def simple_definitions(unit: Unit) -> ast.Call | None:
+    """The plain ``Definitions(...)`` call a unit assigns or returns, else None."""
+    node = unit.node
+    if isinstance(node, ast.Assign | ast.AnnAssign):
+        return definitions_call(node.value)
+    if isinstance(node, ast.FunctionDef) and not node.args.args and not node.args.kwonlyargs:
+        body = node.body
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            body = body[1:]
+        if len(body) == 1 and isinstance(body[0], ast.Return):
+            return definitions_call(body[0].value)
+    return None
+
+
+def is_merge_assignment(unit: Unit) -> bool:
+    """Whether a unit assigns the result of ``Definitions.merge(...)`` to a name."""
+    node = unit.node
+    return isinstance(node, ast.Assign | ast.AnnAssign) and is_definitions_merge(node.value)
+
+
+def plan_definitions(calls: list[tuple[Unit, ast.Call]], path: str) -> Plan:
+    """Merge the arguments of the notebook's plain ``Definitions(...)`` calls into one plan.
+
+    Raises:
+        ExportError: two calls set one argument, or bind one resource key, differently.
+    """
+    plan = Plan(name="defs", lists={}, resources=[], singles={}, merge_calls=[])
+    for unit, call in calls:
+        _entries(unit, call, plan, path)
+    _dedupe_resources(plan, path)
+    return plan
+
+
+def _entries(unit: Unit, call: ast.Call, plan: Plan, path: str) -> None:
+    arguments = [
+        *zip(_DEFINITIONS_FIELDS, call.args, strict=False),
+        *((k.arg or "", k.value) for k in call.keywords),
+    ]
+    for name, value in arguments:
+        if name == "resources":
+            if isinstance(value, ast.Dict):
+                for key, item in zip(value.keys, value.values, strict=True):
+                    if key is None:
+                        plan.resources.append(Entry(unit, item, splat=True))
+                    else:
+                        literal = key.value if isinstance(key, ast.Constant) else None
+                        text = literal if isinstance(literal, str) else None
+                        plan.resources.append(Entry(unit, item, key=text, key_node=key))
+            else:
+                plan.resources.append(Entry(unit, value, splat=True))
+        elif name in LIST_FIELDS:
+            items = plan.lists.setdefault(name, [])
+            if isinstance(value, ast.List | ast.Tuple | ast.Set):
+                items.extend(Entry(unit, element) for element in value.elts)
+            else:
+                items.append(Entry(unit, value, splat=True))
+        else:
+            entry = Entry(unit, value)
+            other = plan.singles.get(name)
+            if other is not None and other.source() != entry.source():
+                assert other.unit is not None
+                raise ExportError(
+                    f"two Definitions set {name}= differently ({other.unit.where()} and "
+                    f"{unit.where()}) in {path!r}; keep one of them",
+                    path=path,
+                    cell=unit.cell.number,
+                    line=unit.line,
+                )
+            plan.singles[name] = entry
+
+
+def _dedupe_resources(plan: Plan, path: str) -> None:
+    seen: dict[str, Entry] = {}
+    kept: list[Entry] = []
+    for entry in plan.resources:
+        if entry.key is None:
+            kept.append(entry)
+            continue
+        other = seen.get(entry.key)
+        if other is None:
+            seen[entry.key] = entry
+            kept.append(entry)
+        elif other.source() != entry.source():
+            assert other.unit is not None
+            assert entry.unit is not None
+            raise ExportError(
+                f"resource key {entry.key!r} is bound to two different resources: "
+                f"{other.source()} ({other.unit.where()}) and {entry.source()} "
+                f"({entry.unit.where()}) in {path!r}; bind the key once",
+                path=path,
+                cell=entry.unit.cell.number,
+                line=entry.node.lineno if entry.node is not None else None,
+            )
+    plan.resources = kept

@@ -1,0 +1,207 @@
+"""Names per export target: how the notebook spells workbench, and the module's imports."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from workbench.export._names import alias_text, bound_name
+
+if TYPE_CHECKING:
+    from workbench.export._text import ModuleText
+    from workbench.export.notebook import Unit
+
+__all__ = ["DAGSTER_NAMES", "import_text", "is_workbench", "prepare_names"]
+
+DAGSTER_NAMES = frozenset(
+    {
+        "AssetCheckResult",
+        "AssetExecutionContext",
+        "AssetIn",
+        "AssetKey",
+        "AssetOut",
+        "AssetSelection",
+        "AssetSpec",
+        "Config",
+        "ConfigurableIOManager",
+        "ConfigurableResource",
+        "DefaultScheduleStatus",
+        "DefaultSensorStatus",
+        "Definitions",
+        "EnvVar",
+        "ExecuteInProcessResult",
+        "In",
+        "InitResourceContext",
+        "InputContext",
+        "MaterializeResult",
+        "MetadataValue",
+        "OpExecutionContext",
+        "Out",
+        "Output",
+        "OutputContext",
+        "PermissiveConfig",
+        "ResourceParam",
+        "RunConfig",
+        "RunRequest",
+        "ScheduleDefinition",
+        "ScheduleEvaluationContext",
+        "SensorEvaluationContext",
+        "SensorResult",
+        "SkipReason",
+        "asset",
+        "build_asset_context",
+        "build_init_resource_context",
+        "build_op_context",
+        "build_schedule_context",
+        "build_sensor_context",
+        "define_asset_job",
+        "definitions",
+        "job",
+        "materialize",
+        "materialize_to_memory",
+        "multi_asset",
+        "op",
+        "schedule",
+        "sensor",
+    }
+)
+"""workbench's public names that Dagster also has, with the same meaning."""
+
+
+def is_workbench(module: str | None) -> bool:
+    """Whether a module name is workbench or one of its submodules."""
+    return module is not None and (module == "workbench" or module.startswith("workbench."))
+
+
+def prepare_names(output: ModuleText) -> None:
+    """Find how the notebook imports workbench; rewrite it for Dagster if asked."""
+    aliases: set[str] = set()
+    for unit in output.selection.units:
+        if isinstance(unit.node, ast.Import):
+            for alias in unit.node.names:
+                bound = bound_name(alias)
+                if is_workbench(alias.name) and output.selection.defined.get(bound) is unit:
+                    if alias.name != "workbench":
+                        output.problem(
+                            f"import {alias.name} cannot be exported for Dagster; import "
+                            "workbench itself (import workbench as wb)",
+                            unit,
+                            unit.line,
+                        )
+                    aliases.add(bound)
+    if output.target == "workbench":
+        _prepare_workbench(output, aliases)
+    else:
+        _prepare_dagster(output, aliases)
+
+
+def _prepare_workbench(output: ModuleText, aliases: set[str]) -> None:
+    if aliases:
+        output.prefix = f"{sorted(aliases)[0]}."
+    else:
+        taken = output.selection.defined.keys() | output.selection.used_names
+        name = "wb" if "wb" not in taken else "workbench"
+        output.extra_imports.append("import workbench" + (" as wb" if name == "wb" else ""))
+        output.prefix = f"{name}."
+    from_imported = output.selection.defined.get("EnvVar")
+    node = from_imported.node if from_imported is not None else None
+    if isinstance(node, ast.ImportFrom) and is_workbench(node.module):
+        output.env_var = "EnvVar"
+        return
+    output.env_var = f"{output.prefix}EnvVar"
+
+
+def _prepare_dagster(output: ModuleText, aliases: set[str]) -> None:
+    output.prefix = "dg."
+    output.env_var = "dg.EnvVar"
+    owner = output.selection.defined.get("dg")
+    if owner is not None and not (
+        isinstance(owner.node, ast.Import)
+        and any(
+            (a.asname or a.name) == "dg" and a.name in ("workbench", "dagster")
+            for a in owner.node.names
+        )
+    ):
+        output.problem(
+            "the name 'dg' is taken, but the Dagster module is imported as dg; rename it",
+            owner,
+            owner.line,
+        )
+    output.extra_imports.append("import dagster as dg")
+    for unit in output.selection.units:
+        if not isinstance(unit.node, ast.ClassDef):
+            continue
+        for statement in unit.node.body:
+            if isinstance(statement, ast.AnnAssign) and any(
+                isinstance(n, ast.Name | ast.Attribute)
+                and (getattr(n, "id", None) or getattr(n, "attr", None)) == "SecretStr"
+                for n in ast.walk(statement.annotation)
+            ):
+                output.problem(
+                    f"field {unit.node.name}.{ast.unparse(statement.target)} is a SecretStr, "
+                    "which only workbench accepts in config; for Dagster make it a str marked "
+                    "secret: Field(json_schema_extra={'dagster__is_secret': True})",
+                    unit,
+                    statement.lineno,
+                )
+    for unit in output.visible_units():
+        for node in ast.walk(unit.node):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in aliases
+                and node.attr not in DAGSTER_NAMES
+            ):
+                output.problem(
+                    f"{node.value.id}.{node.attr} exists only in workbench, not in "
+                    "Dagster; remove it from the exported code (or tag its cell wb-skip)",
+                    unit,
+                    node.lineno,
+                )
+            if isinstance(node, ast.Name) and node.id in aliases and node.id != "dg":
+                start, end = unit.cell.span(node)
+                output.replace(unit.cell, start, end, "dg")
+        if isinstance(unit.node, ast.ImportFrom) and is_workbench(unit.node.module):
+            for alias in unit.node.names:
+                if alias.name not in DAGSTER_NAMES:
+                    output.problem(
+                        f"{alias.name!r} exists only in workbench, not in Dagster; remove "
+                        "it from the exported code (or tag its cell wb-skip)",
+                        unit,
+                        unit.line,
+                    )
+
+
+def import_text(output: ModuleText, unit: Unit) -> str:
+    """An import statement as the module writes it: only the names it needs, for its target."""
+    node = unit.node
+    assert isinstance(node, ast.Import | ast.ImportFrom)
+    if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+        return output.text(unit.cell, unit.start, unit.end)
+    keep = []
+    for alias in node.names:
+        bound = bound_name(alias)
+        if alias.name == "*":
+            keep.append(alias)
+            continue
+        if output.selection.defined.get(bound) is not unit:
+            continue
+        if bound not in output.selection.used_names and f"{bound}." != output.prefix:
+            continue
+        if output.target == "dagster" and isinstance(node, ast.Import):
+            if is_workbench(alias.name):
+                continue
+            if alias.name == "dagster" and bound == "dg":
+                continue
+        keep.append(alias)
+    if not keep:
+        return ""
+    module = node.module if isinstance(node, ast.ImportFrom) else None
+    if output.target == "dagster" and isinstance(node, ast.ImportFrom) and is_workbench(module):
+        module = "dagster"
+    elif len(keep) == len(node.names):
+        return output.text(unit.cell, unit.start, unit.end)
+    names = ", ".join(alias_text(alias) for alias in keep)
+    if isinstance(node, ast.Import):
+        return f"import {names}"
+    return f"from {'.' * node.level}{module or ''} import {names}"

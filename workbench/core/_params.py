@@ -5,13 +5,15 @@ from __future__ import annotations
 import enum
 import inspect
 import typing
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from workbench.core.config import Config
 from workbench.core.resource import RESOURCE_PARAM, ConfigurableResource
 from workbench.errors import DefinitionError
+
+if typing.TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["Param", "Role", "read_params"]
 
@@ -59,11 +61,13 @@ def _hints(fn: Callable[..., Any], owner: str) -> dict[str, Any]:
         hints: dict[str, Any] = {}
         namespace = getattr(fn, "__globals__", {})
         for name, raw in getattr(fn, "__annotations__", {}).items():
+            if name == "return":
+                continue  # only parameters are read; a return type may be TYPE_CHECKING-only
             if not isinstance(raw, str):
                 hints[name] = raw
                 continue
             try:
-                hints[name] = eval(raw, namespace)  # noqa: S307 -- an annotation, as typing does
+                hints[name] = eval(raw, namespace)
             except Exception as exc:
                 raise DefinitionError(
                     f"{owner}: cannot resolve the annotation {raw!r} of parameter {name!r} "
@@ -86,12 +90,14 @@ def read_params(fn: Callable[..., Any], owner: str) -> tuple[Param, ...]:
     for position, parameter in enumerate(inspect.signature(fn).parameters.values()):
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
             continue
-        annotation = hints.get(parameter.name)
+        annotation: Any = hints.get(parameter.name)
         has_default = parameter.default is not parameter.empty
         role = Role.INPUT
-        if _is_context(annotation) or (
-            position == 0 and parameter.name in _CONTEXT_NAMES and annotation is None
-        ) or (position == 0 and parameter.name == "context"):
+        if (
+            _is_context(annotation)
+            or (position == 0 and parameter.name in _CONTEXT_NAMES and annotation is None)
+            or (position == 0 and parameter.name == "context")
+        ):
             role = Role.CONTEXT
         elif typing.get_origin(annotation) is typing.Annotated and any(
             meta is RESOURCE_PARAM for meta in annotation.__metadata__

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
@@ -18,6 +17,9 @@ from workbench.core.config import (
 )
 from workbench.core.resource import ConfigurableResource, InitResourceContext, PartialResource
 from workbench.errors import ConfigError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 __all__ = ["PreparedResources", "prepare_resources"]
 
@@ -35,6 +37,7 @@ class PreparedResources:
         self.resolved: dict[str, Any] = {}
         self.snapshot: dict[str, Any] = {}
         self.secrets: set[str] = set()
+        self.links: dict[int, str] = {}
         self._hashes: dict[str, str] = {}
 
     def hash_of(self, key: str) -> str:
@@ -45,13 +48,12 @@ class PreparedResources:
         return self._hashes[key]
 
     @contextlib.contextmanager
-    def setup(
-        self, run_id: str, keys: Iterable[str], log: Any
-    ) -> Any:
+    def setup(self, run_id: str, keys: Iterable[str], log: Any) -> Any:
         """Set up ``keys`` (nested resources first) and tear all down on exit, in reverse."""
         with contextlib.ExitStack() as stack:
             ready: dict[str, Any] = {}
-            by_identity = {id(value): key for key, value in self.resolved.items()}
+            # a nested resource that is also bound at top level is set up once, as that key
+            by_identity = {**self.links, **{id(value): key for key, value in self.resolved.items()}}
 
             def enter(key: str | None, value: Any) -> Any:
                 if not isinstance(value, ConfigurableResource):
@@ -62,7 +64,9 @@ class PreparedResources:
                         nested_key = by_identity.get(id(field_value))
                         if nested_key is not None:
                             if nested_key not in ready:
-                                ready[nested_key] = enter(nested_key, field_value)
+                                ready[nested_key] = enter(
+                                    nested_key, self.resolved.get(nested_key, field_value)
+                                )
                             updates[name] = ready[nested_key]
                         else:
                             updates[name] = enter(None, field_value)
@@ -74,13 +78,32 @@ class PreparedResources:
                     run_id=run_id,
                     log=log,
                 )
-                instance.__pydantic_private__["_workbench_context"] = context
+                private = instance.__pydantic_private__
+                if private is None:
+                    private = {}
+                    object.__setattr__(instance, "__pydantic_private__", private)
+                private["_workbench_context"] = context
                 return stack.enter_context(instance.yield_for_execution(context))
 
             for key in keys:
                 if key not in ready and key in self.resolved:
                     ready[key] = enter(key, self.resolved[key])
             yield ready
+
+
+def _link_nested(
+    before: Any, after: Any, origin: Mapping[int, str], owner: str | None, links: dict[int, str]
+) -> None:
+    """Remember which top-level key each nested resource of ``after`` was bound as."""
+    if not isinstance(before, ConfigurableResource) or not isinstance(after, ConfigurableResource):
+        return
+    for name, item in before.__dict__.items():
+        if isinstance(item, ConfigurableResource):
+            nested = after.__dict__.get(name)
+            key = origin.get(id(item))
+            if key is not None and key != owner and nested is not None:
+                links[id(nested)] = key
+            _link_nested(item, nested, origin, None, links)
 
 
 def _explicit_config(value: Config) -> dict[str, Any]:
@@ -128,14 +151,18 @@ def prepare_resources(
         ConfigError: every invalid key and field, secrets redacted.
     """
     prepared = PreparedResources()
+    origin = {id(value): key for key, value in bindings.items()}
     errors: list[tuple[str, str]] = []
     for key in sorted(set(keys) | set(launch)):
         if key not in bindings:
             if key in launch:
                 known = ", ".join(sorted(bindings)) or "none"
                 errors.append(
-                    (f"resources.{key}", f"no resource is bound to {key!r} (bound: {known}); "
-                     "remove it from the run config or bind it")
+                    (
+                        f"resources.{key}",
+                        f"no resource is bound to {key!r} (bound: {known}); "
+                        "remove it from the run config or bind it",
+                    )
                 )
             continue
         value = bindings[key]
@@ -143,7 +170,7 @@ def prepare_resources(
         where = f"resource {key!r}"
         try:
             if isinstance(value, PartialResource):
-                value = value.complete(config, where)
+                value = value.complete(config, where, key)
             elif config:
                 if not isinstance(value, ConfigurableResource):
                     raise ConfigError(
@@ -162,7 +189,9 @@ def prepare_resources(
             }
             _env_values(value, environ, prepared.secrets)
             if isinstance(value, Config):
+                before = value
                 value = resolve(value, where, environ)
+                _link_nested(before, value, origin, key, prepared.links)
                 _collect_secrets(value, prepared.secrets)
             prepared.resolved[key] = value
         except ConfigError as exc:

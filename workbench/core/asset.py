@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from workbench.core._params import Param, Role, read_params
 from workbench.errors import DefinitionError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
 __all__ = [
     "Asset",
@@ -37,10 +39,11 @@ class AssetKey:
     __slots__ = ("_hash", "path")
 
     path: tuple[str, ...]
+    _hash: int
 
     def __init__(self, path: str | Sequence[str]) -> None:
         parts = (path,) if isinstance(path, str) else tuple(path)
-        if not parts or not all(isinstance(part, str) and part for part in parts):
+        if not parts or not all(isinstance(part, str) and part for part in parts):  # type: ignore[redundant-expr]
             raise TypeError(f"AssetKey needs one or more non-empty strings, got {path!r}")
         object.__setattr__(self, "path", parts)
         object.__setattr__(self, "_hash", hash(parts))
@@ -263,9 +266,7 @@ class Asset:
     def key(self) -> AssetKey:
         """The asset's key (one-asset definitions only)."""
         if len(self.keys) != 1:
-            raise DefinitionError(
-                f"{self.name!r} materializes {len(self.keys)} assets; use .keys"
-            )
+            raise DefinitionError(f"{self.name!r} materializes {len(self.keys)} assets; use .keys")
         return self.keys[0]
 
     @property
@@ -324,7 +325,9 @@ class Asset:
         upstream = ", ".join(key.to_user_string() for key in self.upstream_keys) or "none"
         resources = ", ".join(sorted(self.required_resource_keys)) or "none"
         keys = ", ".join(key.to_user_string() for key in self.keys)
-        text = f"Asset {keys} (group {self.group_name}; upstream: {upstream}; resources: {resources})"
+        text = (
+            f"Asset {keys} (group {self.group_name}; upstream: {upstream}; resources: {resources})"
+        )
         from html import escape
 
         html = (
@@ -491,9 +494,13 @@ def multi_asset(
             for spec in specs:
                 if group_name and not spec.group_name:
                     spec = AssetSpec(
-                        spec.key, deps=spec.deps, description=spec.description,
-                        metadata=spec.metadata, group_name=group_name,
-                        code_version=spec.code_version, tags=spec.tags,
+                        spec.key,
+                        deps=spec.deps,
+                        description=spec.description,
+                        metadata=spec.metadata,
+                        group_name=group_name,
+                        code_version=spec.code_version,
+                        tags=spec.tags,
                     )
                 built.append(spec)
                 output_names.append(spec.key.to_python_identifier())
@@ -506,8 +513,11 @@ def multi_asset(
                 )
                 built.append(
                     AssetSpec(
-                        out_key, description=out.description, metadata=out.metadata,
-                        group_name=out.group_name or group_name, code_version=out.code_version,
+                        out_key,
+                        description=out.description,
+                        metadata=out.metadata,
+                        group_name=out.group_name or group_name,
+                        code_version=out.code_version,
                     )
                 )
                 output_names.append(out_name)

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr, TypeAdapter, ValidationEr
 from workbench.errors import ConfigError
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing import Self
 
 __all__ = [
     "REDACTED",
@@ -78,7 +78,8 @@ class EnvVar(_EnvMixin, str):
     """
 
     def __new__(cls, name: str) -> EnvVar:
-        if not isinstance(name, str) or not name:
+        """Refer to the environment variable ``name`` (it need not be set yet)."""
+        if not isinstance(name, str) or not name:  # type: ignore[redundant-expr]
             raise TypeError(f"EnvVar needs a variable name, got {name!r}")
         instance = super().__new__(cls, name)
         instance.env_var_name = name
@@ -100,7 +101,8 @@ class IntEnvVar(_EnvMixin, int):
     """An int config value read from an environment variable; made by :meth:`EnvVar.int`."""
 
     def __new__(cls, name: str) -> IntEnvVar:
-        if not isinstance(name, str) or not name:
+        """Refer to the environment variable ``name``, read as an int (it need not be set yet)."""
+        if not isinstance(name, str) or not name:  # type: ignore[redundant-expr]
             raise TypeError(f"EnvVar.int needs a variable name, got {name!r}")
         instance = super().__new__(cls, 0)
         instance.env_var_name = name
@@ -230,7 +232,7 @@ def _convert_env(value: EnvVar | IntEnvVar, raw: str, path: str) -> str | int:
 @cache
 def _field_adapter(cls: type[BaseModel], name: str) -> TypeAdapter[Any]:
     field = cls.model_fields[name]
-    return TypeAdapter(Annotated[field.annotation, field])
+    return TypeAdapter(Annotated[field.annotation, field])  # type: ignore[arg-type]
 
 
 def _init_with_env(self: Config, data: dict[str, Any]) -> None:
@@ -315,7 +317,7 @@ def describe_validation_error(
             message = "required; give it a value"
         elif item["type"] == "extra_forbidden":
             message = "unknown field; remove it"
-        elif "input" in item and not is_secret(path) and not isinstance(item["input"], dict):
+        elif not is_secret(path) and not isinstance(item["input"], dict):
             shown = item["input"]
             if isinstance(shown, SecretStr | _EnvMixin):
                 shown = REDACTED
@@ -381,9 +383,10 @@ def redact(obj: Any) -> Any:
 
 def _hashable(obj: Any) -> Any:
     if isinstance(obj, BaseModel):
-        return {"__class__": type(obj).__qualname__, **{
-            name: _hashable(value) for name, value in obj.__dict__.items()
-        }}
+        return {
+            "__class__": type(obj).__qualname__,
+            **{name: _hashable(value) for name, value in obj.__dict__.items()},
+        }
     if isinstance(obj, SecretStr):
         return {"secret": hashlib.sha256(obj.get_secret_value().encode()).hexdigest()}
     if isinstance(obj, Mapping):
@@ -421,7 +424,7 @@ def resolve(obj: Self, where: str, environ: Mapping[str, str] | None = None) -> 
     resolved = _resolve_model(obj, "", env, errors)
     if errors:
         raise ConfigError.from_errors(f"{where} ({type(obj).__name__}) is invalid:", errors)
-    return cast("Self", resolved)
+    return cast("Self", resolved)  # type: ignore[misc]
 
 
 def _resolve_model(
@@ -435,8 +438,11 @@ def _resolve_model(
             raw = env.get(value.env_var_name)
             if raw is None:
                 errors.append(
-                    (path, f"environment variable {value.env_var_name!r} is not set; "
-                           f"set {value.env_var_name} or give {name}=... a value")
+                    (
+                        path,
+                        f"environment variable {value.env_var_name!r} is not set; "
+                        f"set {value.env_var_name} or give {name}=... a value",
+                    )
                 )
                 continue
             try:
@@ -463,4 +469,4 @@ def _resolve_model(
         _nesting.depth -= 1
     object.__setattr__(result, "__pydantic_private__", dict(obj.__pydantic_private__ or {}))
     result._has_env = False
-    return result
+    return cast("Config", result)

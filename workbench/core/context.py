@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from workbench.core.resource import _Resources
@@ -11,6 +10,8 @@ from workbench.core.run import EventType, RunEvent
 from workbench.errors import WorkbenchError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
     from workbench.core.asset import AssetKey
 
 __all__ = ["AssetExecutionContext", "OpExecutionContext", "RunLog", "StepContext"]
@@ -26,7 +27,10 @@ class RunLog:
     """
 
     def __init__(
-        self, run_id: str, step_key: str | None, emit: Callable[[RunEvent], None],
+        self,
+        run_id: str,
+        step_key: str | None,
+        emit: Callable[[RunEvent], None],
         scrub: Callable[[str], str],
     ) -> None:
         self._run_id = run_id
@@ -128,7 +132,9 @@ class StepContext:
         """The step's name."""
         return self.step_key
 
-    def add_output_metadata(self, metadata: Mapping[str, Any], output_name: str | None = None) -> None:
+    def add_output_metadata(
+        self, metadata: Mapping[str, Any], output_name: str | None = None
+    ) -> None:
         """Attach metadata to an output's materialization (the only output by default)."""
         self.output_metadata.setdefault(output_name or "result", {}).update(metadata)
 

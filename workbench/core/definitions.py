@@ -155,7 +155,7 @@ class Definitions:
                         )
                     continue
                 merged.resources[key] = value
-                owners[key] = index
+                owners.setdefault(key, index)
         return merged
 
     @property
@@ -174,9 +174,17 @@ class Definitions:
         asset_key = AssetKey.from_coercible(key)
         found = self.asset_graph.assets.get(asset_key)
         if found is None:
-            raise DefinitionError(self._unknown("asset", asset_key.to_user_string(), [
-                known.to_user_string() for known, item in self.asset_graph.assets.items() if item
-            ]))
+            raise DefinitionError(
+                self._unknown(
+                    "asset",
+                    asset_key.to_user_string(),
+                    [
+                        known.to_user_string()
+                        for known, item in self.asset_graph.assets.items()
+                        if item
+                    ],
+                )
+            )
         return found
 
     def resolve_job_def(self, name: str) -> Job:
@@ -215,15 +223,20 @@ class Definitions:
     def with_resources(self, resources: Mapping[str, Any]) -> Definitions:
         """A copy with ``resources`` bound on top of the current bindings."""
         clone = Definitions(
-            self.assets, self.schedules, self.sensors, self.jobs,
-            {**self.resources, **dict(resources)}, metadata=self.metadata,
+            self.assets,
+            self.schedules,
+            self.sensors,
+            self.jobs,
+            {**self.resources, **dict(resources)},
+            metadata=self.metadata,
         )
         clone._graph = self._graph
         return clone
 
     def _all_jobs(self) -> list[Job]:
         found = {job.name: job for job in self.jobs}
-        for item in [*self.sensors, *self.schedules]:
+        owners: list[Sensor | Schedule] = [*self.sensors, *self.schedules]
+        for item in owners:
             for job in item.jobs:
                 found.setdefault(job.name, job)
         return list(found.values())
@@ -243,22 +256,25 @@ class Definitions:
     @staticmethod
     def _unknown(kind: str, name: str, known: list[str]) -> str:
         close = difflib.get_close_matches(name, known, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else (
-            f"defined: {', '.join(sorted(known))}" if known else f"no {kind}s are defined"
+        hint = (
+            f"did you mean {close[0]!r}?"
+            if close
+            else (f"defined: {', '.join(sorted(known))}" if known else f"no {kind}s are defined")
         )
         return f"no {kind} named {name!r}; {hint}"
 
     def validate(self) -> Definitions:
         """Check everything together; raise one DefinitionError listing every problem."""
         problems = list(self.asset_graph.problems)
-        if not problems:
-            try:
-                self.asset_graph.toposort()
-            except DefinitionError as exc:
-                problems.append(str(exc))
-        for kind, items in (
-            ("job", self._all_jobs()), ("sensor", self.sensors), ("schedule", self.schedules)
-        ):
+        try:
+            # unknown upstreams and duplicates do not hide a cycle: report them all at once
+            self.asset_graph.toposort()
+        except DefinitionError as exc:
+            problems.append(str(exc))
+        # two jobs given under one name clash; a sensor's or schedule's job only fills a gap
+        named = {job.name for job in self.jobs}
+        jobs = self.jobs + [job for job in self._all_jobs() if job.name not in named]
+        for kind, items in (("job", jobs), ("sensor", self.sensors), ("schedule", self.schedules)):
             seen: set[str] = set()
             for item in items:
                 if item.name in seen:
@@ -368,7 +384,7 @@ def binding_problem(
     if expected is None:
         return None
     actual = bound.resource_class if isinstance(bound, PartialResource) else type(bound)
-    if isinstance(actual, type) and issubclass(actual, expected):
+    if issubclass(actual, expected):
         return None
     return (
         f"resource {key!r} used by {consumer} must be a {expected.__name__}, but "
@@ -385,6 +401,7 @@ class LazyDefinitions:
         functools.update_wrapper(self, fn)
 
     def __call__(self, *args: Any) -> Definitions:
+        """Call the function and check that it returned a Definitions."""
         result = self.fn(*args)
         if not isinstance(result, Definitions):
             raise DefinitionError(

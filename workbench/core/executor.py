@@ -9,9 +9,8 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.core._params import Role
 from workbench.core._resources import PreparedResources, prepare_resources
@@ -21,13 +20,17 @@ from workbench.core.context import RunLog, StepContext
 from workbench.core.definitions import ASSET_JOB_NAME, Definitions, normalize_run_config
 from workbench.core.graph import as_selection
 from workbench.core.instance import Instance, default_instance
-from workbench.core.job import Job
 from workbench.core.plan import Plan, Source, Step, plan_assets, plan_job
 from workbench.core.resource import InputContext, OutputContext
 from workbench.core.result import ExecuteInProcessResult
 from workbench.core.run import EventType, RunEvent, RunRecord, RunStatus
 from workbench.core.session import current_session
 from workbench.errors import ConfigError, ExecutionError, StorageError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+
+    from workbench.core.job import Job
 
 __all__ = ["execute_job", "execute_plan", "materialize"]
 
@@ -178,14 +181,32 @@ def _op_configs(plan: Plan, ops: Mapping[str, Any]) -> dict[str, Any]:
             else:
                 configs[step.key] = step.config_class(**dict(given or {}))
         except ConfigError as exc:
-            errors.extend(
-                (f"ops.{step.key}.config.{path}", text) for path, text in exc.errors
-            )
+            errors.extend((f"ops.{step.key}.config.{path}", text) for path, text in exc.errors)
         except TypeError as exc:
             errors.append((f"ops.{step.key}.config", f"must be a mapping of fields ({exc})"))
     if errors:
         raise ConfigError.from_errors("run config is invalid; nothing was run:", errors)
     return configs
+
+
+def _validate_config(
+    plan: Plan, bindings: Mapping[str, Any], needed: set[str], config: Mapping[str, Any]
+) -> tuple[PreparedResources, dict[str, Any]]:
+    """Check resource and op config together; raise one ConfigError listing every problem."""
+    errors: list[tuple[str, str]] = []
+    prepared: PreparedResources | None = None
+    op_configs: dict[str, Any] = {}
+    try:
+        prepared = prepare_resources(bindings, needed, config["resources"], os.environ)
+    except ConfigError as exc:
+        errors.extend(exc.errors or [("", str(exc))])
+    try:
+        op_configs = _op_configs(plan, config["ops"])
+    except ConfigError as exc:
+        errors.extend(exc.errors or [("", str(exc))])
+    if errors or prepared is None:
+        raise ConfigError.from_errors("run config is invalid; nothing was run:", errors)
+    return prepared, op_configs
 
 
 class _Run:
@@ -263,22 +284,30 @@ class _Run:
                 run_id=self.run_id,
                 step=step.key,
             )
-        upstream = OutputContext(asset_key=key, step_key=key.to_python_identifier(),
-                                 name="result", run_id="")
+        upstream = OutputContext(
+            asset_key=key, step_key=key.to_python_identifier(), name="result", run_id=""
+        )
         return manager.load_input(InputContext(asset_key=key, name=name, upstream_output=upstream))
 
     def run_step(self, step: Step) -> bool:
         """Run one step; return whether it succeeded (its failure is recorded, not raised)."""
-        self.emit(RunEvent(self.run_id, EventType.STEP_START, step_key=step.key,
-                           message=f"step {step.key!r} started"))
+        self.emit(
+            RunEvent(
+                self.run_id,
+                EventType.STEP_START,
+                step_key=step.key,
+                message=f"step {step.key!r} started",
+            )
+        )
         started = time.perf_counter()
         context: StepContext | None = None
         try:
             context = step.context_class(
                 run_id=self.run_id,
                 step_key=step.key,
-                resources={key: self.resources[key] for key in step.resource_keys
-                           if key in self.resources},
+                resources={
+                    key: self.resources[key] for key in step.resource_keys if key in self.resources
+                },
                 log=RunLog(self.run_id, step.key, self.emit, self.scrub),
                 op_config=self.op_configs.get(step.key),
                 asset_keys=step.asset_keys,
@@ -293,8 +322,9 @@ class _Run:
                 elif param.role is Role.CONFIG:
                     kwargs[param.name] = self.op_configs[step.key]
                 elif param.name in step.sources:
-                    kwargs[param.name] = self.input_value(step.sources[param.name], step,
-                                                          param.name)
+                    kwargs[param.name] = self.input_value(
+                        step.sources[param.name], step, param.name
+                    )
             result = step.fn(**kwargs)
             if inspect.isgenerator(result):
                 result = list(result)
@@ -303,9 +333,15 @@ class _Run:
             self._fail(step, exc, time.perf_counter() - started)
             return False
         duration = time.perf_counter() - started
-        self.emit(RunEvent(self.run_id, EventType.STEP_SUCCESS, step_key=step.key,
-                           message=f"step {step.key!r} succeeded in {duration:.3f}s",
-                           data={"duration": duration}))
+        self.emit(
+            RunEvent(
+                self.run_id,
+                EventType.STEP_SUCCESS,
+                step_key=step.key,
+                message=f"step {step.key!r} succeeded in {duration:.3f}s",
+                data={"duration": duration},
+            )
+        )
         self.flush()
         return True
 
@@ -315,19 +351,30 @@ class _Run:
         if self.scrub.secrets and list(exc.args) != scrubbed:
             exc.args = tuple(scrubbed)
         text = self.scrub("".join(traceback.format_exception(exc)))
-        self.emit(RunEvent(self.run_id, EventType.STEP_FAILURE, step_key=step.key,
-                           message=self.scrub(f"step {step.key!r} failed: "
-                                              f"{type(exc).__name__}: {exc}"),
-                           data={"duration": duration, "traceback": text,
-                                 "error_type": type(exc).__name__}))
+        self.emit(
+            RunEvent(
+                self.run_id,
+                EventType.STEP_FAILURE,
+                step_key=step.key,
+                message=self.scrub(f"step {step.key!r} failed: {type(exc).__name__}: {exc}"),
+                data={"duration": duration, "traceback": text, "error_type": type(exc).__name__},
+            )
+        )
         self.flush()
 
-    def _normalize(self, step: Step, result: Any) -> dict[str, tuple[Any, dict[str, Any], str | None]]:
+    def _normalize(
+        self, step: Step, result: Any
+    ) -> dict[str, tuple[Any, dict[str, Any], str | None]]:
         outputs: dict[str, tuple[Any, dict[str, Any], str | None]] = {}
         names = step.outputs
-        items = result if isinstance(result, list) and step.asset is not None and all(
-            isinstance(item, MaterializeResult | Output) for item in result
-        ) and result else None
+        items = (
+            result
+            if isinstance(result, list)
+            and step.asset is not None
+            and all(isinstance(item, MaterializeResult | Output) for item in result)
+            and result
+            else None
+        )
         if items is None and len(names) > 1:
             if isinstance(result, tuple) and len(result) == len(names):
                 items = [Output(value, name) for name, value in zip(names, result, strict=True)]
@@ -337,7 +384,8 @@ class _Run:
                 raise ExecutionError(
                     f"step {step.key!r} declares outputs {', '.join(names)}; return a tuple of "
                     f"{len(names)} values (or yield Output/MaterializeResult for each)",
-                    run_id=self.run_id, step=step.key,
+                    run_id=self.run_id,
+                    step=step.key,
                 )
         if items is None:
             items = [result]
@@ -349,7 +397,8 @@ class _Run:
                         raise ExecutionError(
                             f"step {step.key!r} returned a MaterializeResult for "
                             f"{item.asset_key.to_user_string()!r}, which it does not declare",
-                            run_id=self.run_id, step=step.key,
+                            run_id=self.run_id,
+                            step=step.key,
                         )
                     name = key_to_output[item.asset_key]
                 else:
@@ -360,7 +409,9 @@ class _Run:
                 if item.output_name not in names and not (len(names) == 1):
                     raise ExecutionError(
                         f"step {step.key!r} has no output {item.output_name!r}; outputs: "
-                        f"{', '.join(names)}", run_id=self.run_id, step=step.key,
+                        f"{', '.join(names)}",
+                        run_id=self.run_id,
+                        step=step.key,
                     )
                 name = item.output_name if item.output_name in names else names[0]
                 outputs[name] = (item.value, item.metadata, item.data_version)
@@ -375,15 +426,22 @@ class _Run:
             asset_key = step.output_keys.get(name)
             if asset_key is None:
                 continue
-            all_metadata = {**metadata, **context.output_metadata.get(name, {}),
-                            **context.output_metadata.get(f"asset:{asset_key.to_user_string()}", {})}
+            all_metadata = {
+                **metadata,
+                **context.output_metadata.get(name, {}),
+                **context.output_metadata.get(f"asset:{asset_key.to_user_string()}", {}),
+            }
             if value is not _NO_VALUE:
                 self.asset_values[asset_key] = value
                 manager = self.io_manager(step.io_manager_key)
                 if manager is not None:
-                    out_context = OutputContext(asset_key=asset_key, step_key=step.key,
-                                                name=name, run_id=self.run_id,
-                                                metadata=all_metadata)
+                    out_context = OutputContext(
+                        asset_key=asset_key,
+                        step_key=step.key,
+                        name=name,
+                        run_id=self.run_id,
+                        metadata=all_metadata,
+                    )
                     manager.handle_output(out_context, value)
                     all_metadata.update(out_context.output_metadata)
             self._materialized(step, asset_key, all_metadata, data_version)
@@ -400,21 +458,23 @@ class _Run:
             if known is not None:
                 inputs[up.to_user_string()] = known
         config = self.op_configs.get(step.key)
-        hashes = sorted(
-            (k, self.prepared.hash_of(k)) for k in step.asset.required_resource_keys
+        hashes = sorted((k, self.prepared.hash_of(k)) for k in step.asset.required_resource_keys)
+        self.emit(
+            RunEvent(
+                self.run_id,
+                EventType.ASSET_MATERIALIZATION,
+                step_key=step.key,
+                message=f"materialized {key.to_user_string()!r}",
+                data={
+                    "asset_key": key.to_user_string(),
+                    "metadata": _jsonable(metadata),
+                    "code_version": step.asset.code_version_of(key),
+                    "config_hash": config_hash([hashes, config]),
+                    "data_version": version,
+                    "input_data_versions": inputs,
+                },
+            )
         )
-        self.emit(RunEvent(
-            self.run_id, EventType.ASSET_MATERIALIZATION, step_key=step.key,
-            message=f"materialized {key.to_user_string()!r}",
-            data={
-                "asset_key": key.to_user_string(),
-                "metadata": _jsonable(metadata),
-                "code_version": step.asset.code_version_of(key),
-                "config_hash": config_hash([hashes, config]),
-                "data_version": version,
-                "input_data_versions": inputs,
-            },
-        ))
 
 
 def _jsonable(metadata: Mapping[str, Any]) -> dict[str, Any]:
@@ -432,9 +492,16 @@ def _jsonable(metadata: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _known_versions(run: _Run) -> None:
-    loaded = {key for step in run.plan.steps for key in step.asset.upstream_keys} if any(
-        step.asset for step in run.plan.steps
-    ) else set()
+    loaded = (
+        {
+            key
+            for step in run.plan.steps
+            if step.asset is not None
+            for key in step.asset.upstream_keys
+        }
+        if any(step.asset for step in run.plan.steps)
+        else set()
+    )
     produced = {key for step in run.plan.steps for key in step.asset_keys}
     wanted = [key.to_user_string() for key in loaded - produced]
     if not wanted:
@@ -466,8 +533,7 @@ def execute_plan(
     overrides = current_session().overrides
     effective = {**dict(bindings), **{k: v for k, v in overrides.items() if k in bindings}}
     needed = {key for key in plan.resource_keys if key in effective}
-    prepared = prepare_resources(effective, needed, config["resources"], os.environ)
-    op_configs = _op_configs(plan, config["ops"])
+    prepared, op_configs = _validate_config(plan, effective, needed, config)
     record = RunRecord(
         run_id=run_id or uuid.uuid4().hex,
         job_name=job_name,
@@ -489,8 +555,9 @@ def execute_plan(
     status = RunStatus.FAILURE
     error: BaseException | None = None
     try:
-        with prepared.setup(record.run_id, sorted(needed),
-                            logging.getLogger("workbench.resource")) as ready:
+        with prepared.setup(
+            record.run_id, sorted(needed), logging.getLogger("workbench.resource")
+        ) as ready:
             run.resources = ready
             _run_steps(run, max_workers)
         status = RunStatus.FAILURE if run.failed else RunStatus.SUCCESS
@@ -502,10 +569,16 @@ def execute_plan(
         error = exc
     if error is not None:
         text = run.scrub("".join(traceback.format_exception(error)))
-        run.emit(RunEvent(record.run_id, EventType.RUN_FAILURE,
-                          message=run.scrub(f"resource setup or teardown failed: "
-                                            f"{type(error).__name__}: {error}"),
-                          data={"traceback": text}))
+        run.emit(
+            RunEvent(
+                record.run_id,
+                EventType.RUN_FAILURE,
+                message=run.scrub(
+                    f"resource setup or teardown failed: {type(error).__name__}: {error}"
+                ),
+                data={"traceback": text},
+            )
+        )
         _finish(run, RunStatus.FAILURE, text)
     else:
         first = next(iter(run.failed.items()), None)
@@ -525,17 +598,20 @@ def execute_plan(
     if raise_on_error and not result.success:
         if error is not None:
             raise ExecutionError(
-                run.scrub(f"run {record.run_id} failed while setting up or tearing down "
-                          f"resources: {type(error).__name__}: {error}"),
+                run.scrub(
+                    f"run {record.run_id} failed while setting up or tearing down "
+                    f"resources: {type(error).__name__}: {error}"
+                ),
                 run_id=record.run_id,
             ) from error
-        step_key, exc = next(iter(run.failed.items()))
+        step_key, cause = next(iter(run.failed.items()))
         raise ExecutionError(
-            run.scrub(f"step {step_key!r} failed in run {record.run_id}: "
-                      f"{type(exc).__name__}: {exc}"),
+            run.scrub(
+                f"step {step_key!r} failed in run {record.run_id}: {type(cause).__name__}: {cause}"
+            ),
             run_id=record.run_id,
             step=step_key,
-        ) from exc
+        ) from cause
     return result
 
 
@@ -560,16 +636,23 @@ def _finish(run: _Run, status: RunStatus, error: str | None) -> None:
     run.flush()
     if run.storage_error is None:
         try:
-            run.instance.run_store.finish_run(run.run_id, status, end_time=run.record.end_time,
-                                              error=error)
+            run.instance.run_store.finish_run(
+                run.run_id, status, end_time=run.record.end_time, error=error
+            )
         except StorageError as exc:
             run.storage_error = exc
 
 
 def _skip(run: _Run, step: Step, because: str) -> None:
     run.skipped.add(step.key)
-    run.emit(RunEvent(run.run_id, EventType.STEP_SKIPPED, step_key=step.key,
-                      message=f"step {step.key!r} skipped: upstream {because!r} did not succeed"))
+    run.emit(
+        RunEvent(
+            run.run_id,
+            EventType.STEP_SKIPPED,
+            step_key=step.key,
+            message=f"step {step.key!r} skipped: upstream {because!r} did not succeed",
+        )
+    )
 
 
 def _blocked_by(run: _Run, step: Step) -> str | None:

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import difflib
 import heapq
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.core.asset import Asset, AssetKey, AssetSpec
 from workbench.core.job import Job
 from workbench.errors import DefinitionError
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+
 __all__ = ["AssetGraph", "AssetSelection", "define_asset_job", "find_cycle", "topological_order"]
 
 
-def topological_order(
-    nodes: Iterable[str], upstream: Mapping[str, Iterable[str]]
-) -> list[str]:
+def topological_order(nodes: Iterable[str], upstream: Mapping[str, Iterable[str]]) -> list[str]:
     """Order nodes so each comes after its upstreams (stable: ties keep the given order).
 
     Raises:
@@ -61,7 +61,7 @@ def find_cycle(nodes: Sequence[str], upstream: Mapping[str, Iterable[str]]) -> l
                 break
             node = parents[0]
             if node in seen:
-                return [*path[path.index(node):], node]
+                return [*path[path.index(node) :], node]
             path.append(node)
             seen.add(node)
     return []
@@ -100,6 +100,14 @@ class AssetGraph:
         for item in self.definitions:
             for key in item.keys:
                 self.assets[key] = item
+            for name, up in item.ins.items():
+                if up in item.keys:
+                    # upstream_keys drops its own keys, so say so here (else the step fails)
+                    problems.append(
+                        f"asset {up.to_user_string()!r} depends on itself through parameter "
+                        f"{name!r}; rename the parameter, or point it at another asset with "
+                        f"ins={{{name!r}: AssetIn(key=...)}}"
+                    )
         self.upstream: dict[AssetKey, tuple[AssetKey, ...]] = {}
         for key, spec in self.specs.items():
             owner = self.assets.get(key)
@@ -236,7 +244,8 @@ class AssetSelection:
         wanted = set(names)
         return cls(
             lambda graph: {
-                key for key, spec in graph.specs.items()
+                key
+                for key, spec in graph.specs.items()
                 if (spec.group_name or "default") in wanted and graph.assets.get(key)
             },
             f"groups({', '.join(names)})",
@@ -244,7 +253,10 @@ class AssetSelection:
 
     @classmethod
     def from_string(cls, text: str) -> AssetSelection:
-        """Parse ``"key:a"``, ``"key:a+"``, ``"+key:a"``, ``"group:g"`` or ``"*"``, joined by `` or ``."""
+        """Parse ``"key:a"``, ``"key:a+"``, ``"+key:a"``, ``"group:g"`` or ``"*"``.
+
+        Parts may be joined by `` or ``.
+        """
         parts = [part.strip() for part in text.split(" or ")]
         selection: AssetSelection | None = None
         for part in parts:
@@ -276,7 +288,8 @@ class AssetSelection:
         """This selection and everything upstream of it."""
         return AssetSelection(
             lambda graph: {
-                key for key in graph.upstream_closure(self.resolve(graph), depth)
+                key
+                for key in graph.upstream_closure(self.resolve(graph), depth)
                 if graph.assets.get(key)
             },
             f"{self._text}.upstream()",
@@ -291,17 +304,20 @@ class AssetSelection:
 
     def __or__(self, other: AssetSelection) -> AssetSelection:
         return AssetSelection(
-            lambda graph: self.resolve(graph) | other.resolve(graph), f"{self._text} | {other._text}"
+            lambda graph: self.resolve(graph) | other.resolve(graph),
+            f"{self._text} | {other._text}",
         )
 
     def __and__(self, other: AssetSelection) -> AssetSelection:
         return AssetSelection(
-            lambda graph: self.resolve(graph) & other.resolve(graph), f"{self._text} & {other._text}"
+            lambda graph: self.resolve(graph) & other.resolve(graph),
+            f"{self._text} & {other._text}",
         )
 
     def __sub__(self, other: AssetSelection) -> AssetSelection:
         return AssetSelection(
-            lambda graph: self.resolve(graph) - other.resolve(graph), f"{self._text} - {other._text}"
+            lambda graph: self.resolve(graph) - other.resolve(graph),
+            f"{self._text} - {other._text}",
         )
 
     def __repr__(self) -> str:

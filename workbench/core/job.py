@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextvars
 import inspect
-from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
@@ -12,8 +11,10 @@ from workbench.core._params import Param, Role, read_params
 from workbench.errors import DefinitionError
 
 if TYPE_CHECKING:
-    from workbench.core.executor import ExecuteInProcessResult
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+
     from workbench.core.instance import Instance
+    from workbench.core.result import ExecuteInProcessResult
     from workbench.core.run import RunEvent
 
 __all__ = ["In", "Job", "Node", "Op", "Out", "OutputHandle", "job", "op"]
@@ -104,8 +105,10 @@ def _as_source(
 ) -> OutputHandle | list[OutputHandle]:
     if isinstance(value, OutputHandle):
         return value
-    if isinstance(value, list | tuple) and value and all(
-        isinstance(item, OutputHandle) for item in value
+    if (
+        isinstance(value, list | tuple)
+        and value
+        and all(isinstance(item, OutputHandle) for item in value)
     ):
         return list(value)
     raise DefinitionError(
@@ -193,6 +196,7 @@ class Op:
         return clone
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Add the op to the job being composed, or run the function outside a job body."""
         composition = _composing.get()
         if composition is not None:
             return composition.add(self, self._alias, args, kwargs)
@@ -413,9 +417,7 @@ def job(
         finally:
             _composing.reset(token)
         if not composition.nodes:
-            raise DefinitionError(
-                f"job {job_name!r} calls no ops; call each op in the job's body"
-            )
+            raise DefinitionError(f"job {job_name!r} calls no ops; call each op in the job's body")
         return Job(
             job_name,
             nodes=composition.nodes,

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.core._params import Param, Role
-from workbench.core.asset import Asset, AssetKey
-from workbench.core.config import Config
 from workbench.core.context import AssetExecutionContext, OpExecutionContext, StepContext
 from workbench.core.graph import AssetGraph, topological_order
 from workbench.core.job import Job, Op, OutputHandle
 from workbench.errors import DefinitionError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from workbench.core.asset import Asset, AssetKey
+    from workbench.core.config import Config
 
 __all__ = ["Plan", "Source", "Step", "plan_assets", "plan_job"]
 
@@ -180,7 +183,8 @@ def plan_job(job: Job, op_selection: Iterable[str] | None = None) -> Plan:
                         )
                     upstream[item.step] = None
         missing = [
-            param.name for param in node.op.params
+            param.name
+            for param in node.op.params
             if param.role is Role.INPUT and param.name not in sources and not param.has_default
         ]
         if missing:

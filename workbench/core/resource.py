@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import ValidationError
@@ -13,6 +12,8 @@ from workbench.core.config import Config, describe_validation_error, is_secret_f
 from workbench.errors import ConfigError
 
 if TYPE_CHECKING:
+    from collections.abc import Generator, Iterator, Mapping
+
     from workbench.core.asset import AssetKey
 
 __all__ = [
@@ -38,7 +39,10 @@ class _ResourceParamMarker:
 RESOURCE_PARAM = _ResourceParamMarker()
 
 ResourceParam = Annotated[T, RESOURCE_PARAM]
-"""Declares a parameter as a resource that is a plain Python object: ``client: ResourceParam[Client]``."""
+"""Declares a parameter as a resource that is a plain Python object.
+
+Example: ``client: ResourceParam[Client]``.
+"""
 
 
 class InitResourceContext:
@@ -140,15 +144,17 @@ class ConfigurableResource(Config):
             self.teardown_after_execution(context)
 
     @classmethod
-    def configure_at_launch(cls, **partial: Any) -> PartialResource:
+    def configure_at_launch(cls, **partial: Any) -> PartialResource[Any]:
         """Bind this resource class with config given (in part or whole) when a run launches."""
         return PartialResource(cls, partial)
 
     def get_resource_context(self) -> InitResourceContext:
         """Return the context the resource was set up with in the current run."""
-        context = self.__pydantic_private__.get("_workbench_context") if (
-            self.__pydantic_private__
-        ) else None
+        context = (
+            self.__pydantic_private__.get("_workbench_context")
+            if (self.__pydantic_private__)
+            else None
+        )
         if context is None:
             raise ConfigError(
                 f"{type(self).__name__} has no resource context outside a run; "
@@ -164,17 +170,45 @@ class PartialResource(Generic[T]):
         self.resource_class = resource_class
         self.partial = dict(partial)
 
-    def complete(self, config: Mapping[str, Any] | None, where: str) -> ConfigurableResource:
-        """Build the resource from the partial config and the launch config."""
+    def complete(
+        self, config: Mapping[str, Any] | None, where: str, key: str | None = None
+    ) -> ConfigurableResource:
+        """Build the resource from the partial config and the launch config.
+
+        Raises:
+            ConfigError: every invalid or missing field, plus an example of the run config
+                that gives the missing ones.
+        """
         data = {**self.partial, **dict(config or {})}
+        cls = self.resource_class
         try:
-            return self.resource_class(**data)
-        except ValidationError as exc:
-            cls = self.resource_class
-            errors = describe_validation_error(
-                exc, lambda path: path.split(".")[0] in cls.model_fields
-                and is_secret_field(cls, path.split(".")[0])
-            )
+            return cls(**data)
+        except (ValidationError, ConfigError) as exc:
+            if isinstance(exc, ValidationError):
+                errors = describe_validation_error(
+                    exc,
+                    lambda path: (
+                        path.split(".")[0] in cls.model_fields
+                        and is_secret_field(cls, path.split(".")[0])
+                    ),
+                )
+            else:
+                errors = list(exc.errors)
+            missing = [
+                name
+                for name, field in cls.model_fields.items()
+                if field.is_required() and name not in data
+            ]
+            if missing:
+                # see #2: a launch-configured resource names the run config that completes it
+                example = {"resources": {key or "KEY": {"config": dict.fromkeys(missing, "...")}}}
+                errors.append(
+                    (
+                        "",
+                        f"{cls.__name__} is configured at launch; give its config in the "
+                        f"run config, for example {example!r}",
+                    )
+                )
             raise ConfigError.from_errors(
                 f"{where} ({cls.__name__}) is configured at launch and its config is invalid; "
                 f"give it under resources: {{key: {{config: ...}}}}:",

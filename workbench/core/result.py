@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.core.asset import AssetKey, MaterializeResult
 from workbench.core.run import EventType, RunEvent, RunRecord
 from workbench.errors import StorageError, WorkbenchError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 __all__ = ["ExecuteInProcessResult"]
 

@@ -5,15 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import inspect
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 
 from workbench.core._params import Role, read_params
 from workbench.core.definitions import RunConfig
-from workbench.core.job import Job
 from workbench.core.resource import _Resources
 from workbench.core.sensor import (
     RunRequest,
@@ -25,6 +23,11 @@ from workbench.core.sensor import (
 )
 from workbench.errors import DefinitionError, WorkbenchError
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
+    from workbench.core.job import Job
+
 __all__ = [
     "DefaultScheduleStatus",
     "Schedule",
@@ -35,7 +38,7 @@ __all__ = [
 ]
 
 
-class DefaultScheduleStatus(str, enum.Enum):
+class DefaultScheduleStatus(str, enum.Enum):  # noqa: UP042 -- str() as Dagster shows it
     """Whether a schedule starts running when deployed."""
 
     RUNNING = "RUNNING"
@@ -134,7 +137,7 @@ class Schedule:
     def next_tick_times(
         self, count: int = 5, after: dt.datetime | None = None
     ) -> list[dt.datetime]:
-        """The next ``count`` tick times after ``after`` (now by default), in the schedule's zone."""
+        """The next ``count`` tick times after ``after`` (default: now), in the schedule's zone."""
         start = after or dt.datetime.now(dt.UTC)
         if start.tzinfo is None:
             start = start.replace(tzinfo=self.timezone)
@@ -147,9 +150,7 @@ class Schedule:
         if self.fn is None:
             return RunRequest(run_config=self.run_config, tags=self.tags)
         bound = {**context._resource_values, **resources}
-        return call_with_resources(
-            self.fn, self.params, context, bound, f"schedule {self.name!r}"
-        )
+        return call_with_resources(self.fn, self.params, context, bound, f"schedule {self.name!r}")
 
     def evaluate_tick(self, context: ScheduleEvaluationContext | None = None) -> TickResult:
         """Evaluate and normalise the answer into tagged run requests or a skip reason."""
@@ -177,8 +178,11 @@ class Schedule:
             _tag(request, "dagster/schedule_name", self.name, self.job_name) for request in requests
         ]
         for request in tagged:
-            request.tags = {**self.tags, "dagster/scheduled_execution_time": stamp,
-                            **dict(request.tags)}
+            request.tags = {
+                **self.tags,
+                "dagster/scheduled_execution_time": stamp,
+                **dict(request.tags),
+            }
         return TickResult(self.name, tagged, None if tagged else skip)
 
     def __repr__(self) -> str:
@@ -204,9 +208,7 @@ def schedule(
         schedule_name = name or fn.__name__
         jobs = _targets(schedule_name, job, None, target, None)
         if not jobs and job_name is None:
-            raise DefinitionError(
-                f"schedule {schedule_name!r} has no job; pass job= or target="
-            )
+            raise DefinitionError(f"schedule {schedule_name!r} has no job; pass job= or target=")
         return Schedule(
             name=schedule_name,
             cron_schedule=cron_schedule,
@@ -222,7 +224,7 @@ def schedule(
     return decorate
 
 
-def ScheduleDefinition(  # noqa: N802 -- Dagster's name for this constructor
+def ScheduleDefinition(
     *,
     job: Job | None = None,
     cron_schedule: str,

@@ -5,9 +5,8 @@ from __future__ import annotations
 import enum
 import inspect
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.core._params import Param, Role, read_params
 from workbench.core._resources import prepare_resources
@@ -16,6 +15,9 @@ from workbench.core.graph import as_selection, define_asset_job
 from workbench.core.job import Job
 from workbench.core.resource import _Resources
 from workbench.errors import DefinitionError, WorkbenchError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
 __all__ = [
     "DefaultSensorStatus",
@@ -30,7 +32,7 @@ __all__ = [
 ]
 
 
-class DefaultSensorStatus(str, enum.Enum):
+class DefaultSensorStatus(str, enum.Enum):  # noqa: UP042 -- str() as Dagster shows it
     """Whether a sensor starts running when deployed."""
 
     RUNNING = "RUNNING"
@@ -89,7 +91,9 @@ class TickResult:
     def __repr__(self) -> str:
         if self.skip_message is not None or not self.run_requests:
             return f"<Tick {self.name}: skipped ({self.skip_message or 'no run requests'})>"
-        return f"<Tick {self.name}: {len(self.run_requests)} run request(s), cursor={self.cursor!r}>"
+        return (
+            f"<Tick {self.name}: {len(self.run_requests)} run request(s), cursor={self.cursor!r}>"
+        )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         from html import escape
@@ -146,7 +150,10 @@ def build_sensor_context(
 ) -> SensorEvaluationContext:
     """Build a context for evaluating a sensor in a test or a notebook."""
     return SensorEvaluationContext(
-        cursor=cursor, resources=resources, instance=instance, sensor_name=sensor_name,
+        cursor=cursor,
+        resources=resources,
+        instance=instance,
+        sensor_name=sensor_name,
         definitions=definitions,
     )
 
@@ -249,7 +256,9 @@ class Sensor:
             if isinstance(item, SensorResult):
                 requests.extend(item.run_requests or ())
                 if item.skip_reason is not None:
-                    skip = getattr(item.skip_reason, "skip_message", item.skip_reason) or ""
+                    reason = item.skip_reason
+                    text = reason.skip_message if isinstance(reason, SkipReason) else reason
+                    skip = text or ""
                 if item.cursor is not None:
                     if context._cursor_updated:
                         raise WorkbenchError(
@@ -267,7 +276,9 @@ class Sensor:
                     "SkipReason, SensorResult, a list of them, or None"
                 )
         cursor = cursor_set if cursor_set is not None else context.cursor
-        tagged = [_tag(request, "dagster/sensor_name", self.name, self.job_name) for request in requests]
+        tagged = [
+            _tag(request, "dagster/sensor_name", self.name, self.job_name) for request in requests
+        ]
         return TickResult(self.name, tagged, None if tagged else skip, cursor)
 
     def __repr__(self) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from workbench.core.schedule import Schedule, build_schedule_context
@@ -11,6 +10,8 @@ from workbench.core.session import current_session
 from workbench.errors import DefinitionError
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from workbench.core.definitions import Definitions
     from workbench.core.instance import Instance
 
@@ -39,20 +40,24 @@ def tick(
     overrides = current_session().overrides
     resources = {**defs.resources, **{k: v for k, v in overrides.items() if k in defs.resources}}
     target: Sensor | Schedule
-    names = {item.name: item for item in [*defs.sensors, *defs.schedules]}
+    candidates: list[Sensor | Schedule] = [*defs.sensors, *defs.schedules]
+    names = {item.name: item for item in candidates}
     if name not in names:
         import difflib
 
         close = difflib.get_close_matches(name, list(names), n=1)
-        hint = f"did you mean {close[0]!r}?" if close else (
-            f"defined: {', '.join(sorted(names))}" if names else "none are defined"
+        hint = (
+            f"did you mean {close[0]!r}?"
+            if close
+            else (f"defined: {', '.join(sorted(names))}" if names else "none are defined")
         )
         raise DefinitionError(f"no sensor or schedule named {name!r}; {hint}")
     target = names[name]
     if isinstance(target, Sensor):
         result = target.evaluate_tick(
-            build_sensor_context(cursor=cursor, resources=resources, sensor_name=name,
-                                 definitions=defs)
+            build_sensor_context(
+                cursor=cursor, resources=resources, sensor_name=name, definitions=defs
+            )
         )
     else:
         result = target.evaluate_tick(
@@ -73,8 +78,9 @@ def _launch(defs: Definitions, target: Sensor | Schedule, request: Any, instance
         )
     from workbench.core.definitions import Definitions as _Definitions
 
-    holder = _Definitions.merge(defs, _Definitions(jobs=[job for job in target.jobs
-                                                          if job not in defs.jobs]))
+    holder = _Definitions.merge(
+        defs, _Definitions(jobs=[job for job in target.jobs if job not in defs.jobs])
+    )
     job = holder.resolve_job_def(job_name)
     if request.asset_selection is not None and job.is_asset_job:
         from workbench.core.graph import as_selection

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from workbench.core._resources import prepare_resources
-from workbench.core.asset import AssetKey
 from workbench.core.config import config_hash
 from workbench.core.session import current_session
 from workbench.errors import ConfigError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from workbench.core.asset import AssetKey
     from workbench.core.definitions import Definitions
     from workbench.core.run import RunStore
 
@@ -56,12 +57,12 @@ def stale_assets(
     overrides = current_session().overrides
     bindings = {**defs.resources, **{k: v for k, v in overrides.items() if k in defs.resources}}
     hashes: dict[str, str] = {}
-    for key in {k for item in graph.definitions for k in item.required_resource_keys}:
+    for resource_key in {k for item in graph.definitions for k in item.required_resource_keys}:
         try:
-            prepared = prepare_resources(bindings, [key], {}, os.environ)
-            hashes[key] = prepared.hash_of(key)
+            prepared = prepare_resources(bindings, [resource_key], {}, os.environ)
+            hashes[resource_key] = prepared.hash_of(resource_key)
         except ConfigError:
-            hashes[key] = "<unresolved>"
+            hashes[resource_key] = "<unresolved>"
     stale: dict[AssetKey, str] = {}
     for key in keys:
         item = graph.assets[key]
@@ -83,9 +84,7 @@ def stale_assets(
                 for up in item.upstream_keys:
                     upstream = latest.get(up.to_user_string())
                     recorded = found.input_data_versions.get(up.to_user_string())
-                    if up in stale or (
-                        upstream is not None and upstream.data_version != recorded
-                    ):
+                    if up in stale or (upstream is not None and upstream.data_version != recorded):
                         reason = UPSTREAM_CHANGED
                         break
         if reason:

@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks of workbench against real Dagster (``python -m benchmarks``)."""

@@ -1,0 +1,81 @@
+"""Each benchmark workload runs once at a tiny size, so the suite cannot rot (no timings)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import sys
+from typing import TYPE_CHECKING
+
+import pytest
+
+from benchmarks.harness import SMOKE, Row, environment, format_table, write_json
+from benchmarks.workloads import WORKLOADS
+from workbench.core import instance as instance_module
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+HAS_DAGSTER = importlib.util.find_spec("dagster") is not None
+# Workloads whose Dagster side is cheap at smoke size (the others start Dagster processes).
+DAGSTER_IN_SMOKE = {
+    "rematerialize",
+    "chain",
+    "fan-out",
+    "ops-job",
+    "automation",
+    "build-validate",
+    "materialize-memory",
+}
+WORKBENCH_ONLY = {"form", "export", "runs-history"}
+
+
+@pytest.fixture
+def bench_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    for name, value in environment(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    instance_module.reset_default_instance()
+    yield tmp_path
+    if "benchmarks.dg_side" in sys.modules:
+        sys.modules["benchmarks.dg_side"].dispose()
+
+
+@pytest.mark.parametrize("name", sorted(WORKLOADS))
+def test_workload_runs_once(name: str, bench_home: Path) -> None:
+    dagster = HAS_DAGSTER and name in DAGSTER_IN_SMOKE
+    rows = WORKLOADS[name].measure(SMOKE, dagster)
+    assert rows, f"{name} gave no rows"
+    for row in rows:
+        assert row.workload == name
+        assert all(math.isfinite(value) and value >= 0 for value in row.workbench.samples), row
+        if name in WORKBENCH_ONLY:
+            assert row.baseline is None
+        if row.target:
+            assert row.met is not None
+    if dagster:
+        assert any(row.baseline is not None for row in rows), f"{name}: Dagster did not run"
+
+
+def test_every_workload_has_a_smoke_decision() -> None:
+    assert set(WORKLOADS) >= DAGSTER_IN_SMOKE | WORKBENCH_ONLY
+
+
+def test_table_and_json_hold_every_row(tmp_path: Path) -> None:
+    rows = WORKLOADS["automation"].measure(SMOKE, False)
+    path = tmp_path / "results" / "latest.json"
+    write_json(path, rows, profile=SMOKE, command="python -m benchmarks --only automation")
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert [row["case"] for row in document["rows"]] == [row.case for row in rows]
+    assert document["machine"]["versions"]["workbench"]
+    table = format_table(rows)
+    assert all(row.case in table for row in rows)
+
+
+def test_ratio_is_baseline_over_workbench() -> None:
+    from benchmarks.harness import Stats
+
+    row = Row("w", "c", "ms", Stats.of([2.0, 4.0, 3.0]), Stats.of([30.0]))
+    assert row.workbench.median == 3.0
+    assert row.ratio == 10.0

@@ -49,9 +49,7 @@ class NotebookFrontend:
         """A line that counts finished steps, redrawn in place."""
         from IPython.display import display
 
-        handle = display(
-            {"text/plain": "starting run"}, raw=True, display_id=True
-        )
+        handle = display({"text/plain": "starting run"}, raw=True, display_id=True)
         counts = {"done": 0, "failed": 0}
 
         def on_event(event: RunEvent) -> None:

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 import workbench as wb
 from workbench.core.session import current_session
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 CELL = """
 import workbench as wb

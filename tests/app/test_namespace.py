@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -14,6 +14,9 @@ from workbench.app.namespace import (
     resource_from_edit,
 )
 from workbench.core.session import current_session
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class Conn(wb.ConfigurableResource):

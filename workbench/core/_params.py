@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+import functools
 import inspect
+import types
 import typing
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +15,7 @@ from workbench.core.resource import RESOURCE_PARAM, ConfigurableResource
 from workbench.errors import DefinitionError
 
 if typing.TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
 __all__ = ["Param", "Role", "read_params"]
 
@@ -54,27 +56,56 @@ class Param:
 _CONTEXT_NAMES = frozenset({"context", "ctx", "_context", "_"})
 
 
-def _hints(fn: Callable[..., Any], owner: str) -> dict[str, Any]:
-    try:
-        return typing.get_type_hints(fn, include_extras=True)
-    except Exception:
-        hints: dict[str, Any] = {}
-        namespace = getattr(fn, "__globals__", {})
-        for name, raw in getattr(fn, "__annotations__", {}).items():
-            if name == "return":
-                continue  # only parameters are read; a return type may be TYPE_CHECKING-only
-            if not isinstance(raw, str):
-                hints[name] = raw
-                continue
-            try:
-                hints[name] = eval(raw, namespace)
-            except Exception as exc:
-                raise DefinitionError(
-                    f"{owner}: cannot resolve the annotation {raw!r} of parameter {name!r} "
-                    f"({type(exc).__name__}: {exc}); define or import that name before "
-                    f"the function"
-                ) from exc
-        return hints
+@functools.lru_cache(maxsize=4096)
+def _compiled(text: str) -> types.CodeType:
+    return compile(text, "<annotation>", "eval")
+
+
+def _hints(fn: Callable[..., Any], owner: str, names: Iterable[str]) -> dict[str, Any]:
+    """The parameters' annotations, strings evaluated in the function's module (as typing does).
+
+    Only parameters are read: a return type may be imported for type checking only. Each
+    string is compiled once per process; it is evaluated every time, since a notebook may
+    have redefined the class it names.
+    """
+    raw_annotations = getattr(fn, "__annotations__", None) or {}
+    namespace = getattr(fn, "__globals__", {})
+    hints: dict[str, Any] = {}
+    for name in names:
+        if name not in raw_annotations:
+            continue
+        raw = raw_annotations[name]
+        if not isinstance(raw, str):
+            hints[name] = raw
+            continue
+        try:
+            hints[name] = eval(_compiled(raw), namespace)
+        except Exception as exc:
+            raise DefinitionError(
+                f"{owner}: cannot resolve the annotation {raw!r} of parameter {name!r} "
+                f"({type(exc).__name__}: {exc}); define or import that name before "
+                f"the function"
+            ) from exc
+    return hints
+
+
+def _signature(fn: Callable[..., Any]) -> list[tuple[str, bool]]:
+    """Each named parameter with whether it has a default (``*args``/``**kwargs`` left out)."""
+    code = getattr(fn, "__code__", None)
+    if type(fn) is not types.FunctionType or code is None or hasattr(fn, "__wrapped__"):
+        return [
+            (parameter.name, parameter.default is not parameter.empty)
+            for parameter in inspect.signature(fn).parameters.values()
+            if parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
+        ]
+    positional = code.co_varnames[: code.co_argcount]
+    keyword_only = code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
+    first_default = len(positional) - len(fn.__defaults__ or ())
+    keyword_defaults = fn.__kwdefaults__ or {}
+    return [
+        *((name, index >= first_default) for index, name in enumerate(positional)),
+        *((name, name in keyword_defaults) for name in keyword_only),
+    ]
 
 
 def _is_context(annotation: Any) -> bool:
@@ -85,18 +116,16 @@ def _is_context(annotation: Any) -> bool:
 
 def read_params(fn: Callable[..., Any], owner: str) -> tuple[Param, ...]:
     """Classify every parameter of a step (asset, op, sensor or schedule) function."""
-    hints = _hints(fn, owner)
+    signature = _signature(fn)
+    hints = _hints(fn, owner, [name for name, _ in signature])
     params: list[Param] = []
-    for position, parameter in enumerate(inspect.signature(fn).parameters.values()):
-        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
-            continue
-        annotation: Any = hints.get(parameter.name)
-        has_default = parameter.default is not parameter.empty
+    for position, (name, has_default) in enumerate(signature):
+        annotation: Any = hints.get(name)
         role = Role.INPUT
         if (
             _is_context(annotation)
-            or (position == 0 and parameter.name in _CONTEXT_NAMES and annotation is None)
-            or (position == 0 and parameter.name == "context")
+            or (position == 0 and name in _CONTEXT_NAMES and annotation is None)
+            or (position == 0 and name == "context")
         ):
             role = Role.CONTEXT
         elif typing.get_origin(annotation) is typing.Annotated and any(
@@ -108,7 +137,7 @@ def read_params(fn: Callable[..., Any], owner: str) -> tuple[Param, ...]:
             role = Role.RESOURCE
         elif isinstance(annotation, type) and issubclass(annotation, Config):
             role = Role.CONFIG
-        params.append(Param(parameter.name, role, annotation, has_default))
+        params.append(Param(name, role, annotation, has_default))
     if sum(param.role is Role.CONFIG for param in params) > 1:
         raise DefinitionError(
             f"{owner} takes more than one Config parameter; gather them in one Config class"

@@ -286,11 +286,16 @@ class Asset:
 
     @property
     def upstream_keys(self) -> tuple[AssetKey, ...]:
-        """Every upstream asset, loaded or only ordered before."""
-        found = dict.fromkeys([*self.ins.values(), *self.deps])
-        for spec in self.specs:
-            found.update(dict.fromkeys(spec.deps))
-        return tuple(key for key in found if key not in self.keys)
+        """Every upstream asset, loaded or only ordered before (computed once)."""
+        cached: tuple[AssetKey, ...] | None = self.__dict__.get("_upstream_keys")
+        if cached is None:
+            found = dict.fromkeys([*self.ins.values(), *self.deps])
+            for spec in self.specs:
+                found.update(dict.fromkeys(spec.deps))
+            own = set(self.keys)
+            cached = tuple(key for key in found if key not in own)
+            self.__dict__["_upstream_keys"] = cached
+        return cached
 
     def code_version_of(self, key: AssetKey) -> str:
         """The asset's code version: ``code_version=`` or a hash of the function's source."""
@@ -311,6 +316,7 @@ class Asset:
         clone.__dict__.update(self.__dict__)
         clone.ins = {name: mapping.get(key, key) for name, key in self.ins.items()}
         clone.deps = tuple(mapping.get(key, key) for key in self.deps)
+        clone.__dict__.pop("_upstream_keys", None)
         return clone
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:

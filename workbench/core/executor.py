@@ -2,33 +2,29 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
 import os
-import threading
 import time
 import traceback
 import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
-from workbench.core._params import Role
 from workbench.core._resources import PreparedResources, prepare_resources
-from workbench.core.asset import Asset, AssetKey, AssetSpec, MaterializeResult, Output
-from workbench.core.config import REDACTED, Config, config_hash
-from workbench.core.context import RunLog, StepContext
+from workbench.core._step import RunState, load_known_versions
+from workbench.core.asset import Asset, AssetSpec, MaterializeResult
+from workbench.core.config import Config
 from workbench.core.definitions import ASSET_JOB_NAME, Definitions, normalize_run_config
 from workbench.core.graph import as_selection
 from workbench.core.instance import Instance, default_instance
-from workbench.core.plan import Plan, Source, Step, plan_assets, plan_job
-from workbench.core.resource import InputContext, OutputContext
+from workbench.core.plan import Plan, Step, plan_assets, plan_job
 from workbench.core.result import ExecuteInProcessResult
 from workbench.core.run import EventType, RunEvent, RunRecord, RunStatus
 from workbench.core.session import current_session
 from workbench.errors import ConfigError, ExecutionError, StorageError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from workbench.core.job import Job
 
@@ -147,17 +143,6 @@ def _merge_config(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class _Scrubber:
-    def __init__(self, secrets: Iterable[str]) -> None:
-        self.secrets = sorted(secrets, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for secret in self.secrets:
-            if secret in text:
-                text = text.replace(secret, REDACTED)
-        return text
-
-
 def _op_configs(plan: Plan, ops: Mapping[str, Any]) -> dict[str, Any]:
     errors: list[tuple[str, str]] = []
     steps = {step.key: step for step in plan.steps}
@@ -209,312 +194,6 @@ def _validate_config(
     return prepared, op_configs
 
 
-class _Run:
-    """The state of one run while it executes."""
-
-    def __init__(
-        self,
-        plan: Plan,
-        record: RunRecord,
-        instance: Instance,
-        prepared: PreparedResources,
-        op_configs: Mapping[str, Any],
-        on_event: Callable[[RunEvent], None] | None,
-    ) -> None:
-        self.plan = plan
-        self.record = record
-        self.run_id = record.run_id
-        self.instance = instance
-        self.prepared = prepared
-        self.op_configs = op_configs
-        self.on_event = on_event
-        self.scrub = _Scrubber(prepared.secrets)
-        self.events: list[RunEvent] = []
-        self._pending: list[RunEvent] = []
-        self._lock = threading.Lock()
-        self.values: dict[tuple[str, str], Any] = {}
-        self.asset_values: dict[AssetKey, Any] = {}
-        self.failed: dict[str, BaseException] = {}
-        self.skipped: set[str] = set()
-        self.resources: dict[str, Any] = {}
-        self.storage_error: StorageError | None = None
-        self.data_versions: dict[AssetKey, str] = {}
-
-    def emit(self, event: RunEvent) -> None:
-        with self._lock:
-            self.events.append(event)
-            self._pending.append(event)
-        if self.on_event is not None:
-            try:
-                self.on_event(event)
-            except Exception:  # a display callback must never break the run
-                logger.exception("on_event callback failed for %s", event.event_type.value)
-
-    def flush(self) -> None:
-        with self._lock:
-            batch, self._pending = self._pending, []
-        if not batch or self.storage_error is not None:
-            return
-        try:
-            self.instance.run_store.add_events(batch)
-        except StorageError as exc:
-            self.storage_error = exc
-            logger.warning("run %s is no longer recorded: %s", self.run_id, exc)
-
-    def io_manager(self, key: str) -> Any:
-        manager = self.resources.get(key)
-        if manager is None and key == "io_manager":
-            manager = self.instance.io_manager
-        return manager
-
-    def input_value(self, source: Source, step: Step, name: str) -> Any:
-        if source.fan_in:
-            return [self.input_value(item, step, name) for item in source.fan_in]
-        if source.step is not None:
-            return self.values[(source.step, source.output)]
-        assert source.asset_key is not None
-        key = source.asset_key
-        graph = self.plan.graph
-        owner = graph.assets.get(key) if graph is not None else None
-        manager = self.io_manager(owner.io_manager_key if owner else "io_manager")
-        if manager is None:
-            raise ExecutionError(
-                f"asset {key.to_user_string()!r} is not part of this run and nothing stores "
-                "asset values here; add it to the selection",
-                run_id=self.run_id,
-                step=step.key,
-            )
-        upstream = OutputContext(
-            asset_key=key, step_key=key.to_python_identifier(), name="result", run_id=""
-        )
-        return manager.load_input(InputContext(asset_key=key, name=name, upstream_output=upstream))
-
-    def run_step(self, step: Step) -> bool:
-        """Run one step; return whether it succeeded (its failure is recorded, not raised)."""
-        self.emit(
-            RunEvent(
-                self.run_id,
-                EventType.STEP_START,
-                step_key=step.key,
-                message=f"step {step.key!r} started",
-            )
-        )
-        started = time.perf_counter()
-        context: StepContext | None = None
-        try:
-            context = step.context_class(
-                run_id=self.run_id,
-                step_key=step.key,
-                resources={
-                    key: self.resources[key] for key in step.resource_keys if key in self.resources
-                },
-                log=RunLog(self.run_id, step.key, self.emit, self.scrub),
-                op_config=self.op_configs.get(step.key),
-                asset_keys=step.asset_keys,
-                tags=self.record.tags,
-            )
-            kwargs: dict[str, Any] = {}
-            for param in step.params:
-                if param.role is Role.CONTEXT:
-                    kwargs[param.name] = context
-                elif param.role is Role.RESOURCE:
-                    kwargs[param.name] = self.resources[param.name]
-                elif param.role is Role.CONFIG:
-                    kwargs[param.name] = self.op_configs[step.key]
-                elif param.name in step.sources:
-                    kwargs[param.name] = self.input_value(
-                        step.sources[param.name], step, param.name
-                    )
-            result = step.fn(**kwargs)
-            if inspect.isgenerator(result):
-                result = list(result)
-            self._handle_outputs(step, result, context)
-        except Exception as exc:
-            self._fail(step, exc, time.perf_counter() - started)
-            return False
-        duration = time.perf_counter() - started
-        self.emit(
-            RunEvent(
-                self.run_id,
-                EventType.STEP_SUCCESS,
-                step_key=step.key,
-                message=f"step {step.key!r} succeeded in {duration:.3f}s",
-                data={"duration": duration},
-            )
-        )
-        self.flush()
-        return True
-
-    def _fail(self, step: Step, exc: Exception, duration: float) -> None:
-        self.failed[step.key] = exc
-        scrubbed = [self.scrub(str(arg)) if isinstance(arg, str) else arg for arg in exc.args]
-        if self.scrub.secrets and list(exc.args) != scrubbed:
-            exc.args = tuple(scrubbed)
-        text = self.scrub("".join(traceback.format_exception(exc)))
-        self.emit(
-            RunEvent(
-                self.run_id,
-                EventType.STEP_FAILURE,
-                step_key=step.key,
-                message=self.scrub(f"step {step.key!r} failed: {type(exc).__name__}: {exc}"),
-                data={"duration": duration, "traceback": text, "error_type": type(exc).__name__},
-            )
-        )
-        self.flush()
-
-    def _normalize(
-        self, step: Step, result: Any
-    ) -> dict[str, tuple[Any, dict[str, Any], str | None]]:
-        outputs: dict[str, tuple[Any, dict[str, Any], str | None]] = {}
-        names = step.outputs
-        items = (
-            result
-            if isinstance(result, list)
-            and step.asset is not None
-            and all(isinstance(item, MaterializeResult | Output) for item in result)
-            and result
-            else None
-        )
-        if items is None and len(names) > 1:
-            if isinstance(result, tuple) and len(result) == len(names):
-                items = [Output(value, name) for name, value in zip(names, result, strict=True)]
-            elif isinstance(result, list) and all(isinstance(item, Output) for item in result):
-                items = result
-            else:
-                raise ExecutionError(
-                    f"step {step.key!r} declares outputs {', '.join(names)}; return a tuple of "
-                    f"{len(names)} values (or yield Output/MaterializeResult for each)",
-                    run_id=self.run_id,
-                    step=step.key,
-                )
-        if items is None:
-            items = [result]
-        key_to_output = {key: name for name, key in step.output_keys.items() if key is not None}
-        for item in items:
-            if isinstance(item, MaterializeResult):
-                if item.asset_key is not None:
-                    if item.asset_key not in key_to_output:
-                        raise ExecutionError(
-                            f"step {step.key!r} returned a MaterializeResult for "
-                            f"{item.asset_key.to_user_string()!r}, which it does not declare",
-                            run_id=self.run_id,
-                            step=step.key,
-                        )
-                    name = key_to_output[item.asset_key]
-                else:
-                    name = names[0]
-                value = item.value if item.has_value else _NO_VALUE
-                outputs[name] = (value, item.metadata, item.data_version)
-            elif isinstance(item, Output):
-                if item.output_name not in names and not (len(names) == 1):
-                    raise ExecutionError(
-                        f"step {step.key!r} has no output {item.output_name!r}; outputs: "
-                        f"{', '.join(names)}",
-                        run_id=self.run_id,
-                        step=step.key,
-                    )
-                name = item.output_name if item.output_name in names else names[0]
-                outputs[name] = (item.value, item.metadata, item.data_version)
-            else:
-                outputs[names[0]] = (item, {}, None)
-        return outputs
-
-    def _handle_outputs(self, step: Step, result: Any, context: StepContext) -> None:
-        outputs = self._normalize(step, result)
-        for name, (value, metadata, data_version) in outputs.items():
-            self.values[(step.key, name)] = value
-            asset_key = step.output_keys.get(name)
-            if asset_key is None:
-                continue
-            all_metadata = {
-                **metadata,
-                **context.output_metadata.get(name, {}),
-                **context.output_metadata.get(f"asset:{asset_key.to_user_string()}", {}),
-            }
-            if value is not _NO_VALUE:
-                self.asset_values[asset_key] = value
-                manager = self.io_manager(step.io_manager_key)
-                if manager is not None:
-                    out_context = OutputContext(
-                        asset_key=asset_key,
-                        step_key=step.key,
-                        name=name,
-                        run_id=self.run_id,
-                        metadata=all_metadata,
-                    )
-                    manager.handle_output(out_context, value)
-                    all_metadata.update(out_context.output_metadata)
-            self._materialized(step, asset_key, all_metadata, data_version)
-
-    def _materialized(
-        self, step: Step, key: AssetKey, metadata: dict[str, Any], data_version: str | None
-    ) -> None:
-        assert step.asset is not None
-        version = data_version or f"{self.run_id[:12]}"
-        self.data_versions[key] = version
-        inputs = {}
-        for up in step.asset.upstream_keys:
-            known = self.data_versions.get(up)
-            if known is not None:
-                inputs[up.to_user_string()] = known
-        config = self.op_configs.get(step.key)
-        hashes = sorted((k, self.prepared.hash_of(k)) for k in step.asset.required_resource_keys)
-        self.emit(
-            RunEvent(
-                self.run_id,
-                EventType.ASSET_MATERIALIZATION,
-                step_key=step.key,
-                message=f"materialized {key.to_user_string()!r}",
-                data={
-                    "asset_key": key.to_user_string(),
-                    "metadata": _jsonable(metadata),
-                    "code_version": step.asset.code_version_of(key),
-                    "config_hash": config_hash([hashes, config]),
-                    "data_version": version,
-                    "input_data_versions": inputs,
-                },
-            )
-        )
-
-
-def _jsonable(metadata: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in metadata.items():
-        if value is None or isinstance(value, str | int | float | bool):
-            out[str(key)] = value
-        elif isinstance(value, list | tuple) and all(
-            isinstance(item, str | int | float | bool) for item in value
-        ):
-            out[str(key)] = list(value)
-        else:
-            out[str(key)] = str(getattr(value, "value", value))
-    return out
-
-
-def _known_versions(run: _Run) -> None:
-    loaded = (
-        {
-            key
-            for step in run.plan.steps
-            if step.asset is not None
-            for key in step.asset.upstream_keys
-        }
-        if any(step.asset for step in run.plan.steps)
-        else set()
-    )
-    produced = {key for step in run.plan.steps for key in step.asset_keys}
-    wanted = [key.to_user_string() for key in loaded - produced]
-    if not wanted:
-        return
-    try:
-        latest = run.instance.run_store.latest_materializations(wanted)
-    except StorageError:
-        return
-    for text, found in latest.items():
-        if found.data_version:
-            run.data_versions[AssetKey.from_user_string(text)] = found.data_version
-
-
 def execute_plan(
     plan: Plan,
     *,
@@ -544,14 +223,14 @@ def execute_plan(
         },
         steps=[step.key for step in plan.steps],
     )
-    run = _Run(plan, record, instance, prepared, op_configs, on_event)
+    run = RunState(plan, record, instance, prepared, op_configs, on_event)
     try:
         instance.run_store.add_run(record)
     except StorageError as exc:
         run.storage_error = exc
         logger.warning("run %s is not recorded: %s", record.run_id, exc)
     run.emit(RunEvent(record.run_id, EventType.RUN_START, message=f"run of {job_name} started"))
-    _known_versions(run)
+    load_known_versions(run)
     status = RunStatus.FAILURE
     error: BaseException | None = None
     try:
@@ -560,6 +239,7 @@ def execute_plan(
         ) as ready:
             run.resources = ready
             _run_steps(run, max_workers)
+            _flush_values(run)
         status = RunStatus.FAILURE if run.failed else RunStatus.SUCCESS
     except KeyboardInterrupt:
         status = RunStatus.CANCELED
@@ -573,9 +253,7 @@ def execute_plan(
             RunEvent(
                 record.run_id,
                 EventType.RUN_FAILURE,
-                message=run.scrub(
-                    f"resource setup or teardown failed: {type(error).__name__}: {error}"
-                ),
+                message=run.scrub(f"{_stage(error)} failed: {type(error).__name__}: {error}"),
                 data={"traceback": text},
             )
         )
@@ -599,8 +277,8 @@ def execute_plan(
         if error is not None:
             raise ExecutionError(
                 run.scrub(
-                    f"run {record.run_id} failed while setting up or tearing down "
-                    f"resources: {type(error).__name__}: {error}"
+                    f"run {record.run_id} failed in {_stage(error)}: "
+                    f"{type(error).__name__}: {error}"
                 ),
                 run_id=record.run_id,
             ) from error
@@ -615,13 +293,31 @@ def execute_plan(
     return result
 
 
+def _stage(error: BaseException) -> str:
+    if isinstance(error, StorageError):
+        return "storing asset values"
+    return "resource setup or teardown"
+
+
+def _flush_values(run: RunState) -> None:
+    """Wait until every IO manager that writes in the background has stored its values."""
+    managers = [run.instance.io_manager, *run.resources.values()]
+    seen: set[int] = set()
+    for manager in managers:
+        flush = getattr(manager, "flush", None)
+        if manager is None or id(manager) in seen or not callable(flush):
+            continue
+        seen.add(id(manager))
+        flush()
+
+
 def _redacted(value: Any) -> Any:
     from workbench.core.config import redact
 
     return redact(value)
 
 
-def _finish(run: _Run, status: RunStatus, error: str | None) -> None:
+def _finish(run: RunState, status: RunStatus, error: str | None) -> None:
     event_type = {
         RunStatus.SUCCESS: EventType.RUN_SUCCESS,
         RunStatus.CANCELED: EventType.RUN_CANCELED,
@@ -643,7 +339,7 @@ def _finish(run: _Run, status: RunStatus, error: str | None) -> None:
             run.storage_error = exc
 
 
-def _skip(run: _Run, step: Step, because: str) -> None:
+def _skip(run: RunState, step: Step, because: str) -> None:
     run.skipped.add(step.key)
     run.emit(
         RunEvent(
@@ -655,14 +351,14 @@ def _skip(run: _Run, step: Step, because: str) -> None:
     )
 
 
-def _blocked_by(run: _Run, step: Step) -> str | None:
+def _blocked_by(run: RunState, step: Step) -> str | None:
     for up in step.upstream:
         if up in run.failed or up in run.skipped:
             return up
     return None
 
 
-def _run_steps(run: _Run, max_workers: int) -> None:
+def _run_steps(run: RunState, max_workers: int) -> None:
     if max_workers <= 1 or len(run.plan.steps) < 2:
         for step in run.plan.steps:
             blocker = _blocked_by(run, step)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.core.run import InMemoryRunStore, RunStore
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["Instance", "default_instance", "set_default_instance_factory"]
 

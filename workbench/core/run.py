@@ -6,11 +6,13 @@ import enum
 import os
 import threading
 import time
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from workbench.errors import StorageError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 __all__ = [
     "EventType",
@@ -23,7 +25,7 @@ __all__ = [
 ]
 
 
-class RunStatus(str, enum.Enum):
+class RunStatus(enum.StrEnum):
     """Where a run is in its life."""
 
     STARTED = "STARTED"
@@ -39,7 +41,7 @@ class RunStatus(str, enum.Enum):
         return self is not RunStatus.STARTED
 
 
-class EventType(str, enum.Enum):
+class EventType(enum.StrEnum):
     """What a run event records."""
 
     RUN_START = "RUN_START"
@@ -169,9 +171,9 @@ class RunStore(Protocol):
     ) -> list[RunRecord]:
         """Return runs, newest first."""
 
-    def get_events(self, run_id: str, *, event_types: Iterable[EventType] | None = None) -> list[
-        RunEvent
-    ]:
+    def get_events(
+        self, run_id: str, *, event_types: Iterable[EventType] | None = None
+    ) -> list[RunEvent]:
         """Return a run's events in the order they were added."""
 
     def latest_materializations(

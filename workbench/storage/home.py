@@ -121,10 +121,12 @@ def move_aside(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_write(path: Path) -> Iterator[BinaryIO]:
+def atomic_write(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
     """Write ``path`` whole or not at all: yield a temp file, then fsync and rename it.
 
-    If the block raises, the temp file is removed and ``path`` is left as it was.
+    If the block raises, the temp file is removed and ``path`` is left as it was. With
+    ``durable=False`` the fsync is skipped: the rename still keeps a crash from leaving half a
+    file, but a power cut may lose the newest write (fine for values that can be recomputed).
 
     Raises:
         OSError: the folder is not writable or the disk is full (nothing is left behind).
@@ -134,7 +136,8 @@ def atomic_write(path: Path) -> Iterator[BinaryIO]:
         with os.fdopen(fd, "wb") as file:
             yield file
             file.flush()
-            os.fsync(file.fileno())
+            if durable:
+                os.fsync(file.fileno())
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib.util
+import io
 import pickle
+import threading
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+
+from pydantic import PrivateAttr
 
 from workbench.core.resource import ConfigurableIOManager, InputContext, OutputContext
 from workbench.errors import StorageError
@@ -22,6 +28,53 @@ __all__ = ["ValueStoreIOManager"]
 _PICKLE = "value.pickle"
 _PARQUET = "value.parquet"
 _FIX = "set WORKBENCH_HOME (or base_dir) to a writable folder with free space"
+
+
+class _Writer:
+    """Writes value files on one background thread, in order, so a run need not wait on disk.
+
+    Reading a value waits for its pending write; :meth:`flush` waits for all of them and
+    raises the first write that failed.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: dict[Path, Future[None]] = {}
+
+    def submit(self, folder: Path, write: Callable[[], None]) -> None:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(1, thread_name_prefix="workbench-values")
+                atexit.register(self._drain)
+            self._pending[folder] = self._pool.submit(write)
+
+    def wait(self, folder: Path) -> None:
+        with self._lock:
+            future = self._pending.get(folder)
+        if future is not None:
+            try:
+                future.result()
+            finally:
+                with self._lock:
+                    if self._pending.get(folder) is future:
+                        del self._pending[folder]
+
+    def flush(self) -> None:
+        with self._lock:
+            pending = list(self._pending.items())
+        first: BaseException | None = None
+        for folder, _ in pending:
+            try:
+                self.wait(folder)
+            except StorageError as exc:
+                first = first or exc
+        if first is not None:
+            raise first
+
+    def _drain(self) -> None:
+        with contextlib.suppress(StorageError):
+            self.flush()
 
 
 class ValueStoreIOManager(ConfigurableIOManager):
@@ -43,6 +96,15 @@ class ValueStoreIOManager(ConfigurableIOManager):
     """
 
     base_dir: str
+    _writer: _Writer = PrivateAttr(default_factory=_Writer)
+
+    def flush(self) -> None:
+        """Wait until every value handed over so far is on disk.
+
+        Raises:
+            StorageError: a value could not be written (what, where, and how to fix it).
+        """
+        self._writer.flush()
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         """Store ``obj`` as the value of the output (or asset) ``context`` describes."""
@@ -81,11 +143,15 @@ class ValueStoreIOManager(ConfigurableIOManager):
                 f"input {context.name!r} names neither an asset nor an upstream output, so "
                 "there is no stored value to load; give it an upstream asset or op output"
             )
+        self._writer.wait(folder)
         return self._load(folder, what, fix)
 
     def has_value(self, asset_key: Any) -> bool:
         """Tell whether a value is stored for ``asset_key`` (an AssetKey, ``"a/b"`` or parts)."""
-        return _newest(self._asset_folder(asset_key)) is not None
+        folder = self._asset_folder(asset_key)
+        with contextlib.suppress(StorageError):
+            self._writer.wait(folder)
+        return _newest(folder) is not None
 
     def delete(self, asset_key: Any) -> bool:
         """Delete the stored value of ``asset_key``; return whether there was one.
@@ -94,6 +160,8 @@ class ValueStoreIOManager(ConfigurableIOManager):
             StorageError: the file cannot be deleted.
         """
         folder = self._asset_folder(asset_key)
+        with contextlib.suppress(StorageError):
+            self._writer.wait(folder)
         found = False
         for name in (_PICKLE, _PARQUET):
             try:
@@ -119,17 +187,24 @@ class ValueStoreIOManager(ConfigurableIOManager):
     # -- writing and reading --------------------------------------------------------------
 
     def _store(self, folder: Path, what: str, obj: Any) -> Path:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path = _write_parquet(folder, obj) if _is_dataframe(obj) else None
-            if path is None:
-                path = folder / _PICKLE
-                _write_pickle(path, what, obj)
-        except OSError as exc:
-            raise StorageError(
-                f"cannot store the value of {what} in {folder}: {exc.strerror or exc}; {_FIX}"
-            ) from exc
-        _drop_older_sibling(path)
+        """Serialize now (so later changes to ``obj`` cannot leak in); write in the background."""
+        data = _parquet_bytes(obj) if _is_dataframe(obj) else None
+        path = folder / (_PARQUET if data is not None else _PICKLE)
+        if data is None:
+            data = _pickle_bytes(what, obj)
+
+        def write() -> None:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                with atomic_write(path, durable=False) as file:
+                    file.write(data)
+            except OSError as exc:
+                raise StorageError(
+                    f"cannot store the value of {what} in {folder}: {exc.strerror or exc}; {_FIX}"
+                ) from exc
+            _drop_older_sibling(path)
+
+        self._writer.submit(folder, write)
         return path
 
     def _load(self, folder: Path, what: str, fix: str) -> Any:
@@ -163,10 +238,9 @@ class _Corrupt(Exception):
     """A value file whose bytes cannot be decoded (the cause says why)."""
 
 
-def _write_pickle(path: Path, what: str, obj: Any) -> None:
+def _pickle_bytes(what: str, obj: Any) -> bytes:
     try:
-        with atomic_write(path) as file:
-            pickle.dump(obj, file, protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError) as exc:
         raise StorageError(
             f"the value of {what} ({type(obj).__qualname__}) cannot be pickled: {exc}; return "
@@ -174,17 +248,16 @@ def _write_pickle(path: Path, what: str, obj: Any) -> None:
         ) from exc
 
 
-def _write_parquet(folder: Path, obj: Any) -> Path | None:
-    """Write a DataFrame as Parquet; None when pyarrow is missing or Parquet cannot hold it."""
+def _parquet_bytes(obj: Any) -> bytes | None:
+    """A DataFrame as Parquet; None when pyarrow is missing or Parquet cannot hold it."""
     if importlib.util.find_spec("pyarrow") is None or not _parquet_keeps(obj):
         return None
-    path = folder / _PARQUET
+    buffer = io.BytesIO()
     try:
-        with atomic_write(path) as file:
-            obj.to_parquet(file)
+        obj.to_parquet(buffer)
     except (ValueError, TypeError, NotImplementedError):
         return None  # e.g. non-string column names or mixed object columns: pickle instead
-    return path
+    return buffer.getvalue()
 
 
 def _parquet_keeps(frame: Any) -> bool:

@@ -1,0 +1,367 @@
+"""One run's state while it executes: running a step, its inputs, outputs and events."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import threading
+import time
+import traceback
+from typing import TYPE_CHECKING, Any
+
+from workbench.core._params import Role
+from workbench.core.asset import AssetKey, MaterializeResult, Output
+from workbench.core.config import REDACTED, config_hash
+from workbench.core.context import RunLog, StepContext
+from workbench.core.resource import InputContext, OutputContext
+from workbench.core.run import EventType, RunEvent, RunRecord
+from workbench.errors import ExecutionError, StorageError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
+    from workbench.core._resources import PreparedResources
+    from workbench.core.instance import Instance
+    from workbench.core.plan import Plan, Source, Step
+
+__all__ = ["RunState", "Scrubber", "load_known_versions"]
+
+logger = logging.getLogger("workbench.run")
+
+_NO_VALUE: Any = MaterializeResult._NO_VALUE
+
+
+class Scrubber:
+    """Replaces every secret value in force with the redaction mark."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        self.secrets = sorted(secrets, key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for secret in self.secrets:
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return text
+
+
+class RunState:
+    """The state of one run while it executes."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        record: RunRecord,
+        instance: Instance,
+        prepared: PreparedResources,
+        op_configs: Mapping[str, Any],
+        on_event: Callable[[RunEvent], None] | None,
+    ) -> None:
+        self.plan = plan
+        self.record = record
+        self.run_id = record.run_id
+        self.instance = instance
+        self.prepared = prepared
+        self.op_configs = op_configs
+        self.on_event = on_event
+        self.scrub = Scrubber(prepared.secrets)
+        self.events: list[RunEvent] = []
+        self._pending: list[RunEvent] = []
+        self._lock = threading.Lock()
+        self.values: dict[tuple[str, str], Any] = {}
+        self.asset_values: dict[AssetKey, Any] = {}
+        self.failed: dict[str, BaseException] = {}
+        self.skipped: set[str] = set()
+        self.resources: dict[str, Any] = {}
+        self.storage_error: StorageError | None = None
+        self.data_versions: dict[AssetKey, str] = {}
+        self._flushed_at = time.monotonic()
+        self._config_hashes: dict[tuple[str, ...], str] = {}
+
+    def emit(self, event: RunEvent) -> None:
+        with self._lock:
+            self.events.append(event)
+            self._pending.append(event)
+        if self.on_event is not None:
+            try:
+                self.on_event(event)
+            except Exception:  # a display callback must never break the run
+                logger.exception("on_event callback failed for %s", event.event_type.value)
+
+    def flush_soon(self) -> None:
+        """Write pending events if a tenth of a second has passed since the last write.
+
+        Batching keeps a chain of quick steps from paying one transaction each; the run's end,
+        and every failure, still flush at once.
+        """
+        if time.monotonic() - self._flushed_at >= 0.1:
+            self.flush()
+
+    def flush(self) -> None:
+        self._flushed_at = time.monotonic()
+        with self._lock:
+            batch, self._pending = self._pending, []
+        if not batch or self.storage_error is not None:
+            return
+        try:
+            self.instance.run_store.add_events(batch)
+        except StorageError as exc:
+            self.storage_error = exc
+            logger.warning("run %s is no longer recorded: %s", self.run_id, exc)
+
+    def io_manager(self, key: str) -> Any:
+        manager = self.resources.get(key)
+        if manager is None and key == "io_manager":
+            manager = self.instance.io_manager
+        return manager
+
+    def input_value(self, source: Source, step: Step, name: str) -> Any:
+        if source.fan_in:
+            return [self.input_value(item, step, name) for item in source.fan_in]
+        if source.step is not None:
+            return self.values[(source.step, source.output)]
+        assert source.asset_key is not None
+        key = source.asset_key
+        graph = self.plan.graph
+        owner = graph.assets.get(key) if graph is not None else None
+        manager = self.io_manager(owner.io_manager_key if owner else "io_manager")
+        if manager is None:
+            raise ExecutionError(
+                f"asset {key.to_user_string()!r} is not part of this run and nothing stores "
+                "asset values here; add it to the selection",
+                run_id=self.run_id,
+                step=step.key,
+            )
+        upstream = OutputContext(
+            asset_key=key, step_key=key.to_python_identifier(), name="result", run_id=""
+        )
+        return manager.load_input(InputContext(asset_key=key, name=name, upstream_output=upstream))
+
+    def run_step(self, step: Step) -> bool:
+        """Run one step; return whether it succeeded (its failure is recorded, not raised)."""
+        self.emit(
+            RunEvent(
+                self.run_id,
+                EventType.STEP_START,
+                step_key=step.key,
+                message=f"step {step.key!r} started",
+            )
+        )
+        started = time.perf_counter()
+        context: StepContext | None = None
+        try:
+            context = step.context_class(
+                run_id=self.run_id,
+                step_key=step.key,
+                resources={
+                    key: self.resources[key] for key in step.resource_keys if key in self.resources
+                },
+                log=RunLog(self.run_id, step.key, self.emit, self.scrub),
+                op_config=self.op_configs.get(step.key),
+                asset_keys=step.asset_keys,
+                tags=self.record.tags,
+            )
+            kwargs: dict[str, Any] = {}
+            for param in step.params:
+                if param.role is Role.CONTEXT:
+                    kwargs[param.name] = context
+                elif param.role is Role.RESOURCE:
+                    kwargs[param.name] = self.resources[param.name]
+                elif param.role is Role.CONFIG:
+                    kwargs[param.name] = self.op_configs[step.key]
+                elif param.name in step.sources:
+                    kwargs[param.name] = self.input_value(
+                        step.sources[param.name], step, param.name
+                    )
+            result = step.fn(**kwargs)
+            if inspect.isgenerator(result):
+                result = list(result)
+            self._handle_outputs(step, result, context)
+        except Exception as exc:
+            self._fail(step, exc, time.perf_counter() - started)
+            return False
+        duration = time.perf_counter() - started
+        self.emit(
+            RunEvent(
+                self.run_id,
+                EventType.STEP_SUCCESS,
+                step_key=step.key,
+                message=f"step {step.key!r} succeeded in {duration:.3f}s",
+                data={"duration": duration},
+            )
+        )
+        self.flush_soon()
+        return True
+
+    def _fail(self, step: Step, exc: Exception, duration: float) -> None:
+        self.failed[step.key] = exc
+        scrubbed = [self.scrub(str(arg)) if isinstance(arg, str) else arg for arg in exc.args]
+        if self.scrub.secrets and list(exc.args) != scrubbed:
+            exc.args = tuple(scrubbed)
+        text = self.scrub("".join(traceback.format_exception(exc)))
+        self.emit(
+            RunEvent(
+                self.run_id,
+                EventType.STEP_FAILURE,
+                step_key=step.key,
+                message=self.scrub(f"step {step.key!r} failed: {type(exc).__name__}: {exc}"),
+                data={"duration": duration, "traceback": text, "error_type": type(exc).__name__},
+            )
+        )
+        self.flush()
+
+    def _normalize(
+        self, step: Step, result: Any
+    ) -> dict[str, tuple[Any, dict[str, Any], str | None]]:
+        outputs: dict[str, tuple[Any, dict[str, Any], str | None]] = {}
+        names = step.outputs
+        items = (
+            result
+            if isinstance(result, list)
+            and step.asset is not None
+            and all(isinstance(item, MaterializeResult | Output) for item in result)
+            and result
+            else None
+        )
+        if items is None and len(names) > 1:
+            if isinstance(result, tuple) and len(result) == len(names):
+                items = [Output(value, name) for name, value in zip(names, result, strict=True)]
+            elif isinstance(result, list) and all(isinstance(item, Output) for item in result):
+                items = result
+            else:
+                raise ExecutionError(
+                    f"step {step.key!r} declares outputs {', '.join(names)}; return a tuple of "
+                    f"{len(names)} values (or yield Output/MaterializeResult for each)",
+                    run_id=self.run_id,
+                    step=step.key,
+                )
+        if items is None:
+            items = [result]
+        key_to_output = {key: name for name, key in step.output_keys.items() if key is not None}
+        for item in items:
+            if isinstance(item, MaterializeResult):
+                if item.asset_key is not None:
+                    if item.asset_key not in key_to_output:
+                        raise ExecutionError(
+                            f"step {step.key!r} returned a MaterializeResult for "
+                            f"{item.asset_key.to_user_string()!r}, which it does not declare",
+                            run_id=self.run_id,
+                            step=step.key,
+                        )
+                    name = key_to_output[item.asset_key]
+                else:
+                    name = names[0]
+                value = item.value if item.has_value else _NO_VALUE
+                outputs[name] = (value, item.metadata, item.data_version)
+            elif isinstance(item, Output):
+                if item.output_name not in names and not (len(names) == 1):
+                    raise ExecutionError(
+                        f"step {step.key!r} has no output {item.output_name!r}; outputs: "
+                        f"{', '.join(names)}",
+                        run_id=self.run_id,
+                        step=step.key,
+                    )
+                name = item.output_name if item.output_name in names else names[0]
+                outputs[name] = (item.value, item.metadata, item.data_version)
+            else:
+                outputs[names[0]] = (item, {}, None)
+        return outputs
+
+    def _handle_outputs(self, step: Step, result: Any, context: StepContext) -> None:
+        outputs = self._normalize(step, result)
+        for name, (value, metadata, data_version) in outputs.items():
+            self.values[(step.key, name)] = value
+            asset_key = step.output_keys.get(name)
+            if asset_key is None:
+                continue
+            all_metadata = {
+                **metadata,
+                **context.output_metadata.get(name, {}),
+                **context.output_metadata.get(f"asset:{asset_key.to_user_string()}", {}),
+            }
+            if value is not _NO_VALUE:
+                self.asset_values[asset_key] = value
+                manager = self.io_manager(step.io_manager_key)
+                if manager is not None:
+                    out_context = OutputContext(
+                        asset_key=asset_key,
+                        step_key=step.key,
+                        name=name,
+                        run_id=self.run_id,
+                        metadata=all_metadata,
+                    )
+                    manager.handle_output(out_context, value)
+                    all_metadata.update(out_context.output_metadata)
+            self._materialized(step, asset_key, all_metadata, data_version)
+
+    def _materialized(
+        self, step: Step, key: AssetKey, metadata: dict[str, Any], data_version: str | None
+    ) -> None:
+        assert step.asset is not None
+        version = data_version or f"{self.run_id[:12]}"
+        self.data_versions[key] = version
+        inputs = {}
+        for up in step.asset.upstream_keys:
+            known = self.data_versions.get(up)
+            if known is not None:
+                inputs[up.to_user_string()] = known
+        config = self.op_configs.get(step.key)
+        resource_keys = tuple(sorted(step.asset.required_resource_keys))
+        cache_key = (*resource_keys, f"config:{step.key}" if config is not None else "")
+        if cache_key not in self._config_hashes:
+            hashes = [(k, self.prepared.hash_of(k)) for k in resource_keys]
+            self._config_hashes[cache_key] = config_hash([hashes, config])
+        self.emit(
+            RunEvent(
+                self.run_id,
+                EventType.ASSET_MATERIALIZATION,
+                step_key=step.key,
+                message=f"materialized {key.to_user_string()!r}",
+                data={
+                    "asset_key": key.to_user_string(),
+                    "metadata": _jsonable(metadata),
+                    "code_version": step.asset.code_version_of(key),
+                    "config_hash": self._config_hashes[cache_key],
+                    "data_version": version,
+                    "input_data_versions": inputs,
+                },
+            )
+        )
+
+
+def _jsonable(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in metadata.items():
+        if value is None or isinstance(value, str | int | float | bool):
+            out[str(key)] = value
+        elif isinstance(value, list | tuple) and all(
+            isinstance(item, str | int | float | bool) for item in value
+        ):
+            out[str(key)] = list(value)
+        else:
+            out[str(key)] = str(getattr(value, "value", value))
+    return out
+
+
+def load_known_versions(run: RunState) -> None:
+    """Read the data versions of upstream assets this run loads rather than computes."""
+    loaded = (
+        {
+            key
+            for step in run.plan.steps
+            if step.asset is not None
+            for key in step.asset.upstream_keys
+        }
+        if any(step.asset for step in run.plan.steps)
+        else set()
+    )
+    produced = {key for step in run.plan.steps for key in step.asset_keys}
+    wanted = [key.to_user_string() for key in loaded - produced]
+    if not wanted:
+        return
+    try:
+        latest = run.instance.run_store.latest_materializations(wanted)
+    except StorageError:
+        return
+    for text, found in latest.items():
+        if found.data_version:
+            run.data_versions[AssetKey.from_user_string(text)] = found.data_version

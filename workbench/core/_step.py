@@ -75,6 +75,7 @@ class RunState:
         self.storage_error: StorageError | None = None
         self.data_versions: dict[AssetKey, str] = {}
         self._flushed_at = time.monotonic()
+        self.recorded = False
         self._config_hashes: dict[tuple[str, ...], str] = {}
 
     def emit(self, event: RunEvent) -> None:
@@ -96,17 +97,27 @@ class RunState:
         if time.monotonic() - self._flushed_at >= 0.1:
             self.flush()
 
-    def flush(self) -> None:
+    def take_pending(self) -> list[RunEvent]:
+        """The events not written yet (the caller writes them)."""
         self._flushed_at = time.monotonic()
         with self._lock:
             batch, self._pending = self._pending, []
-        if not batch or self.storage_error is not None:
+        return batch
+
+    def flush(self) -> None:
+        """Write pending events (and, the first time, the run itself)."""
+        batch = self.take_pending()
+        if self.storage_error is not None or (self.recorded and not batch):
             return
         try:
-            self.instance.run_store.add_events(batch)
+            if self.recorded:
+                self.instance.run_store.add_events(batch)
+            else:
+                self.instance.run_store.add_run(self.record, batch)
+                self.recorded = True
         except StorageError as exc:
             self.storage_error = exc
-            logger.warning("run %s is no longer recorded: %s", self.run_id, exc)
+            logger.warning("run %s is not recorded: %s", self.run_id, exc)
 
     def io_manager(self, key: str) -> Any:
         manager = self.resources.get(key)

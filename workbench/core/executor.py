@@ -224,11 +224,8 @@ def execute_plan(
         steps=[step.key for step in plan.steps],
     )
     run = RunState(plan, record, instance, prepared, op_configs, on_event)
-    try:
-        instance.run_store.add_run(record)
-    except StorageError as exc:
-        run.storage_error = exc
-        logger.warning("run %s is not recorded: %s", record.run_id, exc)
+    # The run is written with its first events at the first flush: a run that ends within a
+    # tenth of a second is written once, in one transaction, when it ends.
     run.emit(RunEvent(record.run_id, EventType.RUN_START, message=f"run of {job_name} started"))
     load_known_versions(run)
     status = RunStatus.FAILURE
@@ -300,15 +297,19 @@ def _stage(error: BaseException) -> str:
 
 
 def _flush_values(run: RunState) -> None:
-    """Wait until every IO manager that writes in the background has stored its values."""
+    """Raise a value write that failed in the background (the run does not wait for the rest).
+
+    IO managers that write in the background (the default value store) keep each pending write
+    and wait for it before the value is read again, so a run returns as soon as its steps end.
+    """
     managers = [run.instance.io_manager, *run.resources.values()]
     seen: set[int] = set()
     for manager in managers:
-        flush = getattr(manager, "flush", None)
-        if manager is None or id(manager) in seen or not callable(flush):
+        check = getattr(manager, "raise_write_errors", None)
+        if manager is None or id(manager) in seen or not callable(check):
             continue
         seen.add(id(manager))
-        flush()
+        check()
 
 
 def _redacted(value: Any) -> Any:
@@ -329,14 +330,19 @@ def _finish(run: RunState, status: RunStatus, error: str | None) -> None:
     run.record.status = status
     run.record.end_time = time.time()
     run.record.error = error
-    run.flush()
+    events = run.take_pending()
     if run.storage_error is None:
         try:
-            run.instance.run_store.finish_run(
-                run.run_id, status, end_time=run.record.end_time, error=error
-            )
+            if run.recorded:
+                run.instance.run_store.finish_run(
+                    run.run_id, status, end_time=run.record.end_time, error=error, events=events
+                )
+            else:
+                run.instance.run_store.add_run(run.record, events)
+                run.recorded = True
         except StorageError as exc:
             run.storage_error = exc
+            logger.warning("run %s is not recorded: %s", run.run_id, exc)
 
 
 def _skip(run: RunState, step: Step, because: str) -> None:
@@ -366,7 +372,6 @@ def _run_steps(run: RunState, max_workers: int) -> None:
                 _skip(run, step, blocker)
                 continue
             run.run_step(step)
-        run.flush()
         return
     children = run.plan.children()
     by_key = {step.key: step for step in run.plan.steps}
@@ -395,4 +400,3 @@ def _run_steps(run: RunState, max_workers: int) -> None:
                         else:
                             _skip(run, by_key[child], blocker)
                             queue.append(child)
-    run.flush()

@@ -148,13 +148,19 @@ class Materialization:
 class RunStore(Protocol):
     """Where runs and their events are kept. Implementations must be thread-safe."""
 
-    def add_run(self, record: RunRecord) -> None:
-        """Record a new run; its id must be new."""
+    def add_run(self, record: RunRecord, events: Sequence[RunEvent] = ()) -> None:
+        """Record a new run and its first events (atomically); its id must be new."""
 
     def finish_run(
-        self, run_id: str, status: RunStatus, *, end_time: float, error: str | None = None
+        self,
+        run_id: str,
+        status: RunStatus,
+        *,
+        end_time: float,
+        error: str | None = None,
+        events: Sequence[RunEvent] = (),
     ) -> None:
-        """Record how a run ended."""
+        """Record a run's last events and how it ended (atomically)."""
 
     def add_events(self, events: Sequence[RunEvent]) -> None:
         """Append events (in order) to their runs."""
@@ -194,20 +200,28 @@ class InMemoryRunStore:
         self._events: dict[str, list[RunEvent]] = {}
         self._latest: dict[str, Materialization] = {}
 
-    def add_run(self, record: RunRecord) -> None:
-        """Record a new run; its id must be new."""
+    def add_run(self, record: RunRecord, events: Sequence[RunEvent] = ()) -> None:
+        """Record a new run and its first events; its id must be new."""
         with self._lock:
             if record.run_id in self._runs:
                 raise StorageError(f"run {record.run_id!r} is already stored; use a new run id")
             self._runs[record.run_id] = replace(record)
             self._events[record.run_id] = []
+            self._append(events)
 
     def finish_run(
-        self, run_id: str, status: RunStatus, *, end_time: float, error: str | None = None
+        self,
+        run_id: str,
+        status: RunStatus,
+        *,
+        end_time: float,
+        error: str | None = None,
+        events: Sequence[RunEvent] = (),
     ) -> None:
-        """Record how a run ended."""
+        """Record a run's last events and how it ended."""
         with self._lock:
             record = self._require(run_id)
+            self._append(events)
             record.status = status
             record.end_time = end_time
             record.error = error
@@ -215,12 +229,16 @@ class InMemoryRunStore:
     def add_events(self, events: Sequence[RunEvent]) -> None:
         """Append events (in order) to their runs."""
         with self._lock:
-            for event in events:
-                self._require(event.run_id)
-                self._events[event.run_id].append(event)
-                if event.event_type is EventType.ASSET_MATERIALIZATION:
-                    found = Materialization.from_event(event)
-                    self._latest[found.asset_key] = found
+            self._append(events)
+
+    def _append(self, events: Sequence[RunEvent]) -> None:
+        for event in events:
+            self._require(event.run_id)
+        for event in events:
+            self._events[event.run_id].append(event)
+            if event.event_type is EventType.ASSET_MATERIALIZATION:
+                found = Materialization.from_event(event)
+                self._latest[found.asset_key] = found
 
     def get_run(self, run_id: str) -> RunRecord:
         """Return one run; raise StorageError naming the id if there is none."""

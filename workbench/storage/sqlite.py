@@ -178,6 +178,28 @@ def _is_alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+_EventRows = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
+
+
+def _event_rows(events: Sequence[RunEvent]) -> _EventRows:
+    """Event rows, and materialization rows for the latest-per-asset table."""
+    rows: list[tuple[Any, ...]] = []
+    materializations: list[tuple[Any, ...]] = []
+    for event in events:
+        kind = EventType(event.event_type).value
+        data = event.data
+        duration = data.get("duration") if data else None
+        if not isinstance(duration, int | float) or isinstance(duration, bool):
+            duration = None
+        row = (event.run_id, kind, event.timestamp, event.step_key, event.message, _dumps(data))
+        rows.append((*row, duration))
+        if kind == _MATERIALIZATION:
+            found = Materialization.from_event(event)
+            values = [getattr(found, name) for name in _MATERIALIZATION_FIELDS]
+            materializations.append((*values[:6], *map(_dumps, values[6:])))
+    return rows, materializations
+
+
 class SqliteRunStore:
     """A RunStore in one SQLite file (WAL mode): runs survive the process that wrote them.
 
@@ -209,11 +231,12 @@ class SqliteRunStore:
 
     # -- RunStore -------------------------------------------------------------------------
 
-    def add_run(self, record: RunRecord) -> None:
-        """Record a new run; its id must be new."""
+    def add_run(self, record: RunRecord, events: Sequence[RunEvent] = ()) -> None:
+        """Record a new run (and its first events) in one transaction; its id must be new."""
         row = [getattr(record, name) for name in _RUN_FIELDS] + [self._hostname]
         row[2] = RunStatus(record.status).value
         row[5:8] = map(_dumps, row[5:8])  # tags, config_snapshot, steps
+        batch = _event_rows(events)
 
         def write(conn: sqlite3.Connection) -> None:
             try:
@@ -226,16 +249,25 @@ class SqliteRunStore:
                 raise StorageError(
                     f"run {record.run_id!r} is already stored in {self.path}; use a new run id"
                 ) from None
+            self._insert_events(conn, batch)
 
         self._write(write)
 
     def finish_run(
-        self, run_id: str, status: RunStatus, *, end_time: float, error: str | None = None
+        self,
+        run_id: str,
+        status: RunStatus,
+        *,
+        end_time: float,
+        error: str | None = None,
+        events: Sequence[RunEvent] = (),
     ) -> None:
-        """Record how a run ended."""
+        """Record a run's last events and how it ended, in one transaction."""
         values = (RunStatus(status).value, end_time, error, run_id)
+        batch = _event_rows(events)
 
         def write(conn: sqlite3.Connection) -> None:
+            self._insert_events(conn, batch)
             cursor = conn.execute(
                 "UPDATE runs SET status = ?, end_time = ?, error = ? WHERE run_id = ?", values
             )
@@ -248,39 +280,26 @@ class SqliteRunStore:
         """Append events (in order) to their runs, in one transaction."""
         if not events:
             return
-        rows = []
-        materializations = []
-        for event in events:
-            kind = EventType(event.event_type).value
-            data = event.data
-            duration = data.get("duration") if data else None
-            if not isinstance(duration, int | float) or isinstance(duration, bool):
-                duration = None
-            row = (event.run_id, kind, event.timestamp, event.step_key, event.message, _dumps(data))
-            rows.append((*row, duration))
-            if kind == _MATERIALIZATION:
-                found = Materialization.from_event(event)
-                values = [getattr(found, name) for name in _MATERIALIZATION_FIELDS]
-                materializations.append((*values[:6], *map(_dumps, values[6:])))
+        batch = _event_rows(events)
+        self._write(lambda conn: self._insert_events(conn, batch))
 
-        def write(conn: sqlite3.Connection) -> None:
-            try:
-                conn.executemany(_INSERT_EVENT, rows)
-            except sqlite3.IntegrityError:
-                ids = sorted({row[0] for row in rows})
-                marks = ", ".join("?" * len(ids))
-                known = {
-                    found[0]
-                    for found in conn.execute(
-                        f"SELECT run_id FROM runs WHERE run_id IN ({marks})", ids
-                    )
-                }
-                missing = next((run_id for run_id in ids if run_id not in known), ids[0])
-                raise self._no_run(missing) from None
-            if materializations:
-                conn.executemany(_UPSERT_MATERIALIZATION, materializations)
-
-        self._write(write)
+    def _insert_events(self, conn: sqlite3.Connection, batch: _EventRows) -> None:
+        rows, materializations = batch
+        if not rows:
+            return
+        try:
+            conn.executemany(_INSERT_EVENT, rows)
+        except sqlite3.IntegrityError:
+            ids = sorted({row[0] for row in rows})
+            marks = ", ".join("?" * len(ids))
+            known = {
+                found[0]
+                for found in conn.execute(f"SELECT run_id FROM runs WHERE run_id IN ({marks})", ids)
+            }
+            missing = next((run_id for run_id in ids if run_id not in known), ids[0])
+            raise self._no_run(missing) from None
+        if materializations:
+            conn.executemany(_UPSERT_MATERIALIZATION, materializations)
 
     def get_run(self, run_id: str) -> RunRecord:
         """Return one run; raise StorageError naming the id if there is none."""

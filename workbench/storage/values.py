@@ -8,8 +8,8 @@ import importlib.util
 import io
 import pickle
 import threading
+import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -31,46 +31,97 @@ _FIX = "set WORKBENCH_HOME (or base_dir) to a writable folder with free space"
 
 
 class _Writer:
-    """Writes value files on one background thread, in order, so a run need not wait on disk.
+    """Writes value files on a background thread, so a run does not wait for the disk.
 
-    Reading a value waits for its pending write; :meth:`flush` waits for all of them and
-    raises the first write that failed.
+    Writes wait a moment before they start, and a newer value for the same folder replaces a
+    write that has not started: an asset materialized in a quick loop is written once, not
+    every time. Reading a value first finishes its pending write (in the reader's thread);
+    :meth:`flush` finishes all of them. A write that fails is raised on the next read of that
+    value, on :meth:`flush`, or by :meth:`raise_failures`.
     """
 
+    DELAY = 0.05
+
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._pool: ThreadPoolExecutor | None = None
-        self._pending: dict[Path, Future[None]] = {}
+        self._lock = threading.Condition()
+        self._pending: dict[Path, Callable[[], None]] = {}
+        self._running: set[Path] = set()
+        self._errors: dict[Path, StorageError] = {}
+        self._thread: threading.Thread | None = None
 
     def submit(self, folder: Path, write: Callable[[], None]) -> None:
         with self._lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(1, thread_name_prefix="workbench-values")
+            self._pending[folder] = write
+            self._errors.pop(folder, None)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._loop, name="workbench-values", daemon=True
+                )
+                self._thread.start()
                 atexit.register(self._drain)
-            self._pending[folder] = self._pool.submit(write)
+            self._lock.notify_all()
+
+    def _loop(self) -> None:
+        while True:
+            with self._lock:
+                while not self._pending:
+                    self._lock.wait()
+            time.sleep(self.DELAY)
+            while self._write_next():
+                pass
+
+    def _write_next(self, folder: Path | None = None) -> bool:
+        """Write one pending value (the oldest, or ``folder``'s); False if there was none."""
+        with self._lock:
+            if folder is None:
+                if not self._pending:
+                    return False
+                folder = next(iter(self._pending))
+            write = self._pending.pop(folder, None)
+            if write is None:
+                return False
+            self._running.add(folder)
+        try:
+            write()
+        except StorageError as exc:
+            with self._lock:
+                self._errors[folder] = exc
+        finally:
+            with self._lock:
+                self._running.discard(folder)
+                self._lock.notify_all()
+        return True
 
     def wait(self, folder: Path) -> None:
+        """Finish the pending write of ``folder``; raise it if it failed."""
+        self._write_next(folder)
         with self._lock:
-            future = self._pending.get(folder)
-        if future is not None:
-            try:
-                future.result()
-            finally:
-                with self._lock:
-                    if self._pending.get(folder) is future:
-                        del self._pending[folder]
+            while folder in self._running:
+                self._lock.wait()
+            error = self._errors.pop(folder, None)
+        if error is not None:
+            raise error
 
     def flush(self) -> None:
+        """Finish every pending write; raise the first that failed."""
+        while self._write_next():
+            pass
         with self._lock:
-            pending = list(self._pending.items())
-        first: BaseException | None = None
-        for folder, _ in pending:
-            try:
-                self.wait(folder)
-            except StorageError as exc:
-                first = first or exc
-        if first is not None:
-            raise first
+            while self._running:
+                self._lock.wait()
+            errors = list(self._errors.values())
+            self._errors.clear()
+        if errors:
+            raise errors[0]
+
+    def raise_failures(self) -> None:
+        """Raise the first write that has failed so far (without waiting for the others)."""
+        with self._lock:
+            if not self._errors:
+                return
+            folder = next(iter(self._errors))
+            error = self._errors.pop(folder)
+        raise error
 
     def _drain(self) -> None:
         with contextlib.suppress(StorageError):
@@ -97,6 +148,14 @@ class ValueStoreIOManager(ConfigurableIOManager):
 
     base_dir: str
     _writer: _Writer = PrivateAttr(default_factory=_Writer)
+
+    def raise_write_errors(self) -> None:
+        """Raise the first background write that failed so far, without waiting for others.
+
+        Raises:
+            StorageError: a value could not be written (what, where, and how to fix it).
+        """
+        self._writer.raise_failures()
 
     def flush(self) -> None:
         """Wait until every value handed over so far is on disk.

@@ -63,7 +63,6 @@ def test_an_asset_value_round_trips_under_its_key_path(
     context = _output(key)
 
     store.handle_output(context, {"rows": [1, 2, 3], "point": Point(1, 2)})
-    store.flush()
 
     assert _files(tmp_path / "values") == ["assets/raw/orders/value.pickle"]
     assert context.output_metadata == {
@@ -77,9 +76,7 @@ def test_an_asset_value_round_trips_under_its_key_path(
 def test_the_newest_value_replaces_the_old_one(store: ValueStoreIOManager) -> None:
     key = Key(("a",))
     store.handle_output(_output(key), 1)
-    store.flush()
     store.handle_output(_output(key), 2)
-    store.flush()
 
     assert store.load_input(_input(key)) == 2
 
@@ -88,7 +85,6 @@ def test_a_dataframe_is_stored_as_parquet(store: ValueStoreIOManager, tmp_path: 
     frame = pandas.DataFrame({"city": ["Oslo", "Lima"], "population": [709_000, 10_000_000]})
 
     store.handle_output(_output(Key(("cities",))), frame)
-    store.flush()
 
     assert _files(tmp_path / "values") == ["assets/cities/value.parquet"]
     pandas.testing.assert_frame_equal(store.load_input(_input(Key(("cities",)))), frame)
@@ -100,7 +96,6 @@ def test_a_dataframe_of_python_objects_is_pickled_so_it_comes_back_unchanged(
     frame = pandas.DataFrame({"record": [{"a": 1}, {"b": 2}]})  # Parquet would merge the dicts
 
     store.handle_output(_output(Key(("records",))), frame)
-    store.flush()
 
     assert _files(tmp_path / "values") == ["assets/records/value.pickle"]
     pandas.testing.assert_frame_equal(store.load_input(_input(Key(("records",)))), frame)
@@ -109,9 +104,7 @@ def test_a_dataframe_of_python_objects_is_pickled_so_it_comes_back_unchanged(
 def test_changing_format_leaves_one_file(store: ValueStoreIOManager, tmp_path: Path) -> None:
     key = Key(("shifty",))
     store.handle_output(_output(key), pandas.DataFrame({"a": [1]}))
-    store.flush()
     store.handle_output(_output(key), {"now": "a dict"})
-    store.flush()
 
     assert _files(tmp_path / "values") == ["assets/shifty/value.pickle"]
     assert store.load_input(_input(key)) == {"now": "a dict"}
@@ -123,7 +116,6 @@ def test_an_op_output_is_kept_per_run_step_and_name(
     upstream = _output(None, run_id="r-42", step="extract", name="rows")
 
     store.handle_output(upstream, [1, 2])
-    store.flush()
 
     assert _files(tmp_path / "values") == ["runs/r-42/extract/rows/value.pickle"]
     assert store.load_input(_input(None, upstream=upstream)) == [1, 2]
@@ -168,7 +160,6 @@ def test_a_corrupt_value_file_is_moved_aside(
     value: Any = pandas.DataFrame({"a": [1]}) if frame else [1]
     context = _output(key)
     store.handle_output(context, value)
-    store.flush()
     path = Path(context.output_metadata["path"])
     assert path.suffix == (".parquet" if frame else ".pickle")
     path.write_bytes(content)
@@ -204,7 +195,6 @@ def test_a_value_needing_an_undefined_class_is_kept(
             path = ("defined_elsewhere",)
         context.asset_key = Key()
         store.handle_output(context, OnlyInThatKernel(1))
-        store.flush()
     """
     result = run_python(code, str(tmp_path / "values"))
     assert result.returncode == 0, result.stderr
@@ -220,9 +210,7 @@ def test_a_value_from_another_process_loads(
     store: ValueStoreIOManager, run_python: RunPython, tmp_path: Path
 ) -> None:
     store.handle_output(_output(Key(("shared",))), {"from": "the first kernel"})
-    store.flush()
     store.handle_output(_output(Key(("frame",))), pandas.DataFrame({"a": [1.5]}))
-    store.flush()
     code = """
         import sys
         from workbench.core.resource import InputContext
@@ -248,7 +236,6 @@ def test_an_unpicklable_value_keeps_the_previous_one(
 ) -> None:
     key = Key(("handle",))
     store.handle_output(_output(key), "previous")
-    store.flush()
 
     with pytest.raises(StorageError, match="cannot be pickled") as raised:
         store.handle_output(_output(key), threading.Lock())
@@ -260,7 +247,6 @@ def test_an_unpicklable_value_keeps_the_previous_one(
 
 def test_has_value_and_delete_accept_keys_strings_and_parts(store: ValueStoreIOManager) -> None:
     store.handle_output(_output(Key(("a", "b"))), 1)
-    store.flush()
 
     assert store.has_value(Key(("a", "b")))
     assert store.has_value("a/b")
@@ -285,7 +271,6 @@ def test_any_key_part_stays_inside_the_base_dir(
     context = _output(Key(parts))
 
     store.handle_output(context, parts)
-    store.flush()
 
     written = Path(context.output_metadata["path"]).resolve()
     assert written.is_relative_to((base / "assets").resolve())
@@ -295,9 +280,7 @@ def test_any_key_part_stays_inside_the_base_dir(
 
 def test_keys_that_differ_only_by_slashes_do_not_collide(store: ValueStoreIOManager) -> None:
     store.handle_output(_output(Key(("a/b",))), "one part")
-    store.flush()
     store.handle_output(_output(Key(("a", "b"))), "two parts")
-    store.flush()
 
     assert store.load_input(_input(Key(("a/b",)))) == "one part"
     assert store.load_input(_input(Key(("a", "b")))) == "two parts"
@@ -321,7 +304,6 @@ def test_a_read_only_folder_gives_a_clear_error(
         try:
             manager = ValueStoreIOManager(base_dir=sys.argv[1])
             manager.handle_output(context, 1)
-            manager.flush()
         except StorageError as exc:
             print("StorageError:", exc)
     """
@@ -338,7 +320,6 @@ def test_a_full_disk_keeps_the_previous_value(
     store: ValueStoreIOManager, run_python: RunPython, tmp_path: Path
 ) -> None:
     store.handle_output(_output(Key(("big",))), "small and safe")
-    store.flush()
     code = """
         import resource, signal, sys
         from workbench.core.resource import OutputContext
@@ -352,7 +333,6 @@ def test_a_full_disk_keeps_the_previous_value(
         try:
             manager = ValueStoreIOManager(base_dir=sys.argv[1])
             manager.handle_output(context, b"x" * 1_000_000)
-            manager.flush()
         except StorageError as exc:
             print("StorageError:", exc)
     """
@@ -373,7 +353,6 @@ def test_storing_plain_values_does_not_import_pandas(run_python: RunPython, tmp_
         context = OutputContext(asset_key=None, step_key="s", name="n", run_id="r")
         manager = ValueStoreIOManager(base_dir=sys.argv[1])
         manager.handle_output(context, {"a": 1})
-        manager.flush()
         print("pandas" in sys.modules)
     """
 
@@ -390,7 +369,6 @@ def test_a_dataframe_with_mixed_object_columns_is_pickled(
     key = Key(("mixed",))
 
     store.handle_output(_output(key), frame)
-    store.flush()
 
     assert _files(tmp_path / "values") == ["assets/mixed/value.pickle"]
     pandas.testing.assert_frame_equal(store.load_input(_input(key)), frame)
@@ -400,7 +378,6 @@ def test_a_dataframe_parquet_refuses_is_pickled(store: ValueStoreIOManager, tmp_
     frame = pandas.DataFrame([[1, 2]], columns=["same", "same"])  # Parquet needs unique names
 
     store.handle_output(_output(Key(("twins",))), frame)
-    store.flush()
 
     assert _files(tmp_path / "values") == ["assets/twins/value.pickle"]
     pandas.testing.assert_frame_equal(store.load_input(_input(Key(("twins",)))), frame)

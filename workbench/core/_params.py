@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench.core.config import Config
+from workbench.core.context import StepContext
 from workbench.core.resource import RESOURCE_PARAM, ConfigurableResource
 from workbench.errors import DefinitionError
 
@@ -109,8 +110,6 @@ def _signature(fn: Callable[..., Any]) -> list[tuple[str, bool]]:
 
 
 def _is_context(annotation: Any) -> bool:
-    from workbench.core.context import StepContext
-
     return isinstance(annotation, type) and issubclass(annotation, StepContext)
 
 

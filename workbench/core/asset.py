@@ -28,6 +28,9 @@ __all__ = [
 CoercibleKey = "AssetKey | str | Sequence[str]"
 
 
+_set = object.__setattr__
+
+
 class AssetKey:
     """An asset's key: a path of one or more parts, shown as ``"raw/orders"``.
 
@@ -42,11 +45,13 @@ class AssetKey:
     _hash: int
 
     def __init__(self, path: str | Sequence[str]) -> None:
-        parts = (path,) if isinstance(path, str) else tuple(path)
-        if not parts or not all(isinstance(part, str) and part for part in parts):  # type: ignore[redundant-expr]
-            raise TypeError(f"AssetKey needs one or more non-empty strings, got {path!r}")
-        object.__setattr__(self, "path", parts)
-        object.__setattr__(self, "_hash", hash(parts))
+        parts = (path,) if type(path) is str else tuple(path)
+        if not parts or "" in parts or not all(type(part) is str for part in parts):
+            if not all(isinstance(part, str) for part in parts) or not parts or "" in parts:
+                raise TypeError(f"AssetKey needs one or more non-empty strings, got {path!r}")
+            parts = tuple(str(part) for part in parts)  # str subclasses become plain str
+        _set(self, "path", parts)
+        _set(self, "_hash", hash(parts))
 
     @classmethod
     def from_user_string(cls, text: str) -> AssetKey:
@@ -344,6 +349,12 @@ class Asset:
         return {"text/plain": text, "text/html": html}
 
 
+def doc_of(fn: Callable[..., Any]) -> str | None:
+    """A function's docstring, cleaned (``inspect.getdoc`` without its slow class lookup)."""
+    doc = getattr(fn, "__doc__", None)
+    return inspect.cleandoc(doc) if isinstance(doc, str) else None
+
+
 def _prefixed(key: AssetKey, prefix: str | Sequence[str] | None) -> AssetKey:
     return key if prefix is None else key.with_prefix(prefix)
 
@@ -449,7 +460,7 @@ def asset(
         params = read_params(function, owner)
         spec = AssetSpec(
             asset_key,
-            description=description if description is not None else inspect.getdoc(function),
+            description=description if description is not None else doc_of(function),
             metadata=metadata,
             group_name=group_name,
             code_version=code_version,

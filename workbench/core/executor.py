@@ -236,7 +236,6 @@ def execute_plan(
         ) as ready:
             run.resources = ready
             _run_steps(run, max_workers)
-            _flush_values(run)
         status = RunStatus.FAILURE if run.failed else RunStatus.SUCCESS
     except KeyboardInterrupt:
         status = RunStatus.CANCELED
@@ -294,22 +293,6 @@ def _stage(error: BaseException) -> str:
     if isinstance(error, StorageError):
         return "storing asset values"
     return "resource setup or teardown"
-
-
-def _flush_values(run: RunState) -> None:
-    """Raise a value write that failed in the background (the run does not wait for the rest).
-
-    IO managers that write in the background (the default value store) keep each pending write
-    and wait for it before the value is read again, so a run returns as soon as its steps end.
-    """
-    managers = [run.instance.io_manager, *run.resources.values()]
-    seen: set[int] = set()
-    for manager in managers:
-        check = getattr(manager, "raise_write_errors", None)
-        if manager is None or id(manager) in seen or not callable(check):
-            continue
-        seen.add(id(manager))
-        check()
 
 
 def _redacted(value: Any) -> Any:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from workbench.core._params import Param, Role, read_params
+from workbench.core.asset import doc_of
 from workbench.errors import DefinitionError
 
 if TYPE_CHECKING:
@@ -172,7 +173,7 @@ class Op:
                 "function does not take; add a parameter or remove it"
             )
         self.outs = dict(outs)
-        self.description = description if description is not None else inspect.getdoc(fn)
+        self.description = description if description is not None else doc_of(fn)
         self.tags = dict(tags or {})
         self.required_resource_keys = frozenset(
             {param.name for param in self.params if param.role is Role.RESOURCE}
@@ -424,7 +425,7 @@ def job(
             config=config,
             resource_defs=resource_defs,
             tags=tags,
-            description=description if description is not None else inspect.getdoc(function),
+            description=description if description is not None else doc_of(function),
         )
 
     return decorate(fn) if fn is not None else decorate

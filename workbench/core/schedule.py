@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import inspect
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 
 from workbench.core._params import Role, read_params
+from workbench.core.asset import doc_of
 from workbench.core.definitions import RunConfig
 from workbench.core.resource import _Resources
 from workbench.core.sensor import (
@@ -217,7 +217,7 @@ def schedule(
             run_config=None,
             execution_timezone=execution_timezone,
             default_status=default_status,
-            description=description or inspect.getdoc(fn),
+            description=description or doc_of(fn),
             tags=tags,
         )
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core._params import Param, Role, read_params
 from workbench.core._resources import prepare_resources
+from workbench.core.asset import doc_of
 from workbench.core.definitions import missing_resource
 from workbench.core.graph import as_selection, define_asset_job
 from workbench.core.job import Job
@@ -321,7 +322,7 @@ def sensor(
             job_name=job_name,
             minimum_interval_seconds=minimum_interval_seconds,
             default_status=default_status,
-            description=description or inspect.getdoc(fn),
+            description=description or doc_of(fn),
         )
 
     return decorate

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import importlib.util
 import io
+import os
 import pickle
 import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from pydantic import PrivateAttr
-
 from workbench.core.resource import ConfigurableIOManager, InputContext, OutputContext
 from workbench.errors import StorageError
-from workbench.storage.home import atomic_write, move_aside
+from workbench.storage.home import move_aside
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -28,104 +25,6 @@ __all__ = ["ValueStoreIOManager"]
 _PICKLE = "value.pickle"
 _PARQUET = "value.parquet"
 _FIX = "set WORKBENCH_HOME (or base_dir) to a writable folder with free space"
-
-
-class _Writer:
-    """Writes value files on a background thread, so a run does not wait for the disk.
-
-    Writes wait a moment before they start, and a newer value for the same folder replaces a
-    write that has not started: an asset materialized in a quick loop is written once, not
-    every time. Reading a value first finishes its pending write (in the reader's thread);
-    :meth:`flush` finishes all of them. A write that fails is raised on the next read of that
-    value, on :meth:`flush`, or by :meth:`raise_failures`.
-    """
-
-    DELAY = 0.05
-
-    def __init__(self) -> None:
-        self._lock = threading.Condition()
-        self._pending: dict[Path, Callable[[], None]] = {}
-        self._running: set[Path] = set()
-        self._errors: dict[Path, StorageError] = {}
-        self._thread: threading.Thread | None = None
-
-    def submit(self, folder: Path, write: Callable[[], None]) -> None:
-        with self._lock:
-            self._pending[folder] = write
-            self._errors.pop(folder, None)
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._loop, name="workbench-values", daemon=True
-                )
-                self._thread.start()
-                atexit.register(self._drain)
-            self._lock.notify_all()
-
-    def _loop(self) -> None:
-        while True:
-            with self._lock:
-                while not self._pending:
-                    self._lock.wait()
-            time.sleep(self.DELAY)
-            while self._write_next():
-                pass
-
-    def _write_next(self, folder: Path | None = None) -> bool:
-        """Write one pending value (the oldest, or ``folder``'s); False if there was none."""
-        with self._lock:
-            if folder is None:
-                if not self._pending:
-                    return False
-                folder = next(iter(self._pending))
-            write = self._pending.pop(folder, None)
-            if write is None:
-                return False
-            self._running.add(folder)
-        try:
-            write()
-        except StorageError as exc:
-            with self._lock:
-                self._errors[folder] = exc
-        finally:
-            with self._lock:
-                self._running.discard(folder)
-                self._lock.notify_all()
-        return True
-
-    def wait(self, folder: Path) -> None:
-        """Finish the pending write of ``folder``; raise it if it failed."""
-        self._write_next(folder)
-        with self._lock:
-            while folder in self._running:
-                self._lock.wait()
-            error = self._errors.pop(folder, None)
-        if error is not None:
-            raise error
-
-    def flush(self) -> None:
-        """Finish every pending write; raise the first that failed."""
-        while self._write_next():
-            pass
-        with self._lock:
-            while self._running:
-                self._lock.wait()
-            errors = list(self._errors.values())
-            self._errors.clear()
-        if errors:
-            raise errors[0]
-
-    def raise_failures(self) -> None:
-        """Raise the first write that has failed so far (without waiting for the others)."""
-        with self._lock:
-            if not self._errors:
-                return
-            folder = next(iter(self._errors))
-            error = self._errors.pop(folder)
-        raise error
-
-    def _drain(self) -> None:
-        with contextlib.suppress(StorageError):
-            self.flush()
 
 
 class ValueStoreIOManager(ConfigurableIOManager):
@@ -147,23 +46,6 @@ class ValueStoreIOManager(ConfigurableIOManager):
     """
 
     base_dir: str
-    _writer: _Writer = PrivateAttr(default_factory=_Writer)
-
-    def raise_write_errors(self) -> None:
-        """Raise the first background write that failed so far, without waiting for others.
-
-        Raises:
-            StorageError: a value could not be written (what, where, and how to fix it).
-        """
-        self._writer.raise_failures()
-
-    def flush(self) -> None:
-        """Wait until every value handed over so far is on disk.
-
-        Raises:
-            StorageError: a value could not be written (what, where, and how to fix it).
-        """
-        self._writer.flush()
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         """Store ``obj`` as the value of the output (or asset) ``context`` describes."""
@@ -202,15 +84,11 @@ class ValueStoreIOManager(ConfigurableIOManager):
                 f"input {context.name!r} names neither an asset nor an upstream output, so "
                 "there is no stored value to load; give it an upstream asset or op output"
             )
-        self._writer.wait(folder)
         return self._load(folder, what, fix)
 
     def has_value(self, asset_key: Any) -> bool:
         """Tell whether a value is stored for ``asset_key`` (an AssetKey, ``"a/b"`` or parts)."""
-        folder = self._asset_folder(asset_key)
-        with contextlib.suppress(StorageError):
-            self._writer.wait(folder)
-        return _newest(folder) is not None
+        return _newest(self._asset_folder(asset_key)) is not None
 
     def delete(self, asset_key: Any) -> bool:
         """Delete the stored value of ``asset_key``; return whether there was one.
@@ -219,8 +97,6 @@ class ValueStoreIOManager(ConfigurableIOManager):
             StorageError: the file cannot be deleted.
         """
         folder = self._asset_folder(asset_key)
-        with contextlib.suppress(StorageError):
-            self._writer.wait(folder)
         found = False
         for name in (_PICKLE, _PARQUET):
             try:
@@ -246,24 +122,17 @@ class ValueStoreIOManager(ConfigurableIOManager):
     # -- writing and reading --------------------------------------------------------------
 
     def _store(self, folder: Path, what: str, obj: Any) -> Path:
-        """Serialize now (so later changes to ``obj`` cannot leak in); write in the background."""
         data = _parquet_bytes(obj) if _is_dataframe(obj) else None
         path = folder / (_PARQUET if data is not None else _PICKLE)
         if data is None:
             data = _pickle_bytes(what, obj)
-
-        def write() -> None:
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                with atomic_write(path, durable=False) as file:
-                    file.write(data)
-            except OSError as exc:
-                raise StorageError(
-                    f"cannot store the value of {what} in {folder}: {exc.strerror or exc}; {_FIX}"
-                ) from exc
-            _drop_older_sibling(path)
-
-        self._writer.submit(folder, write)
+        try:
+            _replace_file(path, data)
+        except OSError as exc:
+            raise StorageError(
+                f"cannot store the value of {what} in {folder}: {exc.strerror or exc}; {_FIX}"
+            ) from exc
+        _drop_older_sibling(path)
         return path
 
     def _load(self, folder: Path, what: str, fix: str) -> Any:
@@ -295,6 +164,33 @@ class ValueStoreIOManager(ConfigurableIOManager):
 
 class _Corrupt(Exception):
     """A value file whose bytes cannot be decoded (the cause says why)."""
+
+
+def _replace_file(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all (a temp file renamed over it), in few system calls.
+
+    No fsync: the rename keeps a crash from leaving half a value, and a value lost to a power
+    cut is recomputed; asking the disk to sync every value would cost more than most steps.
+    """
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    try:
+        descriptor = os.open(temp, flags, 0o644)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(temp, flags, 0o644)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(descriptor, view) :]
+        finally:
+            os.close(descriptor)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
 
 
 def _pickle_bytes(what: str, obj: Any) -> bytes:
@@ -370,10 +266,10 @@ def _newest(folder: Path) -> Path | None:
 
 
 def _drop_older_sibling(path: Path) -> None:
-    """Remove the other format's file if it is older (never both, even in a race)."""
+    """Remove the other format's file unless it is newer (just written by another process)."""
     other = path.with_name(_PARQUET if path.name == _PICKLE else _PICKLE)
     with contextlib.suppress(OSError):
-        if other.stat().st_mtime_ns < path.stat().st_mtime_ns:
+        if other.stat().st_mtime_ns <= path.stat().st_mtime_ns:
             other.unlink()
 
 

@@ -14,7 +14,7 @@ from workbench.core.asset import AssetKey, MaterializeResult, Output
 from workbench.core.config import REDACTED, config_hash
 from workbench.core.context import RunLog, StepContext
 from workbench.core.resource import InputContext, OutputContext
-from workbench.core.run import EventType, RunEvent, RunRecord
+from workbench.core.run import EventType, RunEvent, RunRecord, RunStatus
 from workbench.errors import ExecutionError, StorageError
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from workbench.core.instance import Instance
     from workbench.core.plan import Plan, Source, Step
 
-__all__ = ["RunState", "Scrubber", "load_known_versions"]
+__all__ = ["RunState", "Scrubber", "load_known_versions", "watch"]
 
 logger = logging.getLogger("workbench.run")
 
@@ -74,8 +74,10 @@ class RunState:
         self.resources: dict[str, Any] = {}
         self.storage_error: StorageError | None = None
         self.data_versions: dict[AssetKey, str] = {}
-        self._flushed_at = time.monotonic()
+        self.flushed_at = time.monotonic()
         self.recorded = False
+        self.finished = False
+        self._write_lock = threading.Lock()
         self._config_hashes: dict[tuple[str, ...], str] = {}
 
     def emit(self, event: RunEvent) -> None:
@@ -88,36 +90,58 @@ class RunState:
             except Exception:  # a display callback must never break the run
                 logger.exception("on_event callback failed for %s", event.event_type.value)
 
-    def flush_soon(self) -> None:
-        """Write pending events if a tenth of a second has passed since the last write.
-
-        Batching keeps a chain of quick steps from paying one transaction each; the run's end,
-        and every failure, still flush at once.
-        """
-        if time.monotonic() - self._flushed_at >= 0.1:
-            self.flush()
-
     def take_pending(self) -> list[RunEvent]:
         """The events not written yet (the caller writes them)."""
-        self._flushed_at = time.monotonic()
+        self.flushed_at = time.monotonic()
         with self._lock:
             batch, self._pending = self._pending, []
         return batch
 
     def flush(self) -> None:
         """Write pending events (and, the first time, the run itself)."""
-        batch = self.take_pending()
-        if self.storage_error is not None or (self.recorded and not batch):
-            return
-        try:
-            if self.recorded:
-                self.instance.run_store.add_events(batch)
-            else:
-                self.instance.run_store.add_run(self.record, batch)
-                self.recorded = True
-        except StorageError as exc:
-            self.storage_error = exc
-            logger.warning("run %s is not recorded: %s", self.run_id, exc)
+        with self._write_lock:
+            if self.finished:
+                return
+            batch = self.take_pending()
+            if self.storage_error is not None or (self.recorded and not batch):
+                return
+            try:
+                if self.recorded:
+                    self.instance.run_store.add_events(batch)
+                else:
+                    self.instance.run_store.add_run(self.record, batch)
+                    self.recorded = True
+            except StorageError as exc:
+                self.storage_error = exc
+                logger.warning("run %s is not recorded: %s", self.run_id, exc)
+
+    def finish(self, status: RunStatus, error: str | None) -> None:
+        """Record how the run ended, with its last events, in one write."""
+        _watchdog.unwatch(self)
+        with self._write_lock:
+            self.finished = True
+            self.record.status = status
+            self.record.end_time = time.time()
+            self.record.error = error
+            events = self.take_pending()
+            if self.storage_error is not None:
+                return
+            store = self.instance.run_store
+            try:
+                if self.recorded:
+                    store.finish_run(
+                        self.run_id,
+                        status,
+                        end_time=self.record.end_time,
+                        error=error,
+                        events=events,
+                    )
+                else:
+                    store.add_run(self.record, events)
+                    self.recorded = True
+            except StorageError as exc:
+                self.storage_error = exc
+                logger.warning("run %s is not recorded: %s", self.run_id, exc)
 
     def io_manager(self, key: str) -> Any:
         manager = self.resources.get(key)
@@ -200,7 +224,6 @@ class RunState:
                 data={"duration": duration},
             )
         )
-        self.flush_soon()
         return True
 
     def _fail(self, step: Step, exc: Exception, duration: float) -> None:
@@ -351,6 +374,52 @@ def _jsonable(metadata: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[str(key)] = str(getattr(value, "value", value))
     return out
+
+
+class _Watchdog:
+    """Writes runs that outlive a tenth of a second, and their events every tenth after.
+
+    A run that ends sooner is written once, when it ends. So a process killed in the middle of
+    a longer run leaves the run behind (shown as abandoned), and other processes see progress.
+    """
+
+    INTERVAL = 0.1
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._runs: set[RunState] = set()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, run: RunState) -> None:
+        with self._lock:
+            self._runs.add(run)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._loop, name="workbench-run-writer", daemon=True
+                )
+                self._thread.start()
+
+    def unwatch(self, run: RunState) -> None:
+        with self._lock:
+            self._runs.discard(run)
+
+    def _loop(self) -> None:
+        while True:
+            time.sleep(self.INTERVAL / 2)
+            with self._lock:
+                runs = list(self._runs)
+            now = time.monotonic()
+            for run in runs:
+                if now - run.flushed_at >= self.INTERVAL:
+                    run.flush()
+
+
+_watchdog = _Watchdog()
+
+
+def watch(run: RunState) -> None:
+    """Have ``run`` written if it lasts (see _Watchdog)."""
+    _watchdog.watch(run)
 
 
 def load_known_versions(run: RunState) -> None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 import traceback
 import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
 from workbench.core._resources import PreparedResources, prepare_resources
-from workbench.core._step import RunState, load_known_versions
+from workbench.core._step import RunState, load_known_versions, watch
 from workbench.core.asset import Asset, AssetSpec, MaterializeResult
 from workbench.core.config import Config
 from workbench.core.definitions import ASSET_JOB_NAME, Definitions, normalize_run_config
@@ -227,6 +226,7 @@ def execute_plan(
     # The run is written with its first events at the first flush: a run that ends within a
     # tenth of a second is written once, in one transaction, when it ends.
     run.emit(RunEvent(record.run_id, EventType.RUN_START, message=f"run of {job_name} started"))
+    watch(run)
     load_known_versions(run)
     status = RunStatus.FAILURE
     error: BaseException | None = None
@@ -310,22 +310,7 @@ def _finish(run: RunState, status: RunStatus, error: str | None) -> None:
         event.event_type is EventType.RUN_FAILURE for event in run.events
     ):
         run.emit(RunEvent(run.run_id, event_type, message=f"run {status.value.lower()}"))
-    run.record.status = status
-    run.record.end_time = time.time()
-    run.record.error = error
-    events = run.take_pending()
-    if run.storage_error is None:
-        try:
-            if run.recorded:
-                run.instance.run_store.finish_run(
-                    run.run_id, status, end_time=run.record.end_time, error=error, events=events
-                )
-            else:
-                run.instance.run_store.add_run(run.record, events)
-                run.recorded = True
-        except StorageError as exc:
-            run.storage_error = exc
-            logger.warning("run %s is not recorded: %s", run.run_id, exc)
+    run.finish(status, error)
 
 
 def _skip(run: RunState, step: Step, because: str) -> None:

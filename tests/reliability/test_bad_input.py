@@ -311,39 +311,14 @@ BAD_SHAPES = [
 
 
 @pytest.mark.parametrize("run_config", BAD_SHAPES)
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="core raises TypeError on a mixed-key or non-mapping config (see report)",
-)
 def test_a_resource_config_that_is_not_a_mapping_is_a_config_error(pipeline, run_config):
     check_materialize(pipeline, run_config)
-
-
-def known_core_bug(run_config: Any) -> bool:
-    """The TypeErrors reported as xfail above (fixed in core, not here)."""
-    if not isinstance(run_config, dict):
-        return False
-    if len({type(key) for key in run_config}) > 1:
-        return True  # normalize_run_config sorts unknown keys of mixed types
-    resources = run_config.get("resources")
-    if not isinstance(resources, dict):
-        return False
-    configs = [entry.get("config") for entry in resources.values() if isinstance(entry, dict)]
-    return any(
-        config is not None
-        and (not isinstance(config, dict) or any(not isinstance(key, str) for key in config))
-        for config in configs
-    )
 
 
 @FUZZ
 @given(run_config=RUN_CONFIGS)
 def test_any_run_config_given_to_materialize_is_run_or_a_config_error(pipeline, run_config):
     counted("materialize run configs")
-    if known_core_bug(run_config):
-        counted("materialize run configs hitting a known core bug")
-        return
     check_materialize(pipeline, run_config)
 
 

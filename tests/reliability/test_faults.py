@@ -171,10 +171,6 @@ def test_an_interrupt_tears_down_records_canceled_and_the_next_run_works(where, 
     assert_next_run_works()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="executor records 'the run was interrupted' without the traceback (see report)",
-)
 def test_an_interrupted_run_records_where_it_was_interrupted():
     MODE["downstream"] = "interrupt"
     with pytest.raises(KeyboardInterrupt):

@@ -198,10 +198,6 @@ def test_invalid_launch_config_never_quotes_the_secret(tmp_path):
         assert not find_canaries(str(invalid.value))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/config.py _init_with_env quotes a secret field's invalid value (see report)",
-)
 def test_invalid_launch_config_of_a_resource_with_an_envvar_never_quotes_the_secret(
     monkeypatch, tmp_path
 ):

@@ -7,12 +7,11 @@ import importlib.util
 import os
 import sys
 import types
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.core.asset import Asset, AssetKey, AssetSpec
-from workbench.core.config import EnvVar, IntEnvVar
+from workbench.core.config import from_launch_config
 from workbench.core.definitions import Definitions, LazyDefinitions
 from workbench.core.job import Job
 from workbench.core.resource import ConfigurableResource, PartialResource
@@ -20,6 +19,9 @@ from workbench.core.schedule import Schedule
 from workbench.core.sensor import Sensor
 from workbench.core.session import current_session
 from workbench.errors import ConfigError, DefinitionError, ExportError, WorkbenchError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = [
     "DEFAULT_NOTEBOOK",
@@ -127,26 +129,7 @@ def resource_from_edit(resource: Any, config: Mapping[str, Any]) -> Any:
     cls = resource.resource_class if isinstance(resource, PartialResource) else type(resource)
     if not isinstance(resource, ConfigurableResource | PartialResource):
         raise ConfigError(f"a saved edit cannot configure a {cls.__name__}; clear it")
-    return cls(**_with_env(cls, dict(config)))
-
-
-def _with_env(cls: type[Any], config: dict[str, Any]) -> dict[str, Any]:
-    fields = getattr(cls, "model_fields", {})
-    result: dict[str, Any] = {}
-    for name, value in config.items():
-        if isinstance(value, Mapping) and set(value) == {"env"}:
-            annotation = fields[name].annotation if name in fields else str
-            is_int = annotation is int or int in getattr(annotation, "__args__", ())
-            result[name] = IntEnvVar(value["env"]) if is_int else EnvVar(value["env"])
-        elif isinstance(value, Mapping) and name in fields:
-            nested = fields[name].annotation
-            nested_cls = nested if isinstance(nested, type) else None
-            result[name] = (
-                _with_env(nested_cls, dict(value)) if nested_cls is not None else dict(value)
-            )
-        else:
-            result[name] = value
-    return result
+    return cls(**from_launch_config(cls, dict(config)))
 
 
 def apply_saved_edits(defs: Definitions, edits: Mapping[str, Mapping[str, Any]]) -> list[str]:

@@ -11,6 +11,7 @@ from workbench.core.config import (
     Config,
     _EnvMixin,
     config_hash,
+    from_launch_config,
     is_secret_field,
     redact,
     resolve,
@@ -170,7 +171,7 @@ def prepare_resources(
         where = f"resource {key!r}"
         try:
             if isinstance(value, PartialResource):
-                value = value.complete(config, where, key)
+                value = value.complete(from_launch_config(value.resource_class, config), where, key)
             elif config:
                 if not isinstance(value, ConfigurableResource):
                     raise ConfigError(
@@ -178,7 +179,8 @@ def prepare_resources(
                         f"remove resources.{key} from the run config"
                     )
                 try:
-                    value = type(value)(**{**_explicit_config(value), **config})
+                    launch_config = from_launch_config(type(value), config)
+                    value = type(value)(**{**_explicit_config(value), **launch_config})
                 except ConfigError as exc:
                     raise ConfigError.from_errors(
                         f"{where} ({type(value).__name__}) launch config is invalid:", exc.errors

@@ -214,6 +214,9 @@ class RunState:
         except Exception as exc:
             self._fail(step, exc, time.perf_counter() - started)
             return False
+        except KeyboardInterrupt as exc:
+            self._fail(step, exc, time.perf_counter() - started)
+            raise
         duration = time.perf_counter() - started
         self.emit(
             RunEvent(
@@ -226,7 +229,7 @@ class RunState:
         )
         return True
 
-    def _fail(self, step: Step, exc: Exception, duration: float) -> None:
+    def _fail(self, step: Step, exc: BaseException, duration: float) -> None:
         self.failed[step.key] = exc
         scrubbed = [self.scrub(str(arg)) if isinstance(arg, str) else arg for arg in exc.args]
         if self.scrub.secrets and list(exc.args) != scrubbed:

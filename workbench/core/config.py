@@ -34,6 +34,7 @@ __all__ = [
     "PermissiveConfig",
     "config_hash",
     "describe_validation_error",
+    "from_launch_config",
     "has_env_vars",
     "is_secret_field",
     "redact",
@@ -263,7 +264,9 @@ def _init_with_env(self: Config, data: dict[str, Any]) -> None:
             try:
                 values[name] = _field_adapter(cls, name).validate_python(value)
             except ValidationError as exc:
-                errors.extend(_prefix(name, describe_validation_error(exc)))
+                quote = not is_secret_field(cls, name)
+                found = describe_validation_error(exc, lambda path: not quote)
+                errors.extend(_prefix(name, found))
         else:
             errors.append((name, "EnvVar can be used only in str and int fields"))
     for name, field in fields.items():
@@ -297,6 +300,45 @@ def _unknown_field(cls: type[BaseModel], name: str) -> str:
 
 def _prefix(prefix: str, errors: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(f"{prefix}.{path}" if path else prefix, text) for path, text in errors]
+
+
+def from_launch_config(cls: type[BaseModel], data: Mapping[str, Any]) -> dict[str, Any]:
+    """Read launch config written in Dagster's run-config shape for ``cls``.
+
+    ``{"env": "NAME"}`` becomes ``EnvVar("NAME")`` (``EnvVar.int`` for an int field), an
+    Enum field given a member's *name* gets that member (Dagster writes enums by name, as
+    :func:`redact` does), and nested config is read the same way; anything else is left
+    for validation.
+    """
+    fields = cls.model_fields
+    result: dict[str, Any] = {}
+    for name, value in data.items():
+        field = fields.get(name)
+        annotation = field.annotation if field is not None else None
+        if isinstance(value, Mapping) and set(value) == {"env"} and isinstance(value["env"], str):
+            result[name] = (
+                IntEnvVar(value["env"])
+                if _accepts(annotation, int) and not (_accepts(annotation, str))
+                else EnvVar(value["env"])
+            )
+        elif isinstance(value, Mapping) and (nested := _config_class_of(annotation)) is not None:
+            result[name] = from_launch_config(nested, value)
+        elif isinstance(value, str) and (members := _enum_of(annotation)) is not None:
+            result[name] = members.__members__.get(value, value)
+        else:
+            result[name] = value
+    return result
+
+
+def _accepts(annotation: Any, kind: type) -> bool:
+    return annotation is kind or kind in getattr(annotation, "__args__", ())
+
+
+def _enum_of(annotation: Any) -> type[enum.Enum] | None:
+    for candidate in (annotation, *getattr(annotation, "__args__", ())):
+        if isinstance(candidate, type) and issubclass(candidate, enum.Enum):
+            return candidate
+    return None
 
 
 def describe_validation_error(

@@ -85,10 +85,11 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
     unknown = set(run_config) - {"ops", "resources", "loggers", "execution"}
     if unknown:
         raise ConfigError(
-            f"run config has unknown top-level entries {sorted(unknown)}; "
+            f"run config has unknown top-level entries {sorted(unknown, key=repr)}; "
             "expected ops, resources, loggers or execution"
         )
     result: dict[str, Any] = {"ops": {}, "resources": {}}
+    errors: list[tuple[str, str]] = []
     for section in ("ops", "resources"):
         entries = run_config.get(section) or {}
         if not isinstance(entries, Mapping):
@@ -98,12 +99,27 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
             )
         for name, value in entries.items():
             value = _section(value)
+            where = f"{section}.{name}"
             if not isinstance(value, Mapping) or set(value) - {"config", "inputs", "outputs"}:
-                raise ConfigError(
-                    f"run config {section}.{name} must look like {{'config': {{...}}}}, "
-                    f"got {value!r}"
+                errors.append((where, f"must look like {{'config': {{...}}}}, got {value!r}"))
+                continue
+            config = value.get("config")
+            if config is not None and not isinstance(config, Mapping | Config):
+                errors.append(
+                    (
+                        f"{where}.config",
+                        f"must be a mapping of field names to values, got {type(config).__name__}",
+                    )
                 )
+                continue
+            if isinstance(config, Mapping):
+                bad = [key for key in config if not isinstance(key, str)]
+                if bad:
+                    errors.append((f"{where}.config", f"field names must be text, got {bad[0]!r}"))
+                    continue
             result[section][str(name)] = dict(value)
+    if errors:
+        raise ConfigError.from_errors("run config is invalid; nothing was run:", errors)
     return result
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from workbench.core._resources import PreparedResources, prepare_resources
 from workbench.core._step import RunState, load_known_versions, watch
 from workbench.core.asset import Asset, AssetSpec, MaterializeResult
-from workbench.core.config import Config
+from workbench.core.config import Config, from_launch_config
 from workbench.core.definitions import ASSET_JOB_NAME, Definitions, normalize_run_config
 from workbench.core.graph import as_selection
 from workbench.core.instance import Instance, default_instance
@@ -163,7 +163,9 @@ def _op_configs(plan: Plan, ops: Mapping[str, Any]) -> dict[str, Any]:
             if isinstance(given, Config):
                 configs[step.key] = given
             else:
-                configs[step.key] = step.config_class(**dict(given or {}))
+                configs[step.key] = step.config_class(
+                    **from_launch_config(step.config_class, dict(given or {}))
+                )
         except ConfigError as exc:
             errors.extend((f"ops.{step.key}.config.{path}", text) for path, text in exc.errors)
         except TypeError as exc:
@@ -237,9 +239,9 @@ def execute_plan(
             run.resources = ready
             _run_steps(run, max_workers)
         status = RunStatus.FAILURE if run.failed else RunStatus.SUCCESS
-    except KeyboardInterrupt:
-        status = RunStatus.CANCELED
-        _finish(run, status, "the run was interrupted")
+    except KeyboardInterrupt as interrupt:
+        where = run.scrub("".join(traceback.format_exception(interrupt)))
+        _finish(run, RunStatus.CANCELED, f"the run was interrupted\n{where}")
         raise
     except Exception as exc:
         error = exc

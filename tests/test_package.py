@@ -114,6 +114,7 @@ def _factories(instance: Instance) -> dict[str, Callable[[], Any]]:
 
     return {
         "workbench.core.asset.Asset": lambda: shown,
+        "workbench.core.resource.ConfigurableResource": lambda: Conn(),
         "workbench.core.job.Job": lambda: shown_job,
         "workbench.core.definitions.Definitions": lambda: defs,
         "workbench.core.result.ExecuteInProcessResult": lambda: result,

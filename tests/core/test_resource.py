@@ -486,3 +486,25 @@ def test_each_run_sets_up_again(instance: Instance) -> None:
     wb.materialize([uses], resources=resources, instance=instance)
     wb.materialize([uses], resources=resources, instance=instance)
     assert LOG == ["setup run=True", "setup run=True"]
+
+
+def test_a_resource_displays_its_config_with_secrets_masked(monkeypatch):
+    from pydantic import SecretStr
+
+    class Warehouse(wb.ConfigurableResource):
+        user: str
+        password: SecretStr
+        host: str = "db.internal"
+
+    monkeypatch.setenv("WH_USER", "visible-only-by-name")
+    shown = Warehouse(user=wb.EnvVar("WH_USER"), password=SecretStr("hunter2-canary"))
+    bundle = shown._repr_mimebundle_()
+    assert bundle["text/plain"].splitlines() == [
+        "Warehouse",
+        "  user: {'env': 'WH_USER'}",
+        "  password: '**********'",
+        "  host: 'db.internal'",
+    ]
+    assert "hunter2-canary" not in bundle["text/html"]
+    assert "visible-only-by-name" not in bundle["text/html"]
+    assert "db.internal" in bundle["text/html"]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import ValidationError
 
-from workbench.core.config import Config, describe_validation_error, is_secret_field
+from workbench.core.config import Config, describe_validation_error, is_secret_field, redact
 from workbench.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -147,6 +147,21 @@ class ConfigurableResource(Config):
     def configure_at_launch(cls, **partial: Any) -> PartialResource[Any]:
         """Bind this resource class with config given (in part or whole) when a run launches."""
         return PartialResource(cls, partial)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Show the resource's config as a table, secrets masked and EnvVars by name."""
+        from html import escape
+
+        config = redact(self)
+        name = type(self).__name__
+        lines = [f"{name}"] + [f"  {field}: {value!r}" for field, value in config.items()]
+        rows = "".join(
+            f"<tr><td><code>{escape(field)}</code></td><td><code>{escape(repr(value))}</code>"
+            "</td></tr>"
+            for field, value in config.items()
+        )
+        html = f"<div><b>{escape(name)}</b><table>{rows}</table></div>"
+        return {"text/plain": "\n".join(lines), "text/html": html}
 
     def get_resource_context(self) -> InitResourceContext:
         """Return the context the resource was set up with in the current run."""

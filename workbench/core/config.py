@@ -264,9 +264,8 @@ def _init_with_env(self: Config, data: dict[str, Any]) -> None:
             try:
                 values[name] = _field_adapter(cls, name).validate_python(value)
             except ValidationError as exc:
-                quote = not is_secret_field(cls, name)
-                found = describe_validation_error(exc, lambda path: not quote)
-                errors.extend(_prefix(name, found))
+                hide = _always(is_secret_field(cls, name))
+                errors.extend(_prefix(name, describe_validation_error(exc, hide)))
         else:
             errors.append((name, "EnvVar can be used only in str and int fields"))
     for name, field in fields.items():
@@ -280,6 +279,10 @@ def _init_with_env(self: Config, data: dict[str, Any]) -> None:
     object.__setattr__(self, "__pydantic_extra__", built.__pydantic_extra__)
     object.__setattr__(self, "__pydantic_private__", built.__pydantic_private__)
     self._has_env = True
+
+
+def _always(answer: bool) -> Callable[[str], bool]:
+    return lambda path: answer
 
 
 def _config_class_of(annotation: Any) -> type[Config] | None:

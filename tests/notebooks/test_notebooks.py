@@ -12,10 +12,17 @@ NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 EXPECTED = {
     "quickstart": ["the service saw: ada", "value_total = 55", "@wb.definitions"],
-    "config_types": ["input should be less than or equal to 65535, got 70000",
-                     "apply disabled: True", "'attempts': 5"],
-    "sensors_and_schedules": ["3 run request(s)", "skipped: no new files since 3",
-                              "[True, True]", "2026-12-02T06:00:00+01:00"],
+    "config_types": [
+        "input should be less than or equal to 65535, got 70000",
+        "apply disabled: True",
+        "'attempts': 5",
+    ],
+    "sensors_and_schedules": [
+        "3 run request(s)",
+        "skipped: no new files since 3",
+        "[True, True]",
+        "2026-12-02T06:00:00+01:00",
+    ],
 }
 
 

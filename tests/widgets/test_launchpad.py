@@ -408,3 +408,64 @@ def test_configure_at_launch_resource_is_completed_from_its_form(instance: Insta
     assert result.asset_value("table") == "analytics"
     config = yaml.safe_load(pad.run_config_text.value)
     assert config["resources"] == {"warehouse": {"config": {"database": "analytics"}}}
+
+
+class Greeter(ConfigurableResource):
+    name: str = "code"
+
+
+@asset
+def greeting(greeter: Greeter) -> str:
+    return f"hello {greeter.name}"
+
+
+def _greeting_defs() -> Definitions:
+    return Definitions(assets=[greeting], resources={"greeter": Greeter()})
+
+
+def test_a_launchpad_built_before_an_apply_elsewhere_runs_the_applied_config(instance):
+    from workbench.widgets.forms import ResourcesPanel
+
+    defs = _greeting_defs()
+    pad = Launchpad(defs, instance=instance)
+    panel = ResourcesPanel(defs.resources)
+    panel.forms["greeter"].fields["name"].value = "panel-applied"
+    panel.forms["greeter"].apply()
+    result = pad.launch()
+    assert result is not None
+    assert result.asset_value("greeting") == "hello panel-applied"
+    assert pad.forms["greeter"].fields["name"].value == "panel-applied"
+
+
+def test_an_edit_made_in_the_launchpad_wins_over_a_later_apply_elsewhere(instance):
+    from workbench.widgets.forms import ResourcesPanel
+
+    defs = _greeting_defs()
+    pad = Launchpad(defs, instance=instance)
+    pad.forms["greeter"].fields["name"].value = "typed-in-launchpad"
+    panel = ResourcesPanel(defs.resources)
+    panel.forms["greeter"].fields["name"].value = "panel-applied"
+    panel.forms["greeter"].apply()
+    result = pad.launch()
+    assert result is not None
+    assert result.asset_value("greeting") == "hello typed-in-launchpad"
+
+
+def test_widgets_carry_stable_css_classes(instance):
+    from workbench.widgets.forms import ResourceForm
+
+    form = ResourceForm("greeter", Greeter())
+    assert "wb-resource-form" in form.widget._dom_classes
+    assert "wb-apply" in form.apply_button._dom_classes
+    rows = [child for child in _walk(form.widget) if "wb-field" in child._dom_classes]
+    assert any("wb-field-name" in row._dom_classes for row in rows)
+    pad = Launchpad(_greeting_defs(), instance=instance)
+    assert "wb-launchpad" in pad.widget._dom_classes
+    assert "wb-run-summary" in pad.summary._dom_classes
+
+
+def _walk(widget: Any) -> list[Any]:
+    found = [widget]
+    for child in getattr(widget, "children", ()):
+        found.extend(_walk(child))
+    return found

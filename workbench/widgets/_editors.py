@@ -68,6 +68,12 @@ def drop_under(errors: Problems, omitted: list[str]) -> Problems:
     ]
 
 
+def _mark(widget: Any, spec: FieldSpec) -> None:
+    """CSS classes that name the field, for styling and for browser tests to find it."""
+    widget.add_class("wb-field")
+    widget.add_class("wb-field-" + spec.path.replace(".", "-"))
+
+
 class Editor:
     """The widgets of one field, and how to read them back into config."""
 
@@ -142,6 +148,7 @@ class FieldEditor(Editor):
             self.env_name = kit.make(widgets.Text, placeholder="VARIABLE_NAME")
             self.badge = kit.html()
         self.row = self.widget = kit.make(widgets.HBox)
+        _mark(self.widget, spec)
         self.load(spec, literal)
         self._watch(self.control, self._value_changed)
         if self.source is not None:
@@ -289,6 +296,7 @@ class SectionEditor(_GroupEditor):
         self.unset = self._unset_box()
         parts = [self.unset] if self.unset is not None else []
         self.widget = kit.make(widgets.VBox, children=[*parts, self.control, self.note])
+        _mark(self.widget, spec)
         self.load(spec, literal)
 
     def load(self, spec: FieldSpec, literal: Any) -> None:
@@ -318,6 +326,7 @@ class UnionEditor(_GroupEditor):
         head.append(self.note)
         parts = [kit.make(widgets.HBox, children=head), self.body]
         self.widget = kit.make(widgets.VBox, children=parts)
+        _mark(self.widget, spec)
         self._watch(self.control, self._variant_chosen)
 
     def _tag_of(self, spec: FieldSpec, literal: Any) -> str:

@@ -114,6 +114,8 @@ class ResourceForm:
         self.reset_button.tooltip = "back to the last applied config"
         self.revert_button.tooltip = "back to the config in the code"
         buttons = [self.apply_button, self.reset_button, self.revert_button]
+        for button, name in zip(buttons, ("apply", "reset", "revert"), strict=True):
+            button.add_class(f"wb-{name}")
         body = kit.make(widgets.VBox, children=[editor.widget for editor in self._editors])
         self.widget = widgets.VBox(
             [
@@ -124,6 +126,7 @@ class ResourceForm:
                 self._notes,
             ]
         )
+        self.widget.add_class("wb-resource-form")
         self._register()
         self._validate()
 
@@ -380,6 +383,7 @@ class ResourcesPanel:
         if not parts:
             parts.append(widgets.HTML("<small>no resources are defined</small>"))
         self.widget = widgets.VBox(parts)
+        self.widget.add_class("wb-resources-panel")
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         bundle: dict[str, Any] = dict(self.widget._repr_mimebundle_() or {})

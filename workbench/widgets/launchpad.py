@@ -222,6 +222,7 @@ class Launchpad:
         self.op_config: dict[str, OpConfigEditor] = {}
         self.progress: dict[str, Any] = {}
         self._all_forms: dict[str, ResourceForm] = {}
+        self._sources: dict[str, Any] = {}
         self._all_editors: dict[tuple[str, str, type[Config]], OpConfigEditor] = {}
         self._watched: set[int] = set()
         self._lock = threading.Lock()
@@ -284,6 +285,10 @@ class Launchpad:
                 self.summary,
             ]
         )
+        self.widget.add_class("wb-launchpad")
+        self.summary.add_class("wb-run-summary")
+        self.overall.add_class("wb-progress-overall")
+        self.launch_button.add_class("wb-launch")
         self.job_picker.observe(lambda _change: self._guard(self._rebuild), names="value")
         self.asset_picker.observe(lambda _change: self._guard(self._rebuild), names="value")
         self.launch_button.on_click(lambda _button: self._guard(self.launch))
@@ -373,11 +378,14 @@ class Launchpad:
                 )
                 continue
             form = self._all_forms.get(key)
+            if form is not None and self._is_stale(key, resource):
+                form = None  # applied elsewhere since, and not edited here: show the new config
             if form is None:
                 form = ResourceForm(
                     key, resource, code_resource=bindings[key], on_apply=self._on_apply
                 )
                 self._all_forms[key] = form
+                self._sources[key] = resource
             self.forms[key] = form
             if key in overrides:
                 parts.append(
@@ -466,10 +474,20 @@ class Launchpad:
             found.append("no assets are selected; select at least one")
         return found
 
+    def _is_stale(self, key: str, resource: Any) -> bool:
+        """Whether ``key`` was applied elsewhere since its form was built here, unedited here."""
+        source = self._sources.get(key)
+        if source is None or resource is source:
+            return False
+        form = self._all_forms[key]
+        return form.value is None or form.value == source
+
     def _launch(self) -> ExecuteInProcessResult | None:
         self.summary.value = ""
         self.problems.value = ""
-        if self._plan is None:
+        if self._plan is None or any(
+            self._is_stale(key, _current(self._bindings, key)) for key in self.forms
+        ):
             self._rebuild()
         problems = self._problems()
         if problems:

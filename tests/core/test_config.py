@@ -9,7 +9,7 @@ import pytest
 from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 
 import workbench as wb
-from workbench.core.config import REDACTED, EnvVar, IntEnvVar, redact
+from workbench.core.config import REDACTED, EnvVar, IntEnvVar, redact, resolve
 
 if TYPE_CHECKING:
     from workbench.core.instance import Instance
@@ -522,3 +522,27 @@ def test_permissive_config_keeps_undeclared_fields() -> None:
     assert loose.model_dump() == {"known": 2, "extra_field": "x"}
     with pytest.raises(wb.ConfigError, match="unknown field"):
         Inner(unknown=1)  # type: ignore[call-arg]
+
+
+def test_an_envvar_inside_a_union_variant_builds_the_variant_the_discriminator_names(
+    monkeypatch,
+):
+    from typing import Literal
+
+    from pydantic import Field
+
+    class ToBucket(wb.Config):
+        kind: Literal["s3"] = "s3"
+        bucket: str
+
+    class ToFolder(wb.Config):
+        kind: Literal["local"] = "local"
+        folder: str
+
+    class Sink(wb.ConfigurableResource):
+        target: ToBucket | ToFolder = Field(discriminator="kind")
+
+    sink = Sink(target={"kind": "local", "folder": wb.EnvVar("SINK_FOLDER")})
+    assert type(sink.target) is ToFolder
+    monkeypatch.setenv("SINK_FOLDER", "/data/out")
+    assert resolve(sink, "resource 'sink'").target == ToFolder(folder="/data/out")

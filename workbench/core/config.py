@@ -252,7 +252,9 @@ def _init_with_env(self: Config, data: dict[str, Any]) -> None:
         if isinstance(value, _ENV_TYPES):
             values[name] = value
         elif type(value) is dict and _contains_env(value):
-            target = _config_class_of(fields[name].annotation)
+            field = fields[name]
+            discriminator = field.discriminator if isinstance(field.discriminator, str) else None
+            target = _config_class_of(field.annotation, value, discriminator)
             if target is None:
                 errors.append((name, "EnvVar can be used only in str and int fields"))
                 continue
@@ -285,13 +287,24 @@ def _always(answer: bool) -> Callable[[str], bool]:
     return lambda path: answer
 
 
-def _config_class_of(annotation: Any) -> type[Config] | None:
+def _config_class_of(
+    annotation: Any, data: Mapping[str, Any] | None = None, discriminator: str | None = None
+) -> type[Config] | None:
+    """The Config class a dict value of a field builds (for a union, the variant it names)."""
     if isinstance(annotation, type) and issubclass(annotation, Config):
         return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        if isinstance(arg, type) and issubclass(arg, Config):
-            return arg
-    return None
+    variants = [
+        arg
+        for arg in getattr(annotation, "__args__", ())
+        if isinstance(arg, type) and issubclass(arg, Config)
+    ]
+    if discriminator and data is not None and discriminator in data:
+        for variant in variants:
+            field = variant.model_fields.get(discriminator)
+            allowed = getattr(field.annotation, "__args__", ()) if field is not None else ()
+            if data[discriminator] in allowed or (field and field.default == data[discriminator]):
+                return variant
+    return variants[0] if variants else None
 
 
 def _unknown_field(cls: type[BaseModel], name: str) -> str:
@@ -324,7 +337,19 @@ def from_launch_config(cls: type[BaseModel], data: Mapping[str, Any]) -> dict[st
                 if _accepts(annotation, int) and not (_accepts(annotation, str))
                 else EnvVar(value["env"])
             )
-        elif isinstance(value, Mapping) and (nested := _config_class_of(annotation)) is not None:
+        elif (
+            isinstance(value, Mapping)
+            and (
+                nested := _config_class_of(
+                    annotation,
+                    value,
+                    field.discriminator
+                    if field is not None and isinstance(field.discriminator, str)
+                    else None,
+                )
+            )
+            is not None
+        ):
             result[name] = from_launch_config(nested, value)
         elif isinstance(value, str) and (members := _enum_of(annotation)) is not None:
             result[name] = members.__members__.get(value, value)

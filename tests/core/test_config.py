@@ -527,7 +527,6 @@ def test_permissive_config_keeps_undeclared_fields() -> None:
 def test_an_envvar_inside_a_union_variant_builds_the_variant_the_discriminator_names(
     monkeypatch,
 ):
-    from typing import Literal
 
     from pydantic import Field
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import warnings
 from typing import TYPE_CHECKING
 
+import nbformat
 import pytest
 
 from workbench.errors import ExportError
@@ -234,3 +236,53 @@ def test_literal_secret_in_source_is_refused(make_notebook):
 def test_empty_and_markdown_only_notebooks_export(make_notebook):
     source = export_source(make_notebook(("md", "# nothing"), ""), name="n.ipynb")
     assert "return wb.Definitions()" in source
+
+
+def _without_ids(nb, *, duplicate: bool = False) -> str:
+    raw = json.loads(nbformat.writes(nb))
+    raw["nbformat_minor"] = 5
+    for cell in raw["cells"]:
+        if duplicate:
+            cell["id"] = "same"
+        else:
+            del cell["id"]
+    return json.dumps(raw)
+
+
+@pytest.mark.parametrize("duplicate", [False, True], ids=["missing", "duplicated"])
+def test_cells_without_unique_ids_export_without_warnings(tmp_path, make_notebook, duplicate):
+    nb = make_notebook(HEAD, ASSET, "d = wb.Definitions(assets=[a])")
+    path = tmp_path / "old.ipynb"
+    path.write_text(_without_ids(nb, duplicate=duplicate), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        exported = export_notebook(path, tmp_path / "old.py")
+    assert exported == export_source(nb, name="old.ipynb")
+    assert (tmp_path / "old.py").read_text(encoding="utf-8") == exported
+
+
+def test_a_notebook_read_without_ids_is_given_valid_ones(make_notebook):
+    from workbench.export.notebook import reads_notebook
+
+    nb = make_notebook(HEAD, ("md", "# text"), ASSET)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read = reads_notebook(_without_ids(nb), "old.ipynb")
+    ids = [cell.id for cell in read.cells]
+    assert len(set(ids)) == 3
+    assert all(isinstance(i, str) and i for i in ids)
+    nbformat.validate(read)
+
+
+def test_an_assignment_using_its_own_name_before_any_definition_is_refused(make_notebook):
+    nb = make_notebook(HEAD, "CONST = CONST + 0", "@wb.asset\ndef a() -> int:\n    return CONST")
+    with pytest.raises(ExportError, match=r"name 'CONST' is used in cell \[2\].*defined nowhere"):
+        export_source(nb, name="n.ipynb")
+
+
+def test_an_assignment_using_its_own_earlier_value_keeps_both(make_notebook):
+    nb = make_notebook(
+        HEAD, "CONST = 1", "CONST = CONST + 1", "@wb.asset\ndef a() -> int:\n    return CONST"
+    )
+    source = export_source(nb, name="n.ipynb")
+    assert "CONST = 1\n\n\nCONST = CONST + 1\n" in source

@@ -393,10 +393,6 @@ def test_a_malformed_notebook_exports_or_is_an_export_error(tmp_path, name, targ
     compile(source, str(out), "exec")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="export/notebook.py: a cell without an id makes nbformat warn (MissingIDFieldWarning)",
-)
 def test_a_notebook_with_cells_missing_their_ids_exports_without_warnings(tmp_path):
     path = tmp_path / "old.ipynb"
     raw = json.loads(notebook_json([GOOD_CELL]))

@@ -93,6 +93,8 @@ def select(cells: list[Cell], path: str) -> tuple[Selection, Plan]:
             earlier = previous(unit, name)
             if earlier is not None:
                 keep(earlier)
+            elif name not in BUILTINS and not parsed.star:
+                problems.append((name, unit))  # X = X + 1 with no X before it
 
     for unit in roots:
         keep(unit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -27,6 +28,37 @@ class _Edit:
 
 
 @dataclass
+class _CellEdits:
+    """One cell's replacements, ordered by ``(start, end)`` then by when they were made."""
+
+    edits: list[_Edit] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+
+    def add(self, start: int, end: int, text: str) -> None:
+        """Record a replacement, dropping the earlier ones it covers."""
+        low = bisect_left(self.starts, start)
+        if end > start:
+            high = bisect_right(self.starts, end, lo=low)
+            covered = [i for i in range(low, high) if self.ends[i] <= end]
+            for index in reversed(covered):
+                del self.edits[index], self.starts[index], self.ends[index]
+        # After every edit sorting before (start, end): ties stay in the order they were made.
+        index = bisect_right(self.starts, start, lo=low)
+        while index > low and self.ends[index - 1] > end:
+            index -= 1
+        self.edits.insert(index, _Edit(start, end, text))
+        self.starts.insert(index, start)
+        self.ends.insert(index, end)
+
+    def within(self, start: int, end: int) -> list[_Edit]:
+        """The replacements inside ``start:end``, in order."""
+        low = bisect_left(self.starts, start)
+        high = bisect_right(self.starts, end, lo=low)
+        return [self.edits[i] for i in range(low, high) if self.ends[i] <= end]
+
+
+@dataclass
 class ModuleText:
     """What the module keeps, the replacements made in its cells, and the problems found."""
 
@@ -34,7 +66,7 @@ class ModuleText:
     plan: Plan
     target: Target
     path: str
-    edits: dict[int, list[_Edit]] = field(default_factory=dict)
+    edits: dict[int, _CellEdits] = field(default_factory=dict)
     problems: list[tuple[str, Unit, int]] = field(default_factory=list)
     prefix: str = "wb."
     extra_imports: list[str] = field(default_factory=list)
@@ -42,18 +74,15 @@ class ModuleText:
 
     def replace(self, cell: Cell, start: int, end: int, text: str) -> None:
         """Replace a cell's bytes ``start:end`` (an insertion when they are equal)."""
-        edits = self.edits.setdefault(cell.position, [])
-        if end > start:
-            edits[:] = [e for e in edits if not (start <= e.start and e.end <= end)]
-        edits.append(_Edit(start, end, text))
+        self.edits.setdefault(cell.position, _CellEdits()).add(start, end, text)
 
     def text(self, cell: Cell, start: int, end: int) -> str:
         """A cell's bytes ``start:end`` with the replacements inside them applied."""
         data = cell.data
         chunks: list[bytes] = []
         position = start
-        edits = [e for e in self.edits.get(cell.position, []) if start <= e.start and e.end <= end]
-        for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        edits = self.edits.get(cell.position)
+        for edit in edits.within(start, end) if edits is not None else []:
             if edit.start < position:
                 continue
             chunks += [data[position : edit.start], edit.text.encode("utf-8")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,9 +67,18 @@ def read_notebook(path: str) -> Any:
 def reads_notebook(text: str, path: str) -> Any:
     """Parse and validate notebook JSON text (``path`` is only used in messages)."""
     import nbformat
+    from nbformat.validator import normalize
+    from nbformat.warnings import DuplicateCellId, MissingIDFieldWarning
 
     try:
-        notebook = nbformat.reads(text, as_version=4)
+        with warnings.catch_warnings():
+            # Cells saved without ids (or with repeated ones) get fresh ids, as Jupyter
+            # gives them on opening the notebook; nbformat warns about each one meanwhile.
+            warnings.simplefilter("ignore", MissingIDFieldWarning)
+            warnings.simplefilter("ignore", DuplicateCellId)
+            notebook = nbformat.reads(text, as_version=4)
+            _, normal = normalize(notebook)
+        notebook = nbformat.from_dict(normal)
         nbformat.validate(notebook)
     except Exception as exc:
         # nbformat reports bad input with many exception types (ValueError, jsonschema's
@@ -109,6 +119,10 @@ class Cell:
     def offset(self, line: int, col: int) -> int:
         """Byte offset of an ast position (1-based line, UTF-8 byte column)."""
         return self.line_starts[line - 1] + col
+
+    def line(self, number: int) -> bytes:
+        """The bytes of one line (1-based), its line break included."""
+        return self.data[self.line_starts[number - 1] : self.line_starts[number]]
 
     def span(self, node: ast.stmt | ast.expr) -> tuple[int, int]:
         """Byte offsets where a parsed node starts and ends."""
@@ -219,19 +233,18 @@ def segment(cell: Cell, node: ast.stmt, siblings: list[ast.stmt], index: int) ->
     end_line = node.end_lineno or node.lineno
     previous_end = siblings[index - 1].end_lineno or 0 if index else 0
     following = siblings[index + 1].lineno if index + 1 < len(siblings) else None
-    lines = cell.data.splitlines(keepends=True)
     shares_start = previous_end == first_line
     start = cell.offset(first_line, 0 if not shares_start else first.col_offset)
     if isinstance(first, ast.expr) and not shares_start:
         start = cell.offset(first_line, 0)  # a decorator: keep its '@'
     if not shares_start:
         line = first_line - 1
-        while line > max(previous_end, 0) and lines[line - 1].lstrip().startswith(b"#"):
+        while line > max(previous_end, 0) and cell.line(line).lstrip().startswith(b"#"):
             line -= 1
         start = cell.offset(line + 1, 0)
     end = cell.offset(end_line, node.end_col_offset or 0)
     if following != end_line:
-        rest = lines[end_line - 1][node.end_col_offset or 0 :]
+        rest = cell.line(end_line)[node.end_col_offset or 0 :]
         if rest.strip().startswith(b"#"):
             end += len(rest.rstrip(b"\r\n"))
     return start, end

@@ -123,7 +123,7 @@ class _Renderer(ModuleText):
         )
         future: list[str] = []
         imports: list[str] = list(self.extra_imports)
-        body: list[str] = []
+        body: list[list[str]] = []  # chunks, each the pieces joined to make it
         previous: Unit | None = None
         for unit in self.selection.units:
             if unit.is_import:
@@ -132,24 +132,26 @@ class _Renderer(ModuleText):
                 if isinstance(node, ast.ImportFrom) and node.module == "__future__":
                     future.append(text)
                 elif text:
-                    (body if body else imports).append(text)
+                    if body:
+                        body.append([text])
+                    else:
+                        imports.append(text)
                 continue
             text = self.text(unit.cell, unit.start, unit.end)
             if body and previous is not None and _adjacent(previous, unit):
                 gap = unit.cell.text(previous.end, unit.start)
-                body[-1] += gap if not gap.strip() and "\n" in gap else "\n"
-                body[-1] += text
+                body[-1] += [gap if not gap.strip() and "\n" in gap else "\n", text]
             else:
-                body.append(text)
+                body.append([text])
             previous = unit
-        body.append(self.definitions_block())
+        body.append([self.definitions_block()])
         self.raise_problems()
         parts = [header]
         if future:
             parts.append("\n".join(future) + "\n")
         if imports:
             parts.append("\n".join(imports) + "\n")
-        chunks = "\n\n\n".join(chunk.rstrip("\n") for chunk in body)
+        chunks = "\n\n\n".join("".join(chunk).rstrip("\n") for chunk in body)
         return "\n".join(parts) + "\n\n" + chunks + "\n"
 
 
@@ -171,7 +173,7 @@ def _reindent(output: ModuleText, unit: Unit, node: ast.expr, depth: int) -> str
     if multiline_string:
         return text
     cell = unit.cell
-    first = cell.data.splitlines()[node.lineno - 1].decode("utf-8", "surrogatepass")
+    first = cell.line(node.lineno).rstrip(b"\r\n").decode("utf-8", "surrogatepass")
     original = len(first) - len(first.lstrip(" "))
     delta = len(_INDENT) * depth - original
     lines = text.split("\n")

@@ -249,13 +249,15 @@ def test_a_home_made_read_only_mid_session_keeps_the_in_memory_result(home, run_
     import workbench as wb
     from workbench.core.instance import default_instance
 
+    import time
+
     @wb.asset
     def a() -> list:
-        return list(range(100))
+        return [*range(100), time.time_ns()]  # a new value each run: it must be written
 
     @wb.asset
     def b(a: list) -> int:
-        return len(a)
+        return len(a) + a[-1]
 
     assert wb.materialize([a, b]).success
     home = os.environ["WORKBENCH_HOME"]

@@ -381,3 +381,19 @@ def test_a_dataframe_parquet_refuses_is_pickled(store: ValueStoreIOManager, tmp_
 
     assert _files(tmp_path / "values") == ["assets/twins/value.pickle"]
     pandas.testing.assert_frame_equal(store.load_input(_input(Key(("twins",)))), frame)
+
+
+def test_an_unchanged_value_is_not_written_again_but_a_changed_file_is(
+    store: ValueStoreIOManager, tmp_path: Path
+) -> None:
+    key = Key(("steady",))
+    store.handle_output(_output(key), {"same": 1})
+    path = tmp_path / "values" / "assets" / "steady" / "value.pickle"
+    first = path.stat().st_mtime_ns
+    store.handle_output(_output(key), {"same": 1})
+    assert path.stat().st_mtime_ns == first
+    path.write_bytes(b"changed by another process")
+    store.handle_output(_output(key), {"same": 1})
+    assert store.load_input(_input(key)) == {"same": 1}
+    store.handle_output(_output(key), {"same": 2})
+    assert store.load_input(_input(key)) == {"same": 2}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from workbench.core._params import Param, Role, read_params
 from workbench.errors import DefinitionError
 
 if TYPE_CHECKING:
+    import types
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
 __all__ = [
@@ -308,11 +310,10 @@ class Asset:
             if spec.key == key and spec.code_version:
                 return spec.code_version
         if self._code_version is None:
-            try:
-                source = inspect.getsource(self.fn)
-            except (OSError, TypeError):
-                source = getattr(self.fn, "__qualname__", self.name)
-            self._code_version = hashlib.sha256(source.encode()).hexdigest()[:12]
+            code = getattr(self.fn, "__code__", None)
+            self._code_version = (
+                _source_hash(code) if code is not None else _hash_of_source(self.fn, self.name)
+            )
         return self._code_version
 
     def with_key_map(self, mapping: Mapping[AssetKey, AssetKey]) -> Asset:
@@ -347,6 +348,20 @@ class Asset:
             f"upstream: {escape(upstream)}<br>resources: {escape(resources)}</div>"
         )
         return {"text/plain": text, "text/html": html}
+
+
+@functools.lru_cache(maxsize=65536)
+def _source_hash(code: types.CodeType) -> str:
+    """A hash of the source of the function whose code this is (read once per function)."""
+    return _hash_of_source(code, code.co_qualname)
+
+
+def _hash_of_source(target: Any, fallback: str) -> str:
+    try:
+        source = inspect.getsource(target)
+    except (OSError, TypeError):
+        source = fallback
+    return hashlib.sha256(source.encode()).hexdigest()[:12]
 
 
 def doc_of(fn: Callable[..., Any]) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib.util
 import io
 import os
@@ -126,8 +127,11 @@ class ValueStoreIOManager(ConfigurableIOManager):
         path = folder / (_PARQUET if data is not None else _PICKLE)
         if data is None:
             data = _pickle_bytes(what, obj)
+        if _unchanged(path, data):
+            return path
         try:
             _replace_file(path, data)
+            _remember(path, data)
         except OSError as exc:
             raise StorageError(
                 f"cannot store the value of {what} in {folder}: {exc.strerror or exc}; {_FIX}"
@@ -164,6 +168,36 @@ class ValueStoreIOManager(ConfigurableIOManager):
 
 class _Corrupt(Exception):
     """A value file whose bytes cannot be decoded (the cause says why)."""
+
+
+_written: dict[Path, tuple[bytes, int, int]] = {}
+"""What this process last wrote to each value file: digest, size and mtime."""
+_written_lock = threading.Lock()
+
+
+def _unchanged(path: Path, data: bytes) -> bool:
+    """Whether ``path`` still holds exactly ``data``, as this process wrote it last.
+
+    Re-running a step that gives the same value then costs a hash and a stat, not a write.
+    The file's size and mtime must match what was written, so a file another process changed
+    since is written again.
+    """
+    with _written_lock:
+        known = _written.get(path)
+    if known is None or known[0] != hashlib.blake2b(data, digest_size=16).digest():
+        return False
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    return (stat.st_size, stat.st_mtime_ns) == known[1:]
+
+
+def _remember(path: Path, data: bytes) -> None:
+    stat = path.stat()
+    digest = hashlib.blake2b(data, digest_size=16).digest()
+    with _written_lock:
+        _written[path] = (digest, stat.st_size, stat.st_mtime_ns)
 
 
 def _replace_file(path: Path, data: bytes) -> None:

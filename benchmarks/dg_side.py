@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 import tempfile
 import warnings
 from typing import TYPE_CHECKING, Any
@@ -178,6 +179,12 @@ def evaluate_schedule(schedule: Any) -> None:
 
 def build_and_validate(size: int) -> None:
     """Decorate ``size`` assets, gather them in Definitions with ``counter``, validate."""
-    with _quiet():
-        defs = dg.Definitions(assets=chain(size), resources={"counter": Counter()})
-        dg.Definitions.validate_loadable(defs)
+    # Dagster walks a long chain recursively; give it the stack it needs at 1,000 assets.
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20 * size))
+    try:
+        with _quiet():
+            defs = dg.Definitions(assets=chain(size), resources={"counter": Counter()})
+            dg.Definitions.validate_loadable(defs)
+    finally:
+        sys.setrecursionlimit(limit)

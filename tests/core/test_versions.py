@@ -184,3 +184,16 @@ def test_materialization_records_versions(instance: Instance) -> None:
     assert by_key["raw"]["code_version"] == "1"
     assert by_key["clean"]["input_data_versions"] == {"raw": by_key["raw"]["data_version"]}
     assert by_key["report"]["input_data_versions"] == {"clean": by_key["clean"]["data_version"]}
+
+
+def test_a_run_with_nothing_stale_leaves_no_trace_in_history(instance: Instance) -> None:
+    @wb.asset
+    def settled() -> int:
+        return 1
+
+    first = wb.materialize([settled], instance=instance, only_stale=True)
+    again = wb.materialize([settled], instance=instance, only_stale=True)
+    assert first.success
+    assert again.success
+    assert again.get_asset_materialization_events() == []
+    assert [run.run_id for run in instance.run_store.list_runs()] == [first.run_id]

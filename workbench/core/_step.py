@@ -100,8 +100,8 @@ class RunState:
     def flush(self) -> None:
         """Write pending events (and, the first time, the run itself)."""
         with self._write_lock:
-            if self.finished:
-                return
+            if self.finished or not self.plan.steps:
+                return  # a run with nothing to do (say, nothing stale) stays out of history
             batch = self.take_pending()
             if self.storage_error is not None or (self.recorded and not batch):
                 return
@@ -119,6 +119,10 @@ class RunState:
         """Record how the run ended, with its last events, in one write."""
         _watchdog.unwatch(self)
         with self._write_lock:
+            if not self.plan.steps:
+                self.record.status = status
+                self.record.end_time = time.time()
+                return
             self.finished = True
             self.record.status = status
             self.record.end_time = time.time()

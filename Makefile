@@ -21,7 +21,7 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 
 test: lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest --cov=workbench --cov-report=term:skip-covered
 
 bench: $(STAMP)
 	$(PY) -m benchmarks

@@ -33,6 +33,9 @@ class Kit:
         self.label_layout = widgets.Layout(width="180px", min_width="180px")
         self.indent_layout = widgets.Layout(margin="0 0 0 16px")
         self._styles: dict[type[Any], Any] = {}
+        # buttons as wide as their labels, so a row fits a narrow output area (JupyterLab's)
+        self.toggle_style = widgets.ToggleButtonsStyle(button_width="auto")
+        self.keep_width = widgets.Layout(flex="0 0 auto")
 
     def make(self, cls: type[Any], layout: Any = None, **kwargs: Any) -> Any:
         """Build a widget of class ``cls`` with the shared layout and style."""

@@ -144,7 +144,13 @@ class FieldEditor(Editor):
         self.badge: Any = None
         if spec.env_capable:
             options = [("value", "value"), ("environment variable", "env")]
-            self.source = kit.make(widgets.ToggleButtons, options=options, value="value")
+            self.source = kit.make(
+                widgets.ToggleButtons,
+                kit.keep_width,
+                options=options,
+                value="value",
+                style=kit.toggle_style,
+            )
             self.env_name = kit.make(widgets.Text, placeholder="VARIABLE_NAME")
             self.badge = kit.html()
         self.row = self.widget = kit.make(widgets.HBox)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import importlib.util
 import os
 import sys
@@ -265,6 +266,45 @@ def _growth(rows: list[Row], sizes: Sequence[int], stats: Sequence[Stats]) -> No
         rows[index].met = (rows[index].met is not False) and linear
 
 
+def _gc_paused(call: Callable[[], object]) -> Callable[[], object]:
+    """``call`` with Python's cyclic garbage collector paused while it runs."""
+
+    def paused() -> object:
+        gc.disable()
+        try:
+            return call()
+        finally:
+            gc.enable()
+
+    return paused
+
+
+def _paused_rows(
+    workload: str, sizes: Sequence[int], make: Callable[[int], Callable[[], object]], rounds: int
+) -> list[Row]:
+    """The same workload with the collector paused: how workbench's own work grows."""
+    rows: list[Row] = []
+    stats: list[Stats] = []
+    for size in sizes:
+        found = time_pair({"workbench": _gc_paused(make(size))}, rounds=rounds, warmup=1)
+        stats.append(found["workbench"])
+        per_asset = found["workbench"].median / size
+        rows.append(
+            Row(
+                workload,
+                f"{size} assets, gc paused ({per_asset * 1000:.0f} us/asset)",
+                "ms",
+                found["workbench"],
+                None,
+                note="Python's cyclic garbage collector paused during each timed call, to show "
+                "how workbench's own work grows",
+                extra={"per_asset_ms": per_asset},
+            )
+        )
+    _growth(rows, sizes, stats)
+    return rows
+
+
 def build_validate(profile: Profile, dagster: bool) -> list[Row]:
     """Decorate N assets, put them in Definitions with a resource, validate."""
     wb = _wb()
@@ -293,6 +333,12 @@ def build_validate(profile: Profile, dagster: bool) -> list[Row]:
             _under(row, 1000)
         rows.append(row)
     _growth(rows, sizes, stats)
+    rows += _paused_rows(
+        "build-validate",
+        sizes[-2:],
+        lambda size: functools.partial(wb.build_and_validate, size),
+        _scaled(profile),
+    )
     return rows
 
 
@@ -328,6 +374,13 @@ def materialize_memory(profile: Profile, dagster: bool) -> list[Row]:
             )
         )
     _growth(rows, sizes, stats)
+    chains = {size: wb.chain(size) for size in sizes[-2:]}
+    rows += _paused_rows(
+        "materialize-memory",
+        sizes[-2:],
+        lambda size: functools.partial(wb.materialize, chains[size], in_memory=True),
+        _scaled(profile),
+    )
     return rows
 
 

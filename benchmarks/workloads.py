@@ -91,22 +91,20 @@ def imports(profile: Profile, dagster: bool) -> list[Row]:
         statement = _stats(found[variant], "ms")
         wall = _stats(found[variant], "wall_ms")
         extra = {"process_wall_ms": wall.to_json(), "interpreter_start_ms": startup.to_json()}
+        # The targets are for `import workbench`; touching the core is shown for information.
+        targeted = variant == "workbench"
         if dagster:
             other = _stats(found["dagster"], "ms")
-            rows.append(
-                _faster(
-                    Row(
-                        "import",
-                        f"{variant} vs dagster",
-                        "ms",
-                        statement,
-                        other,
-                        note="time of the import statement in a fresh process",
-                        extra={**extra, "dagster_process_wall_ms": _wall(found["dagster"])},
-                    ),
-                    5,
-                )
+            row = Row(
+                "import",
+                f"{variant} vs dagster",
+                "ms",
+                statement,
+                other,
+                note="time of the import statement in a fresh process",
+                extra={**extra, "dagster_process_wall_ms": _wall(found["dagster"])},
             )
+            rows.append(_faster(row, 5) if targeted else row)
         row = Row(
             "import",
             f"{variant} vs pydantic",
@@ -114,11 +112,12 @@ def imports(profile: Profile, dagster: bool) -> list[Row]:
             statement,
             _stats(found["pydantic"], "ms"),
             baseline_name="pydantic",
-            target="<= 1.6x pydantic's",
             note="ratio = pydantic / workbench; the target needs ratio >= 0.625",
             extra={**extra, "pydantic_process_wall_ms": _wall(found["pydantic"])},
         )
-        row.met = row.ratio is not None and row.ratio >= 1 / 1.6
+        if targeted:
+            row.target = "<= 1.6x pydantic's"
+            row.met = row.ratio is not None and row.ratio >= 1 / 1.6
         rows.append(row)
     return rows
 

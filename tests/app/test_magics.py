@@ -143,6 +143,8 @@ def test_resources_reset_clears_saved_edits(shell, capsys):
     panel = wb_magic(shell, "resources")
     panel.forms["conn"].fields["username"].value = "grace"
     panel.forms["conn"].apply()
+    assert wb_magic(shell, "resources --saved") == {"conn": {"username": "grace"}}
+    assert '"username": "grace"' in capsys.readouterr().out
     wb_magic(shell, "resources --reset")
     assert "cleared saved edits: conn" in capsys.readouterr().out
     assert wb.app.api.edit_store().load("<default>") == {}

@@ -414,12 +414,23 @@ def build_group(frontend: Frontend) -> click.Group:
 
     @group.command(help="Resource forms (notebook) or resource config (terminal).")
     @with_target
-    @click.option("--reset", "reset", is_flag=True, help="Clear saved form edits.")
+    @click.option("--reset", "reset", is_flag=True, help="Clear saved form edits (of KEYs).")
+    @click.option("--saved", "saved", is_flag=True, help="List the saved form edits.")
     @click.argument("keys", nargs=-1, metavar="[KEY]...")
-    def resources(reset: bool, keys: Sequence[str], target: str | None = None) -> Any:
+    def resources(reset: bool, saved: bool, keys: Sequence[str], target: str | None = None) -> Any:
         from workbench.app.api import edit_store, show_resources
         from workbench.core.session import current_session
 
+        if saved:
+            notebook = frontend.notebook_path() or "<default>"
+            edits = {
+                key: config
+                for key, config in edit_store().load(notebook).items()
+                if not keys or key in keys
+            }
+            text = json.dumps(edits, indent=2, sort_keys=True) if edits else "none"
+            frontend.show(f"saved form edits of {notebook}: {text}")
+            return edits
         if reset:
             notebook = frontend.notebook_path() or "<default>"
             store = edit_store()

@@ -415,13 +415,15 @@ def build_group(frontend: Frontend) -> click.Group:
     @group.command(help="Resource forms (notebook) or resource config (terminal).")
     @with_target
     @click.option("--reset", "reset", is_flag=True, help="Clear saved form edits (of KEYs).")
-    @click.option("--saved", "saved", is_flag=True, help="List the saved form edits.")
+    @click.option("--saved", "list_saved", is_flag=True, help="List the saved form edits.")
     @click.argument("keys", nargs=-1, metavar="[KEY]...")
-    def resources(reset: bool, saved: bool, keys: Sequence[str], target: str | None = None) -> Any:
+    def resources(
+        reset: bool, list_saved: bool, keys: Sequence[str], target: str | None = None
+    ) -> Any:
         from workbench.app.api import edit_store, show_resources
         from workbench.core.session import current_session
 
-        if saved:
+        if list_saved:
             notebook = frontend.notebook_path() or "<default>"
             edits = {
                 key: config

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from workbench.core._resources import PreparedResources, prepare_resources
 from workbench.core._step import RunState, load_known_versions, watch
 from workbench.core.asset import Asset, AssetSpec, MaterializeResult
-from workbench.core.config import Config, from_launch_config
+from workbench.core.config import Config, from_launch_config, redact
 from workbench.core.definitions import ASSET_JOB_NAME, Definitions, normalize_run_config
 from workbench.core.graph import as_selection
 from workbench.core.instance import Instance, default_instance
@@ -20,7 +20,7 @@ from workbench.core.plan import Plan, Step, plan_assets, plan_job
 from workbench.core.result import ExecuteInProcessResult
 from workbench.core.run import EventType, RunEvent, RunRecord, RunStatus
 from workbench.core.session import current_session
-from workbench.errors import ConfigError, ExecutionError, StorageError
+from workbench.errors import ConfigError, ExecutionError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -220,7 +220,7 @@ def execute_plan(
         tags=dict(tags or {}),
         config_snapshot={
             "resources": prepared.snapshot,
-            "ops": {key: {"config": _redacted(value)} for key, value in op_configs.items()},
+            "ops": {key: {"config": redact(value)} for key, value in op_configs.items()},
         },
         steps=[step.key for step in plan.steps],
     )
@@ -251,7 +251,9 @@ def execute_plan(
             RunEvent(
                 record.run_id,
                 EventType.RUN_FAILURE,
-                message=run.scrub(f"{_stage(error)} failed: {type(error).__name__}: {error}"),
+                message=run.scrub(
+                    f"resource setup or teardown failed: {type(error).__name__}: {error}"
+                ),
                 data={"traceback": text},
             )
         )
@@ -275,7 +277,7 @@ def execute_plan(
         if error is not None:
             raise ExecutionError(
                 run.scrub(
-                    f"run {record.run_id} failed in {_stage(error)}: "
+                    f"run {record.run_id} failed in resource setup or teardown: "
                     f"{type(error).__name__}: {error}"
                 ),
                 run_id=record.run_id,
@@ -289,18 +291,6 @@ def execute_plan(
             step=step_key,
         ) from cause
     return result
-
-
-def _stage(error: BaseException) -> str:
-    if isinstance(error, StorageError):
-        return "storing asset values"
-    return "resource setup or teardown"
-
-
-def _redacted(value: Any) -> Any:
-    from workbench.core.config import redact
-
-    return redact(value)
 
 
 def _finish(run: RunState, status: RunStatus, error: str | None) -> None:

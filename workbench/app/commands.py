@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import json
 import os
@@ -14,6 +13,7 @@ import click
 
 from workbench.app import scaffold as scaffolding
 from workbench.app.listing import describe, render_text
+from workbench.core._suggest import closest
 from workbench.core.config import redact
 from workbench.core.instance import default_instance
 from workbench.errors import ConfigError, WorkbenchError
@@ -56,8 +56,8 @@ class _Group(click.Group):
     ) -> tuple[str | None, click.Command | None, list[str]]:
         name = args[0] if args else ""
         if name and not name.startswith("-") and self.get_command(ctx, name) is None:
-            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
+            match = closest(name, self.list_commands(ctx))
+            hint = f" Did you mean {match!r}?" if match else ""
             raise click.UsageError(f"No such command {name!r}.{hint}", ctx)
         return super().resolve_command(ctx, args)
 

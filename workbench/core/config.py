@@ -8,7 +8,6 @@ the variable's name.
 
 from __future__ import annotations
 
-import difflib
 import enum
 import hashlib
 import json
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, cast
 import pydantic
 from pydantic import BaseModel, ConfigDict, SecretStr, TypeAdapter, ValidationError
 
+from workbench.core._suggest import closest
 from workbench.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -309,8 +309,8 @@ def _config_class_of(
 
 def _unknown_field(cls: type[BaseModel], name: str) -> str:
     known = list(cls.model_fields)
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f"did you mean {close[0]!r}?" if close else f"known fields: {', '.join(known)}"
+    match = closest(name, known)
+    hint = f"did you mean {match!r}?" if match else f"known fields: {', '.join(known)}"
     return f"unknown field; {hint}"
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from workbench.core._params import Role
+from workbench.core._suggest import closest, unknown_name
 from workbench.core.asset import Asset, AssetKey, AssetSpec
 from workbench.core.config import Config
 from workbench.core.graph import AssetGraph
@@ -271,13 +271,7 @@ class Definitions:
 
     @staticmethod
     def _unknown(kind: str, name: str, known: list[str]) -> str:
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = (
-            f"did you mean {close[0]!r}?"
-            if close
-            else (f"defined: {', '.join(sorted(known))}" if known else f"no {kind}s are defined")
-        )
-        return f"no {kind} named {name!r}; {hint}"
+        return unknown_name(kind, name, known)
 
     def validate(self) -> Definitions:
         """Check everything together; raise one DefinitionError listing every problem."""
@@ -384,8 +378,8 @@ class Definitions:
 def missing_resource(consumer: str, key: str, available: Mapping[str, Any]) -> str:
     """The message for a resource key that nothing binds."""
     known = sorted(available)
-    close = difflib.get_close_matches(key, known, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    match = closest(key, known)
+    hint = f"; did you mean {match!r}?" if match else ""
     return (
         f"resource {key!r} required by {consumer} is not bound; bind it in "
         f"Definitions(resources={{{key!r}: ...}}) (bound keys: {', '.join(known) or 'none'})"

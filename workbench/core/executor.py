@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core._resources import PreparedResources, prepare_resources
 from workbench.core._step import RunState, load_known_versions, watch
+from workbench.core._suggest import closest
 from workbench.core.asset import Asset, AssetSpec, MaterializeResult
 from workbench.core.config import Config, from_launch_config, redact
 from workbench.core.definitions import ASSET_JOB_NAME, Definitions, normalize_run_config
@@ -148,10 +149,8 @@ def _op_configs(plan: Plan, ops: Mapping[str, Any]) -> dict[str, Any]:
     configs: dict[str, Any] = {}
     for name in ops:
         if name not in steps:
-            import difflib
-
-            close = difflib.get_close_matches(name, list(steps), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            match = closest(name, steps)
+            hint = f"; did you mean {match!r}?" if match else ""
             errors.append((f"ops.{name}", f"no step named {name!r} in this run{hint}"))
     for step in plan.steps:
         given = (ops.get(step.key) or {}).get("config")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 import heapq
 from typing import TYPE_CHECKING, Any
 
+from workbench.core._suggest import closest
 from workbench.core.asset import Asset, AssetKey, AssetSpec
 from workbench.core.job import Job
 from workbench.errors import DefinitionError
@@ -135,8 +135,8 @@ class AssetGraph:
 
     def _unknown_upstream(self, key: AssetKey, up: AssetKey) -> str:
         names = [known.to_user_string() for known in self.assets]
-        close = difflib.get_close_matches(up.to_user_string(), names, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else "define it, or add an AssetSpec for it"
+        match = closest(up.to_user_string(), names)
+        hint = f"did you mean {match!r}?" if match else "define it, or add an AssetSpec for it"
         return (
             f"asset {key.to_user_string()!r} depends on {up.to_user_string()!r}, "
             f"which is not defined; {hint}"
@@ -219,9 +219,9 @@ class AssetSelection:
             if missing:
                 names = [key.to_user_string() for key in graph.assets]
                 hints = [
-                    f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+                    f"{name!r}" + (f" (did you mean {match!r}?)" if match else "")
                     for name in missing
-                    for close in [difflib.get_close_matches(name, names, n=1)]
+                    for match in [closest(name, names)]
                 ]
                 raise DefinitionError(
                     f"selection names assets that are not defined: {', '.join(hints)}"

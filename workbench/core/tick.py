@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from workbench.core._suggest import unknown_name
 from workbench.core.schedule import Schedule, build_schedule_context
 from workbench.core.sensor import Sensor, TickResult, build_sensor_context
 from workbench.core.session import current_session
@@ -43,15 +44,9 @@ def tick(
     candidates: list[Sensor | Schedule] = [*defs.sensors, *defs.schedules]
     names = {item.name: item for item in candidates}
     if name not in names:
-        import difflib
-
-        close = difflib.get_close_matches(name, list(names), n=1)
-        hint = (
-            f"did you mean {close[0]!r}?"
-            if close
-            else (f"defined: {', '.join(sorted(names))}" if names else "none are defined")
+        raise DefinitionError(
+            unknown_name("sensor or schedule", name, names, none="none are defined")
         )
-        raise DefinitionError(f"no sensor or schedule named {name!r}; {hint}")
     target = names[name]
     if isinstance(target, Sensor):
         result = target.evaluate_tick(

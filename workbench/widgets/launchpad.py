@@ -18,6 +18,7 @@ from workbench.core.config import (
     Config,
     EnvVar,
     IntEnvVar,
+    from_launch_config,
     is_secret_field,
     redact,
 )
@@ -106,7 +107,7 @@ class OpConfigEditor:
                         )
                     ],
                 )
-            self.value = self.config_class(**_with_env(data))
+            self.value = self.config_class(**from_launch_config(self.config_class, data))
         except yaml.YAMLError as exc:
             self.errors = [("", f"not valid YAML: {exc}")]
         except ConfigError as exc:
@@ -173,17 +174,6 @@ def _stringify(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
-
-
-def _with_env(value: Any) -> Any:
-    """Turn ``{env: NAME}`` (Dagster's run-config spelling) back into ``EnvVar(NAME)``."""
-    if isinstance(value, Mapping):
-        if set(value) == {"env"} and isinstance(value["env"], str):
-            return EnvVar(value["env"])
-        return {str(key): _with_env(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_with_env(item) for item in value]
-    return value
 
 
 class Launchpad:

@@ -11,6 +11,7 @@ from workbench.core.config import (
     Config,
     _EnvMixin,
     config_hash,
+    explicit_fields,
     from_launch_config,
     is_secret_field,
     redact,
@@ -107,10 +108,6 @@ def _link_nested(
             _link_nested(item, nested, origin, None, links)
 
 
-def _explicit_config(value: Config) -> dict[str, Any]:
-    return {name: value.__dict__[name] for name in value.model_fields_set if name in value.__dict__}
-
-
 def _collect_secrets(value: Any, found: set[str]) -> None:
     if isinstance(value, Config):
         cls = type(value)
@@ -180,7 +177,7 @@ def prepare_resources(
                     )
                 try:
                     launch_config = from_launch_config(type(value), config)
-                    value = type(value)(**{**_explicit_config(value), **launch_config})
+                    value = type(value)(**{**explicit_fields(value), **launch_config})
                 except ConfigError as exc:
                     raise ConfigError.from_errors(
                         f"{where} ({type(value).__name__}) launch config is invalid:", exc.errors

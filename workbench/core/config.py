@@ -283,6 +283,11 @@ def _init_with_env(self: Config, data: dict[str, Any]) -> None:
     self._has_env = True
 
 
+def explicit_fields(value: BaseModel) -> dict[str, Any]:
+    """The fields given explicitly when ``value`` was built (as written, EnvVars included)."""
+    return {name: value.__dict__[name] for name in value.model_fields_set if name in value.__dict__}
+
+
 def _always(answer: bool) -> Callable[[str], bool]:
     return lambda path: answer
 

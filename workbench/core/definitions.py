@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from workbench.core._params import Role
 from workbench.core._suggest import closest, unknown_name
 from workbench.core.asset import Asset, AssetKey, AssetSpec
-from workbench.core.config import Config
+from workbench.core.config import Config, explicit_fields
 from workbench.core.graph import AssetGraph
 from workbench.core.job import Job
 from workbench.core.resource import ConfigurableResource, PartialResource
@@ -57,12 +57,8 @@ class RunConfig:
 
 def _section(value: Any) -> Any:
     if isinstance(value, Config):
-        return {"config": _explicit(value)}
+        return {"config": explicit_fields(value)}
     return value
-
-
-def _explicit(value: Config) -> dict[str, Any]:
-    return {name: value.__dict__[name] for name in value.model_fields_set if name in value.__dict__}
 
 
 def normalize_run_config(run_config: Any) -> dict[str, Any]:

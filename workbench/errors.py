@@ -4,13 +4,20 @@ Everything raised on purpose derives from :class:`WorkbenchError`::
 
     WorkbenchError
     ├── DefinitionError      definitions that cannot work together (keys, cycles, bindings)
+    │   └── DagsterInvalidDefinitionError
     ├── ConfigError          invalid config, also a ValueError (one line per field path)
+    │   └── DagsterInvalidConfigError      run config or launch config that does not fit
     ├── ExecutionError       a run failed (run id, step; the user's error is __cause__)
+    │   └── DagsterResourceFunctionError   a resource's setup failed
+    ├── DagsterInvalidInvocationError      a definition called the wrong way
+    ├── DagsterInvariantViolationError     an API used in a state where it cannot work
     ├── StorageError         the run store, value store or saved edits cannot be used
     ├── ExportError          a notebook cannot be exported (path, cell, line)
     └── MissingExtraError    an optional package is missing, also an ImportError
 
-Messages say what failed, where, and how to fix it.
+Messages say what failed, where, and how to fix it. The ``Dagster*`` names are Dagster's own,
+so that code written for ``import dagster as dg`` catches with the same ``except`` clauses;
+``DagsterError`` is another name for :class:`WorkbenchError`.
 """
 
 from __future__ import annotations
@@ -22,6 +29,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ConfigError",
+    "DagsterError",
+    "DagsterInvalidConfigError",
+    "DagsterInvalidDefinitionError",
+    "DagsterInvalidInvocationError",
+    "DagsterInvariantViolationError",
+    "DagsterResourceFunctionError",
     "DefinitionError",
     "ExecutionError",
     "ExportError",
@@ -84,6 +97,29 @@ class ExecutionError(WorkbenchError):
         super().__init__(message)
         self.run_id = run_id
         self.step = step
+
+
+class DagsterInvalidDefinitionError(DefinitionError):
+    """A definition that cannot work, raised where Dagster raises its error of this name."""
+
+
+class DagsterInvalidConfigError(ConfigError):
+    """Run config or launch config that does not fit its schema (Dagster's name)."""
+
+
+class DagsterResourceFunctionError(ExecutionError):
+    """A resource's setup (``setup_for_execution``, ``create_resource``...) raised."""
+
+
+class DagsterInvalidInvocationError(WorkbenchError):
+    """A definition was called the wrong way, e.g. an op without a context it needs."""
+
+
+class DagsterInvariantViolationError(WorkbenchError):
+    """An API was used in a state where it cannot work (Dagster's name)."""
+
+
+DagsterError = WorkbenchError
 
 
 class StorageError(WorkbenchError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import numbers
 import os
 from typing import TYPE_CHECKING, Any
@@ -68,6 +69,7 @@ UPSERT_MATERIALIZATION = (
     + ", ".join(f"{name} = excluded.{name}" for name in MATERIALIZATION_COLUMNS[1:])
 )
 _MATERIALIZATION = EventType.ASSET_MATERIALIZATION.value
+_NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
 
 
 def _json_default(value: Any) -> Any:
@@ -86,8 +88,24 @@ _JSON_STAND_INS: tuple[tuple[Any, Callable[[Any], Any]], ...] = (
 )
 
 
-def dumps(value: Any) -> str:
-    """``value`` as compact JSON.
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN or infinity replaced by the text pydantic reads back."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else _NON_FINITE[value]
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
+
+
+def dumps(value: Any, *, strict: bool = False) -> str:
+    """``value`` as compact JSON; with ``strict``, valid JSON (no NaN or infinities).
+
+    Event data keeps NaN and infinities as Python's JSON does (they round-trip); a run's
+    config snapshot is ``strict``: a float field's config may be ``.nan`` or ``.inf`` (YAML),
+    which JSON has no numbers for, so they are stored as the text a float field accepts
+    again, ``"NaN"``, ``"Infinity"`` and ``"-Infinity"`` (see #11).
 
     Raises:
         StorageError: the value contains itself.
@@ -95,7 +113,17 @@ def dumps(value: Any) -> str:
     if not value:
         return "[]" if isinstance(value, list | tuple) else "{}"
     try:
-        return json.dumps(value, default=_json_default, separators=(",", ":"))
+        try:
+            return json.dumps(
+                value, default=_json_default, separators=(",", ":"), allow_nan=not strict
+            )
+        except ValueError:
+            if not strict:
+                raise
+            # a NaN or an infinity somewhere (rare): rewrite them, then write again
+            return json.dumps(
+                _finite(value), default=_json_default, separators=(",", ":"), allow_nan=False
+            )
     except (ValueError, RecursionError) as exc:  # a value that contains itself
         raise StorageError(
             f"cannot store {type(value).__name__} as JSON in the run store: {exc}; "
@@ -108,7 +136,7 @@ def run_row(record: RunRecord, hostname: str) -> dict[str, Any]:
     row: dict[str, Any] = {name: getattr(record, name) for name in RUN_COLUMNS}
     row["status"] = RunStatus(record.status).value
     for name in _RUN_JSON:
-        row[name] = dumps(row[name])
+        row[name] = dumps(row[name], strict=name == "config_snapshot")
     row["hostname"] = hostname
     return row
 

@@ -115,10 +115,11 @@ def test_a_v1_file_is_migrated_keeping_its_data(tmp_path: Path) -> None:
         store.add_run(RunRecord("new", "fresh"))
 
     conn = _db(path)
-    assert conn.execute("PRAGMA user_version").fetchone() == (2,)
+    assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
     columns = {row[1] for row in conn.execute("PRAGMA table_info(runs)")}
     assert "hostname" in columns
     assert "duration" in {row[1] for row in conn.execute("PRAGMA table_info(events)")}
+    assert "stored_values" in {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     assert {"events_by_run", "runs_by_job", "runs_by_status"} <= indexes
     plan = " ".join(

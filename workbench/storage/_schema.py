@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "migrate"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The schema this code writes; older files are migrated when opened, newer ones refused."""
 
 _V1 = """
@@ -65,7 +65,18 @@ CREATE INDEX runs_by_job ON runs(job_name, id);
 CREATE INDEX runs_by_status ON runs(status, id)
 """
 
-MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2))
+# v3: small asset and op values (pickled, under a size measured for #16) kept as rows, written
+# in the same transaction as the events of the run that made them; large ones stay files.
+_V3 = """
+CREATE TABLE stored_values (
+    location TEXT PRIMARY KEY,
+    data BLOB NOT NULL,
+    run_id TEXT NOT NULL,
+    stored_at REAL NOT NULL
+)
+"""
+
+MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2), (3, _V3))
 """``(version reached, SQL)`` in order; each runs in the transaction that sets user_version."""
 
 

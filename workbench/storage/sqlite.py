@@ -27,6 +27,7 @@ from workbench.storage._rows import (
     run_row,
 )
 from workbench.storage._schema import MIGRATIONS, SCHEMA_VERSION, migrate
+from workbench.storage._value_rows import ValueRows
 from workbench.storage.home import move_aside
 
 if TYPE_CHECKING:
@@ -98,6 +99,8 @@ class SqliteRunStore:
         self._conn: sqlite3.Connection | None = None
         self._pid = os.getpid()
         self._closed = False
+        self.values = ValueRows()
+        """Values an IO manager staged for this store's next transaction."""
         with self._lock:
             self._guard(self._open)
 
@@ -284,9 +287,26 @@ class SqliteRunStore:
 
         return self._read(read)
 
+    def read_value(self, location: str) -> bytes | None:
+        """The stored bytes of the value at ``location`` (staged here, or committed), or None.
+
+        A location staged for removal (its value now lives in a file) reads as None.
+        """
+        staged = self.values.staged(location)
+        if staged is not None:
+            return staged.data
+        return self._read(lambda conn: ValueRows.read(conn, location))
+
+    def write_values(self) -> None:
+        """Commit the staged values now (runs commit them with their events)."""
+        if self.values:
+            self._write(lambda conn: None)
+
     def close(self) -> None:
-        """Close the database connection; the store cannot be used afterwards."""
+        """Write what is staged, then close the connection; the store cannot be used again."""
         with self._lock:
+            if not self._closed and self.values:
+                self.write_values()
             self._closed = True
             if self._conn is not None:
                 try:
@@ -345,10 +365,20 @@ class SqliteRunStore:
         return self._conn
 
     def _write(self, body: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``body`` in one write transaction, with every value staged so far."""
+
         def attempt() -> T:
             conn = self._connection()
-            with _transaction(conn):
-                return body(conn)
+            staged = self.values.take()
+            try:
+                with _transaction(conn):
+                    result = body(conn)
+                    ValueRows.write(conn, staged)
+            except BaseException:
+                self.values.restore(staged)
+                raise
+            ValueRows.remove_shadowed(staged.values())
+            return result
 
         with self._lock:
             return self._guard(lambda: self._retry(attempt))

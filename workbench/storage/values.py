@@ -14,9 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from pydantic import PrivateAttr
+
 from workbench.core.resource import ConfigurableIOManager, InputContext, OutputContext
 from workbench.errors import StorageError
+from workbench.storage._value_rows import Staged
 from workbench.storage.home import move_aside
+from workbench.storage.sqlite import SqliteRunStore
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -26,6 +30,14 @@ __all__ = ["ValueStoreIOManager"]
 _PICKLE = "value.pickle"
 _PARQUET = "value.parquet"
 _FIX = "set WORKBENCH_HOME (or base_dir) to a writable folder with free space"
+SMALL_VALUE_BYTES = 64 * 1024
+"""Values pickled to fewer bytes are run store rows when a run store is attached.
+
+Measured for #16 (2026-11-30, a shared 2-core machine, ext4): a row costs about 3 us at 1 KB,
+10 us at 4 KB and 150 us at 16 KB in a batched transaction; a file costs 0.4-5 ms whatever its
+size under load; the two meet between 64 KB and 256 KB, and a row grows the database and its
+write-ahead log, so values from 64 KiB up stay files.
+"""
 
 
 class ValueStoreIOManager(ConfigurableIOManager):
@@ -37,6 +49,11 @@ class ValueStoreIOManager(ConfigurableIOManager):
     (``object`` columns) that Parquet would change, or Parquet refuses it: then it is pickled.
     Writes are atomic: a crash leaves the previous value in place.
 
+    With a run store attached (:meth:`attach_run_store`; the default instance does it), a
+    value that pickles to under :data:`SMALL_VALUE_BYTES` (not a DataFrame) is kept as a row of
+    that store instead, written in the same transaction as the events of the run that made it,
+    so a run's values are stored by the time it returns, in one commit per flush.
+
     Attributes:
         base_dir: the folder that holds the values.
 
@@ -47,6 +64,12 @@ class ValueStoreIOManager(ConfigurableIOManager):
     """
 
     base_dir: str
+    _run_store: SqliteRunStore | None = PrivateAttr(default=None)
+
+    def attach_run_store(self, store: SqliteRunStore) -> ValueStoreIOManager:
+        """Keep small values as rows of ``store``, committed with its next write; return self."""
+        self._run_store = store
+        return self
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         """Store ``obj`` as the value of the output (or asset) ``context`` describes."""
@@ -56,8 +79,8 @@ class ValueStoreIOManager(ConfigurableIOManager):
         else:
             folder = self._op_folder(context.run_id, context.step_key, context.name)
             what = f"output {context.name!r} of step {context.step_key!r}"
-        path = self._store(folder, what, obj)
-        context.add_output_metadata({"path": str(path)})
+        where = self._store(folder, what, obj, context.run_id)
+        context.add_output_metadata({"path": where})
 
     def load_input(self, context: InputContext) -> Any:
         """Load the stored value of the upstream asset or output ``context`` describes.
@@ -89,7 +112,8 @@ class ValueStoreIOManager(ConfigurableIOManager):
 
     def has_value(self, asset_key: Any) -> bool:
         """Tell whether a value is stored for ``asset_key`` (an AssetKey, ``"a/b"`` or parts)."""
-        return _newest(self._asset_folder(asset_key)) is not None
+        folder = self._asset_folder(asset_key)
+        return self._row(folder) is not None or _newest(folder) is not None
 
     def delete(self, asset_key: Any) -> bool:
         """Delete the stored value of ``asset_key``; return whether there was one.
@@ -99,6 +123,10 @@ class ValueStoreIOManager(ConfigurableIOManager):
         """
         folder = self._asset_folder(asset_key)
         found = False
+        if self._run_store is not None and self._row(folder) is not None:
+            self._run_store.values.stage(self._location(folder), Staged(None))
+            self._run_store.write_values()
+            found = True
         for name in (_PICKLE, _PARQUET):
             try:
                 (folder / name).unlink()
@@ -120,15 +148,37 @@ class ValueStoreIOManager(ConfigurableIOManager):
     def _op_folder(self, run_id: str, step_key: str, name: str) -> Path:
         return Path(self.base_dir, "runs", _safe(run_id), _safe(step_key), _safe(name))
 
+    def _location(self, folder: Path) -> str:
+        """A value's row key: its folder relative to ``base_dir`` (``assets/a/b``)."""
+        return folder.relative_to(self.base_dir).as_posix()
+
+    def _row(self, folder: Path) -> bytes | None:
+        """The value's bytes if the attached run store keeps it as a row."""
+        if self._run_store is None:
+            return None
+        return self._run_store.read_value(self._location(folder))
+
     # -- writing and reading --------------------------------------------------------------
 
-    def _store(self, folder: Path, what: str, obj: Any) -> Path:
+    def _store(self, folder: Path, what: str, obj: Any, run_id: str) -> str:
+        """Store ``obj``; return where (a file, or the run store's row)."""
         data = _parquet_bytes(obj) if _is_dataframe(obj) else None
         path = folder / (_PARQUET if data is not None else _PICKLE)
         if data is None:
             data = _pickle_bytes(what, obj)
+            store = self._run_store
+            if store is not None and len(data) < SMALL_VALUE_BYTES:
+                shadowed = tuple(
+                    found for found in (folder / _PICKLE, folder / _PARQUET) if found.exists()
+                )
+                location = self._location(folder)
+                store.values.stage(location, Staged(data, run_id, shadowed=shadowed))
+                return f"{store.path}#{location}"
+        if self._run_store is not None:
+            # the file is the value now: the row (if any) goes in the same commit as the run
+            self._run_store.values.stage(self._location(folder), Staged(None, run_id))
         if _unchanged(path, data):
-            return path
+            return str(path)
         try:
             _replace_file(path, data)
             _remember(path, data)
@@ -137,33 +187,64 @@ class ValueStoreIOManager(ConfigurableIOManager):
                 f"cannot store the value of {what} in {folder}: {exc.strerror or exc}; {_FIX}"
             ) from exc
         _drop_older_sibling(path)
-        return path
+        return str(path)
 
     def _load(self, folder: Path, what: str, fix: str) -> Any:
+        data = self._row(folder)
+        if data is not None:
+            return _decode(
+                what,
+                fix,
+                lambda: _unpickle(data),
+                where=f"a row of {self._run_store.path if self._run_store else ''}",
+                keep_aside=lambda: self._row_aside(folder, data),
+            )
         path = _newest(folder)
         if path is None:
             raise StorageError(f"{what} has no stored value in {folder}; {fix}")
         reader: Callable[[Path], Any] = _read_parquet if path.name == _PARQUET else _read_pickle
         try:
-            return reader(path)
+            return _decode(
+                what,
+                fix,
+                lambda: reader(path),
+                where=str(path),
+                keep_aside=lambda: move_aside(path),
+            )
         except FileNotFoundError:
             raise StorageError(f"{what} has no stored value in {folder}; {fix}") from None
-        except (AttributeError, ImportError) as exc:
-            raise StorageError(
-                f"the stored value of {what} ({path}) needs a class or module this kernel "
-                f"does not have ({exc}); run the cell or import that defines it, then retry"
-            ) from exc
-        except _Corrupt as exc:
-            aside = move_aside(path)
-            raise StorageError(
-                f"the stored value of {what} is corrupt ({exc.__cause__}); the file was moved "
-                f"to {aside}; {fix} to store it again"
-            ) from exc.__cause__
         except OSError as exc:
             raise StorageError(
                 f"cannot read the stored value of {what} from {path}: {exc.strerror or exc}; "
                 "check the file's permissions"
             ) from exc
+
+    def _row_aside(self, folder: Path, data: bytes) -> Path:
+        """Keep a corrupt row's bytes as a ``.corrupt`` file in its folder; drop the row."""
+        assert self._run_store is not None
+        aside = _keep_aside(folder / _PICKLE, data)
+        self._run_store.values.stage(self._location(folder), Staged(None))
+        self._run_store.write_values()
+        return aside
+
+
+def _decode(
+    what: str, fix: str, decode: Callable[[], Any], *, where: str, keep_aside: Callable[[], Path]
+) -> Any:
+    """Decode a stored value; a corrupt one is kept aside, and the error says where it went."""
+    try:
+        return decode()
+    except (AttributeError, ImportError) as exc:
+        raise StorageError(
+            f"the stored value of {what} ({where}) needs a class or module this kernel "
+            f"does not have ({exc}); run the cell or import that defines it, then retry"
+        ) from exc
+    except _Corrupt as exc:
+        aside = keep_aside()
+        raise StorageError(
+            f"the stored value of {what} is corrupt ({exc.__cause__}); it was moved "
+            f"to {aside}; {fix} to store it again"
+        ) from exc.__cause__
 
 
 class _Corrupt(Exception):
@@ -260,8 +341,22 @@ def _read_pickle(path: Path) -> Any:
     with path.open("rb") as file:
         try:
             return pickle.load(file)
-        except (pickle.UnpicklingError, EOFError, OverflowError, MemoryError) as exc:
+        except (pickle.UnpicklingError, EOFError, OverflowError, MemoryError, ValueError) as exc:
             raise _Corrupt from exc
+
+
+def _unpickle(data: bytes) -> Any:
+    try:
+        return pickle.loads(data)
+    except (pickle.UnpicklingError, EOFError, OverflowError, MemoryError, ValueError) as exc:
+        raise _Corrupt from exc
+
+
+def _keep_aside(path: Path, data: bytes) -> Path:
+    """Write a corrupt row's bytes beside where its file would be, under a ``.corrupt`` name."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _replace_file(path, data)
+    return move_aside(path)
 
 
 def _read_parquet(path: Path) -> Any:

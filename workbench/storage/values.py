@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.util
 import io
@@ -65,6 +66,8 @@ class ValueStoreIOManager(ConfigurableIOManager):
 
     base_dir: str
     _run_store: SqliteRunStore | None = PrivateAttr(default=None)
+    _without_files: set[str] = PrivateAttr(default_factory=set)
+    """Locations this process found without a value file (so a row shadows none)."""
 
     def attach_run_store(self, store: SqliteRunStore) -> ValueStoreIOManager:
         """Keep small values as rows of ``store``, committed with its next write; return self."""
@@ -74,12 +77,12 @@ class ValueStoreIOManager(ConfigurableIOManager):
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         """Store ``obj`` as the value of the output (or asset) ``context`` describes."""
         if context.asset_key is not None:
-            folder = self._asset_folder(context.asset_key)
+            location = _asset_location(context.asset_key)
             what = f"asset {_user_string(context.asset_key)!r}"
         else:
-            folder = self._op_folder(context.run_id, context.step_key, context.name)
+            location = _op_location(context.run_id, context.step_key, context.name)
             what = f"output {context.name!r} of step {context.step_key!r}"
-        where = self._store(folder, what, obj, context.run_id)
+        where = self._store(location, what, obj, context.run_id)
         context.add_output_metadata({"path": where})
 
     def load_input(self, context: InputContext) -> Any:
@@ -94,11 +97,11 @@ class ValueStoreIOManager(ConfigurableIOManager):
         if key is None:
             key = context.asset_key
         if key is not None:
-            folder = self._asset_folder(key)
+            location = _asset_location(key)
             what = f"asset {_user_string(key)!r}"
             fix = "materialize it first"
         elif upstream is not None:
-            folder = self._op_folder(upstream.run_id, upstream.step_key, upstream.name)
+            location = _op_location(upstream.run_id, upstream.step_key, upstream.name)
             what = (
                 f"output {upstream.name!r} of step {upstream.step_key!r} in run {upstream.run_id!r}"
             )
@@ -108,12 +111,12 @@ class ValueStoreIOManager(ConfigurableIOManager):
                 f"input {context.name!r} names neither an asset nor an upstream output, so "
                 "there is no stored value to load; give it an upstream asset or op output"
             )
-        return self._load(folder, what, fix)
+        return self._load(location, what, fix)
 
     def has_value(self, asset_key: Any) -> bool:
         """Tell whether a value is stored for ``asset_key`` (an AssetKey, ``"a/b"`` or parts)."""
-        folder = self._asset_folder(asset_key)
-        return self._row(folder) is not None or _newest(folder) is not None
+        location = _asset_location(asset_key)
+        return self._row(location) is not None or _newest(self._folder(location)) is not None
 
     def delete(self, asset_key: Any) -> bool:
         """Delete the stored value of ``asset_key``; return whether there was one.
@@ -121,10 +124,11 @@ class ValueStoreIOManager(ConfigurableIOManager):
         Raises:
             StorageError: the file cannot be deleted.
         """
-        folder = self._asset_folder(asset_key)
+        location = _asset_location(asset_key)
+        folder = self._folder(location)
         found = False
-        if self._run_store is not None and self._row(folder) is not None:
-            self._run_store.values.stage(self._location(folder), Staged(None))
+        if self._run_store is not None and self._row(location) is not None:
+            self._run_store.values.stage(location, Staged(None))
             self._run_store.write_values()
             found = True
         for name in (_PICKLE, _PARQUET):
@@ -142,41 +146,44 @@ class ValueStoreIOManager(ConfigurableIOManager):
 
     # -- paths ----------------------------------------------------------------------------
 
-    def _asset_folder(self, asset_key: Any) -> Path:
-        return Path(self.base_dir, "assets", *(_safe(part) for part in _parts(asset_key)))
+    def _folder(self, location: str) -> Path:
+        return Path(self.base_dir, location)
 
-    def _op_folder(self, run_id: str, step_key: str, name: str) -> Path:
-        return Path(self.base_dir, "runs", _safe(run_id), _safe(step_key), _safe(name))
-
-    def _location(self, folder: Path) -> str:
-        """A value's row key: its folder relative to ``base_dir`` (``assets/a/b``)."""
-        return folder.relative_to(self.base_dir).as_posix()
-
-    def _row(self, folder: Path) -> bytes | None:
+    def _row(self, location: str) -> bytes | None:
         """The value's bytes if the attached run store keeps it as a row."""
         if self._run_store is None:
             return None
-        return self._run_store.read_value(self._location(folder))
+        return self._run_store.read_value(location)
+
+    def _shadowed(self, location: str) -> tuple[Path, ...]:
+        """The value files a row for ``location`` replaces (looked for once per process)."""
+        if location in self._without_files:
+            return ()
+        folder = self._folder(location)
+        found = tuple(path for path in (folder / _PICKLE, folder / _PARQUET) if path.exists())
+        if not found:
+            self._without_files.add(location)
+        return found
 
     # -- writing and reading --------------------------------------------------------------
 
-    def _store(self, folder: Path, what: str, obj: Any, run_id: str) -> str:
+    def _store(self, location: str, what: str, obj: Any, run_id: str) -> str:
         """Store ``obj``; return where (a file, or the run store's row)."""
+        store = self._run_store
         data = _parquet_bytes(obj) if _is_dataframe(obj) else None
-        path = folder / (_PARQUET if data is not None else _PICKLE)
+        name = _PARQUET if data is not None else _PICKLE
         if data is None:
             data = _pickle_bytes(what, obj)
-            store = self._run_store
             if store is not None and len(data) < SMALL_VALUE_BYTES:
-                shadowed = tuple(
-                    found for found in (folder / _PICKLE, folder / _PARQUET) if found.exists()
-                )
-                location = self._location(folder)
-                store.values.stage(location, Staged(data, run_id, shadowed=shadowed))
+                staged = Staged(data, run_id, shadowed=self._shadowed(location))
+                store.values.stage(location, staged)
                 return f"{store.path}#{location}"
-        if self._run_store is not None:
+        if store is not None:
             # the file is the value now: the row (if any) goes in the same commit as the run
-            self._run_store.values.stage(self._location(folder), Staged(None, run_id))
+            store.values.stage(location, Staged(None, run_id))
+        self._without_files.discard(location)
+        folder = self._folder(location)
+        path = folder / name
         if _unchanged(path, data):
             return str(path)
         try:
@@ -189,15 +196,16 @@ class ValueStoreIOManager(ConfigurableIOManager):
         _drop_older_sibling(path)
         return str(path)
 
-    def _load(self, folder: Path, what: str, fix: str) -> Any:
-        data = self._row(folder)
+    def _load(self, location: str, what: str, fix: str) -> Any:
+        data = self._row(location)
+        folder = self._folder(location)
         if data is not None:
             return _decode(
                 what,
                 fix,
                 lambda: _unpickle(data),
                 where=f"a row of {self._run_store.path if self._run_store else ''}",
-                keep_aside=lambda: self._row_aside(folder, data),
+                keep_aside=lambda: self._row_aside(location, data),
             )
         path = _newest(folder)
         if path is None:
@@ -219,11 +227,11 @@ class ValueStoreIOManager(ConfigurableIOManager):
                 "check the file's permissions"
             ) from exc
 
-    def _row_aside(self, folder: Path, data: bytes) -> Path:
+    def _row_aside(self, location: str, data: bytes) -> Path:
         """Keep a corrupt row's bytes as a ``.corrupt`` file in its folder; drop the row."""
         assert self._run_store is not None
-        aside = _keep_aside(folder / _PICKLE, data)
-        self._run_store.values.stage(self._location(folder), Staged(None))
+        aside = _keep_aside(self._folder(location) / _PICKLE, data)
+        self._run_store.values.stage(location, Staged(None))
         self._run_store.write_values()
         return aside
 
@@ -402,6 +410,16 @@ def _drop_older_sibling(path: Path) -> None:
             other.unlink()
 
 
+def _asset_location(asset_key: Any) -> str:
+    """Where an asset's value is kept, relative to ``base_dir`` (``assets/a/b``)."""
+    return "/".join(["assets", *(_safe(part) for part in _parts(asset_key))])
+
+
+def _op_location(run_id: str, step_key: str, name: str) -> str:
+    """Where an op output's value is kept, relative to ``base_dir``."""
+    return "/".join(["runs", _safe(run_id), _safe(step_key), _safe(name)])
+
+
 def _parts(asset_key: Any) -> Sequence[str]:
     if isinstance(asset_key, str):
         return asset_key.split("/")
@@ -415,6 +433,7 @@ def _user_string(asset_key: Any) -> str:
     return "/".join(_parts(asset_key))
 
 
+@functools.lru_cache(maxsize=65_536)  # every run asks again for the same keys' names
 def _safe(part: str) -> str:
     """One path part as a file name: no separators, no '..', nothing hidden."""
     if not part:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import sqlite3
+import subprocess
+import sys
 from contextlib import closing
 from typing import TYPE_CHECKING, Any
 
@@ -55,7 +58,9 @@ def _committed(db: Path) -> dict[str, Any]:
 
 
 def _files(folder: Path) -> list[str]:
-    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*.*"))
+    return sorted(
+        path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()
+    )
 
 
 def _sqlite(instance: Instance) -> SqliteRunStore:
@@ -218,3 +223,27 @@ def test_values_staged_when_a_write_fails_are_written_by_the_next(tmp_path: Path
     store.write_values()
     assert _committed(tmp_path / "runs.db") == {"assets/kept": 7}
     store.close()
+
+
+def test_temp_files_of_dead_writers_are_swept_when_the_store_is_first_used(
+    tmp_path: Path,
+) -> None:
+    from workbench.storage import _value_files
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    partial = tmp_path / "values" / ".partial"
+    partial.mkdir(parents=True)
+    host = _value_files._HOST
+    left = partial / f"{host}.{dead.pid}.140.tmp"
+    live = partial / f"{host}.{os.getpid()}.141.tmp"  # a writer still at work
+    elsewhere = partial / f"other-host.{dead.pid}.142.tmp"  # its pid means nothing here
+    for path in (left, live, elsewhere):
+        path.write_bytes(b"half a value")
+
+    manager = ValueStoreIOManager(base_dir=str(tmp_path / "values"))
+    context = OutputContext(asset_key=wb.AssetKey("big"), step_key="s", name="r", run_id="r1")
+    manager.handle_output(context, LARGE)
+    assert sorted(path.name for path in partial.iterdir()) == sorted([live.name, elsewhere.name])
+    load = InputContext(asset_key=wb.AssetKey("big"), name="v", upstream_output=None)
+    assert manager.load_input(load) == LARGE

@@ -7,7 +7,6 @@ import json
 import os
 import socket
 import sqlite3
-import sys
 import threading
 import time
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from workbench.core.run import EventType, Materialization, RunEvent, RunRecord, RunStatus
 from workbench.errors import StorageError
+from workbench.storage._processes import is_alive
 from workbench.storage._rows import (
     INSERT_EVENT,
     INSERT_RUN,
@@ -51,26 +51,6 @@ def _is_busy(exc: sqlite3.Error) -> bool:
 
 def _is_corrupt(exc: sqlite3.Error) -> bool:
     return (exc.sqlite_errorname or "").startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
-
-
-def _is_alive(pid: int) -> bool:
-    """Tell whether process ``pid`` on this host still runs (a zombie does not)."""
-    if sys.platform == "win32":  # os.kill would terminate it there; assume it lives
-        return True
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # EPERM: it exists, and belongs to someone else
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as file:
-            state = file.read().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True
-    return state not in ("Z", "X")
 
 
 class SqliteRunStore:
@@ -441,7 +421,7 @@ class SqliteRunStore:
         dead = [
             (pid, row_id)
             for row_id, pid, hostname in started
-            if hostname in (None, self._hostname) and pid != me and not _is_alive(pid)
+            if hostname in (None, self._hostname) and pid != me and not is_alive(pid)
         ]
         if not dead:
             return

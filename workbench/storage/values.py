@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import hashlib
-import importlib.util
-import io
-import os
-import pickle
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +12,24 @@ from pydantic import PrivateAttr
 
 from workbench.core.resource import ConfigurableIOManager, InputContext, OutputContext
 from workbench.errors import StorageError
+from workbench.storage._value_files import (
+    PARQUET,
+    PICKLE,
+    CorruptValueError,
+    drop_older_sibling,
+    is_dataframe,
+    keep_aside,
+    newest,
+    parquet_bytes,
+    pickle_bytes,
+    read_parquet,
+    read_pickle,
+    remember,
+    replace_file,
+    sweep_partial,
+    unchanged,
+    unpickle,
+)
 from workbench.storage._value_rows import Staged
 from workbench.storage.home import move_aside
 from workbench.storage.sqlite import SqliteRunStore
@@ -28,8 +39,6 @@ if TYPE_CHECKING:
 
 __all__ = ["ValueStoreIOManager"]
 
-_PICKLE = "value.pickle"
-_PARQUET = "value.parquet"
 _FIX = "set WORKBENCH_HOME (or base_dir) to a writable folder with free space"
 SMALL_VALUE_BYTES = 64 * 1024
 """Values pickled to fewer bytes are run store rows when a run store is attached.
@@ -68,6 +77,7 @@ class ValueStoreIOManager(ConfigurableIOManager):
     _run_store: SqliteRunStore | None = PrivateAttr(default=None)
     _without_files: set[str] = PrivateAttr(default_factory=set)
     """Locations this process found without a value file (so a row shadows none)."""
+    _swept: bool = PrivateAttr(default=False)
 
     def attach_run_store(self, store: SqliteRunStore) -> ValueStoreIOManager:
         """Keep small values as rows of ``store``, committed with its next write; return self."""
@@ -116,7 +126,7 @@ class ValueStoreIOManager(ConfigurableIOManager):
     def has_value(self, asset_key: Any) -> bool:
         """Tell whether a value is stored for ``asset_key`` (an AssetKey, ``"a/b"`` or parts)."""
         location = _asset_location(asset_key)
-        return self._row(location) is not None or _newest(self._folder(location)) is not None
+        return self._row(location) is not None or newest(self._folder(location)) is not None
 
     def delete(self, asset_key: Any) -> bool:
         """Delete the stored value of ``asset_key``; return whether there was one.
@@ -131,7 +141,7 @@ class ValueStoreIOManager(ConfigurableIOManager):
             self._run_store.values.stage(location, Staged(None))
             self._run_store.write_values()
             found = True
-        for name in (_PICKLE, _PARQUET):
+        for name in (PICKLE, PARQUET):
             try:
                 (folder / name).unlink()
                 found = True
@@ -149,6 +159,14 @@ class ValueStoreIOManager(ConfigurableIOManager):
     def _folder(self, location: str) -> Path:
         return Path(self.base_dir, location)
 
+    def _partial(self) -> Path:
+        """The folder of temp files being written; the first use removes dead writers' ones."""
+        partial = Path(self.base_dir, ".partial")
+        if not self._swept:
+            self._swept = True
+            sweep_partial(partial)
+        return partial
+
     def _row(self, location: str) -> bytes | None:
         """The value's bytes if the attached run store keeps it as a row."""
         if self._run_store is None:
@@ -160,7 +178,7 @@ class ValueStoreIOManager(ConfigurableIOManager):
         if location in self._without_files:
             return ()
         folder = self._folder(location)
-        found = tuple(path for path in (folder / _PICKLE, folder / _PARQUET) if path.exists())
+        found = tuple(path for path in (folder / PICKLE, folder / PARQUET) if path.exists())
         if not found:
             self._without_files.add(location)
         return found
@@ -170,10 +188,10 @@ class ValueStoreIOManager(ConfigurableIOManager):
     def _store(self, location: str, what: str, obj: Any, run_id: str) -> str:
         """Store ``obj``; return where (a file, or the run store's row)."""
         store = self._run_store
-        data = _parquet_bytes(obj) if _is_dataframe(obj) else None
-        name = _PARQUET if data is not None else _PICKLE
+        data = parquet_bytes(obj) if is_dataframe(obj) else None
+        name = PARQUET if data is not None else PICKLE
         if data is None:
-            data = _pickle_bytes(what, obj)
+            data = pickle_bytes(what, obj)
             if store is not None and len(data) < SMALL_VALUE_BYTES:
                 staged = Staged(data, run_id, shadowed=self._shadowed(location))
                 store.values.stage(location, staged)
@@ -184,16 +202,16 @@ class ValueStoreIOManager(ConfigurableIOManager):
         self._without_files.discard(location)
         folder = self._folder(location)
         path = folder / name
-        if _unchanged(path, data):
+        if unchanged(path, data):
             return str(path)
         try:
-            _replace_file(path, data)
-            _remember(path, data)
+            replace_file(path, data, self._partial())
+            remember(path, data)
         except OSError as exc:
             raise StorageError(
                 f"cannot store the value of {what} in {folder}: {exc.strerror or exc}; {_FIX}"
             ) from exc
-        _drop_older_sibling(path)
+        drop_older_sibling(path)
         return str(path)
 
     def _load(self, location: str, what: str, fix: str) -> Any:
@@ -203,21 +221,21 @@ class ValueStoreIOManager(ConfigurableIOManager):
             return _decode(
                 what,
                 fix,
-                lambda: _unpickle(data),
+                lambda: unpickle(data),
                 where=f"a row of {self._run_store.path if self._run_store else ''}",
-                keep_aside=lambda: self._row_aside(location, data),
+                set_aside=lambda: self._row_aside(location, data),
             )
-        path = _newest(folder)
+        path = newest(folder)
         if path is None:
             raise StorageError(f"{what} has no stored value in {folder}; {fix}")
-        reader: Callable[[Path], Any] = _read_parquet if path.name == _PARQUET else _read_pickle
+        reader: Callable[[Path], Any] = read_parquet if path.name == PARQUET else read_pickle
         try:
             return _decode(
                 what,
                 fix,
                 lambda: reader(path),
                 where=str(path),
-                keep_aside=lambda: move_aside(path),
+                set_aside=lambda: move_aside(path),
             )
         except FileNotFoundError:
             raise StorageError(f"{what} has no stored value in {folder}; {fix}") from None
@@ -230,14 +248,14 @@ class ValueStoreIOManager(ConfigurableIOManager):
     def _row_aside(self, location: str, data: bytes) -> Path:
         """Keep a corrupt row's bytes as a ``.corrupt`` file in its folder; drop the row."""
         assert self._run_store is not None
-        aside = _keep_aside(self._folder(location) / _PICKLE, data)
+        aside = keep_aside(self._folder(location) / PICKLE, data, self._partial())
         self._run_store.values.stage(location, Staged(None))
         self._run_store.write_values()
         return aside
 
 
 def _decode(
-    what: str, fix: str, decode: Callable[[], Any], *, where: str, keep_aside: Callable[[], Path]
+    what: str, fix: str, decode: Callable[[], Any], *, where: str, set_aside: Callable[[], Path]
 ) -> Any:
     """Decode a stored value; a corrupt one is kept aside, and the error says where it went."""
     try:
@@ -247,167 +265,12 @@ def _decode(
             f"the stored value of {what} ({where}) needs a class or module this kernel "
             f"does not have ({exc}); run the cell or import that defines it, then retry"
         ) from exc
-    except _Corrupt as exc:
-        aside = keep_aside()
+    except CorruptValueError as exc:
+        aside = set_aside()
         raise StorageError(
             f"the stored value of {what} is corrupt ({exc.__cause__}); it was moved "
             f"to {aside}; {fix} to store it again"
         ) from exc.__cause__
-
-
-class _Corrupt(Exception):
-    """A value file whose bytes cannot be decoded (the cause says why)."""
-
-
-_written: dict[Path, tuple[bytes, int, int]] = {}
-"""What this process last wrote to each value file: digest, size and mtime."""
-_written_lock = threading.Lock()
-
-
-def _unchanged(path: Path, data: bytes) -> bool:
-    """Whether ``path`` still holds exactly ``data``, as this process wrote it last.
-
-    Re-running a step that gives the same value then costs a hash and a stat, not a write.
-    The file's size and mtime must match what was written, so a file another process changed
-    since is written again.
-    """
-    with _written_lock:
-        known = _written.get(path)
-    if known is None or known[0] != hashlib.blake2b(data, digest_size=16).digest():
-        return False
-    try:
-        stat = path.stat()
-    except OSError:
-        return False
-    return (stat.st_size, stat.st_mtime_ns) == known[1:]
-
-
-def _remember(path: Path, data: bytes) -> None:
-    stat = path.stat()
-    digest = hashlib.blake2b(data, digest_size=16).digest()
-    with _written_lock:
-        _written[path] = (digest, stat.st_size, stat.st_mtime_ns)
-
-
-def _replace_file(path: Path, data: bytes) -> None:
-    """Write ``path`` whole or not at all (a temp file renamed over it), in few system calls.
-
-    No fsync: the rename keeps a crash from leaving half a value, and a value lost to a power
-    cut is recomputed; asking the disk to sync every value would cost more than most steps.
-    """
-    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-    try:
-        descriptor = os.open(temp, flags, 0o644)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(temp, flags, 0o644)
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(descriptor, view) :]
-        finally:
-            os.close(descriptor)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-
-
-def _pickle_bytes(what: str, obj: Any) -> bytes:
-    try:
-        return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    except (pickle.PicklingError, TypeError, AttributeError, RecursionError) as exc:
-        raise StorageError(
-            f"the value of {what} ({type(obj).__qualname__}) cannot be pickled: {exc}; return "
-            "a value that can be pickled, or bind another IO manager to 'io_manager'"
-        ) from exc
-
-
-def _parquet_bytes(obj: Any) -> bytes | None:
-    """A DataFrame as Parquet; None when pyarrow is missing or Parquet cannot hold it."""
-    if importlib.util.find_spec("pyarrow") is None or not _parquet_keeps(obj):
-        return None
-    buffer = io.BytesIO()
-    try:
-        obj.to_parquet(buffer)
-    except (ValueError, TypeError, NotImplementedError):
-        return None  # e.g. non-string column names or mixed object columns: pickle instead
-    return buffer.getvalue()
-
-
-def _parquet_keeps(frame: Any) -> bool:
-    """Parquet rewrites Python objects (dicts become structs...); keep those frames pickled."""
-    index = frame.index
-    index_types = list(index.dtypes) if index.nlevels > 1 else [index.dtype]
-    return not any(str(dtype) == "object" for dtype in [*frame.dtypes, *index_types])
-
-
-def _read_pickle(path: Path) -> Any:
-    with path.open("rb") as file:
-        try:
-            return pickle.load(file)
-        except (pickle.UnpicklingError, EOFError, OverflowError, MemoryError, ValueError) as exc:
-            raise _Corrupt from exc
-
-
-def _unpickle(data: bytes) -> Any:
-    try:
-        return pickle.loads(data)
-    except (pickle.UnpicklingError, EOFError, OverflowError, MemoryError, ValueError) as exc:
-        raise _Corrupt from exc
-
-
-def _keep_aside(path: Path, data: bytes) -> Path:
-    """Write a corrupt row's bytes beside where its file would be, under a ``.corrupt`` name."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _replace_file(path, data)
-    return move_aside(path)
-
-
-def _read_parquet(path: Path) -> Any:
-    try:
-        import pandas
-    except ImportError as exc:  # pragma: no cover - pandas is a dependency
-        raise StorageError(f"{path} holds a DataFrame; install pandas to load it") from exc
-    if importlib.util.find_spec("pyarrow") is None:
-        raise StorageError(f"{path} is a Parquet file; run: pip install pyarrow")
-    try:
-        return pandas.read_parquet(path)
-    except OSError as exc:
-        if exc.errno is not None:
-            raise
-        raise _Corrupt from exc
-    except ValueError as exc:
-        raise _Corrupt from exc
-
-
-def _is_dataframe(obj: Any) -> bool:
-    if not type(obj).__module__.startswith("pandas"):
-        return False
-    import pandas
-
-    return isinstance(obj, pandas.DataFrame)
-
-
-def _newest(folder: Path) -> Path | None:
-    """The value file in ``folder`` (the newer one, if a race left both formats)."""
-    found: list[tuple[int, Path]] = []
-    for name in (_PICKLE, _PARQUET):
-        path = folder / name
-        with contextlib.suppress(OSError):
-            found.append((path.stat().st_mtime_ns, path))
-    return max(found)[1] if found else None
-
-
-def _drop_older_sibling(path: Path) -> None:
-    """Remove the other format's file unless it is newer (just written by another process)."""
-    other = path.with_name(_PARQUET if path.name == _PICKLE else _PICKLE)
-    with contextlib.suppress(OSError):
-        if other.stat().st_mtime_ns <= path.stat().st_mtime_ns:
-            other.unlink()
 
 
 def _asset_location(asset_key: Any) -> str:

@@ -346,7 +346,11 @@ def environment(home: Path) -> dict[str, str]:
     """Environment variables that keep both sides' state in ``home`` and Dagster quiet.
 
     ``home/workbench`` becomes WORKBENCH_HOME and ``home/dagster`` DAGSTER_HOME, the latter with
-    a ``dagster.yaml`` that turns telemetry off (so no banner is printed).
+    a ``dagster.yaml`` that turns telemetry off (so no banner is printed). Child interpreters
+    read and write compiled bytecode under ``home/pycache`` for every package alike, as an
+    installed package has it: with PYTHONDONTWRITEBYTECODE set (as on a checkout kept clean),
+    a child would compile workbench from source on every start while pydantic and Dagster load
+    the bytecode their installers wrote, which times the compiler, not the import (see #16).
     """
     workbench_home = home / "workbench"
     dagster_home = home / "dagster"
@@ -358,4 +362,6 @@ def environment(home: Path) -> dict[str, str]:
         "DAGSTER_HOME": str(dagster_home),
         "DAGSTER_DISABLE_TELEMETRY": "1",
         "PYTHONWARNINGS": "ignore",
+        "PYTHONPYCACHEPREFIX": str(home / "pycache"),
+        "PYTHONDONTWRITEBYTECODE": "",  # empty: unset for the children
     }

@@ -94,7 +94,9 @@ def imports(profile: Profile, dagster: bool) -> list[Row]:
     names = [name for name in IMPORTS if dagster or not name.startswith("dagster")]
     codes = {name: _IMPORT.format(statement=IMPORTS[name]) for name in names}
     codes["python"] = _IMPORT.format(statement="pass")
-    found = time_children(codes, rounds=profile.rounds, warmup=profile.warmup, env=os.environ)
+    # one warm-up child per statement at least: it writes the bytecode every side then loads
+    warmup = max(1, profile.warmup)
+    found = time_children(codes, rounds=profile.rounds, warmup=warmup, env=os.environ)
     startup = _stats(found["python"], "wall_ms")
     rows: list[Row] = []
     for variant, baseline in (

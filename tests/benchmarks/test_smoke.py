@@ -104,3 +104,17 @@ def test_the_import_rows_touch_the_core_on_every_side() -> None:
     for name in ("workbench+core", "dagster+core"):
         assert all(f".{attribute}" in IMPORTS[name] for attribute in touched), name
     assert "class Model(pydantic.BaseModel)" in IMPORTS["pydantic+model"]
+
+
+def test_children_load_compiled_bytecode_for_every_package(bench_home: Path) -> None:
+    import os
+
+    from benchmarks.harness import run_child
+
+    code = (
+        "import json, sys\n"
+        "print(json.dumps({'prefix': sys.pycache_prefix, 'off': sys.flags.dont_write_bytecode}))"
+    )
+    found = run_child(code, env=os.environ)
+    assert found["prefix"] == str(bench_home / "pycache")
+    assert found["off"] == 0

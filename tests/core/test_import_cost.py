@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
+from benchmarks.harness import run_child
 
 # loaded on first use instead: a thread pool (max_workers > 1), HTML reprs, the run store,
 # and the notebook layer
@@ -16,12 +14,9 @@ def test_touching_the_core_defers_what_first_use_needs() -> None:
         "import json, sys\n"
         "import workbench as wb\n"
         "wb.asset, wb.ConfigurableResource, wb.Definitions, wb.materialize, wb.EnvVar\n"
-        f"print(json.dumps([name for name in {DEFERRED!r} if name in sys.modules]))\n"
+        f"print(json.dumps({{'loaded': [name for name in {DEFERRED!r} if name in sys.modules]}}))"
     )
-    output = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert json.loads(output.stdout) == []
+    assert run_child(code)["loaded"] == []
 
 
 def test_a_parallel_run_and_a_result_display_still_load_what_they_need() -> None:

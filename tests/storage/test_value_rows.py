@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
+    from tests.storage.conftest import RunPython
     from workbench.core.instance import Instance
 
 LARGE = "x" * SMALL_VALUE_BYTES
@@ -247,3 +248,25 @@ def test_temp_files_of_dead_writers_are_swept_when_the_store_is_first_used(
     assert sorted(path.name for path in partial.iterdir()) == sorted([live.name, elsewhere.name])
     load = InputContext(asset_key=wb.AssetKey("big"), name="v", upstream_output=None)
     assert manager.load_input(load) == LARGE
+
+
+def test_a_value_staged_outside_a_run_is_written_when_the_process_exits(
+    tmp_path: Path, run_python: RunPython
+) -> None:
+    done = run_python(
+        """
+        import sys
+        import workbench as wb
+        from workbench.core.resource import OutputContext
+        from workbench.storage import default_instance
+
+        instance = default_instance({"WORKBENCH_HOME": sys.argv[1]})
+        context = OutputContext(
+            asset_key=wb.AssetKey("by_hand"), step_key="s", name="r", run_id=""
+        )
+        instance.io_manager.handle_output(context, {"kept": True})
+        """,
+        str(tmp_path / "home"),
+    )
+    assert done.returncode == 0, done.stderr
+    assert _committed(tmp_path / "home" / "runs.db") == {"assets/by_hand": {"kept": True}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -9,6 +10,7 @@ import socket
 import sqlite3
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -83,6 +85,7 @@ class SqliteRunStore:
         """Values an IO manager staged for this store's next transaction."""
         with self._lock:
             self._guard(self._open)
+        _open_stores.add(self)
 
     # -- RunStore -------------------------------------------------------------------------
 
@@ -447,6 +450,18 @@ class SqliteRunStore:
         return StorageError(
             f"no run {run_id!r} in the run store {self.path}; list runs with wb.runs()"
         )
+
+
+_open_stores: weakref.WeakSet[SqliteRunStore] = weakref.WeakSet()
+
+
+@atexit.register
+def _write_staged_values() -> None:
+    """At exit, write values staged outside a run (a run writes its own before it returns)."""
+    for store in list(_open_stores):
+        if not store._closed:
+            with contextlib.suppress(StorageError):
+                store.write_values()
 
 
 @contextlib.contextmanager

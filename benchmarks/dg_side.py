@@ -12,6 +12,7 @@ import logging
 import sys
 import tempfile
 import warnings
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import dagster as dg
@@ -89,6 +90,10 @@ def pairing_instance(pairing: str) -> Any:
             if pairing == "ephemeral":
                 instance = dg.DagsterInstance.ephemeral(tempdir=folder.name)
             else:
+                # its own dagster.yaml, so that it neither warns of a missing one nor reports
+                Path(folder.name, "dagster.yaml").write_text(
+                    "telemetry:\n  enabled: false\n", encoding="utf-8"
+                )
                 instance = dg.DagsterInstance.local_temp(tempdir=folder.name)
         _shared[pairing] = (instance, folder)
     return _shared[pairing][0]

@@ -154,10 +154,20 @@ class Config(BaseModel):
         extra="forbid",
         arbitrary_types_allowed=True,
         validate_default=False,
+        # workbench's own classes build their validators on first use, so that touching the
+        # core costs no schema building; a user's class is built when defined (see below, #16)
+        defer_build=True,
     )
 
     _has_env: bool = pydantic.PrivateAttr(default=False)
     _kind: ClassVar[str] = "config"
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """Build a user's class at once, as pydantic does: its errors show where it is defined."""
+        super().__pydantic_init_subclass__(**kwargs)
+        if not cls.__module__.startswith("workbench."):
+            cls.model_rebuild(raise_errors=False)
 
     def __init__(self, **data: Any) -> None:
         if any(_contains_env(value) for value in data.values()):

@@ -240,27 +240,44 @@ def chain(profile: Profile, dagster: bool) -> list[Row]:
     )
     scaled: list[Row] = [persistent]
     stats = [scaled[0].workbench]
+    chains = {}
     for size in sizes:
-        assets = wb.chain(size)
+        chains[size] = assets = wb.chain(size)
+        # timed beside the same chain in memory: the difference is what storage costs
         found = time_pair(
-            {"workbench": functools.partial(wb.materialize, assets)},
+            {
+                "workbench": functools.partial(wb.materialize, assets),
+                "in-memory": functools.partial(wb.materialize, assets, pairing="ephemeral"),
+            },
             rounds=_scaled(profile),
             warmup=min(1, profile.warmup),
         )
         per_asset = found["workbench"].median / size
+        storage = per_asset - found["in-memory"].median / size
         row = Row(
             "chain",
-            f"{size} assets, new values, persistent ({per_asset:.3f} ms/asset)",
+            f"{size} assets, new values, persistent ({per_asset:.3f} ms/asset, "
+            f"{storage * 1000:.0f} us/asset of it storage)",
             "ms",
             found["workbench"],
             note="workbench only (Dagster's persistent instance takes minutes at this size); "
-            "growth from the size before",
-            extra={"per_asset_ms": per_asset},
+            "storage = this minus the same chain with runs and values in memory",
+            extra={
+                "per_asset_ms": per_asset,
+                "storage_per_asset_ms": storage,
+                "in_memory": found["in-memory"].to_json(),
+            },
         )
         scaled.append(row)
         stats.append(found["workbench"])
     _growth(scaled, [profile.graph, *sizes], stats)
-    return rows + scaled[1:]
+    paused = _paused_rows(
+        "chain",
+        sizes[-2:],
+        lambda size: functools.partial(wb.materialize, chains[size]),
+        _scaled(profile),
+    )
+    return rows + scaled[1:] + paused
 
 
 def fan_out(profile: Profile, dagster: bool) -> list[Row]:

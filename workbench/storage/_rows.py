@@ -88,6 +88,11 @@ _JSON_STAND_INS: tuple[tuple[Any, Callable[[Any], Any]], ...] = (
 )
 
 
+# one encoder each, made once: json.dumps would make a new one for every event (see #16)
+_LENIENT = json.JSONEncoder(default=_json_default, separators=(",", ":"))
+_STRICT = json.JSONEncoder(default=_json_default, separators=(",", ":"), allow_nan=False)
+
+
 def _finite(value: Any) -> Any:
     """``value`` with every NaN or infinity replaced by the text pydantic reads back."""
     if isinstance(value, float) and not math.isfinite(value):
@@ -114,16 +119,12 @@ def dumps(value: Any, *, strict: bool = False) -> str:
         return "[]" if isinstance(value, list | tuple) else "{}"
     try:
         try:
-            return json.dumps(
-                value, default=_json_default, separators=(",", ":"), allow_nan=not strict
-            )
+            return (_STRICT if strict else _LENIENT).encode(value)
         except ValueError:
             if not strict:
                 raise
             # a NaN or an infinity somewhere (rare): rewrite them, then write again
-            return json.dumps(
-                _finite(value), default=_json_default, separators=(",", ":"), allow_nan=False
-            )
+            return _STRICT.encode(_finite(value))
     except (ValueError, RecursionError) as exc:  # a value that contains itself
         raise StorageError(
             f"cannot store {type(value).__name__} as JSON in the run store: {exc}; "
@@ -166,7 +167,8 @@ def event_rows(events: Sequence[RunEvent]) -> EventRows:
     rows: list[dict[str, Any]] = []
     materializations: list[dict[str, Any]] = []
     for event in events:
-        kind = EventType(event.event_type).value
+        given = event.event_type
+        kind = (given if type(given) is EventType else EventType(given)).value
         data = event.data
         duration = data.get("duration") if data else None
         if not isinstance(duration, int | float) or isinstance(duration, bool):

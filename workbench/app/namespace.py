@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.core.asset import Asset, AssetKey, AssetSpec
-from workbench.core.config import from_launch_config
+from workbench.core.config import build_config, from_launch_config
 from workbench.core.definitions import Definitions, LazyDefinitions
 from workbench.core.job import Job
 from workbench.core.resource import ConfigurableResource, PartialResource
@@ -129,7 +129,7 @@ def resource_from_edit(resource: Any, config: Mapping[str, Any]) -> Any:
     cls = resource.resource_class if isinstance(resource, PartialResource) else type(resource)
     if not isinstance(resource, ConfigurableResource | PartialResource):
         raise ConfigError(f"a saved edit cannot configure a {cls.__name__}; clear it")
-    return cls(**from_launch_config(cls, dict(config)))
+    return build_config(cls, from_launch_config(cls, dict(config)), f"saved edit of {cls.__name__}")
 
 
 def apply_saved_edits(defs: Definitions, edits: Mapping[str, Mapping[str, Any]]) -> list[str]:

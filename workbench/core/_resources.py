@@ -10,6 +10,7 @@ from pydantic import SecretStr
 from workbench.core.config import (
     Config,
     _EnvMixin,
+    build_config,
     config_hash,
     explicit_fields,
     from_launch_config,
@@ -18,7 +19,7 @@ from workbench.core.config import (
     resolve,
 )
 from workbench.core.resource import ConfigurableResource, InitResourceContext, PartialResource
-from workbench.errors import ConfigError
+from workbench.errors import ConfigError, DagsterInvalidConfigError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -146,7 +147,7 @@ def prepare_resources(
         environ: the environment EnvVars are read from.
 
     Raises:
-        ConfigError: every invalid key and field, secrets redacted.
+        DagsterInvalidConfigError: every invalid key and field, secrets redacted.
     """
     prepared = PreparedResources()
     origin = {id(value): key for key, value in bindings.items()}
@@ -175,13 +176,12 @@ def prepare_resources(
                         f"{where} is a {type(value).__name__}, which takes no config; "
                         f"remove resources.{key} from the run config"
                     )
-                try:
-                    launch_config = from_launch_config(type(value), config)
-                    value = type(value)(**{**explicit_fields(value), **launch_config})
-                except ConfigError as exc:
-                    raise ConfigError.from_errors(
-                        f"{where} ({type(value).__name__}) launch config is invalid:", exc.errors
-                    ) from None
+                launch_config = from_launch_config(type(value), config)
+                value = build_config(
+                    type(value),
+                    {**explicit_fields(value), **launch_config},
+                    f"{where} ({type(value).__name__}) launch config",
+                )
             prepared.snapshot[key] = {
                 "class": type(value).__name__,
                 "config": redact(value) if isinstance(value, Config) else repr(type(value)),
@@ -199,6 +199,8 @@ def prepare_resources(
                 for path, text in (exc.errors or [("", str(exc))])
             )
     if errors:
-        raise ConfigError.from_errors("run config is invalid; nothing was run:", errors)
+        raise DagsterInvalidConfigError.from_errors(
+            "run config is invalid; nothing was run:", errors
+        )
     prepared.secrets = {secret for secret in prepared.secrets if len(secret) >= 3}
     return prepared

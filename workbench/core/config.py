@@ -12,13 +12,13 @@ import enum
 import hashlib
 import json
 import os
-import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, cast
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, SecretStr, TypeAdapter, ValidationError
+from pydantic_core import PydanticCustomError
 
 from workbench.core._suggest import closest
 from workbench.errors import ConfigError
@@ -26,16 +26,20 @@ from workbench.errors import ConfigError
 if TYPE_CHECKING:
     from typing import Self
 
+ConfigT = TypeVar("ConfigT", bound=BaseModel)
+
 __all__ = [
     "REDACTED",
     "Config",
     "EnvVar",
     "IntEnvVar",
     "PermissiveConfig",
+    "build_config",
     "config_hash",
     "describe_validation_error",
     "from_launch_config",
     "has_env_vars",
+    "invalid_config",
     "is_secret_field",
     "redact",
     "resolve",
@@ -134,14 +138,6 @@ def _contains_env(value: Any) -> bool:
     return False
 
 
-class _Nesting(threading.local):
-    depth = 0
-
-
-_nesting = _Nesting()
-"""How deep in config validation this thread is: only the outermost call makes a ConfigError."""
-
-
 class Config(BaseModel):
     """Typed config: the base of resources, op and asset config, and nested config.
 
@@ -163,16 +159,11 @@ class Config(BaseModel):
         if any(_contains_env(value) for value in data.values()):
             _init_with_env(self, data)
             return
-        if _nesting.depth:
-            super().__init__(**data)
-            return
-        _nesting.depth += 1
         try:
             super().__init__(**data)
         except ValidationError as exc:
-            raise _config_error(type(self), exc) from None
-        finally:
-            _nesting.depth -= 1
+            # pydantic's own error, as Dagster raises it; secrets hidden, names suggested
+            raise _validation_error(type(self), exc.errors(include_url=False)) from None
 
     def __getattribute__(self, name: str) -> Any:
         value = object.__getattribute__(self, name)
@@ -201,10 +192,66 @@ class PermissiveConfig(Config):
     model_config = ConfigDict(extra="allow")
 
 
-def _config_error(cls: type[BaseModel], exc: ValidationError, where: str = "") -> ConfigError:
-    secret = {name for name in cls.model_fields if is_secret_field(cls, name)}
-    found = describe_validation_error(exc, lambda path: path.split(".")[0] in secret)
+def invalid_config(cls: type[BaseModel], exc: ValidationError, where: str = "") -> ConfigError:
+    """Turn pydantic's error for ``cls`` into a ConfigError: one line per field, secrets hidden.
+
+    Args:
+        cls: the Config or resource class that refused its values.
+        exc: pydantic's error.
+        where: what to call it in the header (the class name by default).
+    """
+    found = describe_validation_error(exc, lambda path: _is_secret_path(cls, path.split(".")))
     return ConfigError.from_errors(f"{where or cls.__name__} is invalid:", found)
+
+
+def build_config(cls: type[ConfigT], data: Mapping[str, Any], where: str = "") -> ConfigT:
+    """Build ``cls`` from ``data``, raising a ConfigError with workbench's lines if invalid.
+
+    Code calling ``Config(...)`` gets pydantic's ``ValidationError``, as with Dagster; run
+    config and launch config are read with this, so their errors name every field and a fix.
+
+    Raises:
+        ConfigError: every invalid field with its path, secrets hidden.
+    """
+    try:
+        return cls(**data)
+    except ValidationError as exc:
+        raise invalid_config(cls, exc, where) from None
+
+
+def _is_secret_path(cls: Any, path: Sequence[Any]) -> bool:
+    """Whether a field path (``("creds", "password")``) leads through a secret field."""
+    for part in path:
+        if not (isinstance(cls, type) and issubclass(cls, BaseModel)):
+            return False
+        if part not in cls.model_fields:
+            return False
+        if is_secret_field(cls, str(part)):
+            return True
+        cls = _config_class_of(cls.model_fields[str(part)].annotation)
+    return False
+
+
+def _validation_error(cls: type[BaseModel], errors: Sequence[Any]) -> ValidationError:
+    """Pydantic's error for ``cls``, secret inputs hidden and unknown fields given a suggestion."""
+    details: list[Any] = []
+    for item in errors:
+        loc = tuple(item["loc"])
+        message = str(item["msg"])
+        if item["type"] == "extra_forbidden" and len(loc) == 1 and "; " not in message:
+            known = list(cls.model_fields)
+            match = closest(str(loc[0]), known)
+            hint = f"did you mean {match!r}?" if match else f"known fields: {', '.join(known)}"
+            message = f"{message}; {hint}"
+        hidden = _is_secret_path(cls, loc) or isinstance(item["input"], _EnvMixin | SecretStr)
+        details.append(
+            {
+                "type": PydanticCustomError(item["type"], message),
+                "loc": loc,
+                "input": REDACTED if hidden else item["input"],
+            }
+        )
+    return ValidationError.from_exception_data(cls.__name__, details)
 
 
 def _read_outside_run(owner: Config, field: str, value: EnvVar | IntEnvVar) -> Any:
@@ -237,17 +284,23 @@ def _field_adapter(cls: type[BaseModel], name: str) -> TypeAdapter[Any]:
 
 
 def _init_with_env(self: Config, data: dict[str, Any]) -> None:
-    """Build an instance whose env-valued fields wait for a run; check every other field."""
+    """Build an instance whose env-valued fields wait for a run; check every other field.
+
+    Raises:
+        ValidationError: every invalid field, as pydantic reports it.
+    """
     cls = type(self)
     fields = cls.model_fields
-    errors: list[tuple[str, str]] = []
+    errors: list[Any] = []
     values: dict[str, Any] = {}
     for name, value in data.items():
         if name not in fields:
             if cls.model_config.get("extra") == "allow":
                 values[name] = value
-                continue
-            errors.append((name, _unknown_field(cls, name)))
+            else:
+                errors.append(
+                    _error("extra_forbidden", "Extra inputs are not permitted", name, value)
+                )
             continue
         if isinstance(value, _ENV_TYPES):
             values[name] = value
@@ -256,25 +309,24 @@ def _init_with_env(self: Config, data: dict[str, Any]) -> None:
             discriminator = field.discriminator if isinstance(field.discriminator, str) else None
             target = _config_class_of(field.annotation, value, discriminator)
             if target is None:
-                errors.append((name, "EnvVar can be used only in str and int fields"))
+                errors.append(_error("env_var_type", _ENV_ONLY, name, value))
                 continue
             try:
                 values[name] = target(**value)
-            except ConfigError as exc:
-                errors.extend((f"{name}.{path}", text) for path, text in exc.errors)
+            except ValidationError as exc:
+                errors.extend(_nested(name, exc))
         elif isinstance(value, Config) or not _contains_env(value):
             try:
                 values[name] = _field_adapter(cls, name).validate_python(value)
             except ValidationError as exc:
-                hide = _always(is_secret_field(cls, name))
-                errors.extend(_prefix(name, describe_validation_error(exc, hide)))
+                errors.extend(_nested(name, exc))
         else:
-            errors.append((name, "EnvVar can be used only in str and int fields"))
+            errors.append(_error("env_var_type", _ENV_ONLY, name, value))
     for name, field in fields.items():
         if name not in values and field.is_required():
-            errors.append((name, "required; give a value or an EnvVar"))
+            errors.append(_error("missing", "Field required", name, data))
     if errors:
-        raise ConfigError.from_errors(f"{cls.__name__} is invalid:", errors)
+        raise _validation_error(cls, errors)
     built = cls.model_construct(_fields_set=set(data), **values)
     object.__setattr__(self, "__dict__", built.__dict__)
     object.__setattr__(self, "__pydantic_fields_set__", built.__pydantic_fields_set__)
@@ -283,13 +335,21 @@ def _init_with_env(self: Config, data: dict[str, Any]) -> None:
     self._has_env = True
 
 
+_ENV_ONLY = "EnvVar can be used only in str and int fields"
+_EXTRA = "Extra inputs are not permitted"
+
+
+def _error(kind: str, message: str, name: str, value: Any) -> dict[str, Any]:
+    return {"type": kind, "loc": (name,), "msg": message, "input": value}
+
+
+def _nested(name: str, exc: ValidationError) -> list[dict[str, Any]]:
+    return [{**item, "loc": (name, *item["loc"])} for item in exc.errors(include_url=False)]
+
+
 def explicit_fields(value: BaseModel) -> dict[str, Any]:
     """The fields given explicitly when ``value`` was built (as written, EnvVars included)."""
     return {name: value.__dict__[name] for name in value.model_fields_set if name in value.__dict__}
-
-
-def _always(answer: bool) -> Callable[[str], bool]:
-    return lambda path: answer
 
 
 def _config_class_of(
@@ -310,13 +370,6 @@ def _config_class_of(
             if data[discriminator] in allowed or (field and field.default == data[discriminator]):
                 return variant
     return variants[0] if variants else None
-
-
-def _unknown_field(cls: type[BaseModel], name: str) -> str:
-    known = list(cls.model_fields)
-    match = closest(name, known)
-    hint = f"did you mean {match!r}?" if match else f"known fields: {', '.join(known)}"
-    return f"unknown field; {hint}"
 
 
 def _prefix(prefix: str, errors: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -391,7 +444,8 @@ def describe_validation_error(
         if item["type"] == "missing":
             message = "required; give it a value"
         elif item["type"] == "extra_forbidden":
-            message = "unknown field; remove it"
+            hint = message.partition("; ")[2]
+            message = f"unknown field; {hint or 'remove it'}"
         elif not is_secret(path) and not isinstance(item["input"], dict):
             shown = item["input"]
             if isinstance(shown, SecretStr | _EnvMixin):
@@ -531,7 +585,6 @@ def _resolve_model(
     values.update(obj.__pydantic_extra__ or {})
     if errors:
         return obj
-    _nesting.depth += 1
     try:
         result = cls.__pydantic_validator__.validate_python(values)
     except ValidationError as exc:
@@ -540,8 +593,6 @@ def _resolve_model(
         found = describe_validation_error(exc, lambda path: path.split(".")[0] in secret)
         errors.extend(_prefix(prefix.rstrip("."), found) if prefix else found)
         return obj
-    finally:
-        _nesting.depth -= 1
     object.__setattr__(result, "__pydantic_private__", dict(obj.__pydantic_private__ or {}))
     result._has_env = False
     return cast("Config", result)

@@ -65,9 +65,9 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
     """Turn a RunConfig, a dict or None into ``{"ops": {...}, "resources": {...}}``.
 
     Raises:
-        ConfigError: if the shape is wrong, naming the entry and the shape expected.
+        DagsterInvalidConfigError: if the shape is wrong, naming the entry and the shape expected.
     """
-    from workbench.errors import ConfigError
+    from workbench.errors import DagsterInvalidConfigError as ConfigError
 
     if run_config is None:
         return {"ops": {}, "resources": {}}

@@ -13,7 +13,7 @@ from workbench.core._resources import PreparedResources, prepare_resources
 from workbench.core._step import RunState, load_known_versions, watch
 from workbench.core._suggest import closest
 from workbench.core.asset import Asset, AssetSpec, MaterializeResult
-from workbench.core.config import Config, from_launch_config, redact
+from workbench.core.config import Config, build_config, from_launch_config, redact
 from workbench.core.definitions import ASSET_JOB_NAME, Definitions, normalize_run_config
 from workbench.core.graph import as_selection
 from workbench.core.instance import Instance, default_instance
@@ -21,7 +21,7 @@ from workbench.core.plan import Plan, Step, plan_assets, plan_job
 from workbench.core.result import ExecuteInProcessResult
 from workbench.core.run import EventType, RunEvent, RunRecord, RunStatus
 from workbench.core.session import current_session
-from workbench.errors import ConfigError, ExecutionError
+from workbench.errors import ConfigError, DagsterInvalidConfigError, ExecutionError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -66,7 +66,7 @@ def materialize(
 
     Raises:
         DefinitionError: the assets cannot work together (listing every problem).
-        ConfigError: the run config is invalid (nothing runs).
+        DagsterInvalidConfigError: the run config is invalid (nothing runs).
         ExecutionError: a step failed and ``raise_on_error`` is true.
     """
     defs = Definitions(assets=assets, resources=resources)
@@ -162,15 +162,17 @@ def _op_configs(plan: Plan, ops: Mapping[str, Any]) -> dict[str, Any]:
             if isinstance(given, Config):
                 configs[step.key] = given
             else:
-                configs[step.key] = step.config_class(
-                    **from_launch_config(step.config_class, dict(given or {}))
+                configs[step.key] = build_config(
+                    step.config_class, from_launch_config(step.config_class, dict(given or {}))
                 )
         except ConfigError as exc:
             errors.extend((f"ops.{step.key}.config.{path}", text) for path, text in exc.errors)
         except TypeError as exc:
             errors.append((f"ops.{step.key}.config", f"must be a mapping of fields ({exc})"))
     if errors:
-        raise ConfigError.from_errors("run config is invalid; nothing was run:", errors)
+        raise DagsterInvalidConfigError.from_errors(
+            "run config is invalid; nothing was run:", errors
+        )
     return configs
 
 
@@ -190,7 +192,9 @@ def _validate_config(
     except ConfigError as exc:
         errors.extend(exc.errors or [("", str(exc))])
     if errors or prepared is None:
-        raise ConfigError.from_errors("run config is invalid; nothing was run:", errors)
+        raise DagsterInvalidConfigError.from_errors(
+            "run config is invalid; nothing was run:", errors
+        )
     return prepared, op_configs
 
 

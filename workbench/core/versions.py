@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
+
 from workbench.core._resources import prepare_resources
 from workbench.core.config import config_hash
 from workbench.core.session import current_session
@@ -30,7 +32,7 @@ def _default_config(config_class: type | None) -> object:
         return None
     try:
         return config_class()
-    except ConfigError:
+    except (ValidationError, ConfigError):
         return "<required>"
 
 

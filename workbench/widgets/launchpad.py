@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import yaml
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from workbench.core.asset import AssetKey
 from workbench.core.config import (
@@ -18,6 +18,7 @@ from workbench.core.config import (
     Config,
     EnvVar,
     IntEnvVar,
+    build_config,
     from_launch_config,
     is_secret_field,
     redact,
@@ -107,7 +108,8 @@ class OpConfigEditor:
                         )
                     ],
                 )
-            self.value = self.config_class(**from_launch_config(self.config_class, data))
+            config = from_launch_config(self.config_class, data)
+            self.value = build_config(self.config_class, config)
         except yaml.YAMLError as exc:
             self.errors = [("", f"not valid YAML: {exc}")]
         except ConfigError as exc:
@@ -127,7 +129,7 @@ def _initial_yaml(config_class: type[Config], given: Any) -> str:
     else:
         try:
             data = _plain(config_class())
-        except (ConfigError, TypeError):
+        except (ValidationError, TypeError):
             data = {
                 name: None
                 if info.is_required()

@@ -1,0 +1,98 @@
+"""Config values: what building config and what run config raise, and how Optional reads."""
+
+from typing import Any, Literal
+
+import pydantic
+import pytest
+from pydantic import Field, field_validator
+
+
+def test_a_constraint_broken_at_construction_raises_pydantic_validation_error(dg: Any) -> None:
+    class Count(dg.Config):
+        n: int = Field(gt=0)
+
+    with pytest.raises(pydantic.ValidationError) as caught:
+        Count(n=0)
+    assert [item["loc"] for item in caught.value.errors()] == [("n",)]
+    assert "greater than 0" in str(caught.value)
+
+
+def test_a_validator_literal_and_wrong_type_raise_validation_error(dg: Any) -> None:
+    class Settings(dg.ConfigurableResource):
+        mode: Literal["fast", "slow"] = "fast"
+        port: int = 1
+        name: str = "x"
+
+        @field_validator("name")
+        @classmethod
+        def _no_blanks(cls, value: str) -> str:
+            if " " in value:
+                raise ValueError("no spaces allowed")
+            return value
+
+    with pytest.raises(pydantic.ValidationError) as caught:
+        Settings(mode="medium", port="many", name="a b")
+    kinds = {item["loc"][0]: item["type"] for item in caught.value.errors()}
+    assert kinds == {"mode": "literal_error", "port": "int_parsing", "name": "value_error"}
+    assert "no spaces allowed" in str(caught.value)
+
+
+def test_a_secret_value_is_not_shown_in_a_construction_error() -> None:
+    import workbench as wb
+
+    class Login(wb.ConfigurableResource):
+        token: str = Field(min_length=20, json_schema_extra={"dagster__is_secret": True})
+
+    with pytest.raises(pydantic.ValidationError) as caught:
+        Login(token="hunter2-short")
+    assert "hunter2-short" not in str(caught.value)
+    assert caught.value.errors()[0]["loc"] == ("token",)
+
+
+def test_a_bad_run_config_value_raises_dagster_invalid_config_error(dg: Any) -> None:
+    class Rows(dg.Config):
+        n: int = 1
+
+    @dg.asset
+    def numbers(config: Rows) -> int:
+        return config.n
+
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        dg.materialize([numbers], run_config={"ops": {"numbers": {"config": {"n": "many"}}}})
+
+
+def test_a_bad_launch_resource_value_raises_dagster_invalid_config_error(dg: Any) -> None:
+    class Db(dg.ConfigurableResource):
+        port: int
+
+    @dg.asset
+    def table(db: Db) -> int:
+        return db.port
+
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        dg.materialize(
+            [table],
+            resources={"db": Db.configure_at_launch()},
+            run_config={"resources": {"db": {"config": {"port": "x"}}}},
+        )
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        dg.materialize([table], resources={"db": Db.configure_at_launch()})
+
+
+def test_workbench_run_config_errors_keep_their_field_lines() -> None:
+    import workbench as wb
+
+    class Rows(wb.Config):
+        rows: int = 1
+
+    @wb.asset
+    def numbers(config: Rows) -> int:
+        return config.rows
+
+    with pytest.raises(wb.DagsterInvalidConfigError) as caught:
+        wb.materialize([numbers], run_config={"ops": {"numbers": {"config": {"rwos": 2, "x": 1}}}})
+    assert caught.value.errors == [
+        ("ops.numbers.config.rwos", "unknown field; did you mean 'rows'?"),
+        ("ops.numbers.config.x", "unknown field; known fields: rows"),
+    ]
+    assert isinstance(caught.value, wb.ConfigError)

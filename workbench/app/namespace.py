@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import importlib
 import importlib.util
 import os
@@ -30,6 +31,7 @@ __all__ = [
     "gather_definitions",
     "load_definitions",
     "resource_from_edit",
+    "with_session_edits",
 ]
 
 DEFAULT_NOTEBOOK = "<default>"
@@ -152,6 +154,23 @@ def apply_saved_edits(defs: Definitions, edits: Mapping[str, Mapping[str, Any]])
                 f"({exc}); clear it with %wb resources --reset {key}"
             )
     return problems
+
+
+def with_session_edits(defs: Definitions) -> Definitions:
+    """``defs`` with the resources that forms applied in this session bound in place of the code's.
+
+    The core runs with exactly the resources it is given; runs the notebook starts (``%wb``,
+    the graph's staleness) get the form edits because this layer binds them here (see #12).
+    ``defs`` itself is left unchanged.
+    """
+    applied = {
+        key: value for key, value in current_session().overrides.items() if key in defs.resources
+    }
+    if not applied:
+        return defs
+    edited = copy.copy(defs)
+    edited.resources = {**defs.resources, **applied}
+    return edited
 
 
 def load_definitions(target: str | os.PathLike[str]) -> Definitions:

@@ -141,7 +141,7 @@ def prepare_resources(
     """Apply launch config and resolve EnvVars for ``keys``; raise once for every problem.
 
     Args:
-        bindings: the bound resources (session overrides already applied).
+        bindings: the bound resources, exactly as the run gets them.
         keys: the keys the run needs.
         launch: ``run_config["resources"]``: each key's ``{"config": {...}}``.
         environ: the environment EnvVars are read from.

@@ -20,7 +20,6 @@ from workbench.core.instance import Instance, default_instance
 from workbench.core.plan import Plan, Step, plan_assets, plan_job
 from workbench.core.result import ExecuteInProcessResult
 from workbench.core.run import EventType, RunEvent, RunRecord, RunStatus
-from workbench.core.session import current_session
 from workbench.errors import ConfigError, DagsterInvalidConfigError, ExecutionError
 
 if TYPE_CHECKING:
@@ -213,10 +212,10 @@ def execute_plan(
 ) -> ExecuteInProcessResult:
     """Validate config, set resources up, run the plan's steps, and tear everything down."""
     config = normalize_run_config(run_config)
-    overrides = current_session().overrides
-    effective = {**dict(bindings), **{k: v for k, v in overrides.items() if k in bindings}}
-    needed = {key for key in plan.resource_keys if key in effective}
-    prepared, op_configs = _validate_config(plan, effective, needed, config)
+    # explicit beats implicit: the run gets exactly these bindings (the notebook layer has
+    # already applied its form edits to them); see #12
+    needed = {key for key in plan.resource_keys if key in bindings}
+    prepared, op_configs = _validate_config(plan, bindings, needed, config)
     record = RunRecord(
         run_id=run_id or uuid.uuid4().hex,
         job_name=job_name,

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from workbench.core._suggest import unknown_name
 from workbench.core.schedule import Schedule, build_schedule_context
 from workbench.core.sensor import Sensor, TickResult, build_sensor_context
-from workbench.core.session import current_session
 from workbench.errors import DefinitionError
 
 if TYPE_CHECKING:
@@ -38,8 +37,7 @@ def tick(
         launch: also launch every requested run (``result.runs`` holds their results).
         instance: where launched runs are recorded.
     """
-    overrides = current_session().overrides
-    resources = {**defs.resources, **{k: v for k, v in overrides.items() if k in defs.resources}}
+    resources = dict(defs.resources)
     target: Sensor | Schedule
     candidates: list[Sensor | Schedule] = [*defs.sensors, *defs.schedules]
     names = {item.name: item for item in candidates}

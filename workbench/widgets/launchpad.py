@@ -497,7 +497,7 @@ class Launchpad:
             result = materialize(
                 list(self.defs.assets),
                 run_config,
-                resources=self.defs.resources,
+                resources=_applied(self.defs.resources),
                 selection=[AssetKey.from_user_string(text) for text in self.asset_picker.value],
                 instance=self.instance,
                 raise_on_error=False,
@@ -505,7 +505,11 @@ class Launchpad:
             )
         else:
             result = self.defs.resolve_job_def(name).execute_in_process(
-                run_config, instance=self.instance, raise_on_error=False, on_event=self._on_event
+                run_config,
+                resources=_applied(self._bindings),
+                instance=self.instance,
+                raise_on_error=False,
+                on_event=self._on_event,
             )
         self.result = result
         self.summary.value = self._scrub(summary_html(result, self._plan))
@@ -576,6 +580,11 @@ def _job_names(defs: Definitions) -> list[str]:
 
 def _current(bindings: Mapping[str, Any], key: str) -> Any:
     return current_session().overrides.get(key, bindings.get(key))
+
+
+def _applied(bindings: Mapping[str, Any]) -> dict[str, Any]:
+    """The bindings a launch passes down: the session's applied form edits in place (#12)."""
+    return {key: _current(bindings, key) for key in bindings}
 
 
 def _fields(value: BaseModel) -> dict[str, Any]:

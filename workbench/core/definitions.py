@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from workbench.core._arguments import check_arguments, keyword_names
 from workbench.core._params import Role
 from workbench.core._suggest import closest, unknown_name
 from workbench.core.asset import Asset, AssetKey, AssetSpec
@@ -137,13 +138,23 @@ class Definitions:
         loggers: Mapping[str, Any] | None = None,
         asset_checks: Iterable[Any] | None = None,
         metadata: Mapping[str, Any] | None = None,
+        component_tree: Any = None,
     ) -> None:
+        check_arguments(
+            "Definitions",
+            {"asset_checks": list(asset_checks or ()), "component_tree": component_tree},
+            known=keyword_names(Definitions),
+            unsupported=("asset_checks", "component_tree"),
+        )
         self.assets: list[Asset | AssetSpec] = list(assets or ())
         self.schedules: list[Schedule] = list(schedules or ())
         self.sensors: list[Sensor] = list(sensors or ())
         self.jobs: list[Job] = list(jobs or ())
         self.resources: dict[str, Any] = dict(resources or {})
         self.metadata = dict(metadata or {})
+        # kept as given: every workbench run is in-process and logs through `logging`
+        self.executor = executor
+        self.loggers = dict(loggers or {})
         self._graph: AssetGraph | None = None
 
     @staticmethod

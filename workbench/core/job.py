@@ -7,6 +7,7 @@ import inspect
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
+from workbench.core._arguments import check_arguments, keyword_names
 from workbench.core._params import Param, Role, read_params
 from workbench.core.asset import doc_of
 from workbench.errors import DefinitionError
@@ -222,7 +223,7 @@ def op(
     required_resource_keys: Iterable[str] | None = None,
     description: str | None = None,
     tags: Mapping[str, str] | None = None,
-    **ignored: Any,
+    **dagster_options: Any,
 ) -> Callable[[Callable[..., Any]], Op]: ...
 
 
@@ -236,13 +237,20 @@ def op(
     required_resource_keys: Iterable[str] | None = None,
     description: str | None = None,
     tags: Mapping[str, str] | None = None,
-    **ignored: Any,
+    **dagster_options: Any,
 ) -> Op | Callable[[Callable[..., Any]], Op]:
     """Declare an op: a step of a job, with resources, config and inputs like an asset's.
 
     ``out={"a": Out(), "b": Out()}`` declares several outputs; the function then returns a
     tuple in that order.
     """
+    check_arguments(
+        "@op",
+        dagster_options,
+        known=keyword_names(op),
+        kept=("version", "code_version", "pool"),
+        unsupported=("config_schema", "retry_policy"),
+    )
     outs: dict[str, Out]
     if out is None:
         outs = {"result": Out()}
@@ -378,7 +386,7 @@ def job(
     resource_defs: Mapping[str, Any] | None = None,
     tags: Mapping[str, str] | None = None,
     description: str | None = None,
-    **ignored: Any,
+    **dagster_options: Any,
 ) -> Callable[[Callable[..., Any]], Job]: ...
 
 
@@ -391,7 +399,7 @@ def job(
     resource_defs: Mapping[str, Any] | None = None,
     tags: Mapping[str, str] | None = None,
     description: str | None = None,
-    **ignored: Any,
+    **dagster_options: Any,
 ) -> Job | Callable[[Callable[..., Any]], Job]:
     """Declare a job by calling ops in the decorated function's body.
 
@@ -408,6 +416,20 @@ def job(
         >>> sorted(count.nodes)
         ['add_one', 'one']
     """
+    check_arguments(
+        "@job",
+        dagster_options,
+        known=keyword_names(job),
+        kept=("run_tags", "metadata", "owners"),
+        unsupported=(
+            "logger_defs",
+            "executor_def",
+            "hooks",
+            "op_retry_policy",
+            "partitions_def",
+            "input_values",
+        ),
+    )
 
     def decorate(function: Callable[..., Any]) -> Job:
         job_name = name or function.__name__

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 
+from workbench.core._arguments import check_arguments, keyword_names
 from workbench.core._params import Role, read_params
 from workbench.core.asset import doc_of
 from workbench.core.definitions import RunConfig
@@ -68,9 +69,15 @@ def build_schedule_context(
     instance: Any = None,
     scheduled_execution_time: dt.datetime | None = None,
     resources: Mapping[str, Any] | None = None,
-    **ignored: Any,
+    **dagster_options: Any,
 ) -> ScheduleEvaluationContext:
     """Build a context for evaluating a schedule in a test or a notebook."""
+    check_arguments(
+        "build_schedule_context",
+        dagster_options,
+        known=keyword_names(build_schedule_context),
+        kept=("repository_def", "instance_ref"),
+    )
     return ScheduleEvaluationContext(
         scheduled_execution_time=scheduled_execution_time, resources=resources, instance=instance
     )
@@ -103,6 +110,7 @@ class Schedule:
         default_status: DefaultScheduleStatus,
         description: str | None,
         tags: Mapping[str, str] | None,
+        job_name: str | None = None,
     ) -> None:
         owner = f"schedule {name!r}"
         aliases = {"@hourly", "@daily", "@weekly", "@monthly", "@yearly", "@annually", "@midnight"}
@@ -114,7 +122,7 @@ class Schedule:
         self.name = name
         self.cron_schedule = cron_schedule
         self.jobs = jobs
-        self.job_name = jobs[0].name if jobs else None
+        self.job_name = jobs[0].name if jobs else job_name
         self.fn = fn
         self.run_config = run_config
         self.execution_timezone = execution_timezone
@@ -200,9 +208,16 @@ def schedule(
     default_status: DefaultScheduleStatus = DefaultScheduleStatus.STOPPED,
     target: Any = None,
     tags: Mapping[str, str] | None = None,
-    **ignored: Any,
+    **dagster_options: Any,
 ) -> Callable[[Callable[..., Any]], Schedule]:
     """Declare a schedule whose function decides each tick's run requests."""
+    check_arguments(
+        "@schedule",
+        dagster_options,
+        known=keyword_names(schedule),
+        kept=("metadata", "environment_vars", "required_resource_keys", "owners"),
+        unsupported=("tags_fn", "should_execute"),
+    )
 
     def decorate(fn: Callable[..., Any]) -> Schedule:
         schedule_name = name or fn.__name__
@@ -219,6 +234,7 @@ def schedule(
             default_status=default_status,
             description=description or doc_of(fn),
             tags=tags,
+            job_name=job_name,
         )
 
     return decorate
@@ -229,20 +245,31 @@ def ScheduleDefinition(
     job: Job | None = None,
     cron_schedule: str,
     name: str | None = None,
+    job_name: str | None = None,
     run_config: Any = None,
     execution_timezone: str | None = None,
     default_status: DefaultScheduleStatus = DefaultScheduleStatus.STOPPED,
     description: str | None = None,
     target: Any = None,
     tags: Mapping[str, str] | None = None,
-    **ignored: Any,
+    **dagster_options: Any,
 ) -> Schedule:
     """A schedule without a function: launch ``job`` with ``run_config`` on every tick."""
+    check_arguments(
+        "ScheduleDefinition",
+        dagster_options,
+        known=keyword_names(ScheduleDefinition),
+        kept=("metadata", "environment_vars", "required_resource_keys", "owners"),
+        unsupported=("run_config_fn", "tags_fn", "should_execute", "execution_fn"),
+    )
     jobs = _targets(name or "schedule", job, None, target, None)
-    if not jobs:
-        raise DefinitionError("ScheduleDefinition needs job= or target=")
+    if not jobs and job_name is None:
+        raise DefinitionError(
+            f"ScheduleDefinition {name or cron_schedule!r} has no job; give it job=, "
+            "job_name= or target="
+        )
     return Schedule(
-        name=name or f"{jobs[0].name}_schedule",
+        name=name or f"{jobs[0].name if jobs else job_name}_schedule",
         cron_schedule=cron_schedule,
         jobs=jobs,
         fn=None,
@@ -251,4 +278,5 @@ def ScheduleDefinition(
         default_status=default_status,
         description=description,
         tags=tags,
+        job_name=job_name,
     )

@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from workbench.core._arguments import check_arguments, keyword_names
 from workbench.core._params import Param, Role, read_params
 from workbench.core._resources import prepare_resources
 from workbench.core.asset import doc_of
@@ -147,9 +148,15 @@ def build_sensor_context(
     resources: Mapping[str, Any] | None = None,
     definitions: Any = None,
     sensor_name: str | None = None,
-    **ignored: Any,
+    **dagster_options: Any,
 ) -> SensorEvaluationContext:
     """Build a context for evaluating a sensor in a test or a notebook."""
+    check_arguments(
+        "build_sensor_context",
+        dagster_options,
+        known=keyword_names(build_sensor_context),
+        kept=("repository_name", "repository_def", "instance_ref", "last_sensor_start_time"),
+    )
     return SensorEvaluationContext(
         cursor=cursor,
         resources=resources,
@@ -309,9 +316,15 @@ def sensor(
     default_status: DefaultSensorStatus = DefaultSensorStatus.STOPPED,
     asset_selection: Any = None,
     target: Any = None,
-    **ignored: Any,
+    **dagster_options: Any,
 ) -> Callable[[Callable[..., Any]], Sensor]:
     """Declare a sensor; resources are injected by annotation, like an asset's."""
+    check_arguments(
+        "@sensor",
+        dagster_options,
+        known=keyword_names(sensor),
+        kept=("required_resource_keys", "tags", "metadata", "owners"),
+    )
 
     def decorate(fn: Callable[..., Any]) -> Sensor:
         sensor_name = name or fn.__name__

@@ -96,3 +96,40 @@ def test_workbench_run_config_errors_keep_their_field_lines() -> None:
         ("ops.numbers.config.x", "unknown field; known fields: rows"),
     ]
     assert isinstance(caught.value, wb.ConfigError)
+
+
+def test_an_optional_field_without_a_default_is_not_required(dg: Any) -> None:
+    class Tags(dg.Config):
+        names: list[str] | None
+        limit: int | None
+
+    assert Tags().names is None
+
+    @dg.asset
+    def tagged(config: Tags) -> Any:
+        return (config.names, config.limit)
+
+    assert dg.materialize([tagged]).output_for_node("tagged") == (None, None)
+
+
+def test_a_discriminated_union_takes_dagsters_selector_shape(dg: Any) -> None:
+    class Meower(dg.Config):
+        pet_type: Literal["cat"] = "cat"
+        meows: int
+
+    class Barker(dg.Config):
+        pet_type: Literal["dog"] = "dog"
+        barks: float
+
+    class Pet(dg.Config):
+        pet: Meower | Barker = Field(discriminator="pet_type")
+
+    @dg.asset
+    def sound(config: Pet) -> str:
+        pet = config.pet
+        return f"meow x{pet.meows}" if isinstance(pet, Meower) else f"woof x{pet.barks}"
+
+    run_config: dict[str, Any] = {"ops": {"sound": {"config": {"pet": {"cat": {"meows": 2}}}}}}
+    assert dg.materialize([sound], run_config=run_config).output_for_node("sound") == "meow x2"
+    run_config = {"ops": {"sound": {"config": {"pet": {"dog": {"barks": 1.5}}}}}}
+    assert dg.materialize([sound], run_config=run_config).output_for_node("sound") == "woof x1.5"

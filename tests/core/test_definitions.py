@@ -299,8 +299,10 @@ def test_run_config_to_config_dict() -> None:
 
     config = wb.RunConfig(ops={"op": OpConfig(size=3)}, resources={"api": Api(url="u")})
     assert config.to_config_dict() == {
+        "loggers": {},
         "ops": {"op": {"config": {"size": 3}}},
         "resources": {"api": {"config": {"url": "u"}}},
+        "execution": {},
     }
 
 

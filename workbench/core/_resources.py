@@ -17,6 +17,7 @@ from workbench.core.config import (
     is_secret_field,
     redact,
     resolve,
+    runtime_config,
 )
 from workbench.core.resource import ConfigurableResource, InitResourceContext, PartialResource
 from workbench.errors import ConfigError, DagsterInvalidConfigError
@@ -76,7 +77,7 @@ class PreparedResources:
                 instance = value.model_copy(update=updates) if updates else value.model_copy()
                 context = InitResourceContext(
                     resource_key=key,
-                    resource_config=self.snapshot.get(key or "", {}).get("config", {}),
+                    resource_config=runtime_config(value),
                     resources=dict(ready),
                     run_id=run_id,
                     log=log,

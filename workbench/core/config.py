@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr, TypeAdapter, ValidationEr
 from pydantic_core import PydanticCustomError
 
 from workbench.core._suggest import closest
-from workbench.errors import ConfigError
+from workbench.errors import ConfigError, DagsterInvalidConfigError
 
 if TYPE_CHECKING:
     from typing import Self
@@ -43,6 +43,8 @@ __all__ = [
     "is_secret_field",
     "redact",
     "resolve",
+    "runtime_config",
+    "to_run_config",
 ]
 
 REDACTED = "**********"
@@ -154,6 +156,26 @@ class Config(BaseModel):
 
     _has_env: bool = pydantic.PrivateAttr(default=False)
     _kind: ClassVar[str] = "config"
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """Give every ``Optional`` field without a default the default None, as Dagster does."""
+        super().__pydantic_init_subclass__(**kwargs)
+        optional = [
+            field
+            for field in cls.model_fields.values()
+            if field.is_required() and _allows_none(field.annotation)
+        ]
+        for field in optional:
+            field.default = None
+        if optional:
+            cls.model_rebuild(force=True, raise_errors=False)
+
+    @pydantic.model_validator(mode="before")
+    @classmethod
+    def _enum_members_by_name(cls, data: Any) -> Any:
+        """Let an Enum field be given a member's name (``"RED"``) as well as the member."""
+        return _with_enum_members(cls, data)
 
     def __init__(self, **data: Any) -> None:
         if any(_contains_env(value) for value in data.values()):
@@ -290,6 +312,7 @@ def _init_with_env(self: Config, data: dict[str, Any]) -> None:
         ValidationError: every invalid field, as pydantic reports it.
     """
     cls = type(self)
+    data = _with_enum_members(cls, data)
     fields = cls.model_fields
     errors: list[Any] = []
     values: dict[str, Any] = {}
@@ -347,6 +370,26 @@ def _nested(name: str, exc: ValidationError) -> list[dict[str, Any]]:
     return [{**item, "loc": (name, *item["loc"])} for item in exc.errors(include_url=False)]
 
 
+def _allows_none(annotation: Any) -> bool:
+    return annotation is None or type(None) in getattr(annotation, "__args__", ())
+
+
+def _with_enum_members(cls: type[BaseModel], data: Any) -> Any:
+    """``data`` with each Enum field given by member *name* turned into that member."""
+    if not isinstance(data, dict):
+        return data
+    converted = dict(data)
+    for name, field in cls.model_fields.items():
+        key = field.alias if field.alias in data else name
+        value = data.get(key)
+        members = _enum_of(field.annotation) if isinstance(value, str) else None
+        if members is None or not isinstance(value, str) or value in members._value2member_map_:
+            continue
+        if value in members.__members__:
+            converted[key] = members[value]
+    return converted
+
+
 def explicit_fields(value: BaseModel) -> dict[str, Any]:
     """The fields given explicitly when ``value`` was built (as written, EnvVars included)."""
     return {name: value.__dict__[name] for name in value.model_fields_set if name in value.__dict__}
@@ -379,41 +422,84 @@ def _prefix(prefix: str, errors: list[tuple[str, str]]) -> list[tuple[str, str]]
 def from_launch_config(cls: type[BaseModel], data: Mapping[str, Any]) -> dict[str, Any]:
     """Read launch config written in Dagster's run-config shape for ``cls``.
 
-    ``{"env": "NAME"}`` becomes ``EnvVar("NAME")`` (``EnvVar.int`` for an int field), an
-    Enum field given a member's *name* gets that member (Dagster writes enums by name, as
-    :func:`redact` does), and nested config is read the same way; anything else is left
-    for validation.
+    ``{"env": "NAME"}`` becomes ``EnvVar("NAME")`` (``EnvVar.int`` for an int field); an
+    Enum field takes a member's *name* (Dagster's run config names members, and refuses their
+    values); a discriminated union takes Dagster's selector shape, ``{"cat": {"meows": 2}}``
+    (or the variant's own fields with its tag); nested config is read the same way; anything
+    else is left for validation.
+
+    Raises:
+        DagsterInvalidConfigError: an enum given by value or an unknown member name.
     """
+    errors: list[tuple[str, str]] = []
+    result = _read_launch(cls, data, "", errors)
+    if errors:
+        raise DagsterInvalidConfigError.from_errors(
+            f"{cls.__name__} run config is invalid:", errors
+        )
+    return result
+
+
+def _read_launch(
+    cls: type[BaseModel], data: Mapping[str, Any], prefix: str, errors: list[tuple[str, str]]
+) -> dict[str, Any]:
     fields = cls.model_fields
     result: dict[str, Any] = {}
     for name, value in data.items():
         field = fields.get(name)
         annotation = field.annotation if field is not None else None
+        tag = field.discriminator if field is not None else None
         if isinstance(value, Mapping) and set(value) == {"env"} and isinstance(value["env"], str):
             result[name] = (
                 IntEnvVar(value["env"])
                 if _accepts(annotation, int) and not (_accepts(annotation, str))
                 else EnvVar(value["env"])
             )
-        elif (
-            isinstance(value, Mapping)
-            and (
-                nested := _config_class_of(
-                    annotation,
-                    value,
-                    field.discriminator
-                    if field is not None and isinstance(field.discriminator, str)
-                    else None,
+        elif isinstance(value, Mapping) and isinstance(tag, str):
+            variants = _variants_by_tag(annotation, tag)
+            chosen, inner = next(iter(value.items())) if len(value) == 1 else (None, None)
+            if chosen in variants and isinstance(inner, Mapping):
+                # Dagster's selector shape: {"cat": {"meows": 2}}
+                read = _read_launch(variants[chosen], inner, f"{prefix}{name}.{chosen}.", errors)
+                result[name] = {**read, tag: chosen}
+            else:
+                nested = _config_class_of(annotation, value, tag)
+                result[name] = (
+                    value if nested is None else _read_launch(nested, value, prefix, errors)
                 )
-            )
-            is not None
-        ):
-            result[name] = from_launch_config(nested, value)
+        elif isinstance(value, Mapping) and (nested := _config_class_of(annotation)) is not None:
+            result[name] = _read_launch(nested, value, f"{prefix}{name}.", errors)
         elif isinstance(value, str) and (members := _enum_of(annotation)) is not None:
-            result[name] = members.__members__.get(value, value)
+            if value in members.__members__:
+                result[name] = members[value]
+            else:
+                names = ", ".join(members.__members__)
+                by_value = members._value2member_map_.get(value)
+                hint = f"give the member's name, {by_value.name!r}" if by_value else names
+                errors.append(
+                    (
+                        f"{prefix}{name}",
+                        f"{value!r} is not a member name of {members.__name__}; "
+                        f"run config names enum members: {hint}",
+                    )
+                )
         else:
             result[name] = value
     return result
+
+
+def _variants_by_tag(annotation: Any, tag: str) -> dict[str, type[Config]]:
+    """Each variant of a discriminated union by its tag value (``{"cat": Cat, "dog": Dog}``)."""
+    found: dict[str, type[Config]] = {}
+    for variant in getattr(annotation, "__args__", ()):
+        if (
+            isinstance(variant, type)
+            and issubclass(variant, Config)
+            and tag in variant.model_fields
+        ):
+            for value in getattr(variant.model_fields[tag].annotation, "__args__", ()):
+                found[str(value)] = variant
+    return found
 
 
 def _accepts(annotation: Any, kind: type) -> bool:
@@ -479,32 +565,61 @@ def redact(obj: Any) -> Any:
     """Return a JSON-able snapshot of config with every secret replaced.
 
     EnvVars become ``{"env": NAME}`` (the name is not secret, the value is); secret fields
-    become :data:`REDACTED`; nested config becomes nested dicts.
+    become :data:`REDACTED`; nested config becomes nested dicts; an Enum member its name.
     """
+    return _plain(obj, hide_secrets=True, by_alias=False, enum_value=False)
+
+
+def to_run_config(obj: BaseModel) -> dict[str, Any]:
+    """``obj`` as Dagster's run config writes it: every field, defaults included, by alias.
+
+    EnvVars become ``{"env": NAME}``, an Enum member its *name*, nested config a dict.
+    Secrets are kept: this is the value a run reads back with :func:`from_launch_config`.
+    """
+    return cast("dict[str, Any]", _plain(obj, hide_secrets=False, by_alias=True, enum_value=False))
+
+
+def runtime_config(obj: Any) -> Any:
+    """What ``context.op_config`` and ``context.resource_config`` show, as in Dagster.
+
+    Every field by alias, defaults included, an Enum member as its *value*; secret fields
+    show :data:`REDACTED`.
+    """
+    return _plain(obj, hide_secrets=True, by_alias=True, enum_value=True)
+
+
+def _plain(obj: Any, *, hide_secrets: bool, by_alias: bool, enum_value: bool) -> Any:
+    """The one walk from config to plain data; the three callers above choose its rules."""
+
+    def walk(value: Any) -> Any:
+        return _plain(value, hide_secrets=hide_secrets, by_alias=by_alias, enum_value=enum_value)
+
     if isinstance(obj, BaseModel):
         cls = type(obj)
         out: dict[str, Any] = {}
         for name, value in obj.__dict__.items():
-            if name in cls.model_fields and is_secret_field(cls, name):
+            field = cls.model_fields.get(name)
+            key = field.alias if by_alias and field is not None and field.alias else name
+            if hide_secrets and field is not None and is_secret_field(cls, name):
                 if isinstance(value, _ENV_TYPES):
-                    out[name] = {"env": value.env_var_name}
+                    out[key] = {"env": value.env_var_name}
                 else:
-                    out[name] = None if value is None else REDACTED
+                    out[key] = None if value is None else REDACTED
             else:
-                out[name] = redact(value)
+                out[key] = walk(value)
         for name, value in (obj.__pydantic_extra__ or {}).items():
-            out[name] = redact(value)
+            out[name] = walk(value)
         return out
     if isinstance(obj, _ENV_TYPES):
         return {"env": obj.env_var_name}
     if isinstance(obj, SecretStr | pydantic.SecretBytes):
-        return REDACTED
+        return REDACTED if hide_secrets else obj.get_secret_value()
     if isinstance(obj, Mapping):
-        return {str(key): redact(value) for key, value in obj.items()}
+        return {str(key): walk(value) for key, value in obj.items()}
     if isinstance(obj, list | tuple | set | frozenset):
-        return [redact(value) for value in obj]
+        return [walk(value) for value in obj]
     if isinstance(obj, enum.Enum):
-        return obj.name
+        return obj.value if enum_value else obj.name
     if obj is None or isinstance(obj, str | int | float | bool):
         return obj
     return str(obj) if hasattr(obj, "isoformat") else repr(obj)

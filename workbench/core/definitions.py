@@ -10,7 +10,7 @@ from workbench.core._arguments import check_arguments, keyword_names
 from workbench.core._params import Role
 from workbench.core._suggest import closest, unknown_name
 from workbench.core.asset import Asset, AssetKey, AssetSpec
-from workbench.core.config import Config, explicit_fields
+from workbench.core.config import Config, to_run_config
 from workbench.core.graph import AssetGraph
 from workbench.core.job import Job
 from workbench.core.resource import ConfigurableResource, PartialResource
@@ -29,8 +29,8 @@ class RunConfig:
     """Run config in Dagster's shape, built from Config and resource instances.
 
     Example:
-        >>> RunConfig(resources={"conn": {"config": {"username": "u"}}}).to_config_dict()
-        {'ops': {}, 'resources': {'conn': {'config': {'username': 'u'}}}}
+        >>> RunConfig(resources={"db": {"config": {"user": "u"}}}).to_config_dict()["resources"]
+        {'db': {'config': {'user': 'u'}}}
     """
 
     def __init__(
@@ -46,11 +46,20 @@ class RunConfig:
         self.execution = dict(execution or {})
 
     def to_config_dict(self) -> dict[str, Any]:
-        """The plain-dict form (``{"ops": {...}, "resources": {...}}``)."""
+        """The plain-dict form, as Dagster writes it: every field, defaults included."""
         return {
-            "ops": {name: _section(value) for name, value in self.ops.items()},
+            "loggers": dict(self.loggers),
             "resources": {key: _section(value) for key, value in self.resources.items()},
+            "ops": {name: _section(value) for name, value in self.ops.items()},
+            "execution": dict(self.execution),
         }
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RunConfig):
+            return NotImplemented
+        return self.to_config_dict() == other.to_config_dict()
+
+    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"RunConfig(ops={self.ops!r}, resources={self.resources!r})"
@@ -58,7 +67,7 @@ class RunConfig:
 
 def _section(value: Any) -> Any:
     if isinstance(value, Config):
-        return {"config": explicit_fields(value)}
+        return {"config": to_run_config(value)}
     return value
 
 
@@ -73,7 +82,7 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
     if run_config is None:
         return {"ops": {}, "resources": {}}
     if isinstance(run_config, RunConfig):
-        return run_config.to_config_dict()
+        run_config = run_config.to_config_dict()
     if not isinstance(run_config, Mapping):
         raise ConfigError(
             f"run config must be a dict or RunConfig, got {type(run_config).__name__}; "

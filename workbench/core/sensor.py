@@ -53,6 +53,13 @@ class RunRequest:
     stale_assets_only: bool = False
     partition_key: str | None = None
 
+    def __post_init__(self) -> None:
+        # Dagster keeps run config as a dict: a RunConfig becomes its plain form (#12)
+        if hasattr(self.run_config, "to_config_dict"):
+            self.run_config = self.run_config.to_config_dict()
+        elif self.run_config is None:
+            self.run_config = {}
+
 
 @dataclass
 class SkipReason:

@@ -14,14 +14,14 @@ import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, NoReturn, TypeVar, cast
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, SecretStr, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 
 from workbench.core._suggest import closest
-from workbench.errors import ConfigError, DagsterInvalidConfigError
+from workbench.errors import ConfigError, DagsterInvalidConfigError, UnresolvedEnvVarError
 
 if TYPE_CHECKING:
     from typing import Self
@@ -37,6 +37,7 @@ __all__ = [
     "build_config",
     "config_hash",
     "describe_validation_error",
+    "env_var_names",
     "from_launch_config",
     "has_env_vars",
     "invalid_config",
@@ -59,15 +60,23 @@ class _EnvMixin:
 
     env_var_name: str
 
-    def get_value(self, default: str | None = None) -> str | None:
+    def get_value(self, default: Any = None) -> Any:
         """Return the variable's current value, or ``default`` when it is not set."""
         return os.environ.get(self.env_var_name, default)
 
-    def _refuse(self) -> str:
-        raise ConfigError(
-            f"EnvVar({self.env_var_name!r}) has no value until a run starts; "
-            f"use .get_value() to read {self.env_var_name} now, or .env_var_name for its name"
+    def _refuse(self) -> NoReturn:
+        raise UnresolvedEnvVarError(
+            f"{self!r} has no value until a run starts; use .get_value() to read "
+            f"{self.env_var_name} now, or .env_var_name for its name"
         )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _EnvMixin):
+            return type(self) is type(other) and self.env_var_name == other.env_var_name
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.env_var_name))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.env_var_name!r})"
@@ -120,6 +129,21 @@ class IntEnvVar(_EnvMixin, int):
 
     def __format__(self, spec: str) -> str:
         return self._refuse()
+
+    def __int__(self) -> int:
+        return self._refuse()
+
+    def __index__(self) -> int:
+        return self._refuse()
+
+    def get_value(self, default: Any = None) -> Any:
+        """Return the variable's current value as an int, or ``default`` when it is not set.
+
+        Raises:
+            ConfigError: the variable holds something that is not a whole number.
+        """
+        raw = os.environ.get(self.env_var_name)
+        return default if raw is None else _convert_env(self, raw, self.env_var_name)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (IntEnvVar, (self.env_var_name,))
@@ -332,7 +356,8 @@ def _init_with_env(self: Config, data: dict[str, Any]) -> None:
             discriminator = field.discriminator if isinstance(field.discriminator, str) else None
             target = _config_class_of(field.annotation, value, discriminator)
             if target is None:
-                errors.append(_error("env_var_type", _ENV_ONLY, name, value))
+                # a dict of values, some read from the environment: checked when resolved
+                values[name] = value
                 continue
             try:
                 values[name] = target(**value)
@@ -344,7 +369,8 @@ def _init_with_env(self: Config, data: dict[str, Any]) -> None:
             except ValidationError as exc:
                 errors.extend(_nested(name, exc))
         else:
-            errors.append(_error("env_var_type", _ENV_ONLY, name, value))
+            # a list holding EnvVars: its items are checked when a run resolves them
+            values[name] = value
     for name, field in fields.items():
         if name not in values and field.is_required():
             errors.append(_error("missing", "Field required", name, data))
@@ -358,7 +384,6 @@ def _init_with_env(self: Config, data: dict[str, Any]) -> None:
     self._has_env = True
 
 
-_ENV_ONLY = "EnvVar can be used only in str and int fields"
 _EXTRA = "Extra inputs are not permitted"
 
 
@@ -556,6 +581,19 @@ def _mentions_secret(annotation: Any) -> bool:
     return any(_mentions_secret(arg) for arg in getattr(annotation, "__args__", ()))
 
 
+def env_var_names(value: Any) -> list[str]:
+    """The names of the EnvVar objects inside ``value`` (dicts, lists and config walked)."""
+    if isinstance(value, _ENV_TYPES):
+        return [value.env_var_name]
+    if isinstance(value, BaseModel):
+        value = value.__dict__
+    if isinstance(value, Mapping):
+        return [name for item in value.values() for name in env_var_names(item)]
+    if isinstance(value, list | tuple):
+        return [name for item in value for name in env_var_names(item)]
+    return []
+
+
 def has_env_vars(obj: BaseModel) -> bool:
     """Tell whether any field of ``obj`` (or of its nested config) waits for an EnvVar."""
     return any(_contains_env(value) for value in obj.__dict__.values())
@@ -671,32 +709,48 @@ def resolve(obj: Self, where: str, environ: Mapping[str, str] | None = None) -> 
     return cast("Self", resolved)  # type: ignore[misc]
 
 
+def _resolve_value(
+    value: Any, path: str, field: str, env: Mapping[str, str], errors: list[tuple[str, str]]
+) -> Any:
+    """``value`` with its EnvVars read (inside nested config, lists and dicts too)."""
+    if isinstance(value, _ENV_TYPES):
+        raw = env.get(value.env_var_name)
+        if raw is None:
+            errors.append(
+                (
+                    path,
+                    f"environment variable {value.env_var_name!r} is not set; "
+                    f"set {value.env_var_name} or give {field}=... a value",
+                )
+            )
+            return value
+        try:
+            return _convert_env(value, raw, path)
+        except ConfigError as exc:
+            errors.append((path, str(exc).split(": ", 1)[1]))
+            return value
+    if isinstance(value, Config) and value._has_env:
+        return _resolve_model(value, f"{path}.", env, errors)
+    if type(value) is dict and _contains_env(value):
+        return {
+            key: _resolve_value(item, f"{path}.{key}", field, env, errors)
+            for key, item in value.items()
+        }
+    if type(value) in (list, tuple) and _contains_env(value):
+        return type(value)(
+            _resolve_value(item, f"{path}.{index}", field, env, errors)
+            for index, item in enumerate(value)
+        )
+    return value
+
+
 def _resolve_model(
     obj: Config, prefix: str, env: Mapping[str, str], errors: list[tuple[str, str]]
 ) -> Config:
     cls = type(obj)
     values: dict[str, Any] = {}
     for name, value in obj.__dict__.items():
-        path = f"{prefix}{name}"
-        if isinstance(value, _ENV_TYPES):
-            raw = env.get(value.env_var_name)
-            if raw is None:
-                errors.append(
-                    (
-                        path,
-                        f"environment variable {value.env_var_name!r} is not set; "
-                        f"set {value.env_var_name} or give {name}=... a value",
-                    )
-                )
-                continue
-            try:
-                values[name] = _convert_env(value, raw, path)
-            except ConfigError as exc:
-                errors.append((path, str(exc).split(": ", 1)[1]))
-        elif isinstance(value, Config) and value._has_env:
-            values[name] = _resolve_model(value, f"{path}.", env, errors)
-        else:
-            values[name] = value
+        values[name] = _resolve_value(value, f"{prefix}{name}", name, env, errors)
     values.update(obj.__pydantic_extra__ or {})
     if errors:
         return obj

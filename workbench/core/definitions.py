@@ -10,7 +10,7 @@ from workbench.core._arguments import check_arguments, keyword_names
 from workbench.core._params import Role
 from workbench.core._suggest import closest, unknown_name
 from workbench.core.asset import Asset, AssetKey, AssetSpec
-from workbench.core.config import Config, to_run_config
+from workbench.core.config import Config, env_var_names, to_run_config
 from workbench.core.graph import AssetGraph
 from workbench.core.job import Job
 from workbench.core.resource import ConfigurableResource, PartialResource
@@ -81,6 +81,7 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
 
     if run_config is None:
         return {"ops": {}, "resources": {}}
+    written = not isinstance(run_config, RunConfig)
     if isinstance(run_config, RunConfig):
         run_config = run_config.to_config_dict()
     if not isinstance(run_config, Mapping):
@@ -122,6 +123,17 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
                 bad = [key for key in config if not isinstance(key, str)]
                 if bad:
                     errors.append((f"{where}.config", f"field names must be text, got {bad[0]!r}"))
+                    continue
+                names = env_var_names(config) if written else []
+                if names:
+                    # as Dagster: EnvVar objects belong in Config objects (see #12)
+                    errors.append(
+                        (
+                            f"{where}.config",
+                            f"EnvVar({names[0]!r}) is for Config objects and RunConfig; in a "
+                            f"run-config dict write {{'env': {names[0]!r}}}",
+                        )
+                    )
                     continue
             result[section][str(name)] = dict(value)
     if errors:

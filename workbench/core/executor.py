@@ -13,7 +13,7 @@ from workbench.core._resources import PreparedResources, prepare_resources
 from workbench.core._step import RunState, load_known_versions, watch
 from workbench.core._suggest import closest
 from workbench.core.asset import Asset, AssetSpec, MaterializeResult
-from workbench.core.config import Config, build_config, from_launch_config, redact
+from workbench.core.config import Config, build_config, from_launch_config, redact, resolve
 from workbench.core.definitions import ASSET_JOB_NAME, Definitions, normalize_run_config
 from workbench.core.graph import as_selection
 from workbench.core.instance import Instance, default_instance
@@ -142,9 +142,11 @@ def _merge_config(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _op_configs(plan: Plan, ops: Mapping[str, Any]) -> dict[str, Any]:
+def _op_configs(plan: Plan, ops: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Each step's config as written (EnvVars by name, for the record) and as the step gets it."""
     errors: list[tuple[str, str]] = []
     steps = {step.key: step for step in plan.steps}
+    written: dict[str, Any] = {}
     configs: dict[str, Any] = {}
     for name in ops:
         if name not in steps:
@@ -158,12 +160,16 @@ def _op_configs(plan: Plan, ops: Mapping[str, Any]) -> dict[str, Any]:
                 errors.append((f"ops.{step.key}", "this step takes no config; remove it"))
             continue
         try:
-            if isinstance(given, Config):
-                configs[step.key] = given
-            else:
-                configs[step.key] = build_config(
+            config = (
+                given
+                if isinstance(given, Config)
+                else build_config(
                     step.config_class, from_launch_config(step.config_class, dict(given or {}))
                 )
+            )
+            # EnvVars are read before any step runs, so a missing one stops the whole run
+            configs[step.key] = resolve(config, f"op {step.key!r} config")
+            written[step.key] = config
         except ConfigError as exc:
             errors.extend((f"ops.{step.key}.config.{path}", text) for path, text in exc.errors)
         except TypeError as exc:
@@ -172,29 +178,30 @@ def _op_configs(plan: Plan, ops: Mapping[str, Any]) -> dict[str, Any]:
         raise DagsterInvalidConfigError.from_errors(
             "run config is invalid; nothing was run:", errors
         )
-    return configs
+    return written, configs
 
 
 def _validate_config(
     plan: Plan, bindings: Mapping[str, Any], needed: set[str], config: Mapping[str, Any]
-) -> tuple[PreparedResources, dict[str, Any]]:
+) -> tuple[PreparedResources, dict[str, Any], dict[str, Any]]:
     """Check resource and op config together; raise one ConfigError listing every problem."""
     errors: list[tuple[str, str]] = []
     prepared: PreparedResources | None = None
+    written: dict[str, Any] = {}
     op_configs: dict[str, Any] = {}
     try:
         prepared = prepare_resources(bindings, needed, config["resources"], os.environ)
     except ConfigError as exc:
         errors.extend(exc.errors or [("", str(exc))])
     try:
-        op_configs = _op_configs(plan, config["ops"])
+        written, op_configs = _op_configs(plan, config["ops"])
     except ConfigError as exc:
         errors.extend(exc.errors or [("", str(exc))])
     if errors or prepared is None:
         raise DagsterInvalidConfigError.from_errors(
             "run config is invalid; nothing was run:", errors
         )
-    return prepared, op_configs
+    return prepared, written, op_configs
 
 
 def execute_plan(
@@ -215,14 +222,14 @@ def execute_plan(
     # explicit beats implicit: the run gets exactly these bindings (the notebook layer has
     # already applied its form edits to them); see #12
     needed = {key for key in plan.resource_keys if key in bindings}
-    prepared, op_configs = _validate_config(plan, bindings, needed, config)
+    prepared, written, op_configs = _validate_config(plan, bindings, needed, config)
     record = RunRecord(
         run_id=run_id or uuid.uuid4().hex,
         job_name=job_name,
         tags=dict(tags or {}),
         config_snapshot={
             "resources": prepared.snapshot,
-            "ops": {key: {"config": redact(value)} for key, value in op_configs.items()},
+            "ops": {key: {"config": redact(value)} for key, value in written.items()},
         },
         steps=[step.key for step in plan.steps],
     )

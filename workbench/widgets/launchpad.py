@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import threading
 import traceback
 from collections.abc import Mapping, Sequence
@@ -10,21 +9,20 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import yaml
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from workbench.core.asset import AssetKey
 from workbench.core.config import (
     REDACTED,
     Config,
-    EnvVar,
-    IntEnvVar,
     build_config,
     from_launch_config,
-    is_secret_field,
     redact,
+    to_run_config,
 )
 from workbench.core.definitions import normalize_run_config
 from workbench.core.executor import materialize
+from workbench.core.fields import literal_value
 from workbench.core.graph import as_selection
 from workbench.core.instance import Instance, default_instance
 from workbench.core.plan import Plan, plan_assets, plan_job
@@ -125,47 +123,21 @@ class OpConfigEditor:
 
 def _initial_yaml(config_class: type[Config], given: Any) -> str:
     if isinstance(given, BaseModel | Mapping):
-        data = _plain(given)
+        data = literal_value(given)
     else:
         try:
-            data = _plain(config_class())
+            data = literal_value(config_class())
         except (ValidationError, TypeError):
             data = {
                 name: None
                 if info.is_required()
-                else _plain(info.get_default(call_default_factory=True))
+                else literal_value(info.get_default(call_default_factory=True))
                 for name, info in config_class.model_fields.items()
             }
     try:
         return yaml.safe_dump(data, sort_keys=False) if data else ""
     except yaml.YAMLError:
         return yaml.safe_dump(_stringify(data), sort_keys=False)
-
-
-def _plain(value: Any) -> Any:
-    """Config as YAML-able data that validates back: EnvVars as ``{env: NAME}``, no secrets."""
-    if isinstance(value, EnvVar | IntEnvVar):
-        return {"env": value.env_var_name}
-    if isinstance(value, BaseModel):
-        cls = type(value)
-        return {
-            name: _plain(item)
-            for name, item in value.__dict__.items()
-            if not (
-                name in cls.model_fields
-                and is_secret_field(cls, name)
-                and not isinstance(item, EnvVar | IntEnvVar)
-            )
-        }
-    if isinstance(value, enum.Enum):
-        return _plain(value.value)
-    if isinstance(value, SecretStr):
-        return None
-    if isinstance(value, Mapping):
-        return {str(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_plain(item) for item in value]
-    return value
 
 
 def _stringify(value: Any) -> Any:
@@ -311,7 +283,7 @@ class Launchpad:
             elif isinstance(form.applied, PartialResource) or value != _current(
                 self._bindings, key
             ):
-                resources[key] = {"config": _fields(value)}
+                resources[key] = {"config": to_run_config(value)}
         ops: dict[str, Any] = {}
         for key, editor in self.op_config.items():
             if editor.value is not None:
@@ -585,9 +557,3 @@ def _current(bindings: Mapping[str, Any], key: str) -> Any:
 def _applied(bindings: Mapping[str, Any]) -> dict[str, Any]:
     """The bindings a launch passes down: the session's applied form edits in place (#12)."""
     return {key: _current(bindings, key) for key in bindings}
-
-
-def _fields(value: BaseModel) -> dict[str, Any]:
-    return {
-        name: value.__dict__[name] for name in type(value).model_fields if name in value.__dict__
-    }

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from workbench.core._arguments import check_arguments, keyword_names
 from workbench.core._params import Role
@@ -19,6 +20,8 @@ from workbench.errors import DefinitionError
 if TYPE_CHECKING:
     from workbench.core.schedule import Schedule
     from workbench.core.sensor import Sensor
+
+AutomationT = TypeVar("AutomationT", "Sensor", "Schedule")
 
 __all__ = ["ASSET_JOB_NAME", "Definitions", "LazyDefinitions", "RunConfig", "definitions"]
 
@@ -252,14 +255,14 @@ class Definitions:
         """The sensor ``name``."""
         for sensor in self.sensors:
             if sensor.name == name:
-                return sensor
+                return self._with_bound_jobs(sensor)
         raise DefinitionError(self._unknown("sensor", name, [item.name for item in self.sensors]))
 
     def get_schedule_def(self, name: str) -> Schedule:
         """The schedule ``name``."""
         for schedule in self.schedules:
             if schedule.name == name:
-                return schedule
+                return self._with_bound_jobs(schedule)
         raise DefinitionError(
             self._unknown("schedule", name, [item.name for item in self.schedules])
         )
@@ -284,6 +287,12 @@ class Definitions:
             for job in item.jobs:
                 found.setdefault(job.name, job)
         return list(found.values())
+
+    def _with_bound_jobs(self, item: AutomationT) -> AutomationT:
+        """A copy of a sensor or schedule whose jobs run with these definitions' resources."""
+        bound = copy.copy(item)
+        bound.jobs = [self._bind(job) for job in item.jobs]
+        return bound
 
     def _bind(self, job: Job) -> Job:
         bound = job.with_resources(self.resources)

@@ -439,8 +439,6 @@ def job(
             function()
         finally:
             _composing.reset(token)
-        if not composition.nodes:
-            raise DefinitionError(f"job {job_name!r} calls no ops; call each op in the job's body")
         return Job(
             job_name,
             nodes=composition.nodes,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from croniter import croniter
 
 from workbench.core._arguments import check_arguments, keyword_names
-from workbench.core._params import Role, read_params
+from workbench.core._params import Role
 from workbench.core.asset import doc_of
 from workbench.core.definitions import RunConfig
 from workbench.core.resource import _Resources
@@ -21,6 +21,8 @@ from workbench.core.sensor import (
     _tag,
     _targets,
     call_with_resources,
+    context_or_build,
+    read_evaluation_params,
 )
 from workbench.errors import DefinitionError, WorkbenchError
 
@@ -130,7 +132,7 @@ class Schedule:
         self.default_status = default_status
         self.description = description
         self.tags = dict(tags or {})
-        self.params = read_params(fn, owner) if fn is not None else ()
+        self.params = read_evaluation_params(fn, owner) if fn is not None else ()
         self.required_resource_keys = frozenset(
             param.name for param in self.params if param.role is Role.RESOURCE
         )
@@ -153,8 +155,14 @@ class Schedule:
         return [iterator.get_next(dt.datetime) for _ in range(count)]
 
     def __call__(self, context: ScheduleEvaluationContext | None = None, **resources: Any) -> Any:
-        """Evaluate and return what the function returned (the run config if it has none)."""
-        context = context or build_schedule_context()
+        """Evaluate and return what the function returned (the run config if it has none).
+
+        Raises:
+            DagsterInvalidInvocationError: the function takes a context and none was given.
+        """
+        context = context_or_build(
+            context, self.params, "schedule", self.name, build_schedule_context
+        )
         if self.fn is None:
             return RunRequest(run_config=self.run_config, tags=self.tags)
         bound = {**context._resource_values, **resources}
@@ -181,16 +189,9 @@ class Schedule:
                     f"schedule {self.name!r} returned {type(item).__name__}; return RunRequest, "
                     "SkipReason, a run config dict or RunConfig, or a list of them"
                 )
-        stamp = context.scheduled_execution_time.isoformat()
-        tagged = [
-            _tag(request, "dagster/schedule_name", self.name, self.job_name) for request in requests
-        ]
+        tagged = [_tag(request, "dagster/schedule_name", self.name) for request in requests]
         for request in tagged:
-            request.tags = {
-                **self.tags,
-                "dagster/scheduled_execution_time": stamp,
-                **dict(request.tags),
-            }
+            request.tags = {**self.tags, **dict(request.tags)}
         return TickResult(self.name, tagged, None if tagged else skip)
 
     def __repr__(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import inspect
 import os
@@ -16,7 +17,7 @@ from workbench.core.definitions import missing_resource
 from workbench.core.graph import as_selection, define_asset_job
 from workbench.core.job import Job
 from workbench.core.resource import _Resources
-from workbench.errors import DefinitionError, WorkbenchError
+from workbench.errors import DagsterInvalidInvocationError, DefinitionError, WorkbenchError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -186,6 +187,39 @@ def _targets(
     return found
 
 
+def read_evaluation_params(fn: Callable[..., Any], owner: str) -> tuple[Param, ...]:
+    """A sensor's or schedule's parameters: its context may have any name, as in Dagster.
+
+    The first parameter that is neither a resource nor given a default receives the context.
+    """
+    params = list(read_params(fn, owner))
+    if not any(param.role is Role.CONTEXT for param in params):
+        for index, param in enumerate(params):
+            if param.role is Role.INPUT and not param.has_default:
+                params[index] = dataclasses.replace(param, role=Role.CONTEXT)
+                break
+    return tuple(params)
+
+
+def context_or_build(
+    context: Any, params: tuple[Param, ...], kind: str, name: str, builder: Callable[[], Any]
+) -> Any:
+    """The context given, or one built when the function takes none.
+
+    Raises:
+        DagsterInvalidInvocationError: the function takes a context and none was given.
+    """
+    if context is not None:
+        return context
+    wanted = next((param.name for param in params if param.role is Role.CONTEXT), None)
+    if wanted is not None:
+        raise DagsterInvalidInvocationError(
+            f"{kind} {name!r} takes a context ({wanted!r}) and was called without one; "
+            f"call it as {name}(build_{kind}_context(...))"
+        )
+    return builder()
+
+
 def call_with_resources(
     fn: Callable[..., Any],
     params: tuple[Param, ...],
@@ -238,7 +272,7 @@ class Sensor:
         self.minimum_interval_seconds = minimum_interval_seconds or 30
         self.default_status = default_status
         self.description = description
-        self.params = read_params(fn, f"sensor {name!r}")
+        self.params = read_evaluation_params(fn, f"sensor {name!r}")
         self.required_resource_keys = frozenset(
             param.name for param in self.params if param.role is Role.RESOURCE
         )
@@ -252,14 +286,18 @@ class Sensor:
         return self.jobs[0]
 
     def __call__(self, context: SensorEvaluationContext | None = None, **resources: Any) -> Any:
-        """Evaluate and return what the function returned (as Dagster's ``s(ctx)``)."""
-        context = context or build_sensor_context(sensor_name=self.name)
+        """Evaluate and return what the function returned (as Dagster's ``s(ctx)``).
+
+        Raises:
+            DagsterInvalidInvocationError: the function takes a context and none was given.
+        """
+        context = context_or_build(context, self.params, "sensor", self.name, self._default_context)
         bound = {**context._resource_values, **resources}
         return call_with_resources(self.fn, self.params, context, bound, f"sensor {self.name!r}")
 
     def evaluate_tick(self, context: SensorEvaluationContext | None = None) -> TickResult:
         """Evaluate and normalise the answer: run requests (tagged), skip reason, cursor."""
-        context = context or build_sensor_context(sensor_name=self.name)
+        context = context or self._default_context()
         result = self(context)
         requests: list[RunRequest] = []
         skip: str | None = None
@@ -291,21 +329,23 @@ class Sensor:
                     "SkipReason, SensorResult, a list of them, or None"
                 )
         cursor = cursor_set if cursor_set is not None else context.cursor
-        tagged = [
-            _tag(request, "dagster/sensor_name", self.name, self.job_name) for request in requests
-        ]
+        tagged = [_tag(request, "dagster/sensor_name", self.name) for request in requests]
         return TickResult(self.name, tagged, None if tagged else skip, cursor)
+
+    def _default_context(self) -> SensorEvaluationContext:
+        return build_sensor_context(sensor_name=self.name)
 
     def __repr__(self) -> str:
         return f"<Sensor {self.name}>"
 
 
-def _tag(request: RunRequest, tag: str, name: str, job_name: str | None) -> RunRequest:
+def _tag(request: RunRequest, tag: str, name: str) -> RunRequest:
+    """``request`` tagged with its sensor's or schedule's name, as Dagster tags it."""
     return RunRequest(
         run_key=request.run_key,
         run_config=request.run_config,
         tags={**dict(request.tags), tag: name},
-        job_name=request.job_name or job_name,
+        job_name=request.job_name,
         asset_selection=request.asset_selection,
         stale_assets_only=request.stale_assets_only,
         partition_key=request.partition_key,

@@ -53,9 +53,12 @@ def tick(
             )
         )
     else:
-        result = target.evaluate_tick(
-            build_schedule_context(scheduled_execution_time=at, resources=resources)
-        )
+        context = build_schedule_context(scheduled_execution_time=at, resources=resources)
+        result = target.evaluate_tick(context)
+        # like Dagster's scheduler (not evaluate_tick), a launched tick records its time
+        stamp = context.scheduled_execution_time.isoformat()
+        for request in result.run_requests:
+            request.tags = {"dagster/scheduled_execution_time": stamp, **dict(request.tags)}
     if launch:
         for request in result.run_requests:
             result.runs.append(_launch(defs, target, request, instance))

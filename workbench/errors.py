@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
 __all__ = [
+    "ConfigArgumentWarning",
     "ConfigError",
     "DagsterError",
     "DagsterInvalidConfigError",
@@ -129,6 +130,10 @@ class DagsterInvariantViolationError(WorkbenchError):
 
 
 DagsterError = WorkbenchError
+
+
+class ConfigArgumentWarning(SyntaxWarning):
+    """A step parameter typed with a Config class is not named ``config`` (Dagster's name)."""
 
 
 class StorageError(WorkbenchError):

@@ -133,3 +133,16 @@ def test_a_discriminated_union_takes_dagsters_selector_shape(dg: Any) -> None:
     assert dg.materialize([sound], run_config=run_config).output_for_node("sound") == "meow x2"
     run_config = {"ops": {"sound": {"config": {"pet": {"dog": {"barks": 1.5}}}}}}
     assert dg.materialize([sound], run_config=run_config).output_for_node("sound") == "woof x1.5"
+
+
+def test_a_config_parameter_not_named_config_warns(dg: Any) -> None:
+    class Rows(dg.Config):
+        n: int = 1
+
+    with pytest.warns(SyntaxWarning, match="'cfg'") as caught:
+
+        @dg.op
+        def read(cfg: Rows) -> int:
+            return cfg.n
+
+    assert type(caught[0].message).__name__ == "ConfigArgumentWarning"

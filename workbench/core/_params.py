@@ -5,15 +5,18 @@ from __future__ import annotations
 import enum
 import functools
 import inspect
+import os
+import sys
 import types
 import typing
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 from workbench.core.config import Config
 from workbench.core.context import StepContext
 from workbench.core.resource import RESOURCE_PARAM, ConfigurableResource
-from workbench.errors import DefinitionError
+from workbench.errors import ConfigArgumentWarning, DefinitionError
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -109,6 +112,15 @@ def _signature(fn: Callable[..., Any]) -> list[tuple[str, bool]]:
     ]
 
 
+def _user_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the user's line, past workbench's frames."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frame, level = sys._getframe(1), 1
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def _is_context(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, StepContext)
 
@@ -136,6 +148,15 @@ def read_params(fn: Callable[..., Any], owner: str) -> tuple[Param, ...]:
             role = Role.RESOURCE
         elif isinstance(annotation, type) and issubclass(annotation, Config):
             role = Role.CONFIG
+            if name != "config":
+                # Dagster warns here too; workbench still passes the config (see #12)
+                warnings.warn(
+                    f"parameter {name!r} of {owner} is typed with the Config class "
+                    f"{annotation.__name__}; name it 'config', as Dagster reads config only "
+                    "from a parameter of that name",
+                    ConfigArgumentWarning,
+                    stacklevel=_user_stacklevel(),
+                )
         params.append(Param(name, role, annotation, has_default))
     if sum(param.role is Role.CONFIG for param in params) > 1:
         raise DefinitionError(

@@ -23,7 +23,14 @@ if TYPE_CHECKING:
 
 AutomationT = TypeVar("AutomationT", "Sensor", "Schedule")
 
-__all__ = ["ASSET_JOB_NAME", "Definitions", "LazyDefinitions", "RunConfig", "definitions"]
+__all__ = [
+    "ASSET_JOB_NAME",
+    "Definitions",
+    "LazyDefinitions",
+    "RunConfig",
+    "asset_resources",
+    "definitions",
+]
 
 ASSET_JOB_NAME = "__ASSET_JOB"
 
@@ -72,6 +79,19 @@ def _section(value: Any) -> Any:
     if isinstance(value, Config):
         return {"config": to_run_config(value)}
     return value
+
+
+def asset_resources(assets: Iterable[Asset | AssetSpec]) -> dict[str, Any]:
+    """The resources assets bind themselves (``@asset(resource_defs=...)``), by key.
+
+    A run gets them beneath the resources it is given: an explicit binding of the same key wins.
+    """
+    found: dict[str, Any] = {}
+    for item in assets:
+        if isinstance(item, Asset):
+            for key, value in item.resource_defs.items():
+                found.setdefault(key, value)
+    return found
 
 
 def normalize_run_config(run_config: Any) -> dict[str, Any]:
@@ -302,6 +322,7 @@ class Definitions:
             bound.assets = tuple(
                 dict.fromkeys(item for key in keys if (item := graph.assets.get(key)))
             )
+            bound.resource_defs = {**asset_resources(bound.assets), **bound.resource_defs}
             bound._graph = graph  # type: ignore[attr-defined]
             bound._selected = keys  # type: ignore[attr-defined]
         return bound

@@ -14,7 +14,12 @@ from workbench.core._step import RunState, load_known_versions, watch
 from workbench.core._suggest import closest
 from workbench.core.asset import Asset, AssetSpec, MaterializeResult
 from workbench.core.config import Config, build_config, from_launch_config, redact, resolve
-from workbench.core.definitions import ASSET_JOB_NAME, Definitions, normalize_run_config
+from workbench.core.definitions import (
+    ASSET_JOB_NAME,
+    Definitions,
+    asset_resources,
+    normalize_run_config,
+)
 from workbench.core.graph import as_selection
 from workbench.core.instance import Instance, default_instance
 from workbench.core.plan import Plan, Step, plan_assets, plan_job
@@ -82,7 +87,7 @@ def materialize(
     return execute_plan(
         plan,
         job_name=ASSET_JOB_NAME,
-        bindings=defs.resources,
+        bindings={**asset_resources(assets), **defs.resources},
         run_config=run_config,
         instance=instance,
         raise_on_error=raise_on_error,

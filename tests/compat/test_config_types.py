@@ -146,3 +146,35 @@ def test_a_config_parameter_not_named_config_warns(dg: Any) -> None:
             return cfg.n
 
     assert type(caught[0].message).__name__ == "ConfigArgumentWarning"
+
+
+def test_primitive_op_config_takes_the_value_itself(dg: Any) -> None:
+    @dg.op
+    def prim(config: str = "foo") -> str:
+        return config
+
+    @dg.job
+    def primitive() -> None:
+        prim()
+
+    given = primitive.execute_in_process(run_config={"ops": {"prim": {"config": "bar"}}})
+    assert given.output_for_node("prim") == "bar"
+    assert primitive.execute_in_process().output_for_node("prim") == "foo"
+
+
+def test_a_raw_dict_config_in_a_direct_call_is_built_into_its_class(dg: Any) -> None:
+    class Rows(dg.Config):
+        n: int
+        label: str = "rows"
+
+    @dg.op
+    def count(config: Rows) -> str:
+        return f"{config.label}:{config.n}"
+
+    @dg.asset
+    def counted(config: Rows) -> str:
+        return f"{config.label}={config.n}"
+
+    assert count(config={"n": 3}) == "rows:3"
+    assert counted(config={"n": 4, "label": "x"}) == "x=4"
+    assert count(Rows(n=5)) == "rows:5"

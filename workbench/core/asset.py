@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
 
 from workbench.core._arguments import check_arguments, keyword_names
-from workbench.core._params import Param, Role, read_params
+from workbench.core._params import Param, Role, read_params, with_config_built
 from workbench.errors import DefinitionError
 
 if TYPE_CHECKING:
@@ -327,7 +327,8 @@ class Asset:
         return clone
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Call the function directly, as in a unit test."""
+        """Call the function directly, as in a unit test (a config dict becomes its class)."""
+        args, kwargs = with_config_built(self.params, f"asset {self.name!r}", args, kwargs)
         return self.fn(*args, **kwargs)
 
     def __repr__(self) -> str:

@@ -34,6 +34,7 @@ __all__ = [
     "EnvVar",
     "IntEnvVar",
     "PermissiveConfig",
+    "PrimitiveConfig",
     "build_config",
     "config_hash",
     "describe_validation_error",
@@ -42,6 +43,7 @@ __all__ = [
     "has_env_vars",
     "invalid_config",
     "is_secret_field",
+    "primitive_config_class",
     "redact",
     "resolve",
     "runtime_config",
@@ -230,6 +232,25 @@ class Config(BaseModel):
 
     def __delattr__(self, name: str) -> None:
         self.__setattr__(name, None)
+
+
+class PrimitiveConfig(Config):
+    """The config of a step whose ``config`` parameter has a plain type (``config: str``).
+
+    Run config gives the value itself (``{"ops": {"op": {"config": "bar"}}}``); the step
+    receives ``value``. Made by :func:`primitive_config_class`.
+    """
+
+    value: Any = None
+
+
+def primitive_config_class(annotation: Any, default: Any, owner: str) -> type[PrimitiveConfig]:
+    """A PrimitiveConfig class whose ``value`` field has ``annotation`` and ``default``."""
+    field: Any = (annotation, default)
+    return cast(
+        "type[PrimitiveConfig]",
+        pydantic.create_model(f"{owner} config", __base__=PrimitiveConfig, value=field),
+    )
 
 
 class PermissiveConfig(Config):

@@ -134,7 +134,8 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
                 errors.append((where, f"must look like {{'config': {{...}}}}, got {value!r}"))
                 continue
             config = value.get("config")
-            if config is not None and not isinstance(config, Mapping | Config):
+            # an op's config may be a plain value (`def op(config: str = "x")`): its step checks
+            if section == "resources" and not isinstance(config, Mapping | Config | None):
                 errors.append(
                     (
                         f"{where}.config",

@@ -13,7 +13,14 @@ from workbench.core._resources import PreparedResources, prepare_resources
 from workbench.core._step import RunState, load_known_versions, watch
 from workbench.core._suggest import closest
 from workbench.core.asset import Asset, AssetSpec, MaterializeResult
-from workbench.core.config import Config, build_config, from_launch_config, redact, resolve
+from workbench.core.config import (
+    Config,
+    PrimitiveConfig,
+    build_config,
+    from_launch_config,
+    redact,
+    resolve,
+)
 from workbench.core.definitions import (
     ASSET_JOB_NAME,
     Definitions,
@@ -165,6 +172,9 @@ def _op_configs(plan: Plan, ops: Mapping[str, Any]) -> tuple[dict[str, Any], dic
                 errors.append((f"ops.{step.key}", "this step takes no config; remove it"))
             continue
         try:
+            primitive = issubclass(step.config_class, PrimitiveConfig)
+            if primitive and not isinstance(given, Config):
+                given = {} if given is None else {"value": given}
             config = (
                 given
                 if isinstance(given, Config)
@@ -173,8 +183,9 @@ def _op_configs(plan: Plan, ops: Mapping[str, Any]) -> tuple[dict[str, Any], dic
                 )
             )
             # EnvVars are read before any step runs, so a missing one stops the whole run
-            configs[step.key] = resolve(config, f"op {step.key!r} config")
-            written[step.key] = config
+            resolved = resolve(config, f"op {step.key!r} config")
+            configs[step.key] = resolved.value if primitive else resolved
+            written[step.key] = config.value if primitive else config
         except ConfigError as exc:
             errors.extend((f"ops.{step.key}.config.{path}", text) for path, text in exc.errors)
         except TypeError as exc:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from workbench.core._arguments import check_arguments, keyword_names
-from workbench.core._params import Param, Role, read_params
+from workbench.core._params import Param, Role, read_params, with_config_built
 from workbench.core.asset import doc_of
 from workbench.errors import DefinitionError
 
@@ -202,6 +202,7 @@ class Op:
         composition = _composing.get()
         if composition is not None:
             return composition.add(self, self._alias, args, kwargs)
+        args, kwargs = with_config_built(self.params, f"op {self.name!r}", args, kwargs)
         return self.fn(*args, **kwargs)
 
     def __repr__(self) -> str:

@@ -19,3 +19,42 @@ def test_an_asset_runs_with_the_resources_it_binds_itself(dg: Any) -> None:
     job = dg.define_asset_job("build", [table])
     defs = dg.Definitions(assets=[table], jobs=[job])
     assert defs.resolve_job_def("build").execute_in_process().output_for_node("table") == 5
+
+
+def test_a_nested_resource_configured_at_launch_is_completed_from_run_config(dg: Any) -> None:
+    class Credentials(dg.ConfigurableResource):
+        key: str
+
+    class Bucket(dg.ConfigurableResource):
+        credentials: Credentials
+        region: str = "eu"
+
+    @dg.asset
+    def listing(bucket: Bucket) -> str:
+        return f"{bucket.credentials.key}@{bucket.region}"
+
+    credentials = Credentials.configure_at_launch()
+    resources = {"bucket": Bucket(credentials=credentials), "credentials": credentials}
+    run_config = {"resources": {"credentials": {"config": {"key": "K"}}}}
+    result = dg.materialize([listing], resources=resources, run_config=run_config)
+    assert result.output_for_node("listing") == "K@eu"
+
+
+def test_workbench_says_to_bind_a_nested_launch_resource_at_top_level() -> None:
+    import pytest
+
+    import workbench as wb
+
+    class Credentials(wb.ConfigurableResource):
+        key: str
+
+    class Bucket(wb.ConfigurableResource):
+        credentials: Credentials
+
+    @wb.asset
+    def listing(bucket: Bucket) -> str:
+        return bucket.credentials.key
+
+    bucket = Bucket(credentials=Credentials.configure_at_launch())
+    with pytest.raises(wb.ConfigError, match="only a top-level binding can configure"):
+        wb.materialize([listing], resources={"bucket": bucket})

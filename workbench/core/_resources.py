@@ -133,6 +133,36 @@ def _env_values(value: Any, environ: Mapping[str, str], found: set[str]) -> None
                 _env_values(item, environ, found)
 
 
+def _nested_partials(value: Any) -> list[PartialResource[Any]]:
+    if not isinstance(value, ConfigurableResource):
+        return []
+    return [item for item in value.__dict__.values() if isinstance(item, PartialResource)]
+
+
+def _with_completed(
+    value: Any, completed: Mapping[int, Any], origin: Mapping[int, str], where: str
+) -> Any:
+    """``value`` with each nested ``configure_at_launch()`` replaced by its completed resource.
+
+    Raises:
+        ConfigError: a nested one is not bound at top level, so nothing completes it.
+    """
+    updates: dict[str, Any] = {}
+    for name, item in value.__dict__.items() if isinstance(value, ConfigurableResource) else ():
+        if not isinstance(item, PartialResource):
+            continue
+        if id(item) in completed:
+            updates[name] = completed[id(item)]
+        elif id(item) not in origin:
+            raise ConfigError(
+                f"{where}: field {name!r} is {item!r}, which only a top-level binding can "
+                f"configure; bind that same object too, e.g. resources={{{name!r}: ...}}"
+            )
+        else:
+            raise ConfigError(f"{where}: field {name!r} needs resource {origin[id(item)]!r}")
+    return value.model_copy(update=updates) if updates else value
+
+
 def prepare_resources(
     bindings: Mapping[str, Any],
     keys: Iterable[str],
@@ -153,7 +183,13 @@ def prepare_resources(
     prepared = PreparedResources()
     origin = {id(value): key for key, value in bindings.items()}
     errors: list[tuple[str, str]] = []
-    for key in sorted(set(keys) | set(launch)):
+    wanted = set(keys) | set(launch)
+    for key in list(wanted):
+        wanted |= {origin.get(id(item), "") for item in _nested_partials(bindings.get(key))}
+    wanted.discard("")
+    completed: dict[int, Any] = {}
+    # launch-configured resources first: a resource that nests one gets it completed
+    for key in sorted(wanted, key=lambda k: (not isinstance(bindings.get(k), PartialResource), k)):
         if key not in bindings:
             if key in launch:
                 known = ", ".join(sorted(bindings)) or "none"
@@ -170,8 +206,12 @@ def prepare_resources(
         where = f"resource {key!r}"
         try:
             if isinstance(value, PartialResource):
+                partial = value
                 value = value.complete(from_launch_config(value.resource_class, config), where, key)
-            elif config:
+                completed[id(partial)] = value
+                origin[id(value)] = key
+            value = _with_completed(value, completed, origin, where)
+            if config and not isinstance(bindings[key], PartialResource):
                 if not isinstance(value, ConfigurableResource):
                     raise ConfigError(
                         f"{where} is a {type(value).__name__}, which takes no config; "

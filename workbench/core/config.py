@@ -33,6 +33,7 @@ __all__ = [
     "Config",
     "EnvVar",
     "IntEnvVar",
+    "LaunchDeferred",
     "PermissiveConfig",
     "PrimitiveConfig",
     "build_config",
@@ -154,6 +155,15 @@ class IntEnvVar(_EnvMixin, int):
 _ENV_TYPES = (EnvVar, IntEnvVar)
 
 
+class LaunchDeferred:
+    """A field value completed when a run launches (a nested ``configure_at_launch()``)."""
+
+
+def _is_deferred(value: Any) -> bool:
+    """Whether ``value`` (or something inside it) gets its value only when a run starts."""
+    return isinstance(value, LaunchDeferred) or _contains_env(value)
+
+
 def _contains_env(value: Any) -> bool:
     if isinstance(value, _ENV_TYPES):
         return True
@@ -204,7 +214,9 @@ class Config(BaseModel):
         return _with_enum_members(cls, data)
 
     def __init__(self, **data: Any) -> None:
-        if any(_contains_env(value) for value in data.values()):
+        if any(
+            _contains_env(value) or isinstance(value, LaunchDeferred) for value in data.values()
+        ):
             _init_with_env(self, data)
             return
         try:
@@ -370,7 +382,7 @@ def _init_with_env(self: Config, data: dict[str, Any]) -> None:
                     _error("extra_forbidden", "Extra inputs are not permitted", name, value)
                 )
             continue
-        if isinstance(value, _ENV_TYPES):
+        if isinstance(value, (*_ENV_TYPES, LaunchDeferred)):
             values[name] = value
         elif type(value) is dict and _contains_env(value):
             field = fields[name]

@@ -110,3 +110,27 @@ def test_a_job_with_no_ops_is_allowed(dg: Any) -> None:
         pass
 
     assert empty.execute_in_process().success
+
+
+def test_resources_in_required_resource_keys_are_set_up_for_the_call() -> None:
+    import workbench as wb
+
+    events: list[str] = []
+
+    class Feed(wb.ConfigurableResource):
+        url: str = "feed"
+
+        def setup_for_execution(self, context: Any) -> None:
+            events.append("setup")
+
+        def teardown_after_execution(self, context: Any) -> None:
+            events.append("teardown")
+
+    @wb.sensor(job_name="anything", required_resource_keys={"feed"})
+    def watcher(context: Any) -> Any:
+        events.append(f"call {context.resources.feed.url}")
+        return wb.SkipReason("ok")
+
+    assert watcher(wb.build_sensor_context(resources={"feed": Feed()})).skip_message == "ok"
+    assert events == ["setup", "call feed", "teardown"]
+    assert watcher.required_resource_keys == {"feed"}

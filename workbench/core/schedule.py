@@ -113,6 +113,7 @@ class Schedule:
         description: str | None,
         tags: Mapping[str, str] | None,
         job_name: str | None = None,
+        required_resource_keys: Iterable[str] = (),
     ) -> None:
         owner = f"schedule {name!r}"
         aliases = {"@hourly", "@daily", "@weekly", "@monthly", "@yearly", "@annually", "@midnight"}
@@ -135,7 +136,7 @@ class Schedule:
         self.params = read_evaluation_params(fn, owner) if fn is not None else ()
         self.required_resource_keys = frozenset(
             param.name for param in self.params if param.role is Role.RESOURCE
-        )
+        ) | frozenset(required_resource_keys)
 
     @property
     def job(self) -> Job:
@@ -166,7 +167,14 @@ class Schedule:
         if self.fn is None:
             return RunRequest(run_config=self.run_config, tags=self.tags)
         bound = {**context._resource_values, **resources}
-        return call_with_resources(self.fn, self.params, context, bound, f"schedule {self.name!r}")
+        return call_with_resources(
+            self.fn,
+            self.params,
+            context,
+            bound,
+            f"schedule {self.name!r}",
+            self.required_resource_keys,
+        )
 
     def evaluate_tick(self, context: ScheduleEvaluationContext | None = None) -> TickResult:
         """Evaluate and normalise the answer into tagged run requests or a skip reason."""
@@ -209,6 +217,7 @@ def schedule(
     default_status: DefaultScheduleStatus = DefaultScheduleStatus.STOPPED,
     target: Any = None,
     tags: Mapping[str, str] | None = None,
+    required_resource_keys: Iterable[str] | None = None,
     **dagster_options: Any,
 ) -> Callable[[Callable[..., Any]], Schedule]:
     """Declare a schedule whose function decides each tick's run requests."""
@@ -216,7 +225,7 @@ def schedule(
         "@schedule",
         dagster_options,
         known=keyword_names(schedule),
-        kept=("metadata", "environment_vars", "required_resource_keys", "owners"),
+        kept=("metadata", "environment_vars", "owners"),
         unsupported=("tags_fn", "should_execute"),
     )
 
@@ -236,6 +245,7 @@ def schedule(
             description=description or doc_of(fn),
             tags=tags,
             job_name=job_name,
+            required_resource_keys=required_resource_keys or (),
         )
 
     return decorate

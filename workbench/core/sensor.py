@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import inspect
@@ -187,6 +188,20 @@ def _targets(
     return found
 
 
+@contextlib.contextmanager
+def _context_resources(context: Any, keys: Sequence[str], ready: Mapping[str, Any]) -> Any:
+    """Show the set-up resources ``keys`` on ``context.resources`` while the function runs."""
+    if not keys or not hasattr(context, "_resource_values"):
+        yield
+        return
+    before = context.resources
+    context.resources = _Resources({**context._resource_values, **{k: ready[k] for k in keys}})
+    try:
+        yield
+    finally:
+        context.resources = before
+
+
 def read_evaluation_params(fn: Callable[..., Any], owner: str) -> tuple[Param, ...]:
     """A sensor's or schedule's parameters: its context may have any name, as in Dagster.
 
@@ -226,14 +241,21 @@ def call_with_resources(
     context: Any,
     resources: Mapping[str, Any],
     owner: str,
+    required_resource_keys: Iterable[str] = (),
 ) -> Any:
-    """Call a sensor or schedule function with resources set up, then tear them down."""
+    """Call a sensor or schedule function with resources set up, then tear them down.
+
+    Resources named in ``required_resource_keys`` are set up too and reach the function as
+    ``context.resources.KEY`` while it runs.
+    """
+    required = sorted(set(required_resource_keys))
     needed = [param.name for param in params if param.role is Role.RESOURCE]
+    needed += [key for key in required if key not in needed]
     missing = [key for key in needed if key not in resources]
     if missing:
         raise DefinitionError(missing_resource(owner, missing[0], resources))
     prepared = prepare_resources(resources, needed, {}, os.environ)
-    with prepared.setup("", needed, None) as ready:
+    with prepared.setup("", needed, None) as ready, _context_resources(context, required, ready):
         kwargs: dict[str, Any] = {}
         for param in params:
             if param.role is Role.CONTEXT:
@@ -264,6 +286,7 @@ class Sensor:
         minimum_interval_seconds: int | None,
         default_status: DefaultSensorStatus,
         description: str | None,
+        required_resource_keys: Iterable[str] = (),
     ) -> None:
         self.fn = fn
         self.name = name
@@ -275,7 +298,7 @@ class Sensor:
         self.params = read_evaluation_params(fn, f"sensor {name!r}")
         self.required_resource_keys = frozenset(
             param.name for param in self.params if param.role is Role.RESOURCE
-        )
+        ) | frozenset(required_resource_keys)
         self.__wrapped__ = fn
 
     @property
@@ -293,7 +316,14 @@ class Sensor:
         """
         context = context_or_build(context, self.params, "sensor", self.name, self._default_context)
         bound = {**context._resource_values, **resources}
-        return call_with_resources(self.fn, self.params, context, bound, f"sensor {self.name!r}")
+        return call_with_resources(
+            self.fn,
+            self.params,
+            context,
+            bound,
+            f"sensor {self.name!r}",
+            self.required_resource_keys,
+        )
 
     def evaluate_tick(self, context: SensorEvaluationContext | None = None) -> TickResult:
         """Evaluate and normalise the answer: run requests (tagged), skip reason, cursor."""
@@ -363,6 +393,7 @@ def sensor(
     default_status: DefaultSensorStatus = DefaultSensorStatus.STOPPED,
     asset_selection: Any = None,
     target: Any = None,
+    required_resource_keys: Iterable[str] | None = None,
     **dagster_options: Any,
 ) -> Callable[[Callable[..., Any]], Sensor]:
     """Declare a sensor; resources are injected by annotation, like an asset's."""
@@ -370,7 +401,7 @@ def sensor(
         "@sensor",
         dagster_options,
         known=keyword_names(sensor),
-        kept=("required_resource_keys", "tags", "metadata", "owners"),
+        kept=("tags", "metadata", "owners"),
     )
 
     def decorate(fn: Callable[..., Any]) -> Sensor:
@@ -383,6 +414,7 @@ def sensor(
             minimum_interval_seconds=minimum_interval_seconds,
             default_status=default_status,
             description=description or doc_of(fn),
+            required_resource_keys=required_resource_keys or (),
         )
 
     return decorate

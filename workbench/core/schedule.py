@@ -24,7 +24,7 @@ from workbench.core.sensor import (
     context_or_build,
     read_evaluation_params,
 )
-from workbench.errors import DefinitionError, WorkbenchError
+from workbench.errors import DagsterInvariantViolationError, DefinitionError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -193,7 +193,7 @@ class Schedule:
             elif item is None:
                 continue
             else:
-                raise WorkbenchError(
+                raise DagsterInvariantViolationError(
                     f"schedule {self.name!r} returned {type(item).__name__}; return RunRequest, "
                     "SkipReason, a run config dict or RunConfig, or a list of them"
                 )

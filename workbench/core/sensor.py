@@ -18,7 +18,11 @@ from workbench.core.definitions import missing_resource
 from workbench.core.graph import as_selection, define_asset_job
 from workbench.core.job import Job
 from workbench.core.resource import _Resources
-from workbench.errors import DagsterInvalidInvocationError, DefinitionError, WorkbenchError
+from workbench.errors import (
+    DagsterInvalidInvocationError,
+    DagsterInvariantViolationError,
+    DefinitionError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -344,7 +348,7 @@ class Sensor:
                     skip = text or ""
                 if item.cursor is not None:
                     if context._cursor_updated:
-                        raise WorkbenchError(
+                        raise DagsterInvariantViolationError(
                             f"sensor {self.name!r}: SensorResult.cursor cannot be set if "
                             "context.update_cursor() was called; use one of them"
                         )
@@ -354,7 +358,7 @@ class Sensor:
             elif isinstance(item, SkipReason):
                 skip = item.skip_message or ""
             else:
-                raise WorkbenchError(
+                raise DagsterInvariantViolationError(
                     f"sensor {self.name!r} returned {type(item).__name__}; return RunRequest, "
                     "SkipReason, SensorResult, a list of them, or None"
                 )

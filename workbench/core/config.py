@@ -14,7 +14,7 @@ import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, NoReturn, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, NoReturn, TypeVar, cast
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, SecretStr, TypeAdapter, ValidationError
@@ -49,6 +49,7 @@ __all__ = [
     "resolve",
     "runtime_config",
     "to_run_config",
+    "without_secrets",
 ]
 
 REDACTED = "**********"
@@ -638,7 +639,7 @@ def redact(obj: Any) -> Any:
     EnvVars become ``{"env": NAME}`` (the name is not secret, the value is); secret fields
     become :data:`REDACTED`; nested config becomes nested dicts; an Enum member its name.
     """
-    return _plain(obj, hide_secrets=True, by_alias=False, enum_value=False)
+    return _plain(obj, secrets="redact", by_alias=False, enum_value=False)
 
 
 def to_run_config(obj: BaseModel) -> dict[str, Any]:
@@ -647,7 +648,7 @@ def to_run_config(obj: BaseModel) -> dict[str, Any]:
     EnvVars become ``{"env": NAME}``, an Enum member its *name*, nested config a dict.
     Secrets are kept: this is the value a run reads back with :func:`from_launch_config`.
     """
-    return cast("dict[str, Any]", _plain(obj, hide_secrets=False, by_alias=True, enum_value=False))
+    return cast("dict[str, Any]", _plain(obj, secrets="keep", by_alias=True, enum_value=False))
 
 
 def runtime_config(obj: Any) -> Any:
@@ -656,14 +657,25 @@ def runtime_config(obj: Any) -> Any:
     Every field by alias, defaults included, an Enum member as its *value*; secret fields
     show :data:`REDACTED`.
     """
-    return _plain(obj, hide_secrets=True, by_alias=True, enum_value=True)
+    return _plain(obj, secrets="redact", by_alias=True, enum_value=True)
 
 
-def _plain(obj: Any, *, hide_secrets: bool, by_alias: bool, enum_value: bool) -> Any:
-    """The one walk from config to plain data; the three callers above choose its rules."""
+def without_secrets(obj: Any) -> Any:
+    """Config as a saved form edit or an export holds it: secrets left out, EnvVars by name.
+
+    A secret field given as an EnvVar stays (``{"env": NAME}``); one holding a value is left
+    out (a ``None`` stays None); an Enum member is its name; dates are ISO strings.
+    """
+    return _plain(obj, secrets="omit", by_alias=False, enum_value=False)
+
+
+def _plain(
+    obj: Any, *, secrets: Literal["redact", "omit", "keep"], by_alias: bool, enum_value: bool
+) -> Any:
+    """The one walk from config to plain data; the callers above choose its rules (#17)."""
 
     def walk(value: Any) -> Any:
-        return _plain(value, hide_secrets=hide_secrets, by_alias=by_alias, enum_value=enum_value)
+        return _plain(value, secrets=secrets, by_alias=by_alias, enum_value=enum_value)
 
     if isinstance(obj, BaseModel):
         cls = type(obj)
@@ -671,11 +683,13 @@ def _plain(obj: Any, *, hide_secrets: bool, by_alias: bool, enum_value: bool) ->
         for name, value in obj.__dict__.items():
             field = cls.model_fields.get(name)
             key = field.alias if by_alias and field is not None and field.alias else name
-            if hide_secrets and field is not None and is_secret_field(cls, name):
+            if secrets != "keep" and field is not None and is_secret_field(cls, name):
                 if isinstance(value, _ENV_TYPES):
                     out[key] = {"env": value.env_var_name}
-                else:
-                    out[key] = None if value is None else REDACTED
+                elif value is None:
+                    out[key] = None
+                elif secrets == "redact":
+                    out[key] = REDACTED
             else:
                 out[key] = walk(value)
         for name, value in (obj.__pydantic_extra__ or {}).items():
@@ -684,7 +698,7 @@ def _plain(obj: Any, *, hide_secrets: bool, by_alias: bool, enum_value: bool) ->
     if isinstance(obj, _ENV_TYPES):
         return {"env": obj.env_var_name}
     if isinstance(obj, SecretStr | pydantic.SecretBytes):
-        return REDACTED if hide_secrets else obj.get_secret_value()
+        return {"redact": REDACTED, "omit": None}.get(secrets, obj.get_secret_value())
     if isinstance(obj, Mapping):
         return {str(key): walk(value) for key, value in obj.items()}
     if isinstance(obj, list | tuple | set | frozenset):
@@ -693,7 +707,7 @@ def _plain(obj: Any, *, hide_secrets: bool, by_alias: bool, enum_value: bool) ->
         return obj.value if enum_value else obj.name
     if obj is None or isinstance(obj, str | int | float | bool):
         return obj
-    return str(obj) if hasattr(obj, "isoformat") else repr(obj)
+    return obj.isoformat() if hasattr(obj, "isoformat") else repr(obj)
 
 
 def _hashable(obj: Any) -> Any:

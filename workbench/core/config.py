@@ -9,22 +9,17 @@ the variable's name.
 from __future__ import annotations
 
 import enum
-import hashlib
-import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, NoReturn, TypeVar, cast
+from typing import Annotated, Any, ClassVar, NoReturn, TypeVar, cast
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, SecretStr, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 
 from workbench.core._suggest import closest
-from workbench.errors import ConfigError, DagsterInvalidConfigError, UnresolvedEnvVarError
-
-if TYPE_CHECKING:
-    from typing import Self
+from workbench.errors import ConfigError, UnresolvedEnvVarError
 
 ConfigT = TypeVar("ConfigT", bound=BaseModel)
 
@@ -478,93 +473,6 @@ def _prefix(prefix: str, errors: list[tuple[str, str]]) -> list[tuple[str, str]]
     return [(f"{prefix}.{path}" if path else prefix, text) for path, text in errors]
 
 
-def from_launch_config(cls: type[BaseModel], data: Mapping[str, Any]) -> dict[str, Any]:
-    """Read launch config written in Dagster's run-config shape for ``cls``.
-
-    ``{"env": "NAME"}`` becomes ``EnvVar("NAME")`` (``EnvVar.int`` for an int field); an
-    Enum field takes a member's *name* (Dagster's run config names members, and refuses their
-    values); a discriminated union takes Dagster's selector shape, ``{"cat": {"meows": 2}}``
-    (or the variant's own fields with its tag); nested config is read the same way; anything
-    else is left for validation.
-
-    Raises:
-        DagsterInvalidConfigError: an enum given by value or an unknown member name.
-    """
-    errors: list[tuple[str, str]] = []
-    result = _read_launch(cls, data, "", errors)
-    if errors:
-        raise DagsterInvalidConfigError.from_errors(
-            f"{cls.__name__} run config is invalid:", errors
-        )
-    return result
-
-
-def _read_launch(
-    cls: type[BaseModel], data: Mapping[str, Any], prefix: str, errors: list[tuple[str, str]]
-) -> dict[str, Any]:
-    fields = cls.model_fields
-    result: dict[str, Any] = {}
-    for name, value in data.items():
-        field = fields.get(name)
-        annotation = field.annotation if field is not None else None
-        tag = field.discriminator if field is not None else None
-        if isinstance(value, Mapping) and set(value) == {"env"} and isinstance(value["env"], str):
-            result[name] = (
-                IntEnvVar(value["env"])
-                if _accepts(annotation, int) and not (_accepts(annotation, str))
-                else EnvVar(value["env"])
-            )
-        elif isinstance(value, Mapping) and isinstance(tag, str):
-            variants = _variants_by_tag(annotation, tag)
-            chosen, inner = next(iter(value.items())) if len(value) == 1 else (None, None)
-            if chosen in variants and isinstance(inner, Mapping):
-                # Dagster's selector shape: {"cat": {"meows": 2}}
-                read = _read_launch(variants[chosen], inner, f"{prefix}{name}.{chosen}.", errors)
-                result[name] = {**read, tag: chosen}
-            else:
-                nested = _config_class_of(annotation, value, tag)
-                result[name] = (
-                    value if nested is None else _read_launch(nested, value, prefix, errors)
-                )
-        elif isinstance(value, Mapping) and (nested := _config_class_of(annotation)) is not None:
-            result[name] = _read_launch(nested, value, f"{prefix}{name}.", errors)
-        elif isinstance(value, str) and (members := _enum_of(annotation)) is not None:
-            if value in members.__members__:
-                result[name] = members[value]
-            else:
-                names = ", ".join(members.__members__)
-                by_value = members._value2member_map_.get(value)
-                hint = f"give the member's name, {by_value.name!r}" if by_value else names
-                errors.append(
-                    (
-                        f"{prefix}{name}",
-                        f"{value!r} is not a member name of {members.__name__}; "
-                        f"run config names enum members: {hint}",
-                    )
-                )
-        else:
-            result[name] = value
-    return result
-
-
-def _variants_by_tag(annotation: Any, tag: str) -> dict[str, type[Config]]:
-    """Each variant of a discriminated union by its tag value (``{"cat": Cat, "dog": Dog}``)."""
-    found: dict[str, type[Config]] = {}
-    for variant in getattr(annotation, "__args__", ()):
-        if (
-            isinstance(variant, type)
-            and issubclass(variant, Config)
-            and tag in variant.model_fields
-        ):
-            for value in getattr(variant.model_fields[tag].annotation, "__args__", ()):
-                found[str(value)] = variant
-    return found
-
-
-def _accepts(annotation: Any, kind: type) -> bool:
-    return annotation is kind or kind in getattr(annotation, "__args__", ())
-
-
 def _enum_of(annotation: Any) -> type[enum.Enum] | None:
     for candidate in (annotation, *getattr(annotation, "__args__", ())):
         if isinstance(candidate, type) and issubclass(candidate, enum.Enum):
@@ -633,182 +541,14 @@ def has_env_vars(obj: BaseModel) -> bool:
     return any(_contains_env(value) for value in obj.__dict__.values())
 
 
-def redact(obj: Any) -> Any:
-    """Return a JSON-able snapshot of config with every secret replaced.
-
-    EnvVars become ``{"env": NAME}`` (the name is not secret, the value is); secret fields
-    become :data:`REDACTED`; nested config becomes nested dicts; an Enum member its name.
-    """
-    return _plain(obj, secrets="redact", by_alias=False, enum_value=False)
-
-
-def to_run_config(obj: BaseModel) -> dict[str, Any]:
-    """``obj`` as Dagster's run config writes it: every field, defaults included, by alias.
-
-    EnvVars become ``{"env": NAME}``, an Enum member its *name*, nested config a dict.
-    Secrets are kept: this is the value a run reads back with :func:`from_launch_config`.
-    """
-    return cast("dict[str, Any]", _plain(obj, secrets="keep", by_alias=True, enum_value=False))
-
-
-def runtime_config(obj: Any) -> Any:
-    """What ``context.op_config`` and ``context.resource_config`` show, as in Dagster.
-
-    Every field by alias, defaults included, an Enum member as its *value*; secret fields
-    show :data:`REDACTED`.
-    """
-    return _plain(obj, secrets="redact", by_alias=True, enum_value=True)
-
-
-def without_secrets(obj: Any) -> Any:
-    """Config as a saved form edit or an export holds it: secrets left out, EnvVars by name.
-
-    A secret field given as an EnvVar stays (``{"env": NAME}``); one holding a value is left
-    out (a ``None`` stays None); an Enum member is its name; dates are ISO strings.
-    """
-    return _plain(obj, secrets="omit", by_alias=False, enum_value=False)
-
-
-def _plain(
-    obj: Any, *, secrets: Literal["redact", "omit", "keep"], by_alias: bool, enum_value: bool
-) -> Any:
-    """The one walk from config to plain data; the callers above choose its rules (#17)."""
-
-    def walk(value: Any) -> Any:
-        return _plain(value, secrets=secrets, by_alias=by_alias, enum_value=enum_value)
-
-    if isinstance(obj, BaseModel):
-        cls = type(obj)
-        out: dict[str, Any] = {}
-        for name, value in obj.__dict__.items():
-            field = cls.model_fields.get(name)
-            key = field.alias if by_alias and field is not None and field.alias else name
-            if secrets != "keep" and field is not None and is_secret_field(cls, name):
-                if isinstance(value, _ENV_TYPES):
-                    out[key] = {"env": value.env_var_name}
-                elif value is None:
-                    out[key] = None
-                elif secrets == "redact":
-                    out[key] = REDACTED
-            else:
-                out[key] = walk(value)
-        for name, value in (obj.__pydantic_extra__ or {}).items():
-            out[name] = walk(value)
-        return out
-    if isinstance(obj, _ENV_TYPES):
-        return {"env": obj.env_var_name}
-    if isinstance(obj, SecretStr | pydantic.SecretBytes):
-        return {"redact": REDACTED, "omit": None}.get(secrets, obj.get_secret_value())
-    if isinstance(obj, Mapping):
-        return {str(key): walk(value) for key, value in obj.items()}
-    if isinstance(obj, list | tuple | set | frozenset):
-        return [walk(value) for value in obj]
-    if isinstance(obj, enum.Enum):
-        return obj.value if enum_value else obj.name
-    if obj is None or isinstance(obj, str | int | float | bool):
-        return obj
-    return obj.isoformat() if hasattr(obj, "isoformat") else repr(obj)
-
-
-def _hashable(obj: Any) -> Any:
-    if isinstance(obj, BaseModel):
-        return {
-            "__class__": type(obj).__qualname__,
-            **{name: _hashable(value) for name, value in obj.__dict__.items()},
-        }
-    if isinstance(obj, SecretStr):
-        return {"secret": hashlib.sha256(obj.get_secret_value().encode()).hexdigest()}
-    if isinstance(obj, Mapping):
-        return {str(key): _hashable(value) for key, value in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_hashable(value) for value in obj]
-    if isinstance(obj, enum.Enum):
-        return obj.name
-    if obj is None or isinstance(obj, str | int | float | bool):
-        return obj
-    return repr(obj)
-
-
-def config_hash(obj: Any) -> str:
-    """A stable hash of resolved config; secrets enter only as their own hashes."""
-    text = json.dumps(_hashable(obj), sort_keys=True, default=repr)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def resolve(obj: Self, where: str, environ: Mapping[str, str] | None = None) -> Self:  # type: ignore[misc]
-    """Return ``obj`` with every EnvVar read from the environment and the result validated.
-
-    Args:
-        obj: a Config or resource instance.
-        where: what to call it in errors, e.g. ``"resource 'warehouse'"``.
-        environ: the environment to read (``os.environ`` by default).
-
-    Raises:
-        ConfigError: listing every missing variable and every invalid resolved value.
-    """
-    if not obj._has_env:
-        return obj
-    env = os.environ if environ is None else environ
-    errors: list[tuple[str, str]] = []
-    resolved = _resolve_model(obj, "", env, errors)
-    if errors:
-        raise ConfigError.from_errors(f"{where} ({type(obj).__name__}) is invalid:", errors)
-    return cast("Self", resolved)  # type: ignore[misc]
-
-
-def _resolve_value(
-    value: Any, path: str, field: str, env: Mapping[str, str], errors: list[tuple[str, str]]
-) -> Any:
-    """``value`` with its EnvVars read (inside nested config, lists and dicts too)."""
-    if isinstance(value, _ENV_TYPES):
-        raw = env.get(value.env_var_name)
-        if raw is None:
-            errors.append(
-                (
-                    path,
-                    f"environment variable {value.env_var_name!r} is not set; "
-                    f"set {value.env_var_name} or give {field}=... a value",
-                )
-            )
-            return value
-        try:
-            return _convert_env(value, raw, path)
-        except ConfigError as exc:
-            errors.append((path, str(exc).split(": ", 1)[1]))
-            return value
-    if isinstance(value, Config) and value._has_env:
-        return _resolve_model(value, f"{path}.", env, errors)
-    if type(value) is dict and _contains_env(value):
-        return {
-            key: _resolve_value(item, f"{path}.{key}", field, env, errors)
-            for key, item in value.items()
-        }
-    if type(value) in (list, tuple) and _contains_env(value):
-        return type(value)(
-            _resolve_value(item, f"{path}.{index}", field, env, errors)
-            for index, item in enumerate(value)
-        )
-    return value
-
-
-def _resolve_model(
-    obj: Config, prefix: str, env: Mapping[str, str], errors: list[tuple[str, str]]
-) -> Config:
-    cls = type(obj)
-    values: dict[str, Any] = {}
-    for name, value in obj.__dict__.items():
-        values[name] = _resolve_value(value, f"{prefix}{name}", name, env, errors)
-    values.update(obj.__pydantic_extra__ or {})
-    if errors:
-        return obj
-    try:
-        result = cls.__pydantic_validator__.validate_python(values)
-    except ValidationError as exc:
-        secret = {name for name in cls.model_fields if is_secret_field(cls, name)}
-        secret |= {name for name, value in obj.__dict__.items() if isinstance(value, _ENV_TYPES)}
-        found = describe_validation_error(exc, lambda path: path.split(".")[0] in secret)
-        errors.extend(_prefix(prefix.rstrip("."), found) if prefix else found)
-        return obj
-    object.__setattr__(result, "__pydantic_private__", dict(obj.__pydantic_private__ or {}))
-    result._has_env = False
-    return cast("Config", result)
+# Reading config to and from plain data, and resolving EnvVars, live in their own modules;
+# their names stay importable from here (imported last: those modules build on this one).
+from workbench.core.plain import (  # noqa: E402
+    config_hash,
+    from_launch_config,
+    redact,
+    runtime_config,
+    to_run_config,
+    without_secrets,
+)
+from workbench.core.resolve import resolve  # noqa: E402

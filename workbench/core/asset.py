@@ -8,7 +8,7 @@ import inspect
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
 
-from workbench.core._arguments import check_arguments, keyword_names
+from workbench.core._arguments import check_arguments
 from workbench.core._params import Param, Role, read_params, with_config_built
 from workbench.errors import DefinitionError
 
@@ -404,31 +404,6 @@ def _input_keys(
     return found
 
 
-_ASSET_KEPT = (
-    "op_tags",
-    "owners",
-    "kinds",
-    "pool",
-    "automation_condition",
-    "freshness_policy",
-    "backfill_policy",
-    "compute_kind",
-    "dagster_type",
-    "output_required",
-)
-"""Dagster's @asset arguments that describe an asset and change nothing in a workbench run."""
-
-_ASSET_UNSUPPORTED = (
-    "config_schema",
-    "hooks",
-    "io_manager_def",
-    "partitions_def",
-    "retry_policy",
-    "check_specs",
-    "is_virtual",
-)
-
-
 @overload
 def asset(fn: Callable[..., Any], /) -> Asset: ...
 
@@ -487,13 +462,7 @@ def asset(
         >>> numbers.key
         AssetKey(['numbers'])
     """
-    check_arguments(
-        "@asset",
-        dagster_options,
-        known=keyword_names(asset),
-        kept=_ASSET_KEPT,
-        unsupported=_ASSET_UNSUPPORTED,
-    )
+    check_arguments("@asset", dagster_options, asset)
 
     def decorate(function: Callable[..., Any]) -> Asset:
         if key is not None and (name is not None or key_prefix is not None):
@@ -549,20 +518,7 @@ def multi_asset(
     With ``specs=``, the function returns or yields a ``MaterializeResult(asset_key=...)``
     per asset; with ``outs=``, it returns a tuple of values in the order of ``outs``.
     """
-    check_arguments(
-        "@multi_asset",
-        dagster_options,
-        known=keyword_names(multi_asset),
-        kept=("op_tags", "pool", "backfill_policy", "description", "code_version"),
-        unsupported=(
-            "config_schema",
-            "internal_asset_deps",
-            "partitions_def",
-            "hooks",
-            "retry_policy",
-            "check_specs",
-        ),
-    )
+    check_arguments("@multi_asset", dagster_options, multi_asset)
     if (specs is None) == (outs is None):
         raise DefinitionError("@multi_asset takes specs= or outs=, exactly one of them")
 

@@ -7,7 +7,7 @@ import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from workbench.core._arguments import check_arguments, keyword_names
+from workbench.core._arguments import check_arguments
 from workbench.core._params import Role
 from workbench.core._suggest import closest, unknown_name
 from workbench.core.asset import Asset, AssetKey, AssetSpec
@@ -188,8 +188,7 @@ class Definitions:
         check_arguments(
             "Definitions",
             {"asset_checks": list(asset_checks or ()), "component_tree": component_tree},
-            known=keyword_names(Definitions),
-            unsupported=("asset_checks", "component_tree"),
+            Definitions,
         )
         self.assets: list[Asset | AssetSpec] = list(assets or ())
         self.schedules: list[Schedule] = list(schedules or ())

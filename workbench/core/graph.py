@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 from typing import TYPE_CHECKING, Any
 
-from workbench.core._arguments import check_arguments, keyword_names
+from workbench.core._arguments import check_arguments
 from workbench.core._suggest import closest
 from workbench.core.asset import Asset, AssetKey, AssetSpec
 from workbench.core.job import Job
@@ -352,13 +352,7 @@ def define_asset_job(
 
     The job is resolved against the assets of the Definitions that hold it.
     """
-    check_arguments(
-        "define_asset_job",
-        dagster_options,
-        known=keyword_names(define_asset_job),
-        kept=("run_tags", "metadata", "owners", "automation_condition"),
-        unsupported=("partitions_def", "executor_def", "hooks", "op_retry_policy"),
-    )
+    check_arguments("define_asset_job", dagster_options, define_asset_job)
     return Job(
         name,
         config=config,

@@ -7,7 +7,7 @@ import inspect
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
-from workbench.core._arguments import check_arguments, keyword_names
+from workbench.core._arguments import check_arguments
 from workbench.core._params import Param, Role, read_params, with_config_built
 from workbench.core.asset import doc_of
 from workbench.errors import DefinitionError
@@ -245,13 +245,7 @@ def op(
     ``out={"a": Out(), "b": Out()}`` declares several outputs; the function then returns a
     tuple in that order.
     """
-    check_arguments(
-        "@op",
-        dagster_options,
-        known=keyword_names(op),
-        kept=("version", "code_version", "pool"),
-        unsupported=("config_schema", "retry_policy"),
-    )
+    check_arguments("@op", dagster_options, op)
     outs: dict[str, Out]
     if out is None:
         outs = {"result": Out()}
@@ -417,20 +411,7 @@ def job(
         >>> sorted(count.nodes)
         ['add_one', 'one']
     """
-    check_arguments(
-        "@job",
-        dagster_options,
-        known=keyword_names(job),
-        kept=("run_tags", "metadata", "owners"),
-        unsupported=(
-            "logger_defs",
-            "executor_def",
-            "hooks",
-            "op_retry_policy",
-            "partitions_def",
-            "input_values",
-        ),
-    )
+    check_arguments("@job", dagster_options, job)
 
     def decorate(function: Callable[..., Any]) -> Job:
         job_name = name or function.__name__

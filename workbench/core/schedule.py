@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 
-from workbench.core._arguments import check_arguments, keyword_names
+from workbench.core._arguments import check_arguments
 from workbench.core._params import Role
 from workbench.core.asset import doc_of
 from workbench.core.definitions import RunConfig
@@ -74,12 +74,7 @@ def build_schedule_context(
     **dagster_options: Any,
 ) -> ScheduleEvaluationContext:
     """Build a context for evaluating a schedule in a test or a notebook."""
-    check_arguments(
-        "build_schedule_context",
-        dagster_options,
-        known=keyword_names(build_schedule_context),
-        kept=("repository_def", "instance_ref"),
-    )
+    check_arguments("build_schedule_context", dagster_options, build_schedule_context)
     return ScheduleEvaluationContext(
         scheduled_execution_time=scheduled_execution_time, resources=resources, instance=instance
     )
@@ -221,13 +216,7 @@ def schedule(
     **dagster_options: Any,
 ) -> Callable[[Callable[..., Any]], Schedule]:
     """Declare a schedule whose function decides each tick's run requests."""
-    check_arguments(
-        "@schedule",
-        dagster_options,
-        known=keyword_names(schedule),
-        kept=("metadata", "environment_vars", "owners"),
-        unsupported=("tags_fn", "should_execute"),
-    )
+    check_arguments("@schedule", dagster_options, schedule)
 
     def decorate(fn: Callable[..., Any]) -> Schedule:
         schedule_name = name or fn.__name__
@@ -266,13 +255,7 @@ def ScheduleDefinition(
     **dagster_options: Any,
 ) -> Schedule:
     """A schedule without a function: launch ``job`` with ``run_config`` on every tick."""
-    check_arguments(
-        "ScheduleDefinition",
-        dagster_options,
-        known=keyword_names(ScheduleDefinition),
-        kept=("metadata", "environment_vars", "required_resource_keys", "owners"),
-        unsupported=("run_config_fn", "tags_fn", "should_execute", "execution_fn"),
-    )
+    check_arguments("ScheduleDefinition", dagster_options, ScheduleDefinition)
     jobs = _targets(name or "schedule", job, None, target, None)
     if not jobs and job_name is None:
         raise DefinitionError(

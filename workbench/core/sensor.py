@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from workbench.core._arguments import check_arguments, keyword_names
+from workbench.core._arguments import check_arguments
 from workbench.core._params import Param, Role, read_params
 from workbench.core._resources import prepare_resources
 from workbench.core.asset import doc_of
@@ -164,12 +164,7 @@ def build_sensor_context(
     **dagster_options: Any,
 ) -> SensorEvaluationContext:
     """Build a context for evaluating a sensor in a test or a notebook."""
-    check_arguments(
-        "build_sensor_context",
-        dagster_options,
-        known=keyword_names(build_sensor_context),
-        kept=("repository_name", "repository_def", "instance_ref", "last_sensor_start_time"),
-    )
+    check_arguments("build_sensor_context", dagster_options, build_sensor_context)
     return SensorEvaluationContext(
         cursor=cursor,
         resources=resources,
@@ -401,12 +396,7 @@ def sensor(
     **dagster_options: Any,
 ) -> Callable[[Callable[..., Any]], Sensor]:
     """Declare a sensor; resources are injected by annotation, like an asset's."""
-    check_arguments(
-        "@sensor",
-        dagster_options,
-        known=keyword_names(sensor),
-        kept=("tags", "metadata", "owners"),
-    )
+    check_arguments("@sensor", dagster_options, sensor)
 
     def decorate(fn: Callable[..., Any]) -> Sensor:
         sensor_name = name or fn.__name__

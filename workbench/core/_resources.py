@@ -20,7 +20,11 @@ from workbench.core.config import (
     runtime_config,
 )
 from workbench.core.resource import ConfigurableResource, InitResourceContext, PartialResource
-from workbench.errors import ConfigError, DagsterInvalidConfigError
+from workbench.errors import (
+    ConfigError,
+    DagsterInvalidConfigError,
+    DagsterInvalidDefinitionError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -133,10 +137,12 @@ def _env_values(value: Any, environ: Mapping[str, str], found: set[str]) -> None
                 _env_values(item, environ, found)
 
 
-def _nested_partials(value: Any) -> list[PartialResource[Any]]:
+def _nested_partials(value: Any) -> list[tuple[str, PartialResource[Any]]]:
     if not isinstance(value, ConfigurableResource):
         return []
-    return [item for item in value.__dict__.values() if isinstance(item, PartialResource)]
+    return [
+        (name, item) for name, item in value.__dict__.items() if isinstance(item, PartialResource)
+    ]
 
 
 def _with_completed(
@@ -145,21 +151,16 @@ def _with_completed(
     """``value`` with each nested ``configure_at_launch()`` replaced by its completed resource.
 
     Raises:
-        ConfigError: a nested one is not bound at top level, so nothing completes it.
+        ConfigError: the top-level binding of a nested one could not be completed.
     """
     updates: dict[str, Any] = {}
     for name, item in value.__dict__.items() if isinstance(value, ConfigurableResource) else ():
         if not isinstance(item, PartialResource):
             continue
-        if id(item) in completed:
-            updates[name] = completed[id(item)]
-        elif id(item) not in origin:
-            raise ConfigError(
-                f"{where}: field {name!r} is {item!r}, which only a top-level binding can "
-                f"configure; bind that same object too, e.g. resources={{{name!r}: ...}}"
-            )
-        else:
+        if id(item) not in completed:
+            # its top-level binding is invalid, and is reported under its own key
             raise ConfigError(f"{where}: field {name!r} needs resource {origin[id(item)]!r}")
+        updates[name] = completed[id(item)]
     return value.model_copy(update=updates) if updates else value
 
 
@@ -185,8 +186,15 @@ def prepare_resources(
     errors: list[tuple[str, str]] = []
     wanted = set(keys) | set(launch)
     for key in list(wanted):
-        wanted |= {origin.get(id(item), "") for item in _nested_partials(bindings.get(key))}
-    wanted.discard("")
+        for name, item in _nested_partials(bindings.get(key)):
+            if id(item) not in origin:
+                # as Dagster: only a top-level binding is configured from run config
+                raise DagsterInvalidDefinitionError(
+                    f"resource {key!r}: field {name!r} is {item!r}, which only a top-level "
+                    f"binding can configure; bind that same object too, e.g. "
+                    f"resources={{{name!r}: ...}}"
+                )
+            wanted.add(origin[id(item)])
     completed: dict[int, Any] = {}
     # launch-configured resources first: a resource that nests one gets it completed
     for key in sorted(wanted, key=lambda k: (not isinstance(bindings.get(k), PartialResource), k)):

@@ -212,6 +212,8 @@ class Definitions:
             merged.sensors.extend(item.sensors)
             merged.jobs.extend(item.jobs)
             merged.metadata.update(item.metadata)
+            merged.loggers.update(item.loggers)
+            merged.executor = merged.executor if merged.executor is not None else item.executor
             for key, value in item.resources.items():
                 if key in merged.resources and merged.resources[key] is not value:
                     if merged.resources[key] != value:

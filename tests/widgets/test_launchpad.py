@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import enum
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -469,3 +470,27 @@ def _walk(widget: Any) -> list[Any]:
     for child in getattr(widget, "children", ()):
         found.extend(_walk(child))
     return found
+
+
+class Shade(enum.Enum):
+    LIGHT = "light"
+    DARK = "dark"
+
+
+class PaintConfig(Config):
+    shade: Shade = Shade.DARK
+
+
+def test_op_config_yaml_names_enum_members_and_launches(instance: Instance) -> None:
+    # run config names enum members (#12): the editor's YAML must read back as written
+    @asset
+    def painted(config: PaintConfig) -> str:
+        return config.shade.name
+
+    pad = Launchpad(Definitions(assets=[painted]), instance=instance)
+    pad.asset_picker.value = ("painted",)
+    editor = pad.op_config["painted"]
+    assert editor.text.value == "shade: DARK\n"
+    result = pad.launch()
+    assert result is not None
+    assert result.asset_value("painted") == "DARK"

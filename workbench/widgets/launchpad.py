@@ -20,7 +20,7 @@ from workbench.core.config import (
     redact,
     to_run_config,
 )
-from workbench.core.definitions import normalize_run_config
+from workbench.core.definitions import RunConfig, normalize_run_config
 from workbench.core.executor import materialize
 from workbench.core.fields import literal_value
 from workbench.core.graph import as_selection
@@ -396,7 +396,7 @@ class Launchpad:
         if name is None:
             return dict(self.defs.resources), {}
         job = self.defs.resolve_job_def(name)
-        return {**self.defs.resources, **job.resource_defs}, normalize_run_config(job.config)["ops"]
+        return {**self.defs.resources, **job.resource_defs}, _default_op_config(job.config)
 
     def _watch(self, widget: Any) -> None:
         """Refresh the YAML when any control inside ``widget`` changes (rows may be added)."""
@@ -552,6 +552,17 @@ def _job_names(defs: Definitions) -> list[str]:
 
 def _current(bindings: Mapping[str, Any], key: str) -> Any:
     return current_session().overrides.get(key, bindings.get(key))
+
+
+def _default_op_config(config: Any) -> dict[str, Any]:
+    """A job's default op config; Config objects kept, so their secrets stay hidden in editors."""
+    if isinstance(config, RunConfig):
+        return {
+            name: {"config": value} if isinstance(value, Config) else value
+            for name, value in config.ops.items()
+        }
+    ops: dict[str, Any] = normalize_run_config(config)["ops"]
+    return ops
 
 
 def _applied(bindings: Mapping[str, Any]) -> dict[str, Any]:

@@ -5,19 +5,16 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any
 
-from pydantic import SecretStr
-
 from workbench.core.config import (
     Config,
-    _EnvMixin,
     config_hash,
     explicit_fields,
     from_launch_config,
-    is_secret_field,
     redact,
     resolve,
 )
 from workbench.core.resource import ConfigurableResource, InitResourceContext, PartialResource
+from workbench.core.secrets import collect_secrets
 from workbench.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -32,13 +29,13 @@ class PreparedResources:
     Attributes:
         resolved: each key's resource with launch config applied and EnvVars read.
         snapshot: each key's config as shown and stored: secrets redacted.
-        secrets: the secret values in force (to scrub from logs and errors).
+        secrets: the secret values in force (see :func:`collect_secrets`).
     """
 
     def __init__(self) -> None:
         self.resolved: dict[str, Any] = {}
         self.snapshot: dict[str, Any] = {}
-        self.secrets: set[str] = set()
+        self.secrets: frozenset[str] = frozenset()
         self.links: dict[int, str] = {}
         self._hashes: dict[str, str] = {}
 
@@ -108,29 +105,6 @@ def _link_nested(
             _link_nested(item, nested, origin, None, links)
 
 
-def _collect_secrets(value: Any, found: set[str]) -> None:
-    if isinstance(value, Config):
-        cls = type(value)
-        for name, item in value.__dict__.items():
-            if isinstance(item, SecretStr):
-                found.add(item.get_secret_value())
-            elif isinstance(item, str) and name in cls.model_fields and is_secret_field(cls, name):
-                found.add(item)
-            else:
-                _collect_secrets(item, found)
-
-
-def _env_values(value: Any, environ: Mapping[str, str], found: set[str]) -> None:
-    if isinstance(value, Config):
-        for item in value.__dict__.values():
-            if isinstance(item, _EnvMixin):
-                raw = environ.get(item.env_var_name)
-                if raw:
-                    found.add(raw)
-            else:
-                _env_values(item, environ, found)
-
-
 def prepare_resources(
     bindings: Mapping[str, Any],
     keys: Iterable[str],
@@ -186,12 +160,11 @@ def prepare_resources(
                 "class": type(value).__name__,
                 "config": redact(value) if isinstance(value, Config) else repr(type(value)),
             }
-            _env_values(value, environ, prepared.secrets)
+            before = value
             if isinstance(value, Config):
-                before = value
                 value = resolve(value, where, environ)
                 _link_nested(before, value, origin, key, prepared.links)
-                _collect_secrets(value, prepared.secrets)
+            prepared.secrets |= collect_secrets(before, value, environ=environ)
             prepared.resolved[key] = value
         except ConfigError as exc:
             errors.extend(
@@ -200,5 +173,4 @@ def prepare_resources(
             )
     if errors:
         raise ConfigError.from_errors("run config is invalid; nothing was run:", errors)
-    prepared.secrets = {secret for secret in prepared.secrets if len(secret) >= 3}
     return prepared

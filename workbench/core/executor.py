@@ -209,7 +209,8 @@ def execute_plan(
 ) -> ExecuteInProcessResult:
     """Validate config, set resources up, run the plan's steps, and tear everything down."""
     config = normalize_run_config(run_config)
-    overrides = current_session().overrides
+    session = current_session()
+    overrides = session.overrides
     effective = {**dict(bindings), **{k: v for k, v in overrides.items() if k in bindings}}
     needed = {key for key in plan.resource_keys if key in effective}
     prepared, op_configs = _validate_config(plan, effective, needed, config)
@@ -223,7 +224,7 @@ def execute_plan(
         },
         steps=[step.key for step in plan.steps],
     )
-    run = RunState(plan, record, instance, prepared, op_configs, on_event)
+    run = RunState(plan, record, instance, prepared, op_configs, on_event, session.secrets)
     # The run is written with its first events at the first flush: a run that ends within a
     # tenth of a second is written once, in one transaction, when it ends.
     run.emit(RunEvent(record.run_id, EventType.RUN_START, message=f"run of {job_name} started"))
@@ -243,7 +244,7 @@ def execute_plan(
         _finish(run, RunStatus.CANCELED, f"the run was interrupted\n{where}")
         raise
     except Exception as exc:
-        error = exc
+        error = run.scrub.exception(exc)
     if error is not None:
         text = run.scrub("".join(traceback.format_exception(error)))
         run.emit(

@@ -15,9 +15,10 @@ from typing import Any
 import ipywidgets as widgets
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from workbench.core.config import REDACTED, EnvVar, IntEnvVar, describe_validation_error
+from workbench.core.config import EnvVar, IntEnvVar, describe_validation_error
 from workbench.core.fields import MISSING, FieldSpec, field_specs, literal_values
 from workbench.core.resource import PartialResource
+from workbench.core.secrets import Scrubber, collect_secrets
 from workbench.core.session import current_session
 from workbench.errors import ConfigError
 from workbench.widgets._controls import Kit, error_html
@@ -275,7 +276,7 @@ class ResourceForm:
         self._show(problems)
 
     def _show(self, problems: list[tuple[str, str]]) -> None:
-        secrets = self._secret_texts()
+        scrub = self._scrubber()
         placed: dict[str, list[str]] = {}
         for path, text in problems:
             target = path
@@ -283,7 +284,7 @@ class ResourceForm:
                 target = target.rpartition(".")[0]
             rest = path[len(target) :].lstrip(".")
             text = f"{rest}: {text}" if rest and target else (f"{path}: {text}" if rest else text)
-            placed.setdefault(target, []).append(_scrub(text, secrets))
+            placed.setdefault(target, []).append(scrub(text))
         self.errors = {path: "; ".join(texts) for path, texts in placed.items()}
         for path, editor in self._by_path.items():
             editor.show_error(self.errors.get(path, ""))
@@ -297,11 +298,14 @@ class ResourceForm:
             if isinstance(editor, FieldEditor) and editor.typed_secret()
         ]
 
-    def _secret_texts(self) -> list[str]:
-        found = [editor.control.value for editor in self._typed_secrets()]
-        for value in self._context.kept.values():
-            found.append(value.get_secret_value() if isinstance(value, SecretStr) else value)
-        return [text for text in found if isinstance(text, str) and len(text) >= 2]
+    def _typed_texts(self) -> list[str]:
+        return [str(editor.control.value) for editor in self._typed_secrets()]
+
+    def _scrubber(self) -> Scrubber:
+        """The one scrubber, for the secrets typed here and those the resource holds."""
+        texts = [*self._typed_texts(), *self._context.kept.values()]
+        typed = [SecretStr(text) if isinstance(text, str) else text for text in texts]
+        return Scrubber(collect_secrets(typed, self._code))
 
     def _secret_warning(self, editor: FieldEditor) -> str:
         path = editor.spec.path
@@ -310,12 +314,6 @@ class ResourceForm:
             f"{path}: the secret typed here is used in this session only and is not saved; "
             f"set {variable} in the environment and choose 'environment variable' to keep it"
         )
-
-
-def _scrub(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        text = text.replace(repr(secret), repr(REDACTED)).replace(secret, REDACTED)
-    return text
 
 
 def _describe(exc: BaseException) -> str:

@@ -1,0 +1,274 @@
+"""Each path a secret once leaked through (#11), walked with a canary and searched for after."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import traceback
+import uuid
+from contextlib import redirect_stderr, redirect_stdout
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+import workbench as wb
+from workbench.cli import main
+from workbench.core.secrets import secret_forms
+
+from .conftest import every_file
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+CANARY = f"pathcanary-{uuid.uuid4().hex[:12]}"
+ESCAPED_CANARY = f"esc\\canary\n{uuid.uuid4().hex[:8]} @/x"
+"""A secret with a backslash, a newline, a space and URL-reserved characters."""
+
+
+def leaks(text: str | bytes, canaries: tuple[str, ...] = (CANARY, ESCAPED_CANARY)) -> list[str]:
+    """The forms of each canary found in ``text``: raw, repr-escaped, URL-encoded and more."""
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    return [
+        form
+        for canary in canaries
+        for form in secret_forms(canary)
+        if form.encode() in data or form.encode("utf-16-le") in data
+    ]
+
+
+def store_dump(home: Path) -> str:
+    """Every row of every table of the run store, as text."""
+    with sqlite3.connect(home / "runs.db") as connection:
+        tables = [
+            row[0]
+            for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        ]
+        return "\n".join(
+            repr(row) for table in tables for row in connection.execute(f"SELECT * FROM {table}")
+        )
+
+
+def cli(*args: str) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(args))
+    return code, out.getvalue() + err.getvalue()
+
+
+def nowhere(home: Path, *texts: str) -> None:
+    """No canary in ``texts``, in the run store's rows, or in any file under ``home``."""
+    found = {index: leaks(text) for index, text in enumerate(texts) if leaks(text)}
+    assert not found, {index: texts[index][:400] for index in found}
+    assert not leaks(store_dump(home))
+    assert not [path for path in every_file(home) if leaks(path.read_bytes())]
+
+
+NESTED = """
+import workbench as wb
+from pydantic import SecretStr
+
+
+class Login(wb.Config):
+    key: SecretStr
+
+
+class Conn(wb.ConfigurableResource):
+    tokens: list[SecretStr] = []
+    by_name: dict[str, SecretStr] = {}
+    login: Login = Login(key=SecretStr("xyzxyz-unused"))
+
+
+class StepConfig(wb.Config):
+    pw: SecretStr
+
+
+@wb.asset
+def from_list(context, conn: Conn) -> int:
+    context.log.info("token " + conn.tokens[0].get_secret_value())
+    raise ValueError(conn.tokens[0].get_secret_value())
+
+
+@wb.asset
+def from_dict(context, conn: Conn) -> int:
+    raise ValueError(conn.by_name["main"].get_secret_value())
+
+
+@wb.asset
+def from_nested(context, conn: Conn) -> int:
+    raise ValueError(conn.login.key.get_secret_value())
+
+
+@wb.asset
+def from_op_config(context, config: StepConfig) -> int:
+    context.log.info("pw " + config.pw.get_secret_value())
+    context.add_output_metadata({"dsn": f"postgres://u:{config.pw.get_secret_value()}@h/db"})
+    return 1
+
+
+@wb.asset
+def escaped(context, conn: Conn) -> int:
+    return int(conn.by_name["escaped"].get_secret_value())
+
+
+defs = wb.Definitions(
+    assets=[from_list, from_dict, from_nested, from_op_config, escaped],
+    resources={"conn": Conn()},
+)
+"""
+
+
+def nested_config() -> dict[str, Any]:
+    return {
+        "resources": {
+            "conn": {
+                "config": {
+                    "tokens": [CANARY],
+                    "by_name": {"main": CANARY, "escaped": ESCAPED_CANARY},
+                    "login": {"key": CANARY},
+                }
+            }
+        },
+        "ops": {"from_op_config": {"config": {"pw": CANARY}}},
+    }
+
+
+def test_nested_op_config_escaped_and_metadata_secrets_are_scrubbed(home, tmp_path):
+    module = tmp_path / "nested_defs.py"
+    module.write_text(NESTED)
+    defs = wb.load_definitions(module)
+    result = wb.materialize(
+        defs.assets, nested_config(), resources=defs.resources, raise_on_error=False
+    )
+    assert not result.success
+    failed = {event.step_key for event in result.failures}
+    assert failed == {"from_list", "from_dict", "from_nested", "escaped"}
+    [materialized] = result.get_asset_materialization_events()
+    assert materialized.data["metadata"]["dsn"] == "postgres://u:**********@h/db"
+    shown = [repr(event) for event in result.all_events]
+    shown += [result._repr_mimebundle_()["text/plain"]]
+
+    config_file = tmp_path / "run.yaml"
+    import yaml
+
+    config_file.write_text(yaml.safe_dump(nested_config()))
+    code, printed = cli("materialize", str(module), "--config", str(config_file))
+    assert code == 1
+    assert "FAILED from_list: step 'from_list' failed: ValueError: **********" in printed
+    nowhere(home, *shown, printed)
+
+
+RAISING = """
+import workbench as wb
+from pydantic import SecretStr
+
+
+class Keys(wb.ConfigurableResource):
+    path_secret: str = wb.EnvVar("CANARY_SECRET")
+
+
+@wb.asset
+def read_keys(keys: Keys) -> int:
+    raise FileNotFoundError(2, "No such file or directory", keys.path_secret)
+
+
+@wb.asset
+def fine() -> int:
+    return 1
+
+
+@wb.sensor(target=[fine])
+def watcher(keys: Keys):
+    raise PermissionError(f"cannot watch {keys.path_secret}")
+
+
+@wb.schedule(cron_schedule="0 * * * *", target=[fine])
+def hourly(keys: Keys):
+    raise RuntimeError(keys.path_secret)
+
+
+defs = wb.Definitions(
+    assets=[read_keys, fine],
+    sensors=[watcher],
+    schedules=[hourly],
+    resources={"keys": Keys(path_secret=wb.EnvVar("CANARY_SECRET"))},
+)
+"""
+
+
+def test_a_raised_failure_carries_no_secret_in_its_chain(home, tmp_path, monkeypatch):
+    monkeypatch.setenv("CANARY_SECRET", CANARY)
+    module = tmp_path / "raising_defs.py"
+    module.write_text(RAISING)
+    defs = wb.load_definitions(module)
+    with pytest.raises(wb.ExecutionError) as caught:
+        wb.materialize(defs.assets, resources=defs.resources, selection=["read_keys"])
+    cause = caught.value.__cause__
+    assert isinstance(cause, FileNotFoundError)
+    assert cause.filename == "**********"
+    shown = "".join(traceback.format_exception(caught.value))
+    assert "FileNotFoundError: [Errno 2] No such file or directory: '**********'" in shown
+    nowhere(home, shown, str(caught.value))
+
+
+@pytest.mark.parametrize(
+    ("verb", "name", "error"),
+    [("sensor", "watcher", "PermissionError"), ("schedule", "hourly", "RuntimeError")],
+)
+def test_a_sensor_or_schedule_that_raises_prints_one_scrubbed_line(
+    home, tmp_path, monkeypatch, verb, name, error
+):
+    monkeypatch.setenv("CANARY_SECRET", CANARY)
+    module = tmp_path / "raising_defs.py"
+    module.write_text(RAISING)
+    code, printed = cli(verb, str(module), name)
+    assert code == 1
+    assert printed.startswith(f"{verb} {name!r} raised {error}: ")
+    assert "Traceback" not in printed
+    nowhere(home, printed)
+
+
+def test_a_sensor_that_raises_is_scrubbed_in_the_magic(home, tmp_path, monkeypatch):
+    from IPython.testing.globalipapp import get_ipython
+
+    monkeypatch.setenv("CANARY_SECRET", CANARY)
+    shell = get_ipython()
+    shell.run_cell(RAISING)
+    shell.run_line_magic("load_ext", "workbench")
+    err = io.StringIO()
+    with redirect_stderr(err), redirect_stdout(io.StringIO()):
+        shell.run_line_magic("wb", "sensor watcher")
+    assert "sensor 'watcher' raised PermissionError: cannot watch **********" in err.getvalue()
+    nowhere(home, err.getvalue())
+
+
+SETUP_FAILS = """
+import workbench as wb
+
+
+class Warehouse(wb.ConfigurableResource):
+    password: str = wb.EnvVar("CANARY_SECRET")
+
+    def setup_for_execution(self, context):
+        raise ConnectionError(f"login refused for {self.password}")
+
+
+@wb.asset
+def table(warehouse: Warehouse) -> int:
+    return 1
+
+
+defs = wb.Definitions(assets=[table], resources={"warehouse": Warehouse()})
+"""
+
+
+def test_a_resource_setup_failure_prints_its_reason_scrubbed(home, tmp_path, monkeypatch):
+    monkeypatch.setenv("CANARY_SECRET", CANARY)
+    module = tmp_path / "setup_defs.py"
+    module.write_text(SETUP_FAILS)
+    code, printed = cli("materialize", str(module))
+    assert code == 1
+    assert (
+        "FAILED: resource setup or teardown failed: ConnectionError: login refused for **********"
+        in printed
+    )
+    nowhere(home, printed)

@@ -134,3 +134,18 @@ def test_the_session_adds_secrets_typed_in_forms():
     assert scrubber_for({})("key typed-value") == "key **********"
     current_session().unbind("db")
     assert scrubber_for({})("key typed-value") == "key typed-value"
+
+
+def test_repr_and_str_mask_marked_secret_fields_at_every_depth():
+    class Holder(wb.ConfigurableResource):
+        conn: Everything
+        label: str = "x"
+
+    resource = Everything(password="hunter2-inherited", marked="hunter2-annotated")
+    holder = Holder(conn=resource)
+    for shown in (repr(resource), str(resource), f"{resource}", repr(holder), str(holder)):
+        assert "hunter2" not in shown
+    assert "password='**********'" in repr(resource)
+    assert "marked='**********'" in str(resource)
+    assert "host='db.local'" in repr(resource)
+    assert resource.password == "hunter2-inherited"  # the value itself is untouched

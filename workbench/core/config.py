@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, cast
 
@@ -193,6 +193,24 @@ class Config(BaseModel):
 
     def __delattr__(self, name: str) -> None:
         self.__setattr__(name, None)
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """What repr() and str() show: a secret field's value masked, as SecretStr masks its own.
+
+        A field marked ``dagster__is_secret`` holds a plain ``str``, which pydantic would
+        print (and ``print(resource)`` in a notebook would save); see #11.
+        """
+        cls = type(self)
+        for name, value in super().__repr_args__():
+            if (
+                name in cls.model_fields
+                and value is not None
+                and not isinstance(value, SecretStr | _EnvMixin)
+                and is_secret_field(cls, name)
+            ):
+                yield name, REDACTED
+            else:
+                yield name, value
 
 
 class PermissiveConfig(Config):

@@ -272,3 +272,55 @@ def test_a_resource_setup_failure_prints_its_reason_scrubbed(home, tmp_path, mon
         in printed
     )
     nowhere(home, printed)
+
+
+ENV_FIELD = """
+import workbench as wb
+
+
+class Conn(wb.ConfigurableResource):
+    api_key: str = ""
+    host: str = "db.local"
+
+
+@wb.asset
+def call(context, conn: Conn) -> int:
+    context.log.info(f"calling with {conn.api_key}")
+    return 1
+
+
+defs = wb.Definitions(assets=[call], resources={"conn": Conn(api_key=wb.EnvVar("API_KEY"))})
+"""
+
+
+def test_a_value_typed_over_an_envvar_stays_in_memory(home, tmp_path, monkeypatch):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from workbench.app.api import export_notebook, show_resources
+
+    notebook = tmp_path / "conn.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell(ENV_FIELD)]), str(notebook))
+    monkeypatch.setenv("WORKBENCH_NOTEBOOK", str(notebook))
+    module = tmp_path / "conn_defs.py"
+    module.write_text(ENV_FIELD)
+    defs = wb.load_definitions(module)
+    form = show_resources(defs).forms["conn"]
+    form.sources["api_key"].value = "value"
+    form.fields["api_key"].value = CANARY
+    applied = form.apply()
+    assert applied.api_key == CANARY
+    assert any("is not saved" in warning for warning in form.warnings)
+    assert form.fields["api_key"].value == ""  # kept, not shown: the box is a password box
+    form.fields["host"].value = "db.other"
+    assert form.apply().api_key == CANARY  # a later Apply keeps the typed secret
+    result = wb.materialize(defs.assets, resources=defs.resources)
+    assert result.success
+    logged = [event.message for event in result.all_events]
+    assert "calling with **********" in logged
+    exported = [export_notebook(notebook, target=target) for target in ("workbench", "dagster")]
+    for source in exported:
+        assert 'EnvVar("API_KEY")' in source
+        assert "db.other" in source
+    assert '"env": "API_KEY"' in (home / "edits.json").read_text()
+    nowhere(home, *exported, *logged, str(form.widget.get_state()))

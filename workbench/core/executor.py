@@ -225,6 +225,8 @@ def execute_plan(
         steps=[step.key for step in plan.steps],
     )
     run = RunState(plan, record, instance, prepared, op_configs, on_event, session.secrets)
+    # a value typed in a form over an EnvVar is secret although its field is not (#11)
+    record.config_snapshot = run.scrub.data(record.config_snapshot)
     # The run is written with its first events at the first flush: a run that ends within a
     # tenth of a second is written once, in one transaction, when it ends.
     run.emit(RunEvent(record.run_id, EventType.RUN_START, message=f"run of {job_name} started"))

@@ -1,0 +1,53 @@
+"""Hostile files and input (#11): typed errors with what, where and how to fix; nothing lost."""
+
+from __future__ import annotations
+
+import io
+from contextlib import redirect_stderr, redirect_stdout
+from typing import TYPE_CHECKING
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
+from workbench.app.api import edit_store, export_notebook
+from workbench.app.namespace import current_notebook
+from workbench.cli import main
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+RESOURCE = """
+import workbench as wb
+
+
+class Conn(wb.ConfigurableResource):
+    host: str = "code-host"
+
+
+defs = wb.Definitions(resources={"conn": Conn()})
+"""
+
+
+def cli(*args: str) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(args))
+    return code, out.getvalue() + err.getvalue()
+
+
+def write_notebook(path: Path, source: str = RESOURCE) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(new_notebook(cells=[new_code_cell(source)]), str(path))
+    return path
+
+
+def test_edits_of_one_notebook_never_reach_another_of_the_same_name(tmp_path, monkeypatch):
+    first = write_notebook(tmp_path / "a" / "report.ipynb")
+    second = write_notebook(tmp_path / "b" / "report.ipynb")
+    monkeypatch.chdir(first.parent)  # a kernel runs in its notebook's folder
+    monkeypatch.setenv("JPY_SESSION_NAME", "report.ipynb")
+    edit_store().save(current_notebook(), "conn", {"host": "edited-in-a"})
+    monkeypatch.chdir(tmp_path)
+    assert "edited-in-a" in export_notebook(first)
+    assert "edited-in-a" not in export_notebook(second)
+    assert "code-host" in export_notebook(second)

@@ -7,6 +7,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from typing import TYPE_CHECKING
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from workbench.app.api import edit_store, export_notebook
@@ -51,3 +52,51 @@ def test_edits_of_one_notebook_never_reach_another_of_the_same_name(tmp_path, mo
     assert "edited-in-a" in export_notebook(first)
     assert "edited-in-a" not in export_notebook(second)
     assert "code-host" in export_notebook(second)
+
+
+PIPELINE = """
+import workbench as wb
+
+
+class Conn(wb.ConfigurableResource):
+    v: int = 0
+
+
+@wb.asset
+def table(conn: Conn) -> int:
+    return conn.v
+
+
+defs = wb.Definitions(assets=[table], resources={"conn": Conn()})
+"""
+
+
+def alias_bomb() -> str:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
+    return "\n".join(lines) + "\nresources: {conn: {config: {v: *a8}}}\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (alias_bomb(), "has aliases that expand to more than 100,000 values"),
+        ("resources: &r {conn: {config: {v: *r}}}", "has an alias inside the value it names"),
+        (
+            "resources: {conn: {config: {v: " + "9" * 5000 + "}}}",
+            "holds a value that cannot be read (Exceeds the limit (4300 digits)",
+        ),
+        ("resources: {conn: {config: {v: 2026-13-45}}}", "quote it to give it as text"),
+    ],
+)
+def test_hostile_run_config_files_are_refused_quickly(tmp_path, text, message):
+    module = tmp_path / "pipeline.py"
+    module.write_text(PIPELINE)
+    config = tmp_path / "run.yaml"
+    config.write_text(text)
+    code, printed = cli("materialize", str(module), "--config", str(config))
+    assert code == 1
+    assert printed.startswith(f"run config {str(config)!r}")
+    assert message in printed
+    assert "Traceback" not in printed
+    assert len(printed) < 1000

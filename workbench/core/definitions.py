@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import reprlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +62,26 @@ def _section(value: Any) -> Any:
     return value
 
 
+def _short(value: Any) -> str:
+    """A repr cut short while it is built: a huge value is never formatted whole (#11)."""
+    return _SHORT.repr(value)
+
+
+class _ShortRepr(reprlib.Repr):
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel, self.maxdict, self.maxlist = 2, 4, 4
+        self.maxstring = self.maxother = self.maxlong = 40
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > 128:  # repr() of a huge int is slow, or refused past 4300 digits
+            return f"<an int of about {int(x.bit_length() * 0.30103)} digits>"
+        return super().repr_int(x, level)
+
+
+_SHORT = _ShortRepr()
+
+
 def normalize_run_config(run_config: Any) -> dict[str, Any]:
     """Turn a RunConfig, a dict or None into ``{"ops": {...}, "resources": {...}}``.
 
@@ -80,8 +101,9 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
         )
     unknown = set(run_config) - {"ops", "resources", "loggers", "execution"}
     if unknown:
+        shown = sorted(_short(key) for key in unknown)
         raise ConfigError(
-            f"run config has unknown top-level entries {sorted(unknown, key=repr)}; "
+            f"run config has unknown top-level entries [{', '.join(shown)}]; "
             "expected ops, resources, loggers or execution"
         )
     result: dict[str, Any] = {"ops": {}, "resources": {}}
@@ -94,26 +116,34 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
                 f"got {type(entries).__name__}"
             )
         for name, value in entries.items():
-            value = _section(value)
-            where = f"{section}.{name}"
+            where = f"{section}.{_short(name) if not isinstance(name, str) else name}"
+            if not isinstance(name, str):
+                errors.append((where, f"the name {_short(name)} must be text; quote it"))
+                continue
+            value = {} if value is None else _section(value)
             if not isinstance(value, Mapping) or set(value) - {"config", "inputs", "outputs"}:
-                errors.append((where, f"must look like {{'config': {{...}}}}, got {value!r}"))
+                errors.append((where, f"must look like {{'config': {{...}}}}, got {_short(value)}"))
                 continue
             config = value.get("config")
             if config is not None and not isinstance(config, Mapping | Config):
                 errors.append(
                     (
                         f"{where}.config",
-                        f"must be a mapping of field names to values, got {type(config).__name__}",
+                        f"must map field names to values, got {type(config).__name__}",
                     )
                 )
                 continue
             if isinstance(config, Mapping):
                 bad = [key for key in config if not isinstance(key, str)]
                 if bad:
-                    errors.append((f"{where}.config", f"field names must be text, got {bad[0]!r}"))
+                    errors.append(
+                        (
+                            f"{where}.config",
+                            f"the field name {_short(bad[0])} must be text; quote it",
+                        )
+                    )
                     continue
-            result[section][str(name)] = dict(value)
+            result[section][name] = dict(value)
     if errors:
         raise ConfigError.from_errors("run config is invalid; nothing was run:", errors)
     return result

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
+import stat
 from contextlib import redirect_stderr, redirect_stdout
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -13,9 +15,6 @@ from nbformat.v4 import new_code_cell, new_notebook
 from workbench.app.api import edit_store, export_notebook
 from workbench.app.namespace import current_notebook
 from workbench.cli import main
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 RESOURCE = """
 import workbench as wb
@@ -100,3 +99,60 @@ def test_hostile_run_config_files_are_refused_quickly(tmp_path, text, message):
     assert message in printed
     assert "Traceback" not in printed
     assert len(printed) < 1000
+
+
+def special_paths(tmp_path: Path) -> list[Path]:
+    """A symlink to a file, a FIFO, a folder and, where it exists, /dev/full."""
+    tmp_path.mkdir()
+    target = tmp_path / "target.txt"
+    target.write_text("keep me")
+    link = tmp_path / "link.py"
+    link.symlink_to(target)
+    fifo = tmp_path / "pipe.py"
+    os.mkfifo(fifo)
+    found = [link, fifo, tmp_path / "folder"]
+    found[-1].mkdir()
+    if os.path.exists("/dev/full"):
+        found.append(Path("/dev/full"))
+    return found
+
+
+@pytest.mark.parametrize("verb", ["export", "notebook"])
+def test_output_paths_that_are_not_regular_files_are_refused(tmp_path, verb):
+    notebook = write_notebook(tmp_path / "analysis.ipynb")
+    module = tmp_path / "analysis_defs.py"
+    module.write_text(RESOURCE)
+    source = notebook if verb == "export" else module
+    for out in special_paths(tmp_path / "special"):
+        kind = os.lstat(out).st_mode
+        code, printed = cli(
+            verb, str(source), "-o", str(out), *(["--force"] * (verb == "notebook"))
+        )
+        assert code == 1, out
+        assert f"cannot write {str(out)!r}: it is not a regular file" in printed
+        assert "wrote" not in printed
+        assert os.lstat(out).st_mode == kind
+    assert (tmp_path / "special" / "target.txt").read_text() == "keep me"
+
+
+def test_export_keeps_the_mode_of_the_file_it_replaces(tmp_path):
+    notebook = write_notebook(tmp_path / "analysis.ipynb")
+    out = tmp_path / "analysis_defs.py"
+    out.write_text("old")
+    out.chmod(0o664)
+    assert cli("export", str(notebook), "-o", str(out))[0] == 0
+    assert "code-host" in out.read_text()
+    assert stat.S_IMODE(out.stat().st_mode) == 0o664
+
+
+def test_notebook_refuses_to_replace_a_notebook_without_force(tmp_path):
+    module = tmp_path / "analysis_defs.py"
+    module.write_text(RESOURCE)
+    mine = write_notebook(tmp_path / "analysis.ipynb", "# my own work\n")
+    before = mine.read_bytes()
+    code, printed = cli("notebook", str(module), "-o", str(mine))
+    assert code == 2
+    assert "exists and would be replaced; pass --force" in printed
+    assert mine.read_bytes() == before
+    assert cli("notebook", str(module), "-o", str(mine), "--force")[0] == 0
+    assert "code-host" in mine.read_text()

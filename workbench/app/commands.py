@@ -350,9 +350,15 @@ def build_group(frontend: Frontend) -> click.Group:
     @group.command(help="Turn a definitions module into a notebook.")
     @click.argument("module", metavar="MODULE")
     @click.option("-o", "--out", required=True, help="The notebook to write (.ipynb).")
-    def notebook(module: str, out: str) -> Any:
+    @click.option("--force", is_flag=True, help="Replace the notebook if it exists.")
+    def notebook(module: str, out: str, force: bool) -> Any:
         from workbench.app.api import notebook_from_module
 
+        if os.path.lexists(out) and not force:
+            raise click.UsageError(
+                f"{out!r} exists and would be replaced; pass --force to replace it, "
+                "or give -o a new path"
+            )
         made = notebook_from_module(module, out)
         frontend.show(f"wrote {out}")
         return made

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core.config import REDACTED
+from workbench.core.files import replace_file
 from workbench.errors import ConfigError, StorageError
-from workbench.storage.home import atomic_write, move_aside
+from workbench.storage.home import move_aside
 
 if sys.platform != "win32":
     import fcntl
@@ -146,8 +147,7 @@ class EditStore:
     def _write(self, data: Mapping[str, Any]) -> None:
         text = json.dumps({"version": FORMAT_VERSION, "notebooks": data}, indent=2, sort_keys=True)
         try:
-            with atomic_write(self.path) as file:
-                file.write(text.encode() + b"\n")
+            replace_file(self.path, text.encode() + b"\n", mode=0o600)
         except OSError as exc:
             raise StorageError(
                 f"cannot write saved edits {self.path}: {exc.strerror or exc}; {_FIX}; "

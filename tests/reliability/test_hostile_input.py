@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import stat
 from contextlib import redirect_stderr, redirect_stdout
@@ -156,3 +157,87 @@ def test_notebook_refuses_to_replace_a_notebook_without_force(tmp_path):
     assert mine.read_bytes() == before
     assert cli("notebook", str(module), "-o", str(mine), "--force")[0] == 0
     assert "code-host" in mine.read_text()
+
+
+@pytest.mark.parametrize(
+    ("cron", "message"),
+    [
+        ("0 0 30 2 *", "never fires"),
+        ("0 0 31 4 *", "never fires"),
+        ("* * * * * *", "use five fields"),
+        ("0 * * * * * 2026", "use five fields"),
+    ],
+)
+def test_a_cron_that_never_fires_or_has_six_fields_is_refused(cron, message):
+    import workbench as wb
+
+    @wb.op
+    def work() -> None:
+        pass
+
+    @wb.job
+    def chores() -> None:
+        work()
+
+    with pytest.raises(wb.DefinitionError, match=message) as refused:
+        wb.ScheduleDefinition(name="nightly", cron_schedule=cron, job=chores)
+    assert "schedule 'nightly'" in str(refused.value)
+
+
+def test_a_schedule_evaluated_at_the_end_of_time_has_no_next_tick(tmp_path):
+    module = tmp_path / "hourly_defs.py"
+    module.write_text(
+        "import workbench as wb\n\n@wb.asset\ndef a() -> int:\n    return 1\n\n"
+        "@wb.schedule(cron_schedule='0 * * * *', target=[a])\ndef hourly():\n    return {}\n\n"
+        "defs = wb.Definitions(assets=[a], schedules=[hourly])\n"
+    )
+    code, printed = cli("schedule", str(module), "hourly", "--at", "9999-12-31T23:30:00")
+    assert code == 0
+    assert printed.endswith("next ticks:\n  none before the year 10000\n")
+
+
+def test_scaffold_under_a_file_or_into_a_read_only_folder_is_a_clear_error(tmp_path, run_python):
+    (tmp_path / "a_file").write_text("")
+    code, printed = cli(
+        "scaffold", "defs", "workbench.resources", str(tmp_path / "a_file" / "r.py")
+    )
+    assert code == 1
+    assert f"{str(tmp_path / 'a_file')!r} is a file, not a folder" in printed
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    done = run_python(
+        "import sys\nfrom workbench.cli import main\nsys.exit(main(sys.argv[1:]))",
+        "scaffold",
+        "defs",
+        "workbench.resources",
+        str(locked / "r.py"),
+        unprivileged=True,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Permission denied; choose a folder you can write to" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_unsavable_form_edits_are_refused_by_field(home):
+    from workbench.errors import ConfigError
+
+    for config, message in [
+        ({"host": "a\udcff"}, "host: holds text that is not valid Unicode"),
+        ({"limit": 10**5000}, "limit: is a number too long to save"),
+    ]:
+        with pytest.raises(ConfigError, match=message):
+            edit_store().save("report.ipynb", "conn", config)
+    assert not (home / "edits.json").exists()
+
+
+def test_a_lone_surrogate_in_saved_edits_is_an_export_error(home, tmp_path):
+    from workbench.errors import ExportError
+
+    notebook = write_notebook(tmp_path / "odd.ipynb")
+    # as an earlier workbench could save it: JSON escapes the lone surrogate
+    edits = {"version": 1, "notebooks": {str(notebook): {"conn": {"host": "a\udcff"}}}}
+    (home / "edits.json").write_text(json.dumps(edits))
+    out = tmp_path / "odd_defs.py"
+    with pytest.raises(ExportError, match="a saved form edit holds text that is not valid Unicode"):
+        export_notebook(notebook, out)
+    assert not out.exists()

@@ -242,7 +242,8 @@ def build_group(frontend: Frontend) -> click.Group:
             return tick_view(result, schedule_def, next_count, after=when)
         times = schedule_def.next_tick_times(next_count, after=when)
         frontend.show(result)
-        frontend.show("next ticks:\n" + "\n".join(f"  {time.isoformat()}" for time in times))
+        shown = [f"  {time.isoformat()}" for time in times] or ["  none before the year 10000"]
+        frontend.show("\n".join(["next ticks:", *shown]))
         return result
 
     @group.command(help="Run history (or one run's events with RUN_ID).")

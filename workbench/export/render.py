@@ -292,22 +292,30 @@ def export_notebook(
     """
     location = os.fspath(path)
     notebook = read_notebook(location)
-    source = _render(
-        notebook, path=location, name=os.path.basename(location), target=target, edits=edits
-    )
+    try:
+        source = _render(
+            notebook, path=location, name=os.path.basename(location), target=target, edits=edits
+        )
+    except UnicodeEncodeError as exc:
+        raise ExportError(
+            f"cannot export {location!r}: a saved form edit holds text that is not valid "
+            f"Unicode ({exc.object[max(exc.start - 20, 0) : exc.start]!r} then a lone "
+            "surrogate); retype it in the form, or clear it with '%wb resources --reset'",
+            path=location,
+        ) from None
     if out is not None:
-        write_atomic(os.fspath(out), source.encode("utf-8"))
+        write_atomic(os.fspath(out), source)
     return source
 
 
-def write_atomic(path: str, data: bytes) -> None:
+def write_atomic(path: str, text: str) -> None:
     """Write an exported file whole or not at all, only over a regular file (keeping its mode).
 
     Raises:
         ExportError: ``path`` is a link, pipe, device or folder, or cannot be written.
     """
     try:
-        replace_file(path, data)
+        replace_file(path, text.encode("utf-8"))
     except NotAFileError:
         raise ExportError(
             f"cannot write {path!r}: it is not a regular file (a link, a pipe, a device or a "

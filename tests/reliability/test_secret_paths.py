@@ -324,3 +324,56 @@ def test_a_value_typed_over_an_envvar_stays_in_memory(home, tmp_path, monkeypatc
         assert "db.other" in source
     assert '"env": "API_KEY"' in (home / "edits.json").read_text()
     nowhere(home, *exported, *logged, str(form.widget.get_state()))
+
+
+MARKED = "Field(default='', json_schema_extra={'dagster__is_secret': True})"
+BYPASSES = {
+    "inherited": (
+        f"class Base(wb.ConfigurableResource):\n    password: str = {MARKED}\n\n\n"
+        "class Conn(Base):\n    host: str = 'h'\n",
+        "Conn(password=CANARY_TEXT)",
+    ),
+    "annotated alias": (
+        "Secret = Annotated[str, Field(json_schema_extra={'dagster__is_secret': True})]\n\n\n"
+        "class Conn(wb.ConfigurableResource):\n    password: Secret = ''\n",
+        "Conn(password=CANARY_TEXT)",
+    ),
+    "renamed SecretStr": (
+        "from pydantic import SecretStr as S\n\n\n"
+        "class Conn(wb.ConfigurableResource):\n    password: S = S('')\n",
+        "Conn(password=CANARY_TEXT)",
+    ),
+    "model_copy": (
+        f"class Conn(wb.ConfigurableResource):\n    password: str = {MARKED}\n",
+        "Conn().model_copy(update={'password': CANARY_TEXT})",
+    ),
+    "configure_at_launch": (
+        f"class Conn(wb.ConfigurableResource):\n    password: str = {MARKED}\n",
+        "Conn.configure_at_launch(password=CANARY_TEXT)",
+    ),
+    "a ** name": (
+        f"class Conn(wb.ConfigurableResource):\n    password: str = {MARKED}\n\n\n"
+        "KW = {'password': CANARY_TEXT}\n",
+        "Conn(**KW)",
+    ),
+    "a class from elsewhere": ("from vault_client import Remote\n", "Remote(api_key=CANARY_TEXT)"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BYPASSES))
+def test_export_refuses_every_spelling_of_a_secret_literal(tmp_path, case):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    head = "import workbench as wb\nfrom typing import Annotated\nfrom pydantic import Field\n"
+    definitions, binding = (part.replace("CANARY_TEXT", repr(CANARY)) for part in BYPASSES[case])
+    cells = [head, definitions, f"defs = wb.Definitions(resources={{'conn': {binding}}})\n"]
+    notebook = tmp_path / "bypass.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell(cell) for cell in cells]), str(notebook))
+    for target in ("workbench", "dagster"):
+        out = tmp_path / f"bypass_{target}.py"
+        with pytest.raises(wb.ExportError) as refused:
+            wb.export_notebook(notebook, out, target=target)
+        assert "EnvVar(" in str(refused.value), target
+        assert not leaks(str(refused.value))
+        assert not out.exists()

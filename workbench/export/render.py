@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core.files import NotAFileError, replace_file
 from workbench.errors import ExportError
-from workbench.export._edits import apply_edits, check_literal_secrets, secret_fields
+from workbench.export._edits import apply_edits
 from workbench.export._names import DEF_TYPES, call_name
 from workbench.export._plan import LIST_FIELDS, Entry
+from workbench.export._secrets import check_literal_secrets, secret_fields
 from workbench.export._select import select
 from workbench.export._targets import DAGSTER_NAMES, import_text, prepare_names
 from workbench.export._text import ModuleText, Target

@@ -10,6 +10,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from pydantic import SecretStr
 
 import workbench as wb
 from workbench.cli import main
@@ -377,3 +378,26 @@ def test_export_refuses_every_spelling_of_a_secret_literal(tmp_path, case):
         assert "EnvVar(" in str(refused.value), target
         assert not leaks(str(refused.value))
         assert not out.exists()
+
+
+def test_a_typed_secret_is_never_kept_in_widget_state(home):
+    import json
+
+    import ipywidgets as widgets
+
+    from workbench.widgets.forms import ResourceForm
+
+    class Vault(wb.ConfigurableResource):
+        user: str = "ada"
+        token: SecretStr = SecretStr("")
+
+    form = ResourceForm("vault", Vault())
+    form.fields["token"].value = CANARY  # what the browser sends when the box loses focus
+    assert form.fields["token"].value == ""
+    assert form.fields["token"].placeholder == "typed; Apply to use it"
+    saved_state = json.dumps(widgets.Widget.get_manager_state())  # what "save widget state" keeps
+    assert not leaks(saved_state)
+    applied = form.apply()
+    assert applied.token.get_secret_value() == CANARY
+    assert form.fields["token"].placeholder == "set; type to replace"
+    assert not leaks(json.dumps(widgets.Widget.get_manager_state()))

@@ -312,7 +312,7 @@ class ResourceForm:
         ]
 
     def _typed_texts(self) -> list[str]:
-        return [str(editor.control.value) for editor in self._typed_secrets()]
+        return [editor.typed_text() for editor in self._typed_secrets()]
 
     def _secret_values(self) -> frozenset[str]:
         """The secrets typed here and those the form keeps (never shown in a control)."""

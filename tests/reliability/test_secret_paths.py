@@ -401,3 +401,55 @@ def test_a_typed_secret_is_never_kept_in_widget_state(home):
     assert applied.token.get_secret_value() == CANARY
     assert form.fields["token"].placeholder == "set; type to replace"
     assert not leaks(json.dumps(widgets.Widget.get_manager_state()))
+
+
+NOTEBOOK_CELLS = [
+    "%load_ext workbench\nimport os\nimport workbench as wb\nfrom pydantic import Field",
+    """
+class Conn(wb.ConfigurableResource):
+    token: str = Field(default="", json_schema_extra={"dagster__is_secret": True})
+    path: str = ""
+
+
+@wb.asset
+def read(conn: Conn) -> int:
+    raise FileNotFoundError(2, "No such file or directory", conn.path)
+
+
+@wb.asset
+def fine() -> int:
+    return 1
+
+
+@wb.sensor(target=[fine])
+def watcher(conn: Conn):
+    raise PermissionError("cannot watch " + conn.token)
+""",
+    'conn = Conn(token=os.environ["CANARY_SECRET"], path=wb.EnvVar("CANARY_SECRET"))\n'
+    "print(conn)\nconn",
+    'defs = wb.Definitions(assets=[read, fine], sensors=[watcher], resources={"conn": conn})',
+    "%wb sensor watcher",
+    'wb.materialize([read], resources={"conn": conn})',
+]
+
+
+def test_an_executed_notebook_file_holds_no_secret(home, tmp_path, monkeypatch):
+    import nbformat
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    monkeypatch.setenv("CANARY_SECRET", CANARY)
+    path = tmp_path / "executed.ipynb"
+    notebook = new_notebook(cells=[new_code_cell(source) for source in NOTEBOOK_CELLS])
+    NotebookClient(notebook, timeout=120, kernel_name="python3", allow_errors=True).execute(
+        cwd=str(tmp_path)
+    )
+    nbformat.write(notebook, str(path))
+    outputs = [cell["outputs"] for cell in notebook.cells]
+    assert "token='**********'" in str(outputs[2])
+    assert "sensor 'watcher' raised PermissionError: cannot watch **********" in str(outputs[4])
+    [error] = [output for output in outputs[5] if output["output_type"] == "error"]
+    assert error["ename"] == "ExecutionError"
+    assert "No such file or directory: '**********'" in "\n".join(error["traceback"])
+    assert not leaks(path.read_bytes())
+    nowhere(home)

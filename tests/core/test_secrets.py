@@ -149,3 +149,18 @@ def test_repr_and_str_mask_marked_secret_fields_at_every_depth():
     assert "marked='**********'" in str(resource)
     assert "host='db.local'" in repr(resource)
     assert resource.password == "hunter2-inherited"  # the value itself is untouched
+
+
+class Incomparable:
+    def __eq__(self, other: object) -> bool:
+        raise TypeError("cannot compare")
+
+    __hash__ = object.__hash__
+
+
+def test_an_exception_holding_values_that_cannot_be_compared_is_scrubbed():
+    odd = Incomparable()
+    error = ValueError(odd, {"rows": [odd]}, "login hunter2 refused")
+    Scrubber(["hunter2"]).exception(error)
+    assert error.args[0] is odd
+    assert error.args[2] == "login ********** refused"

@@ -183,28 +183,31 @@ class Scrubber:
         return exc
 
     def _scrub_one(self, exc: BaseException) -> None:
-        with contextlib.suppress(AttributeError, TypeError):  # a type that fixes its args
-            exc.args = tuple(self.data(arg) for arg in exc.args)
+        if any(self._holds(arg) for arg in exc.args):
+            with contextlib.suppress(AttributeError, TypeError):  # a type that fixes its args
+                exc.args = tuple(self.data(arg) for arg in exc.args)
         if isinstance(exc, OSError):
             for name in ("filename", "filename2", "strerror"):
                 value = getattr(exc, name, None)
-                if isinstance(value, str | os.PathLike):
-                    setattr(exc, name, self(os.fspath(value)) if self._holds(value) else value)
+                if isinstance(value, str | os.PathLike) and self._holds(value):
+                    setattr(exc, name, self(os.fspath(value)))
         for name, value in list(getattr(exc, "__dict__", {}).items()):
-            if not self._holds(value):
-                continue
-            try:
-                setattr(exc, name, self.data(value))
-            except (AttributeError, TypeError):  # a read-only property
-                continue
+            if self._holds(value):
+                with contextlib.suppress(AttributeError, TypeError):  # a read-only property
+                    setattr(exc, name, self.data(value))
 
     def _holds(self, value: Any) -> bool:
+        """Whether text in ``value`` (a string, path, or JSON-like container) holds a secret."""
+        if self._pattern is None:
+            return False
         if isinstance(value, os.PathLike):
             value = os.fspath(value)
         if isinstance(value, str):
-            return self(value) != value
-        if isinstance(value, Mapping | list | tuple):
-            return bool(self.data(value) != value)
+            return self._pattern.search(value) is not None
+        if isinstance(value, Mapping):
+            return any(self._holds(key) or self._holds(item) for key, item in value.items())
+        if isinstance(value, list | tuple):
+            return any(self._holds(item) for item in value)
         return False
 
 

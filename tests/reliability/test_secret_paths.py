@@ -229,15 +229,20 @@ def test_a_sensor_or_schedule_that_raises_prints_one_scrubbed_line(
 
 
 def test_a_sensor_that_raises_is_scrubbed_in_the_magic(home, tmp_path, monkeypatch):
-    from IPython.testing.globalipapp import get_ipython
+    from IPython.core.interactiveshell import InteractiveShell
 
     monkeypatch.setenv("CANARY_SECRET", CANARY)
-    shell = get_ipython()
-    shell.run_cell(RAISING)
+    shell = InteractiveShell.instance()
+    shell.user_ns.clear()
     shell.run_line_magic("load_ext", "workbench")
+    assert shell.run_cell(RAISING).success
     err = io.StringIO()
-    with redirect_stderr(err), redirect_stdout(io.StringIO()):
-        shell.run_line_magic("wb", "sensor watcher")
+    try:
+        with redirect_stderr(err), redirect_stdout(io.StringIO()):
+            shell.run_line_magic("wb", "sensor watcher")
+    finally:
+        shell.run_line_magic("unload_ext", "workbench")
+        shell.user_ns.clear()
     assert "sensor 'watcher' raised PermissionError: cannot watch **********" in err.getvalue()
     nowhere(home, err.getvalue())
 

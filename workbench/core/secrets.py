@@ -139,11 +139,6 @@ class Scrubber:
     def __bool__(self) -> bool:
         return self._pattern is not None
 
-    def __or__(self, other: Iterable[str]) -> Scrubber:
-        """A scrubber for these secrets and ``other``'s."""
-        more = other.secrets if isinstance(other, Scrubber) else frozenset(other)
-        return Scrubber(self.secrets | more)
-
     def __call__(self, text: str) -> str:
         """``text`` with every secret replaced by the redaction mark."""
         if self._pattern is None or not text:
@@ -158,8 +153,10 @@ class Scrubber:
             return self(value)
         if isinstance(value, Mapping):
             return {self.data(key): self.data(item) for key, item in value.items()}
-        if isinstance(value, list | tuple):
-            return type(value)(self.data(item) for item in value)
+        if isinstance(value, list):
+            return [self.data(item) for item in value]
+        if isinstance(value, tuple):
+            return tuple(self.data(item) for item in value)
         return value
 
     def exception(self, exc: BaseException) -> BaseException:

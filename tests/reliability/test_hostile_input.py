@@ -13,6 +13,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
+import workbench as wb
 from workbench.app.api import edit_store, export_notebook
 from workbench.app.namespace import current_notebook
 from workbench.cli import main
@@ -169,8 +170,6 @@ def test_notebook_refuses_to_replace_a_notebook_without_force(tmp_path):
     ],
 )
 def test_a_cron_that_never_fires_or_has_six_fields_is_refused(cron, message):
-    import workbench as wb
-
     @wb.op
     def work() -> None:
         pass
@@ -219,13 +218,11 @@ def test_scaffold_under_a_file_or_into_a_read_only_folder_is_a_clear_error(tmp_p
 
 
 def test_unsavable_form_edits_are_refused_by_field(home):
-    from workbench.errors import ConfigError
-
     for config, message in [
         ({"host": "a\udcff"}, "host: holds text that is not valid Unicode"),
         ({"limit": 10**5000}, "limit: is a number too long to save"),
     ]:
-        with pytest.raises(ConfigError, match=message):
+        with pytest.raises(wb.ConfigError, match=message):
             edit_store().save("report.ipynb", "conn", config)
     assert not (home / "edits.json").exists()
 
@@ -241,3 +238,21 @@ def test_a_lone_surrogate_in_saved_edits_is_an_export_error(home, tmp_path):
     with pytest.raises(ExportError, match="a saved form edit holds text that is not valid Unicode"):
         export_notebook(notebook, out)
     assert not out.exists()
+
+
+class TextConn(wb.ConfigurableResource):
+    name: str = ""
+
+
+@wb.asset
+def text_table(conn: TextConn) -> int:
+    return 1
+
+
+def test_a_huge_int_given_for_a_text_field_is_a_config_error():
+    huge = 10**5000
+    with pytest.raises(wb.ConfigError, match="name: input should be a valid string, got <an int"):
+        TextConn(name=huge)
+    launch = {"resources": {"conn": {"config": {"name": huge}}}}
+    with pytest.raises(wb.ConfigError, match=r"resources\.conn\.config\.name: .* 5000 digits>"):
+        wb.materialize([text_table], launch, resources={"conn": TextConn()})

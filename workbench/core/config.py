@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, cast
 import pydantic
 from pydantic import BaseModel, ConfigDict, SecretStr, TypeAdapter, ValidationError
 
+from workbench.core._short import short_repr
 from workbench.core._suggest import closest
 from workbench.errors import ConfigError
 
@@ -414,7 +415,7 @@ def describe_validation_error(
             shown = item["input"]
             if isinstance(shown, SecretStr | _EnvMixin):
                 shown = REDACTED
-            message = f"{message}, got {shown!r}"
+            message = f"{message}, got {short_repr(shown)}"
         found.append((path, message))
     return found
 

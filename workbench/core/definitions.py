@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
-import reprlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from workbench.core._params import Role
+from workbench.core._short import short_repr
 from workbench.core._suggest import closest, unknown_name
 from workbench.core.asset import Asset, AssetKey, AssetSpec
 from workbench.core.config import Config, explicit_fields
@@ -62,26 +62,6 @@ def _section(value: Any) -> Any:
     return value
 
 
-def _short(value: Any) -> str:
-    """A repr cut short while it is built: a huge value is never formatted whole (#11)."""
-    return _SHORT.repr(value)
-
-
-class _ShortRepr(reprlib.Repr):
-    def __init__(self) -> None:
-        super().__init__()
-        self.maxlevel, self.maxdict, self.maxlist = 2, 4, 4
-        self.maxstring = self.maxother = self.maxlong = 40
-
-    def repr_int(self, x: int, level: int) -> str:
-        if x.bit_length() > 128:  # repr() of a huge int is slow, or refused past 4300 digits
-            return f"<an int of about {int(x.bit_length() * 0.30103)} digits>"
-        return super().repr_int(x, level)
-
-
-_SHORT = _ShortRepr()
-
-
 def normalize_run_config(run_config: Any) -> dict[str, Any]:
     """Turn a RunConfig, a dict or None into ``{"ops": {...}, "resources": {...}}``.
 
@@ -101,7 +81,7 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
         )
     unknown = set(run_config) - {"ops", "resources", "loggers", "execution"}
     if unknown:
-        shown = sorted(_short(key) for key in unknown)
+        shown = sorted(short_repr(key) for key in unknown)
         raise ConfigError(
             f"run config has unknown top-level entries [{', '.join(shown)}]; "
             "expected ops, resources, loggers or execution"
@@ -116,13 +96,15 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
                 f"got {type(entries).__name__}"
             )
         for name, value in entries.items():
-            where = f"{section}.{_short(name) if not isinstance(name, str) else name}"
+            where = f"{section}.{short_repr(name) if not isinstance(name, str) else name}"
             if not isinstance(name, str):
-                errors.append((where, f"the name {_short(name)} must be text; quote it"))
+                errors.append((where, f"the name {short_repr(name)} must be text; quote it"))
                 continue
             value = {} if value is None else _section(value)
             if not isinstance(value, Mapping) or set(value) - {"config", "inputs", "outputs"}:
-                errors.append((where, f"must look like {{'config': {{...}}}}, got {_short(value)}"))
+                errors.append(
+                    (where, f"must look like {{'config': {{...}}}}, got {short_repr(value)}")
+                )
                 continue
             config = value.get("config")
             if config is not None and not isinstance(config, Mapping | Config):
@@ -139,7 +121,7 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
                     errors.append(
                         (
                             f"{where}.config",
-                            f"the field name {_short(bad[0])} must be text; quote it",
+                            f"the field name {short_repr(bad[0])} must be text; quote it",
                         )
                     )
                     continue

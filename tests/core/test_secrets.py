@@ -7,7 +7,7 @@ import pytest
 from pydantic import Field, SecretStr
 
 import workbench as wb
-from workbench.core.secrets import Scrubber, collect_secrets, scrubber_for
+from workbench.core.secrets import Scrubber, collect_secrets, mark_secret_paths, scrubber_for
 from workbench.core.session import current_session
 
 Marked = Annotated[str, Field(json_schema_extra={"dagster__is_secret": True})]
@@ -129,8 +129,15 @@ def test_scrubs_exceptions_their_attributes_and_their_chain():
     assert "tried **********" in shown
 
 
-def test_the_session_adds_secrets_typed_in_forms():
-    current_session().bind("db", Everything(api_key="typed-value"), secrets=["typed-value"])
+def test_a_field_marked_secret_on_one_instance_is_collected_masked_and_scrubbed():
+    resource = Everything(api_key="typed-value", inner=Inner(note="nested-typed"))
+    mark_secret_paths(resource, ["api_key", "inner.note", "missing.field"])
+    assert collect_secrets(resource) == {"typed-value", "nested-typed"}
+    assert "typed-value" not in repr(resource)
+    assert "nested-typed" not in str(resource)
+    assert "typed-value" not in repr(resource.model_copy(update={"host": "other"}))
+    assert collect_secrets(Everything(api_key="typed-value")) == set()  # only that instance
+    current_session().bind("db", resource)
     assert scrubber_for({})("key typed-value") == "key **********"
     current_session().unbind("db")
     assert scrubber_for({})("key typed-value") == "key typed-value"

@@ -316,6 +316,7 @@ def test_a_value_typed_over_an_envvar_stays_in_memory(home, tmp_path, monkeypatc
     form.fields["api_key"].value = CANARY
     applied = form.apply()
     assert applied.api_key == CANARY
+    assert "api_key='**********'" in repr(applied)  # print(resource) after Apply (#11 item 5)
     assert any("is not saved" in warning for warning in form.warnings)
     assert form.fields["api_key"].value == ""  # kept, not shown: the box is a password box
     form.fields["host"].value = "db.other"
@@ -329,7 +330,7 @@ def test_a_value_typed_over_an_envvar_stays_in_memory(home, tmp_path, monkeypatc
         assert 'EnvVar("API_KEY")' in source
         assert "db.other" in source
     assert '"env": "API_KEY"' in (home / "edits.json").read_text()
-    nowhere(home, *exported, *logged, str(form.widget.get_state()))
+    nowhere(home, *exported, *logged, str(form.widget.get_state()), str(form.applied))
 
 
 MARKED = "Field(default='', json_schema_extra={'dagster__is_secret': True})"

@@ -164,7 +164,7 @@ def prepare_resources(
             if isinstance(value, Config):
                 value = resolve(value, where, environ)
                 _link_nested(before, value, origin, key, prepared.links)
-            prepared.secrets |= collect_secrets(before, value, environ=environ)
+            prepared.secrets |= collect_secrets(bindings[key], before, value, environ=environ)
             prepared.resolved[key] = value
         except ConfigError as exc:
             errors.extend(

@@ -20,7 +20,7 @@ from workbench.core.secrets import Scrubber, collect_secrets
 from workbench.errors import ExecutionError, StorageError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Mapping
 
     from workbench.core._resources import PreparedResources
     from workbench.core.instance import Instance
@@ -44,7 +44,6 @@ class RunState:
         prepared: PreparedResources,
         op_configs: Mapping[str, Any],
         on_event: Callable[[RunEvent], None] | None,
-        secrets: Iterable[str] = (),
     ) -> None:
         self.plan = plan
         self.record = record
@@ -54,7 +53,7 @@ class RunState:
         self.op_configs = op_configs
         self.on_event = on_event
         # every event passes through this one scrubber before anyone sees or stores it
-        self.scrub = Scrubber(prepared.secrets | collect_secrets(op_configs) | set(secrets))
+        self.scrub = Scrubber(prepared.secrets | collect_secrets(op_configs))
         self.events: list[RunEvent] = []
         self._pending: list[RunEvent] = []
         self._lock = threading.Lock()

@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, cast
 
@@ -38,6 +38,8 @@ __all__ = [
     "from_launch_config",
     "has_env_vars",
     "is_secret_field",
+    "mark_secret",
+    "marked_secret",
     "redact",
     "resolve",
 ]
@@ -47,6 +49,9 @@ REDACTED = "**********"
 
 SECRET_MARK = "dagster__is_secret"
 """Dagster's ``json_schema_extra`` key that marks a field secret."""
+
+_MARKED_SECRET = "_workbench_secret_fields"
+"""Where an instance keeps the fields marked secret on it alone (see :func:`mark_secret`)."""
 
 
 class _EnvMixin:
@@ -202,12 +207,13 @@ class Config(BaseModel):
         print (and ``print(resource)`` in a notebook would save); see #11.
         """
         cls = type(self)
+        marked = marked_secret(self)
         for name, value in super().__repr_args__():
             if (
                 name in cls.model_fields
                 and value is not None
                 and not isinstance(value, SecretStr | _EnvMixin)
-                and is_secret_field(cls, name)
+                and (name in marked or is_secret_field(cls, name))
             ):
                 yield name, REDACTED
             else:
@@ -427,6 +433,24 @@ def is_secret_field(model: type[BaseModel], name: str) -> bool:
     if isinstance(extra, dict) and extra.get(SECRET_MARK):
         return True
     return _mentions_secret(field.annotation)
+
+
+def mark_secret(obj: BaseModel, names: Iterable[str]) -> None:
+    """Mark fields of this instance secret although its class does not say so.
+
+    A value typed in a form for a field the code gives as ``EnvVar`` is such a field: the
+    mark travels with the instance (and its copies), so reprs mask it and runs scrub it.
+    """
+    private = obj.__pydantic_private__
+    if private is None:
+        private = {}
+        object.__setattr__(obj, "__pydantic_private__", private)
+    private[_MARKED_SECRET] = frozenset(private.get(_MARKED_SECRET, ())) | frozenset(names)
+
+
+def marked_secret(obj: BaseModel) -> frozenset[str]:
+    """The fields :func:`mark_secret` marked on this instance."""
+    return frozenset((obj.__pydantic_private__ or {}).get(_MARKED_SECRET, ()))
 
 
 def _mentions_secret(annotation: Any) -> bool:

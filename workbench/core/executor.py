@@ -209,8 +209,7 @@ def execute_plan(
 ) -> ExecuteInProcessResult:
     """Validate config, set resources up, run the plan's steps, and tear everything down."""
     config = normalize_run_config(run_config)
-    session = current_session()
-    overrides = session.overrides
+    overrides = current_session().overrides
     effective = {**dict(bindings), **{k: v for k, v in overrides.items() if k in bindings}}
     needed = {key for key in plan.resource_keys if key in effective}
     prepared, op_configs = _validate_config(plan, effective, needed, config)
@@ -224,7 +223,7 @@ def execute_plan(
         },
         steps=[step.key for step in plan.steps],
     )
-    run = RunState(plan, record, instance, prepared, op_configs, on_event, session.secrets)
+    run = RunState(plan, record, instance, prepared, op_configs, on_event)
     # a value typed in a form over an EnvVar is secret although its field is not (#11)
     record.config_snapshot = run.scrub.data(record.config_snapshot)
     # The run is written with its first events at the first flush: a run that ends within a

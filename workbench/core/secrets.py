@@ -23,10 +23,24 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel, SecretStr
 
-from workbench.core.config import REDACTED, EnvVar, IntEnvVar, is_secret_field
+from workbench.core.config import (
+    REDACTED,
+    EnvVar,
+    IntEnvVar,
+    is_secret_field,
+    mark_secret,
+    marked_secret,
+)
 from workbench.core.session import current_session
 
-__all__ = ["MIN_SECRET_LENGTH", "Scrubber", "collect_secrets", "scrubber_for", "secret_forms"]
+__all__ = [
+    "MIN_SECRET_LENGTH",
+    "Scrubber",
+    "collect_secrets",
+    "mark_secret_paths",
+    "scrubber_for",
+    "secret_forms",
+]
 
 MIN_SECRET_LENGTH = 3
 """Shorter values are not scrubbed: replacing every ``a`` or ``10`` would garble all output."""
@@ -78,8 +92,10 @@ def collect_secrets(*values: Any, environ: Mapping[str, str] | None = None) -> f
         if isinstance(value, BaseModel):
             cls = type(value)
             fields = cls.model_fields
+            marked = marked_secret(value)
             for name, item in value.__dict__.items():
-                visit(item, secret or (name in fields and is_secret_field(cls, name)))
+                hidden = name in marked or (name in fields and is_secret_field(cls, name))
+                visit(item, secret or hidden)
             for item in (value.__pydantic_extra__ or {}).values():
                 visit(item, secret)
         elif isinstance(value, Mapping):
@@ -209,9 +225,20 @@ class Scrubber:
 
 
 def scrubber_for(*values: Any) -> Scrubber:
-    """A scrubber for the secrets in ``values`` and those bound in this session's forms.
+    """A scrubber for the secrets in ``values`` and in the resources this session's forms bound.
 
     The front ends (CLI, ``%wb``, widgets) pass what they show, usually the definitions'
     resources; runs build their own from the resources they resolve.
     """
-    return Scrubber(collect_secrets(*values) | current_session().secrets)
+    return Scrubber(collect_secrets(*values, current_session().overrides))
+
+
+def mark_secret_paths(resource: BaseModel, paths: Iterable[str]) -> None:
+    """Mark the fields at dotted ``paths`` of ``resource`` (and its nested config) secret."""
+    for path in paths:
+        *parents, name = path.split(".")
+        owner: Any = resource
+        for part in parents:
+            owner = owner.__dict__.get(part) if isinstance(owner, BaseModel) else None
+        if isinstance(owner, BaseModel) and name in type(owner).model_fields:
+            mark_secret(owner, [name])

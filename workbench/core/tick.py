@@ -43,8 +43,7 @@ def tick(
         ExecutionError: the sensor or schedule raised; the message and the chained exception
             have every secret of its resources scrubbed.
     """
-    session = current_session()
-    overrides = session.overrides
+    overrides = current_session().overrides
     resources = {**defs.resources, **{k: v for k, v in overrides.items() if k in defs.resources}}
     target: Sensor | Schedule
     candidates: list[Sensor | Schedule] = [*defs.sensors, *defs.schedules]
@@ -66,7 +65,7 @@ def tick(
                 build_schedule_context(scheduled_execution_time=at, resources=resources)
             )
     except Exception as exc:
-        scrub = Scrubber(collect_secrets(resources) | session.secrets)
+        scrub = Scrubber(collect_secrets(resources))
         scrub.exception(exc)
         if isinstance(exc, WorkbenchError):
             raise

@@ -20,7 +20,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 from workbench.core.config import EnvVar, IntEnvVar, describe_validation_error
 from workbench.core.fields import MISSING, FieldSpec, field_specs, literal_values
 from workbench.core.resource import PartialResource
-from workbench.core.secrets import Scrubber, collect_secrets
+from workbench.core.secrets import Scrubber, collect_secrets, mark_secret_paths
 from workbench.core.session import current_session
 from workbench.errors import ConfigError
 from workbench.widgets._controls import Kit, error_html
@@ -161,7 +161,8 @@ class ResourceForm:
         new = self._value
         typed = self._typed_secrets()
         self.warnings = [self._secret_warning(editor) for editor in typed]
-        current_session().bind(self.resource_key, new, self._secret_values())
+        mark_secret_paths(new, self._secret_paths)
+        current_session().bind(self.resource_key, new)
         saved = _without_secrets(
             literal_values(new), literal_values(self._code), self._secret_paths
         )

@@ -7,6 +7,7 @@ import pytest
 from pydantic import Field, SecretStr
 
 import workbench as wb
+from workbench.core.config import redact
 from workbench.core.secrets import Scrubber, collect_secrets, mark_secret_paths, scrubber_for
 from workbench.core.session import current_session
 
@@ -136,6 +137,8 @@ def test_a_field_marked_secret_on_one_instance_is_collected_masked_and_scrubbed(
     assert "typed-value" not in repr(resource)
     assert "nested-typed" not in str(resource)
     assert "typed-value" not in repr(resource.model_copy(update={"host": "other"}))
+    assert redact(resource)["api_key"] == "**********"
+    assert redact(resource)["inner"]["note"] == "**********"
     assert collect_secrets(Everything(api_key="typed-value")) == set()  # only that instance
     current_session().bind("db", resource)
     assert scrubber_for({})("key typed-value") == "key **********"

@@ -472,9 +472,10 @@ def redact(obj: Any) -> Any:
     """
     if isinstance(obj, BaseModel):
         cls = type(obj)
+        marked = marked_secret(obj)
         out: dict[str, Any] = {}
         for name, value in obj.__dict__.items():
-            if name in cls.model_fields and is_secret_field(cls, name):
+            if name in marked or (name in cls.model_fields and is_secret_field(cls, name)):
                 if isinstance(value, _ENV_TYPES):
                     out[name] = {"env": value.env_var_name}
                 else:

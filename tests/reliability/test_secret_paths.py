@@ -459,3 +459,23 @@ def test_an_executed_notebook_file_holds_no_secret(home, tmp_path, monkeypatch):
     assert "No such file or directory: '**********'" in "\n".join(error["traceback"])
     assert not leaks(path.read_bytes())
     nowhere(home)
+
+
+def test_a_value_typed_over_an_envvar_in_the_launchpad_is_never_shown(home, tmp_path):
+    from workbench.widgets.launchpad import Launchpad
+
+    module = tmp_path / "conn_defs.py"
+    module.write_text(ENV_FIELD)
+    defs = wb.load_definitions(module)
+    pad = Launchpad(defs)
+    form = pad.forms["conn"]
+    form.sources["api_key"].value = "value"
+    form.fields["api_key"].value = CANARY  # typed, never applied
+    assert "api_key: '**********'" in pad.run_config_text.value
+    result = pad.launch()
+    assert result is not None
+    assert result.success
+    assert "calling with **********" in [event.message for event in result.all_events]
+    assert result.run.config_snapshot["resources"]["conn"]["config"]["api_key"] == "**********"
+    shown = [pad.run_config_text.value, pad.log.value, pad.summary.value, str(pad.run_config())]
+    nowhere(home, *shown, repr(result.all_events))

@@ -7,9 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core.config import (
     Config,
+    EnvVar,
+    IntEnvVar,
     config_hash,
     explicit_fields,
     from_launch_config,
+    mark_secret,
+    marked_secret,
     redact,
     resolve,
 )
@@ -105,6 +109,17 @@ def _link_nested(
             _link_nested(item, nested, origin, None, links)
 
 
+def _secret_in_code(bound: Any) -> set[str]:
+    """The fields the bound resource gives as EnvVar or marks secret.
+
+    A value given at launch for one of them is a secret too: anything given as EnvVar in the
+    code is (see #11).
+    """
+    fields = explicit_fields(bound).items()
+    given = {name for name, item in fields if isinstance(item, EnvVar | IntEnvVar)}
+    return given | marked_secret(bound)
+
+
 def prepare_resources(
     bindings: Mapping[str, Any],
     keys: Iterable[str],
@@ -151,7 +166,9 @@ def prepare_resources(
                     )
                 try:
                     launch_config = from_launch_config(type(value), config)
+                    bound = value
                     value = type(value)(**{**explicit_fields(value), **launch_config})
+                    mark_secret(value, _secret_in_code(bound))
                 except ConfigError as exc:
                     raise ConfigError.from_errors(
                         f"{where} ({type(value).__name__}) launch config is invalid:", exc.errors

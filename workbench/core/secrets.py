@@ -234,11 +234,20 @@ def scrubber_for(*values: Any) -> Scrubber:
 
 
 def mark_secret_paths(resource: BaseModel, paths: Iterable[str]) -> None:
-    """Mark the fields at dotted ``paths`` of ``resource`` (and its nested config) secret."""
+    """Mark the fields at dotted ``paths`` of ``resource`` (and its nested config) secret.
+
+    Only a field holding plain text its class does not already hide is marked.
+    """
     for path in paths:
         *parents, name = path.split(".")
         owner: Any = resource
         for part in parents:
             owner = owner.__dict__.get(part) if isinstance(owner, BaseModel) else None
-        if isinstance(owner, BaseModel) and name in type(owner).model_fields:
+        if not isinstance(owner, BaseModel) or name not in type(owner).model_fields:
+            continue
+        value = owner.__dict__.get(name)
+        # only a plain value that its class does not already hide needs the mark (a mark
+        # also makes the instance unequal to an unmarked one)
+        plain = isinstance(value, str) and not isinstance(value, _ENV_TYPES)
+        if plain and not is_secret_field(type(owner), name):
             mark_secret(owner, [name])

@@ -161,7 +161,6 @@ class ResourceForm:
         new = self._value
         typed = self._typed_secrets()
         self.warnings = [self._secret_warning(editor) for editor in typed]
-        mark_secret_paths(new, self._secret_paths)
         current_session().bind(self.resource_key, new)
         saved = _without_secrets(
             literal_values(new), literal_values(self._code), self._secret_paths
@@ -280,6 +279,7 @@ class ResourceForm:
             for editor in self._editors:
                 editor.collect(data, problems, omitted)
             candidate = self._class(**data)
+            mark_secret_paths(candidate, self._secret_paths)
         except ConfigError as exc:
             problems.extend(drop_under(exc.errors, omitted))
         except ValidationError as exc:

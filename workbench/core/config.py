@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from typing import Annotated, Any, ClassVar, NoReturn, TypeVar, cast
 
@@ -18,6 +18,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, SecretStr, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 
+from workbench.core._short import short_repr
 from workbench.core._suggest import closest
 from workbench.errors import ConfigError, UnresolvedEnvVarError
 
@@ -39,6 +40,8 @@ __all__ = [
     "has_env_vars",
     "invalid_config",
     "is_secret_field",
+    "mark_secret",
+    "marked_secret",
     "primitive_config_class",
     "redact",
     "resolve",
@@ -52,6 +55,9 @@ REDACTED = "**********"
 
 SECRET_MARK = "dagster__is_secret"
 """Dagster's ``json_schema_extra`` key that marks a field secret."""
+
+_MARKED_SECRET = "_workbench_secret_fields"
+"""Where an instance keeps the fields marked secret on it alone (see :func:`mark_secret`)."""
 
 
 class _EnvMixin:
@@ -240,6 +246,25 @@ class Config(BaseModel):
 
     def __delattr__(self, name: str) -> None:
         self.__setattr__(name, None)
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """What repr() and str() show: a secret field's value masked, as SecretStr masks its own.
+
+        A field marked ``dagster__is_secret`` holds a plain ``str``, which pydantic would
+        print (and ``print(resource)`` in a notebook would save); see #11.
+        """
+        cls = type(self)
+        marked = marked_secret(self)
+        for name, value in super().__repr_args__():
+            if (
+                name in cls.model_fields
+                and value is not None
+                and not isinstance(value, SecretStr | _EnvMixin)
+                and (name in marked or is_secret_field(cls, name))
+            ):
+                yield name, REDACTED
+            else:
+                yield name, value
 
 
 class PrimitiveConfig(Config):
@@ -503,7 +528,7 @@ def describe_validation_error(
             shown = item["input"]
             if isinstance(shown, SecretStr | _EnvMixin):
                 shown = REDACTED
-            message = f"{message}, got {shown!r}"
+            message = f"{message}, got {short_repr(shown)}"
         found.append((path, message))
     return found
 
@@ -515,6 +540,24 @@ def is_secret_field(model: type[BaseModel], name: str) -> bool:
     if isinstance(extra, dict) and extra.get(SECRET_MARK):
         return True
     return _mentions_secret(field.annotation)
+
+
+def mark_secret(obj: BaseModel, names: Iterable[str]) -> None:
+    """Mark fields of this instance secret although its class does not say so.
+
+    A value typed in a form for a field the code gives as ``EnvVar`` is such a field: the
+    mark travels with the instance (and its copies), so reprs mask it and runs scrub it.
+    """
+    private = obj.__pydantic_private__
+    if private is None:
+        private = {}
+        object.__setattr__(obj, "__pydantic_private__", private)
+    private[_MARKED_SECRET] = frozenset(private.get(_MARKED_SECRET, ())) | frozenset(names)
+
+
+def marked_secret(obj: BaseModel) -> frozenset[str]:
+    """The fields :func:`mark_secret` marked on this instance."""
+    return frozenset((obj.__pydantic_private__ or {}).get(_MARKED_SECRET, ()))
 
 
 def _mentions_secret(annotation: Any) -> bool:

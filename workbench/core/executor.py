@@ -32,6 +32,7 @@ from workbench.core.instance import Instance, default_instance
 from workbench.core.plan import Plan, Step, plan_assets, plan_job
 from workbench.core.result import ExecuteInProcessResult
 from workbench.core.run import EventType, RunEvent, RunRecord, RunStatus
+from workbench.core.secrets import collect_secrets
 from workbench.errors import ConfigError, DagsterInvalidConfigError, ExecutionError
 
 if TYPE_CHECKING:
@@ -189,7 +190,12 @@ def _op_configs(plan: Plan, ops: Mapping[str, Any]) -> tuple[dict[str, Any], dic
         except ConfigError as exc:
             errors.extend((f"ops.{step.key}.config.{path}", text) for path, text in exc.errors)
         except TypeError as exc:
-            errors.append((f"ops.{step.key}.config", f"must be a mapping of fields ({exc})"))
+            errors.append(
+                (
+                    f"ops.{step.key}.config",
+                    f"must map field names to values, got {type(given).__name__} ({exc})",
+                )
+            )
     if errors:
         raise DagsterInvalidConfigError.from_errors(
             "run config is invalid; nothing was run:", errors
@@ -239,6 +245,8 @@ def execute_plan(
     # already applied its form edits to them); see #12
     needed = {key for key in plan.resource_keys if key in bindings}
     prepared, written, op_configs = _validate_config(plan, bindings, needed, config)
+    # op config EnvVars are read before the run: their values are scrubbed like resources'
+    prepared.secrets |= collect_secrets(written)
     record = RunRecord(
         run_id=run_id or uuid.uuid4().hex,
         job_name=job_name,
@@ -250,6 +258,8 @@ def execute_plan(
         steps=[step.key for step in plan.steps],
     )
     run = RunState(plan, record, instance, prepared, op_configs, on_event)
+    # a value typed in a form over an EnvVar is secret although its field is not (#11)
+    record.config_snapshot = run.scrub.data(record.config_snapshot)
     # The run is written with its first events at the first flush: a run that ends within a
     # tenth of a second is written once, in one transaction, when it ends.
     run.emit(RunEvent(record.run_id, EventType.RUN_START, message=f"run of {job_name} started"))
@@ -269,7 +279,7 @@ def execute_plan(
         _finish(run, RunStatus.CANCELED, f"the run was interrupted\n{where}")
         raise
     except Exception as exc:
-        error = exc
+        error = run.scrub.exception(exc)
     if error is not None:
         text = run.scrub("".join(traceback.format_exception(error)))
         run.emit(

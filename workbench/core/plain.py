@@ -26,6 +26,7 @@ from workbench.core.config import (
     _config_class_of,
     _enum_of,
     is_secret_field,
+    marked_secret,
 )
 from workbench.errors import DagsterInvalidConfigError
 
@@ -172,11 +173,13 @@ def _plain(
 
     if isinstance(obj, BaseModel):
         cls = type(obj)
+        marked = marked_secret(obj)
         out: dict[str, Any] = {}
         for name, value in obj.__dict__.items():
             field = cls.model_fields.get(name)
             key = field.alias if by_alias and field is not None and field.alias else name
-            if secrets != "keep" and field is not None and is_secret_field(cls, name):
+            secret = name in marked or (field is not None and is_secret_field(cls, name))
+            if secrets != "keep" and secret:
                 if isinstance(value, _ENV_TYPES):
                     out[key] = {"env": value.env_var_name}
                 elif value is None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sqlite3
-import subprocess
-import sys
+import time
 from contextlib import closing
 from typing import TYPE_CHECKING, Any
 
@@ -226,27 +226,44 @@ def test_values_staged_when_a_write_fails_are_written_by_the_next(tmp_path: Path
     store.close()
 
 
-def test_temp_files_of_dead_writers_are_swept_when_the_store_is_first_used(
-    tmp_path: Path,
+def test_temp_files_of_writers_killed_mid_write_are_swept_on_first_use(
+    tmp_path: Path, run_python: RunPython
 ) -> None:
-    from workbench.storage import _value_files
+    values = tmp_path / "values"
+    killed = run_python(
+        """
+        import os, signal, sys
+        import workbench as wb
+        from workbench.core.resource import OutputContext
+        from workbench.storage.values import ValueStoreIOManager
 
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    partial = tmp_path / "values" / ".partial"
-    partial.mkdir(parents=True)
-    host = _value_files._HOST
-    left = partial / f"{host}.{dead.pid}.140.tmp"
-    live = partial / f"{host}.{os.getpid()}.141.tmp"  # a writer still at work
-    elsewhere = partial / f"other-host.{dead.pid}.142.tmp"  # its pid means nothing here
-    for path in (left, live, elsewhere):
+        def die(*args, **kwargs):  # SIGKILL between writing the temp file and renaming it
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        os.replace = die
+        manager = ValueStoreIOManager(base_dir=sys.argv[1])
+        context = OutputContext(asset_key=wb.AssetKey("big"), step_key="s", name="r", run_id="")
+        manager.handle_output(context, "x" * 100_000)
+        """,
+        str(values),
+    )
+    assert killed.returncode == -signal.SIGKILL
+    (left,) = (values / "assets" / "big").glob(".value.pickle.*.tmp")
+    recent = left.with_name(".value.pickle.999999999.1.tmp")  # dead too, but just written
+    live = left.with_name(f".value.pickle.{os.getpid()}.1.tmp")  # a write under way
+    for path in (recent, live):
         path.write_bytes(b"half a value")
+    an_hour_ago = time.time() - 3600
+    for path in (left, live):
+        os.utime(path, (an_hour_ago, an_hour_ago))
 
-    manager = ValueStoreIOManager(base_dir=str(tmp_path / "values"))
-    context = OutputContext(asset_key=wb.AssetKey("big"), step_key="s", name="r", run_id="r1")
+    manager = ValueStoreIOManager(base_dir=str(values))
+    context = OutputContext(asset_key=wb.AssetKey("other"), step_key="s", name="r", run_id="")
     manager.handle_output(context, LARGE)
-    assert sorted(path.name for path in partial.iterdir()) == sorted([live.name, elsewhere.name])
-    load = InputContext(asset_key=wb.AssetKey("big"), name="v", upstream_output=None)
+    assert not left.exists()
+    assert recent.exists()
+    assert live.exists()
+    load = InputContext(asset_key=wb.AssetKey("other"), name="v", upstream_output=None)
     assert manager.load_input(load) == LARGE
 
 

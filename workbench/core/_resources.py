@@ -5,20 +5,27 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any
 
-from pydantic import SecretStr
-
 from workbench.core.config import (
     Config,
-    _EnvMixin,
+    EnvVar,
+    IntEnvVar,
+    build_config,
     config_hash,
     explicit_fields,
     from_launch_config,
-    is_secret_field,
+    mark_secret,
+    marked_secret,
     redact,
     resolve,
+    runtime_config,
 )
 from workbench.core.resource import ConfigurableResource, InitResourceContext, PartialResource
-from workbench.errors import ConfigError
+from workbench.core.secrets import collect_secrets
+from workbench.errors import (
+    ConfigError,
+    DagsterInvalidConfigError,
+    DagsterInvalidDefinitionError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -32,13 +39,13 @@ class PreparedResources:
     Attributes:
         resolved: each key's resource with launch config applied and EnvVars read.
         snapshot: each key's config as shown and stored: secrets redacted.
-        secrets: the secret values in force (to scrub from logs and errors).
+        secrets: the secret values in force (see :func:`collect_secrets`).
     """
 
     def __init__(self) -> None:
         self.resolved: dict[str, Any] = {}
         self.snapshot: dict[str, Any] = {}
-        self.secrets: set[str] = set()
+        self.secrets: frozenset[str] = frozenset()
         self.links: dict[int, str] = {}
         self._hashes: dict[str, str] = {}
 
@@ -75,7 +82,7 @@ class PreparedResources:
                 instance = value.model_copy(update=updates) if updates else value.model_copy()
                 context = InitResourceContext(
                     resource_key=key,
-                    resource_config=self.snapshot.get(key or "", {}).get("config", {}),
+                    resource_config=runtime_config(value),
                     resources=dict(ready),
                     run_id=run_id,
                     log=log,
@@ -108,27 +115,42 @@ def _link_nested(
             _link_nested(item, nested, origin, None, links)
 
 
-def _collect_secrets(value: Any, found: set[str]) -> None:
-    if isinstance(value, Config):
-        cls = type(value)
-        for name, item in value.__dict__.items():
-            if isinstance(item, SecretStr):
-                found.add(item.get_secret_value())
-            elif isinstance(item, str) and name in cls.model_fields and is_secret_field(cls, name):
-                found.add(item)
-            else:
-                _collect_secrets(item, found)
+def _secret_in_code(bound: Any) -> set[str]:
+    """The fields the bound resource gives as EnvVar or marks secret.
+
+    A value given at launch for one of them is a secret too: anything given as EnvVar in the
+    code is (see #11).
+    """
+    fields = explicit_fields(bound).items()
+    given = {name for name, item in fields if isinstance(item, EnvVar | IntEnvVar)}
+    return given | marked_secret(bound)
 
 
-def _env_values(value: Any, environ: Mapping[str, str], found: set[str]) -> None:
-    if isinstance(value, Config):
-        for item in value.__dict__.values():
-            if isinstance(item, _EnvMixin):
-                raw = environ.get(item.env_var_name)
-                if raw:
-                    found.add(raw)
-            else:
-                _env_values(item, environ, found)
+def _nested_partials(value: Any) -> list[tuple[str, PartialResource[Any]]]:
+    if not isinstance(value, ConfigurableResource):
+        return []
+    return [
+        (name, item) for name, item in value.__dict__.items() if isinstance(item, PartialResource)
+    ]
+
+
+def _with_completed(
+    value: Any, completed: Mapping[int, Any], origin: Mapping[int, str], where: str
+) -> Any:
+    """``value`` with each nested ``configure_at_launch()`` replaced by its completed resource.
+
+    Raises:
+        ConfigError: the top-level binding of a nested one could not be completed.
+    """
+    updates: dict[str, Any] = {}
+    for name, item in value.__dict__.items() if isinstance(value, ConfigurableResource) else ():
+        if not isinstance(item, PartialResource):
+            continue
+        if id(item) not in completed:
+            # its top-level binding is invalid, and is reported under its own key
+            raise ConfigError(f"{where}: field {name!r} needs resource {origin[id(item)]!r}")
+        updates[name] = completed[id(item)]
+    return value.model_copy(update=updates) if updates else value
 
 
 def prepare_resources(
@@ -140,18 +162,31 @@ def prepare_resources(
     """Apply launch config and resolve EnvVars for ``keys``; raise once for every problem.
 
     Args:
-        bindings: the bound resources (session overrides already applied).
+        bindings: the bound resources, exactly as the run gets them.
         keys: the keys the run needs.
         launch: ``run_config["resources"]``: each key's ``{"config": {...}}``.
         environ: the environment EnvVars are read from.
 
     Raises:
-        ConfigError: every invalid key and field, secrets redacted.
+        DagsterInvalidConfigError: every invalid key and field, secrets redacted.
     """
     prepared = PreparedResources()
     origin = {id(value): key for key, value in bindings.items()}
     errors: list[tuple[str, str]] = []
-    for key in sorted(set(keys) | set(launch)):
+    wanted = set(keys) | set(launch)
+    for key in list(wanted):
+        for name, item in _nested_partials(bindings.get(key)):
+            if id(item) not in origin:
+                # as Dagster: only a top-level binding is configured from run config
+                raise DagsterInvalidDefinitionError(
+                    f"resource {key!r}: field {name!r} is {item!r}, which only a top-level "
+                    f"binding can configure; bind that same object too, e.g. "
+                    f"resources={{{name!r}: ...}}"
+                )
+            wanted.add(origin[id(item)])
+    completed: dict[int, Any] = {}
+    # launch-configured resources first: a resource that nests one gets it completed
+    for key in sorted(wanted, key=lambda k: (not isinstance(bindings.get(k), PartialResource), k)):
         if key not in bindings:
             if key in launch:
                 known = ", ".join(sorted(bindings)) or "none"
@@ -168,30 +203,34 @@ def prepare_resources(
         where = f"resource {key!r}"
         try:
             if isinstance(value, PartialResource):
+                partial = value
                 value = value.complete(from_launch_config(value.resource_class, config), where, key)
-            elif config:
+                completed[id(partial)] = value
+                origin[id(value)] = key
+            value = _with_completed(value, completed, origin, where)
+            if config and not isinstance(bindings[key], PartialResource):
                 if not isinstance(value, ConfigurableResource):
                     raise ConfigError(
                         f"{where} is a {type(value).__name__}, which takes no config; "
                         f"remove resources.{key} from the run config"
                     )
-                try:
-                    launch_config = from_launch_config(type(value), config)
-                    value = type(value)(**{**explicit_fields(value), **launch_config})
-                except ConfigError as exc:
-                    raise ConfigError.from_errors(
-                        f"{where} ({type(value).__name__}) launch config is invalid:", exc.errors
-                    ) from None
+                launch_config = from_launch_config(type(value), config)
+                bound = value
+                value = build_config(
+                    type(value),
+                    {**explicit_fields(value), **launch_config},
+                    f"{where} ({type(value).__name__}) launch config",
+                )
+                mark_secret(value, _secret_in_code(bound))
             prepared.snapshot[key] = {
                 "class": type(value).__name__,
                 "config": redact(value) if isinstance(value, Config) else repr(type(value)),
             }
-            _env_values(value, environ, prepared.secrets)
+            before = value
             if isinstance(value, Config):
-                before = value
                 value = resolve(value, where, environ)
                 _link_nested(before, value, origin, key, prepared.links)
-                _collect_secrets(value, prepared.secrets)
+            prepared.secrets |= collect_secrets(bindings[key], before, value, environ=environ)
             prepared.resolved[key] = value
         except ConfigError as exc:
             errors.extend(
@@ -199,6 +238,7 @@ def prepare_resources(
                 for path, text in (exc.errors or [("", str(exc))])
             )
     if errors:
-        raise ConfigError.from_errors("run config is invalid; nothing was run:", errors)
-    prepared.secrets = {secret for secret in prepared.secrets if len(secret) >= 3}
+        raise DagsterInvalidConfigError.from_errors(
+            "run config is invalid; nothing was run:", errors
+        )
     return prepared

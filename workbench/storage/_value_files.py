@@ -1,4 +1,4 @@
-"""Value files: atomic writes, temp files of dead writers, pickle and Parquet bytes."""
+"""Value files: whole writes, temp files of dead writers, pickle and Parquet bytes."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ import importlib.util
 import io
 import os
 import pickle
-import socket
+import re
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
+from workbench.core.files import replace_file
 from workbench.errors import StorageError
 from workbench.storage._processes import is_alive
 from workbench.storage.home import move_aside
@@ -30,16 +32,14 @@ __all__ = [
     "read_parquet",
     "read_pickle",
     "remember",
-    "replace_file",
-    "sweep_partial",
+    "sweep_dead_writers",
     "unchanged",
     "unpickle",
+    "write_value_file",
 ]
 
 PICKLE = "value.pickle"
 PARQUET = "value.parquet"
-_TEMP = ".tmp"
-_HOST = socket.gethostname().replace(".", "_")
 
 
 class CorruptValueError(Exception):
@@ -76,59 +76,44 @@ def remember(path: Path, data: bytes) -> None:
         _written[path] = (digest, stat.st_size, stat.st_mtime_ns)
 
 
-def replace_file(path: Path, data: bytes, partial: Path) -> None:
-    """Write ``path`` whole or not at all, in few system calls.
+def write_value_file(path: Path, data: bytes) -> None:
+    """Write a value file whole or not at all (see :func:`workbench.core.files.replace_file`).
 
-    The bytes go to a temp file in the folder ``partial`` (on the same file system), named
-    after this host, process and thread, then are renamed over ``path``; a writer killed in
-    between leaves only that temp file, which :func:`sweep_partial` removes later (see #11).
     No fsync: the rename keeps a crash from leaving half a value, and a value lost to a power
     cut is recomputed; asking the disk to sync every value would cost more than most steps.
     """
-    temp = partial / f"{_HOST}.{os.getpid()}.{threading.get_ident()}{_TEMP}"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-    try:
-        descriptor = os.open(temp, flags, 0o644)
-    except FileNotFoundError:
-        partial.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(temp, flags, 0o644)
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(descriptor, view) :]
-        finally:
-            os.close(descriptor)
-        try:
-            os.replace(temp, path)
-        except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    replace_file(path, data, durable=False, mode=0o644, parents=True)
 
 
-def sweep_partial(partial: Path) -> list[Path]:
-    """Remove the temp files in ``partial`` whose writer (on this host) no longer runs.
+_TEMP_NAME = re.compile(r"^\..+\.(\d+)\.(\d+)\.tmp$")
+"""How ``workbench.core.files.replace_file`` names a temp file: ``.<name>.<pid>.<thread>.tmp``."""
+_SWEEP_AFTER_SECONDS = 60.0
+"""A temp file untouched this long, whose writer is gone, is a leftover (not a write under way)."""
+
+
+def sweep_dead_writers(folder: Path) -> list[Path]:
+    """Remove the temp files under ``folder`` whose writer (on this host) no longer runs.
+
+    A writer killed between creating its temp file and renaming it leaves the temp file
+    behind (up to the size of the value); see #11. Only files a minute old or more are
+    removed, so a writer of another host sharing the folder, whose pid means nothing here,
+    keeps a write under way.
 
     Returns:
         The files removed.
     """
     removed: list[Path] = []
-    try:
-        entries = list(os.scandir(partial))
-    except OSError:
-        return removed  # no folder yet: nothing was ever left
-    for entry in entries:
-        host, _, rest = entry.name.rpartition(".tmp")[0].partition(".")
-        pid_text = rest.split(".", 1)[0]
-        if host != _HOST or not pid_text.isdigit() or is_alive(int(pid_text)):
-            continue
-        with contextlib.suppress(OSError):
-            os.unlink(entry.path)
-            removed.append(Path(entry.path))
+    stale = time.time() - _SWEEP_AFTER_SECONDS
+    for root, _folders, files in os.walk(folder):
+        for name in files:
+            found = _TEMP_NAME.match(name)
+            if found is None or is_alive(int(found.group(1))):
+                continue
+            path = Path(root, name)
+            with contextlib.suppress(OSError):
+                if path.stat().st_mtime < stale:
+                    path.unlink()
+                    removed.append(path)
     return removed
 
 
@@ -176,9 +161,9 @@ def unpickle(data: bytes) -> Any:
         raise CorruptValueError from exc
 
 
-def keep_aside(path: Path, data: bytes, partial: Path) -> Path:
+def keep_aside(path: Path, data: bytes) -> Path:
     """Write a corrupt row's bytes beside where its file would be, under a ``.corrupt`` name."""
-    replace_file(path, data, partial)
+    write_value_file(path, data)
     return move_aside(path)
 
 

@@ -25,10 +25,10 @@ from workbench.storage._value_files import (
     read_parquet,
     read_pickle,
     remember,
-    replace_file,
-    sweep_partial,
+    sweep_dead_writers,
     unchanged,
     unpickle,
+    write_value_file,
 )
 from workbench.storage._value_rows import Staged
 from workbench.storage.home import move_aside
@@ -159,13 +159,11 @@ class ValueStoreIOManager(ConfigurableIOManager):
     def _folder(self, location: str) -> Path:
         return Path(self.base_dir, location)
 
-    def _partial(self) -> Path:
-        """The folder of temp files being written; the first use removes dead writers' ones."""
-        partial = Path(self.base_dir, ".partial")
+    def _sweep_once(self) -> None:
+        """On first write, remove the temp files writers killed mid-write left (see #11)."""
         if not self._swept:
             self._swept = True
-            sweep_partial(partial)
-        return partial
+            sweep_dead_writers(Path(self.base_dir))
 
     def _row(self, location: str) -> bytes | None:
         """The value's bytes if the attached run store keeps it as a row."""
@@ -205,7 +203,8 @@ class ValueStoreIOManager(ConfigurableIOManager):
         if unchanged(path, data):
             return str(path)
         try:
-            replace_file(path, data, self._partial())
+            self._sweep_once()
+            write_value_file(path, data)
             remember(path, data)
         except OSError as exc:
             raise StorageError(
@@ -248,7 +247,7 @@ class ValueStoreIOManager(ConfigurableIOManager):
     def _row_aside(self, location: str, data: bytes) -> Path:
         """Keep a corrupt row's bytes as a ``.corrupt`` file in its folder; drop the row."""
         assert self._run_store is not None
-        aside = keep_aside(self._folder(location) / PICKLE, data, self._partial())
+        aside = keep_aside(self._folder(location) / PICKLE, data)
         self._run_store.values.stage(location, Staged(None))
         self._run_store.write_values()
         return aside

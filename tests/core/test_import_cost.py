@@ -6,9 +6,9 @@ import pytest
 
 from benchmarks.harness import run_child
 
-# loaded on first use instead: a thread pool (max_workers > 1), HTML reprs, the run store,
-# and the notebook layer
-DEFERRED = ("concurrent.futures", "html", "sqlite3", "pandas", "IPython", "ipywidgets")
+# loaded on first use instead: a thread pool (max_workers > 1), the run store, and the
+# notebook layer
+DEFERRED = ("concurrent.futures", "sqlite3", "pandas", "IPython", "ipywidgets")
 
 
 def test_touching_the_core_defers_what_first_use_needs() -> None:

@@ -5,20 +5,21 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from workbench.app.engines import check_one_library, engine_for, engine_named
 from workbench.app.namespace import (
     apply_saved_edits,
     current_notebook,
-    gather_definitions,
     load_definitions,
 )
 from workbench.core.instance import default_instance
-from workbench.errors import MissingExtraError
+from workbench.errors import DefinitionError, MissingExtraError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     import pandas
 
+    from workbench.app.engines import Engine
     from workbench.core.definitions import Definitions
     from workbench.core.run import RunStore
 
@@ -28,6 +29,7 @@ __all__ = [
     "export_notebook",
     "launchpad",
     "load_definitions",
+    "load_into_notebook",
     "notebook_from_module",
     "runs",
     "show_graph",
@@ -52,13 +54,30 @@ def edit_store() -> Any:
     return EditStore(workbench_home())
 
 
+_loaded: dict[str, Definitions] = {}
+"""Definitions loaded into this kernel with ``%wb load TARGET``, by target (see #15)."""
+
+
+def load_into_notebook(target: str) -> Definitions:
+    """Load a module, ``.py`` file or project folder; its definitions join the active ones."""
+    defs = load_definitions(target)
+    _loaded[f"%wb load {target}"] = defs
+    return defs
+
+
 def active_definitions(namespace: Mapping[str, Any] | None = None) -> Definitions:
-    """The notebook's definitions, gathered from its namespace, with saved edits bound."""
+    """The notebook's definitions, gathered from its namespace, with saved edits bound.
+
+    Definitions written with ``import dagster`` come back as a ``dagster.Definitions``
+    (the same public surface); a namespace that mixes both libraries is a DefinitionError.
+    """
     names = dict(namespace) if namespace is not None else _user_namespace()
-    defs = gather_definitions(names)
+    names.update(_loaded)
+    engine = engine_named(check_one_library(names))
+    defs: Definitions = engine.gather(names)
     edits = edit_store().load(current_notebook(names))
     if edits:
-        apply_saved_edits(defs, edits)
+        apply_saved_edits(defs, edits, engine.build_resource)
     return defs
 
 
@@ -66,8 +85,10 @@ def _defs(defs: Definitions | None) -> Definitions:
     return defs if defs is not None else active_definitions()
 
 
-def _persist(notebook: str) -> Any:
+def _persist(notebook: str, engine: Engine | None = None) -> Any:
     def save(resource_key: str, resource: Any, literal_config: Mapping[str, Any]) -> None:
+        if engine is not None:
+            literal_config = engine.literal_config(resource)
         edit_store().save(notebook, resource_key, literal_config)
 
     return save
@@ -81,8 +102,13 @@ def show_resources(defs: Definitions | None = None) -> Any:
         raise MissingExtraError("the resource forms", "ipywidgets", "jupyter") from exc
     names = _user_namespace()
     defs = _defs(defs)
+    engine = engine_for(defs)
     return ResourcesPanel(
-        defs.resources, usage=defs.usage(), on_apply=_persist(current_notebook(names))
+        engine.resources(defs),
+        usage=engine.usage(defs),
+        on_apply=_persist(current_notebook(names), engine),
+        specs_of=engine.field_specs,
+        build=engine.build_resource,
     )
 
 
@@ -91,8 +117,14 @@ def launchpad(job: str | None = None, defs: Definitions | None = None) -> Any:
     from workbench.widgets.launchpad import Launchpad
 
     names = _user_namespace()
+    defs = _defs(defs)
+    if engine_for(defs).name == "dagster":
+        raise DefinitionError(
+            "the launchpad does not show Dagster definitions yet; launch a job with "
+            "%wb launch --job NAME (run config from a file: --config run.yaml)"
+        )
     return Launchpad(
-        _defs(defs),
+        defs,
         instance=default_instance(),
         job=job,
         on_apply=_persist(current_notebook(names)),
@@ -101,9 +133,9 @@ def launchpad(job: str | None = None, defs: Definitions | None = None) -> Any:
 
 def show_graph(defs: Definitions | None = None) -> Any:
     """The asset graph, each asset marked fresh, stale (with why), missing or failed."""
-    from workbench.widgets.graph import GraphView
+    from workbench.app.engines.views import graph_view
 
-    return GraphView(_defs(defs), default_instance().run_store)
+    return graph_view(_defs(defs))
 
 
 def runs(

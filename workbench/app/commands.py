@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import click
 
 from workbench.app import scaffold as scaffolding
+from workbench.app.engines import engine_for
 from workbench.app.listing import describe, render_text
 from workbench.core._suggest import closest
 from workbench.core.config import redact
@@ -232,7 +233,8 @@ def build_group(frontend: Frontend) -> click.Group:
     @group.command(help="Load and validate the definitions.")
     @with_target
     def check(target: str | None = None) -> Definitions:
-        defs = defs_for(target).validate()
+        defs = defs_for(target)
+        engine_for(defs).validate(defs)
         frontend.show("All definitions loaded successfully.")
         return defs
 
@@ -270,24 +272,14 @@ def build_group(frontend: Frontend) -> click.Group:
         stale: bool,
         target: str | None = None,
     ) -> Any:
-        from workbench.core.executor import materialize as run
-        from workbench.core.graph import as_selection
-
         defs = defs_for(target)
         chosen = [part for item in [*keys, *select] for part in item.split(",") if part]
-        selection: Any = None
-        for item in chosen:
-            current = as_selection(item)
-            selection = current if selection is None else selection | current
-        result = run(
-            defs.assets,
-            read_run_config(config_file),
-            resources=defs.resources,
-            selection=selection,
+        result = engine_for(defs).materialize(
+            defs,
+            selection=chosen,
+            run_config=read_run_config(config_file),
             only_stale=stale,
-            raise_on_error=False,
             on_event=frontend.progress(),
-            instance=default_instance(),
         )
         frontend.show(result)
         return result
@@ -304,8 +296,10 @@ def build_group(frontend: Frontend) -> click.Group:
         target: str | None = None,
     ) -> Any:
         defs = defs_for(target)
+        engine = engine_for(defs)
         name = job_option or job_name
-        if not frontend.needs_target and job_option is None:
+        native = engine.name == "workbench"
+        if not frontend.needs_target and job_option is None and (native or name is None):
             from workbench.app.api import launchpad
 
             pad = launchpad(name, defs)
@@ -313,11 +307,8 @@ def build_group(frontend: Frontend) -> click.Group:
             return pad
         if name is None:
             raise click.UsageError("give the job to run: --job NAME")
-        result = defs.resolve_job_def(name).execute_in_process(
-            read_run_config(config_file),
-            raise_on_error=False,
-            instance=default_instance(),
-            on_event=frontend.progress(),
+        result = engine.launch(
+            defs, name, run_config=read_run_config(config_file), on_event=frontend.progress()
         )
         frontend.show(result)
         return result
@@ -328,11 +319,8 @@ def build_group(frontend: Frontend) -> click.Group:
     @click.option("--cursor", help="The cursor the sensor receives.")
     @click.option("--launch", "launch_runs", is_flag=True, help="Launch the requested runs.")
     def sensor(name: str, cursor: str | None, launch_runs: bool, target: str | None = None) -> Any:
-        from workbench.core.tick import tick
-
-        result = tick(
-            defs_for(target), name, cursor=cursor, launch=launch_runs, instance=default_instance()
-        )
+        defs = defs_for(target)
+        result = engine_for(defs).tick(defs, name, cursor=cursor, launch=launch_runs)
         if not frontend.needs_target:
             from workbench.widgets.runs import tick_view
 
@@ -358,9 +346,8 @@ def build_group(frontend: Frontend) -> click.Group:
     def schedule(
         name: str, at: str | None, next_count: int, launch_runs: bool, target: str | None = None
     ) -> Any:
-        from workbench.core.tick import tick
-
         defs = defs_for(target)
+        engine = engine_for(defs)
         when = None
         if at is not None:
             try:
@@ -370,13 +357,14 @@ def build_group(frontend: Frontend) -> click.Group:
                     f"{at!r} is not an ISO 8601 time; e.g. 2026-01-31T06:00:00+00:00",
                     param_hint="--at",
                 ) from None
-        result = tick(defs, name, at=when, launch=launch_runs, instance=default_instance())
-        schedule_def = defs.get_schedule_def(name)
+        result = engine.tick(defs, name, at=when, launch=launch_runs)
+        # next tick times come from workbench's schedules; Dagster's are not read yet (#15)
+        schedule_def = defs.get_schedule_def(name) if engine.name == "workbench" else None
         if not frontend.needs_target:
             from workbench.widgets.runs import tick_view
 
             return tick_view(result, schedule_def, next_count, after=when)
-        times = schedule_def.next_tick_times(next_count, after=when)
+        times = schedule_def.next_tick_times(next_count, after=when) if schedule_def else []
         frontend.show(result)
         frontend.show("next ticks:\n" + "\n".join(f"  {time.isoformat()}" for time in times))
         return result
@@ -385,7 +373,12 @@ def build_group(frontend: Frontend) -> click.Group:
     @click.argument("run_id", required=False)
     @click.option("--limit", "-n", type=click.IntRange(1), default=20, show_default=True)
     def runs(run_id: str | None, limit: int) -> Any:
-        store = default_instance().run_store
+        # a notebook reads the history of the engine its definitions run on (#15)
+        store = (
+            default_instance().run_store
+            if frontend.needs_target
+            else engine_for(frontend.definitions(None)).run_store()
+        )
         if run_id is not None:
             if not frontend.needs_target:
                 from workbench.widgets.runs import RunDetail
@@ -406,9 +399,9 @@ def build_group(frontend: Frontend) -> click.Group:
     @group.command(help="The asset graph, each asset fresh, stale, missing or failed.")
     @with_target
     def graph(target: str | None = None) -> Any:
-        from workbench.widgets.graph import GraphView
+        from workbench.app.engines.views import graph_view
 
-        view = GraphView(defs_for(target), default_instance().run_store)
+        view = graph_view(defs_for(target))
         frontend.show(view)
         return view
 
@@ -454,6 +447,17 @@ def build_group(frontend: Frontend) -> click.Group:
         panel = show_resources(defs)
         frontend.show(panel)
         return panel
+
+    if not frontend.needs_target:
+
+        @group.command(help="Load a module, .py file or project folder's definitions here.")
+        @click.argument("load_target", metavar="TARGET")
+        def load(load_target: str) -> Any:
+            from workbench.app.api import load_into_notebook
+
+            defs = load_into_notebook(load_target)
+            frontend.show(f"loaded {load_target}; its definitions are active in this notebook")
+            return defs
 
     @group.command(help="Export a notebook to a definitions module.")
     @click.argument("path", metavar="NOTEBOOK" if frontend.needs_target else "OUT")

@@ -431,7 +431,9 @@ def redact(obj: Any) -> Any:
         cls = type(obj)
         out: dict[str, Any] = {}
         for name, value in obj.__dict__.items():
-            if name in cls.model_fields and is_secret_field(cls, name):
+            if name not in cls.model_fields:
+                continue  # a library's own state (Dagster keeps resolved config here)
+            if is_secret_field(cls, name):
                 if isinstance(value, _ENV_TYPES):
                     out[name] = {"env": value.env_var_name}
                 else:

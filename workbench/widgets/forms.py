@@ -16,8 +16,7 @@ import ipywidgets as widgets
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from workbench.core.config import REDACTED, EnvVar, IntEnvVar, describe_validation_error
-from workbench.core.fields import MISSING, FieldSpec, field_specs, literal_values
-from workbench.core.resource import PartialResource
+from workbench.core.fields import MISSING, FieldSpec, field_specs, literal_values, partial_parts
 from workbench.core.session import current_session
 from workbench.errors import ConfigError
 from workbench.widgets._controls import Kit, error_html
@@ -30,10 +29,14 @@ from workbench.widgets._editors import (
     initial_literal,
 )
 
-__all__ = ["OnApply", "ResourceForm", "ResourcesPanel"]
+__all__ = ["BuildResource", "OnApply", "ResourceForm", "ResourcesPanel", "SpecsOf"]
 
 OnApply = Callable[[str, Any, dict[str, Any]], object]
 """Called after Apply with the resource key, the new resource and its literal config."""
+SpecsOf = Callable[[Any], tuple[FieldSpec, ...]]
+"""A resource's field specs, as its engine reads them (the core's ``field_specs`` by default)."""
+BuildResource = Callable[[Any, dict[str, Any]], Any]
+"""Build a new resource of the given one's class from the form's values (its engine's way)."""
 
 
 class ResourceForm:
@@ -61,9 +64,12 @@ class ResourceForm:
         code_resource: Any = None,
         on_apply: OnApply | None = None,
         used_by: Sequence[str] = (),
+        specs_of: SpecsOf = field_specs,
+        build: BuildResource | None = None,
     ) -> None:
-        if isinstance(resource, PartialResource):
-            self._class: type[BaseModel] = resource.resource_class
+        parts = partial_parts(resource)
+        if parts is not None:
+            self._class: type[BaseModel] = parts[0]
         elif isinstance(resource, BaseModel):
             self._class = type(resource)
         else:
@@ -73,6 +79,8 @@ class ResourceForm:
             )
         self.resource_key = resource_key
         self.used_by = tuple(used_by)
+        self._specs_of = specs_of
+        self._build = build
         self._on_apply = on_apply
         self._applied: Any = resource
         self._code: Any = resource if code_resource is None else code_resource
@@ -93,7 +101,7 @@ class ResourceForm:
             guard=self._guard,
             environ=lambda name: name in os.environ,
         )
-        specs = field_specs(resource)
+        specs = specs_of(resource)
         self._context.kept = _kept_secrets(resource, specs)
         self._context.loading = True
         try:
@@ -229,7 +237,7 @@ class ResourceForm:
             self._context.loading = False
 
     def _load(self, resource: Any) -> None:
-        specs = field_specs(resource)
+        specs = self._specs_of(resource)
         self._context.kept = _kept_secrets(resource, specs)
         with self._loading():
             for editor, spec in zip(self._editors, specs, strict=True):
@@ -264,7 +272,10 @@ class ResourceForm:
         try:
             for editor in self._editors:
                 editor.collect(data, problems, omitted)
-            candidate = self._class(**data)
+            if self._build is None:
+                candidate = self._class(**data)
+            else:
+                candidate = self._build(self._code, data)
         except ConfigError as exc:
             problems.extend(drop_under(exc.errors, omitted))
         except ValidationError as exc:
@@ -341,7 +352,8 @@ def _kept_secrets(resource: Any, specs: tuple[FieldSpec, ...]) -> dict[str, Any]
 
 
 def _raw_at(resource: Any, path: str) -> Any:
-    current: Any = resource.partial if isinstance(resource, PartialResource) else resource
+    parts = partial_parts(resource)
+    current: Any = parts[1] if parts is not None else resource
     for part in path.split("."):
         if isinstance(current, BaseModel):
             current = current.__dict__.get(part, MISSING)
@@ -366,14 +378,23 @@ class ResourcesPanel:
         *,
         usage: Mapping[str, Sequence[str]] | None = None,
         on_apply: OnApply | None = None,
+        specs_of: SpecsOf = field_specs,
+        build: BuildResource | None = None,
     ) -> None:
         usage = usage or {}
         self.forms: dict[str, ResourceForm] = {}
         parts: list[Any] = []
         for key, resource in resources.items():
             used_by = tuple(usage.get(key, ()))
-            if isinstance(resource, BaseModel | PartialResource):
-                form = ResourceForm(key, resource, on_apply=on_apply, used_by=used_by)
+            if isinstance(resource, BaseModel) or partial_parts(resource) is not None:
+                form = ResourceForm(
+                    key,
+                    resource,
+                    on_apply=on_apply,
+                    used_by=used_by,
+                    specs_of=specs_of,
+                    build=build,
+                )
                 self.forms[key] = form
                 parts.append(form.widget)
             else:

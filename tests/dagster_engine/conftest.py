@@ -1,13 +1,14 @@
 from __future__ import annotations
 
+import os
 import textwrap
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
     from IPython.core.interactiveshell import InteractiveShell
 
@@ -78,6 +79,12 @@ def defs():
 
 
 @pytest.fixture
+def home() -> Path:
+    """This test's WORKBENCH_HOME (the autouse fixture makes a fresh one)."""
+    return Path(os.environ["WORKBENCH_HOME"])
+
+
+@pytest.fixture
 def dagster_file(tmp_path: Path) -> Path:
     path = tmp_path / "dagster_pipeline.py"
     path.write_text(textwrap.dedent(DAGSTER_DEFS))
@@ -95,5 +102,6 @@ def dg_shell(dagster_file: Path) -> Iterator[InteractiveShell]:
     result = shell.run_cell(dagster_file.read_text())
     assert result.success
     yield shell
+    shell.run_line_magic("wb", "load --forget")
     shell.run_line_magic("unload_ext", "workbench")
     shell.user_ns.clear()

@@ -161,3 +161,15 @@ def test_import_workbench_and_its_engines_does_not_import_dagster():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert completed.stdout.strip() == "False"
+
+
+def test_load_forget_drops_what_was_loaded(dagster_file: Path, dg_shell, capsys):
+    dg_shell.user_ns.clear()
+    dg_shell.run_line_magic("load_ext", "workbench")
+    dg_shell.run_line_magic("wb", f"load {dagster_file}")
+
+    dropped = dg_shell.run_line_magic("wb", "load --forget")
+
+    assert dropped == [str(dagster_file)]
+    assert dg_shell.run_line_magic("wb", "materialize raw") is None
+    assert "not defined: 'raw'" in capsys.readouterr().err

@@ -27,6 +27,7 @@ __all__ = [
     "active_definitions",
     "edit_store",
     "export_notebook",
+    "forget_loaded",
     "launchpad",
     "load_definitions",
     "load_into_notebook",
@@ -63,6 +64,13 @@ def load_into_notebook(target: str) -> Definitions:
     defs = load_definitions(target)
     _loaded[f"%wb load {target}"] = defs
     return defs
+
+
+def forget_loaded() -> list[str]:
+    """Drop every definitions module ``%wb load`` added; return the targets dropped."""
+    dropped = [place.removeprefix("%wb load ") for place in _loaded]
+    _loaded.clear()
+    return dropped
 
 
 def active_definitions(namespace: Mapping[str, Any] | None = None) -> Definitions:

@@ -451,10 +451,17 @@ def build_group(frontend: Frontend) -> click.Group:
     if not frontend.needs_target:
 
         @group.command(help="Load a module, .py file or project folder's definitions here.")
-        @click.argument("load_target", metavar="TARGET")
-        def load(load_target: str) -> Any:
-            from workbench.app.api import load_into_notebook
+        @click.argument("load_target", metavar="TARGET", required=False)
+        @click.option("--forget", is_flag=True, help="Drop what earlier loads added.")
+        def load(load_target: str | None, forget: bool) -> Any:
+            from workbench.app.api import forget_loaded, load_into_notebook
 
+            if forget:
+                dropped = forget_loaded()
+                frontend.show(f"forgot: {', '.join(dropped) or 'nothing'}")
+                return dropped
+            if load_target is None:
+                raise click.UsageError("give what to load: a module, a .py file or a folder")
             defs = load_into_notebook(load_target)
             frontend.show(f"loaded {load_target}; its definitions are active in this notebook")
             return defs

@@ -15,7 +15,10 @@ from workbench.errors import StorageError
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
-__all__ = ["DagsterRunStore", "to_run_event", "to_run_record"]
+__all__ = ["DagsterRunStore", "latest_failures", "to_run_event", "to_run_record"]
+
+RUNS_SCANNED = 100
+"""How many recent runs :func:`latest_failures` reads."""
 
 _STATUS = {
     "SUCCESS": RunStatus.SUCCESS,
@@ -83,6 +86,30 @@ def to_run_event(entry: Any) -> RunEvent:
     )
 
 
+def latest_failures(store: Any, steps: set[str], limit: int = RUNS_SCANNED) -> dict[str, str]:
+    """Step -> run id, for each step whose latest run that planned it ended it in failure."""
+    pending = set(steps)
+    failed: dict[str, str] = {}
+    for record in store.list_runs(limit=limit):
+        here = pending.intersection(record.steps)
+        if not here:
+            continue
+        ends = (EventType.STEP_SUCCESS, EventType.STEP_FAILURE)
+        outcome = {
+            event.step_key: event.event_type
+            for event in store.get_events(record.run_id, event_types=ends)
+        }
+        for step in here:
+            if step not in outcome and not record.status.is_finished:
+                continue  # still running: an older run tells more
+            pending.discard(step)
+            if outcome.get(step, EventType.STEP_FAILURE) is EventType.STEP_FAILURE:
+                failed[step] = record.run_id
+        if not pending:
+            break
+    return failed
+
+
 class DagsterRunStore:
     """Dagster's instance as a read-only RunStore: runs, events and materializations.
 
@@ -90,9 +117,12 @@ class DagsterRunStore:
     read it through this class.
     """
 
-    def __init__(self, instance: Any, runs_filter: Callable[..., Any]) -> None:
+    def __init__(
+        self, instance: Any, runs_filter: Callable[..., Any], run_status: Callable[[str], Any]
+    ) -> None:
         self.instance = instance
         self._runs_filter = runs_filter
+        self._run_status = run_status
 
     def _read_only(self) -> StorageError:
         return StorageError(
@@ -142,7 +172,9 @@ class DagsterRunStore:
         status: RunStatus | None = None,
     ) -> list[RunRecord]:
         """Runs, newest first."""
-        statuses = None if status is None else list(_DAGSTER_STATUSES[status])
+        statuses = None
+        if status is not None:
+            statuses = [self._run_status(name) for name in _DAGSTER_STATUSES[status]]
         runs_filter = self._runs_filter(job_name=job_name, statuses=statuses)
         records = self.instance.get_run_records(filters=runs_filter, limit=limit)
         return [to_run_record(record) for record in records]

@@ -15,7 +15,11 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.app.engines._dagster_records import DagsterRunStore, to_run_event
+from workbench.app.engines._dagster_records import (
+    DagsterRunStore,
+    latest_failures,
+    to_run_event,
+)
 from workbench.core.config import EnvVar, IntEnvVar, is_secret_field
 from workbench.core.fields import env_var_name, literal_values, model_field_specs, partial_parts
 from workbench.core.sensor import TickResult
@@ -415,7 +419,8 @@ class DagsterEngine:
 
     def run_store(self) -> DagsterRunStore:
         """Dagster's instance, read as a run store by the runs widgets."""
-        return DagsterRunStore(dagster_instance(), _dg().RunsFilter)
+        dg = _dg()
+        return DagsterRunStore(dagster_instance(), dg.RunsFilter, dg.DagsterRunStatus)
 
     def runs(
         self, limit: int | None = None, *, job: str | None = None, status: str | None = None
@@ -434,10 +439,11 @@ class DagsterEngine:
 
         found: dict[str, AssetStatus] = {}
         instance = dagster_instance()
-        materializable: set[str] = set()
+        steps: dict[str, str] = {}  # asset key -> the step that materializes it
         for item in defs.assets or ():
             if hasattr(item, "required_resource_keys"):
-                materializable.update(key.to_user_string() for key in item.keys)
+                steps.update({key.to_user_string(): item.node_def.name for key in item.keys})
+        failed = latest_failures(self.run_store(), set(steps.values()))
         graph = defs.resolve_asset_graph()
         keys = list(graph.toposorted_asset_keys)
         records = {
@@ -448,11 +454,10 @@ class DagsterEngine:
             text = key.to_user_string()
             entry = records.get(key)
             upstream = tuple(up.to_user_string() for up in sorted(graph.get(key).parent_keys))
-            if text not in materializable:
+            if text not in steps:
                 status, reason = "external", "not materialized here"
-            elif entry is not None and _planned_run_failed(instance, entry):
-                status = "failed"
-                reason = f"failed in run {entry.last_planned_materialization_run_id}"
+            elif steps[text] in failed:
+                status, reason = "failed", f"failed in run {failed[steps[text]]}"
             elif entry is None or entry.last_materialization_record is None:
                 status, reason = "missing", "never materialized"
             else:
@@ -476,18 +481,6 @@ def _field_values(resource: Any) -> tuple[type[Any], dict[str, Any], bool]:
         if is_env and name in values and env_var_name(values[name]) is None:
             values[name] = _dg().EnvVar.int(given["env"])
     return cls, values, False
-
-
-def _planned_run_failed(instance: Any, entry: Any) -> bool:
-    """Whether the latest run that planned the asset failed without materializing it."""
-    if entry is None or entry.last_planned_materialization_run_id is None:
-        return False
-    run_id = entry.last_planned_materialization_run_id
-    latest = entry.last_materialization_record
-    if latest is not None and latest.run_id == run_id:
-        return False
-    run = instance.get_run_by_id(run_id)
-    return run is not None and run.status.value == "FAILURE"
 
 
 def _selection(dg: Any, items: Sequence[str]) -> Any:

@@ -1,0 +1,188 @@
+"""Every verb on Dagster definitions runs in Dagster, against a persistent DagsterInstance."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import TYPE_CHECKING, Any
+
+import dagster as dg
+import pytest
+
+from workbench.app.engines import DagsterEngine
+from workbench.app.engines.dagster import dagster_instance
+from workbench.core.run import EventType, RunStatus
+from workbench.errors import ConfigError, DefinitionError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+pytestmark = pytest.mark.dagster
+
+FAILING = """
+@dg.asset
+def shaky(raw: str) -> int:
+    raise ValueError("the warehouse is down")
+"""
+
+
+def test_materialize_returns_dagsters_result_recorded_in_workbench_home(dg_shell, home):
+    result = dg_shell.run_line_magic("wb", "materialize")
+
+    assert isinstance(result, dg.ExecuteInProcessResult)
+    assert result.success
+    assert result.output_for_node("report") == len("ada@localhost:5432")
+    stored = dagster_instance().get_run_by_id(result.run_id)
+    assert stored is not None
+    assert stored.status == dg.DagsterRunStatus.SUCCESS
+    assert (home / "dagster" / "dagster.yaml").is_file()
+
+
+def test_history_survives_a_new_instance_on_the_same_home(dg_shell, home):
+    result = dg_shell.run_line_magic("wb", "materialize raw")
+    reopened = dg.DagsterInstance.from_config(str(home / "dagster"))
+
+    assert reopened.get_run_by_id(result.run_id) is not None
+
+
+def test_dagster_home_is_used_when_set(dg_shell, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    result = dg_shell.run_line_magic("wb", "materialize raw")
+
+    assert dg.DagsterInstance.from_config(str(tmp_path)).get_run_by_id(result.run_id)
+
+
+def test_progress_arrives_per_step_while_the_run_goes(dg_shell):
+    from workbench.app.api import active_definitions
+
+    seen: list[tuple[str, str | None]] = []
+    defs = active_definitions(dg_shell.user_ns)
+    DagsterEngine().materialize(
+        defs, on_event=lambda event: seen.append((event.event_type, event.step_key))
+    )
+
+    steps = [item for item in seen if item[0] in (EventType.STEP_START, EventType.STEP_SUCCESS)]
+    assert steps == [
+        (EventType.STEP_START, "raw"),
+        (EventType.STEP_SUCCESS, "raw"),
+        (EventType.STEP_START, "report"),
+        (EventType.STEP_SUCCESS, "report"),
+    ]
+
+
+def test_a_selection_string_picks_assets(dg_shell):
+    result = dg_shell.run_line_magic("wb", "materialize --select key:raw+")
+
+    assert sorted(step.step_key for step in result.get_step_success_events()) == [
+        "raw",
+        "report",
+    ]
+
+
+def test_stale_is_refused_with_a_fix(dg_shell):
+    defs: Any = DagsterEngine().gather(dg_shell.user_ns)
+
+    with pytest.raises(ConfigError, match="--stale is not available for Dagster"):
+        DagsterEngine().materialize(defs, only_stale=True)
+
+
+def test_a_failing_asset_gives_a_failed_result_and_a_failed_graph_node(dg_shell):
+    dg_shell.run_cell(FAILING)
+    result = dg_shell.run_line_magic("wb", "materialize")
+    view = dg_shell.run_line_magic("wb", "graph")
+
+    assert not result.success
+    assert view.statuses["shaky"].status == "failed"
+    assert view.statuses["raw"].status == "fresh"
+    assert "shaky: failed" in view.text()
+
+
+def test_graph_shows_missing_then_fresh(dg_shell):
+    before = dg_shell.run_line_magic("wb", "graph")
+    dg_shell.run_line_magic("wb", "materialize raw")
+    after = dg_shell.run_line_magic("wb", "graph")
+
+    assert {key: status.status for key, status in before.statuses.items()} == {
+        "raw": "missing",
+        "report": "missing",
+    }
+    assert after.statuses["raw"].status == "fresh"
+    assert after.statuses["report"].upstream == ("raw",)
+
+
+def test_launch_runs_a_job_through_dagster_with_run_config(dg_shell, tmp_path: Path):
+    dg_shell.run_cell(
+        textwrap.dedent(
+            """
+            class Greeting(dg.Config):
+                word: str = "hello"
+
+            @dg.op
+            def greet(config: Greeting) -> str:
+                return config.word
+
+            @dg.job
+            def greet_job():
+                greet()
+            """
+        )
+    )
+    config = tmp_path / "run.yaml"
+    config.write_text("ops:\n  greet:\n    config:\n      word: bonjour\n")
+
+    result = dg_shell.run_line_magic("wb", f"launch greet_job --config {config}")
+
+    assert isinstance(result, dg.ExecuteInProcessResult)
+    assert result.output_for_node("greet") == "bonjour"
+
+
+def test_launch_without_a_job_explains_the_launchpad_limit(dg_shell, capsys):
+    assert dg_shell.run_line_magic("wb", "launch") is None
+    assert "launchpad does not show Dagster definitions yet" in capsys.readouterr().err
+
+
+def test_sensor_is_evaluated_with_its_resources_and_launches(dg_shell):
+    view = dg_shell.run_line_magic("wb", "sensor every_time --launch")
+
+    assert [request.run_key for request in view.run_requests] == ["ada"]
+    assert len(view.runs) == 1
+    assert view.runs[0].success
+    assert "launched" in view.text()
+
+
+def test_schedule_is_evaluated_with_dagsters_context(dg_shell):
+    view = dg_shell.run_line_magic("wb", "schedule mornings --at 2026-01-31T06:00:00+00:00")
+
+    assert [dict(request.tags)["who"] for request in view.run_requests] == ["scheduler"]
+
+
+def test_an_unknown_sensor_suggests_the_right_name(dg_shell):
+    defs: Any = DagsterEngine().gather(dg_shell.user_ns)
+
+    with pytest.raises(DefinitionError, match="every_time"):
+        DagsterEngine().tick(defs, "every_tme")
+
+
+def test_runs_are_read_from_dagsters_instance(dg_shell):
+    first = dg_shell.run_line_magic("wb", "materialize raw")
+    dg_shell.run_line_magic("wb", "launch ping_job")
+    frame = dg_shell.run_line_magic("wb", "runs")
+    detail = dg_shell.run_line_magic("wb", f"runs {first.run_id}")
+
+    assert list(frame["job_name"]) == ["ping_job", "__ephemeral_asset_job__"]
+    assert list(frame["status"]) == ["SUCCESS", "SUCCESS"]
+    assert list(frame["steps"])[1] == ["raw"]
+    assert "raw" in detail.text()
+
+
+def test_a_failed_run_carries_its_error_in_history(dg_shell):
+    dg_shell.run_cell(FAILING)
+    result = dg_shell.run_line_magic("wb", "materialize shaky raw")
+    store = DagsterEngine().run_store()
+
+    record = store.get_run(result.run_id)
+    failed = store.list_runs(status=RunStatus.FAILURE)
+
+    assert record.status is RunStatus.FAILURE
+    assert record.error is not None
+    assert "the warehouse is down" in record.error
+    assert [run.run_id for run in failed] == [result.run_id]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.app.engines import check_one_library, engine_for, engine_named
@@ -162,18 +163,40 @@ def runs(
 def export_notebook(
     path: str | os.PathLike[str],
     out: str | os.PathLike[str] | None = None,
-    target: str = "workbench",
+    target: str | None = None,
 ) -> str:
     """Export a notebook to a definitions module (the applied form edits baked in).
 
-    Returns the module's source; writes it to ``out`` (atomically) if given.
+    ``target`` is ``"workbench"`` or ``"dagster"``; by default the library the notebook's code
+    imports (a notebook written with ``import dagster`` keeps it). Returns the module's source;
+    writes it to ``out`` (atomically) if given.
     """
     from workbench.export import export_notebook as export
 
+    if target is None:
+        target = _notebook_library(os.fspath(path))
     edits = edit_store().load(os.fspath(path))
     if not edits:
         edits = _edits_for(os.fspath(path))
     return export(path, out, target=target, edits=edits)  # type: ignore[arg-type]
+
+
+def _notebook_library(path: str) -> str:
+    """``dagster`` when a code cell imports dagster, else ``workbench`` (see #15)."""
+    import json
+    import re
+
+    try:
+        cells = json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError, AttributeError):
+        return "workbench"  # the export itself reports what is wrong with the file
+    imports = re.compile(r"^\s*(import dagster\b|from dagster\b)", re.MULTILINE)
+    for cell in cells:
+        source = cell.get("source", "") if isinstance(cell, dict) else ""
+        text = "".join(source) if isinstance(source, list) else str(source)
+        if cell.get("cell_type") == "code" and imports.search(text):
+            return "dagster"
+    return "workbench"
 
 
 def _edits_for(path: str) -> dict[str, Any]:

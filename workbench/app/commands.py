@@ -473,11 +473,11 @@ def build_group(frontend: Frontend) -> click.Group:
         "--target",
         "export_target",
         type=click.Choice(["workbench", "dagster"]),
-        default="workbench",
-        show_default=True,
+        default=None,
+        help="The library the module imports (default: the one the notebook imports).",
     )
     @click.option("--notebook", help="The notebook to export (default: this one).")
-    def export(path: str, out: str | None, export_target: str, notebook: str | None) -> str:
+    def export(path: str, out: str | None, export_target: str | None, notebook: str | None) -> str:
         from workbench.app.api import export_notebook
 
         if frontend.needs_target:

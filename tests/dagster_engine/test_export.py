@@ -48,11 +48,10 @@ def test_export_keeps_import_dagster_and_bakes_edits_with_secrets_as_env_vars(
     monkeypatch.setenv("CONN_PASSWORD", "from-the-environment")
     defs: Any = load_definitions(out)
     assert isinstance(defs, dg.Definitions)
-    result = dg.materialize(
-        [defs.get_assets_def("raw")],
-        resources=dict(defs.resources or {}),
-        instance=dg.DagsterInstance.ephemeral(),
-    )
+    with dg.DagsterInstance.ephemeral(tempdir=str(tmp_path)) as instance:
+        result = dg.materialize(
+            [defs.get_assets_def("raw")], resources=dict(defs.resources or {}), instance=instance
+        )
     assert result.output_for_node("raw") == "grace@db:5432"
 
 

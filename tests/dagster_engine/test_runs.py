@@ -153,6 +153,10 @@ def test_schedule_is_evaluated_with_dagsters_context(dg_shell):
     view = dg_shell.run_line_magic("wb", "schedule mornings --at 2026-01-31T06:00:00+00:00")
 
     assert [dict(request.tags)["who"] for request in view.run_requests] == ["scheduler"]
+    assert [time.isoformat() for time in view.next_ticks[:2]] == [
+        "2026-02-01T06:00:00+00:00",
+        "2026-02-02T06:00:00+00:00",
+    ]
 
 
 def test_an_unknown_sensor_suggests_the_right_name(dg_shell):
@@ -186,3 +190,16 @@ def test_a_failed_run_carries_its_error_in_history(dg_shell):
     assert record.error is not None
     assert "the warehouse is down" in record.error
     assert [run.run_id for run in failed] == [result.run_id]
+
+
+def test_list_describes_dagster_definitions(dagster_file: Path, capsys):
+    from workbench.cli import main
+
+    assert main(["list", str(dagster_file)]) == 0
+    text = capsys.readouterr().out
+
+    assert "raw  (group default; deps: -)" in text
+    assert "report  (group default; deps: raw)" in text
+    assert "used by asset raw, job ping_job, sensor every_time" in text
+    assert "every_time -> ping_job" in text
+    assert "mornings '0 6 * * *' -> ping_job" in text

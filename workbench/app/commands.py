@@ -13,7 +13,7 @@ import click
 
 from workbench.app import scaffold as scaffolding
 from workbench.app.engines import engine_for
-from workbench.app.listing import describe, render_text
+from workbench.app.listing import render_text
 from workbench.core._suggest import closest
 from workbench.core.config import redact
 from workbench.core.instance import default_instance
@@ -244,7 +244,8 @@ def build_group(frontend: Frontend) -> click.Group:
     @with_target
     @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
     def list_(target: str | None = None, as_json: bool = False) -> dict[str, Any]:
-        listing = describe(defs_for(target))
+        defs = defs_for(target)
+        listing = engine_for(defs).describe(defs)
         frontend.show(json.dumps(listing, indent=2) if as_json else render_text(listing))
         return listing
 
@@ -358,13 +359,12 @@ def build_group(frontend: Frontend) -> click.Group:
                     param_hint="--at",
                 ) from None
         result = engine.tick(defs, name, at=when, launch=launch_runs)
-        # next tick times come from workbench's schedules; Dagster's are not read yet (#15)
-        schedule_def = defs.get_schedule_def(name) if engine.name == "workbench" else None
+        schedule_def = engine.schedule(defs, name)
         if not frontend.needs_target:
             from workbench.widgets.runs import tick_view
 
             return tick_view(result, schedule_def, next_count, after=when)
-        times = schedule_def.next_tick_times(next_count, after=when) if schedule_def else []
+        times = schedule_def.next_tick_times(next_count, after=when)
         frontend.show(result)
         frontend.show("next ticks:\n" + "\n".join(f"  {time.isoformat()}" for time in times))
         return result

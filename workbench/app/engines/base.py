@@ -124,6 +124,9 @@ class Engine(Protocol):
     def validate(self, defs: Any) -> Any:
         """Check the definitions load together; return them."""
 
+    def describe(self, defs: Any) -> dict[str, Any]:
+        """What ``list`` shows: assets, jobs, resources with their users, sensors, schedules."""
+
     def materialize(
         self,
         defs: Any,
@@ -155,6 +158,9 @@ class Engine(Protocol):
         launch: bool = False,
     ) -> Any:
         """Evaluate a sensor or schedule with its resources; launch what it asks for if told."""
+
+    def schedule(self, defs: Any, name: str) -> Any:
+        """The schedule ``name``, as the tick view reads it (``next_tick_times``)."""
 
     def run_store(self) -> RunStore:
         """Where this engine's runs are kept, as the runs widgets read them."""

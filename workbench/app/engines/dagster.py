@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from workbench.core.fields import FieldSpec
     from workbench.widgets.graph import AssetStatus
 
-__all__ = ["DagsterEngine", "dagster_instance"]
+__all__ = ["CronTimes", "DagsterEngine", "dagster_instance"]
 
 EPHEMERAL_JOB_NAME = "__ephemeral_asset_job__"
 """The job name ``dagster.materialize`` gives its runs (kept, so history reads the same)."""
@@ -219,6 +219,40 @@ class DagsterEngine:
         except Exception as exc:
             raise _error("the Dagster definitions do not load", exc) from exc
         return defs
+
+    def describe(self, defs: Any) -> dict[str, Any]:
+        """What ``list`` shows, in the shape the native engine gives it."""
+        graph = defs.resolve_asset_graph()
+        usage = self.usage(defs)
+        needs = {
+            key: sorted(item.required_resource_keys)
+            for item in defs.assets or ()
+            if hasattr(item, "required_resource_keys")
+            for key in item.keys
+        }
+        assets = [
+            {
+                "key": key.to_user_string(),
+                "group": graph.get(key).group_name or "default",
+                "deps": [up.to_user_string() for up in sorted(graph.get(key).parent_keys)],
+                "resources": needs[key],
+            }
+            for key in graph.toposorted_asset_keys
+            if key in needs
+        ]
+        return {
+            "assets": assets,
+            "jobs": [{"name": job.name} for job in defs.jobs or ()],
+            "resources": [
+                {"key": key, "type": _type_name(value), "used_by": list(usage.get(key, []))}
+                for key, value in sorted(self.resources(defs).items())
+            ],
+            "sensors": [{"name": item.name, "job": _job_name(item)} for item in defs.sensors or ()],
+            "schedules": [
+                {"name": item.name, "cron": item.cron_schedule, "job": _job_name(item)}
+                for item in defs.schedules or ()
+            ],
+        }
 
     # -- resources and forms -----------------------------------------------------------------
 
@@ -415,6 +449,16 @@ class DagsterEngine:
                 )
         return result
 
+    def schedule(self, defs: Any, name: str) -> CronTimes:
+        """The tick times of Dagster's schedule ``name`` (its cron and timezone)."""
+        from zoneinfo import ZoneInfo
+
+        try:
+            found = defs.resolve_schedule_def(name)
+        except Exception as exc:
+            raise _error(f"cannot find schedule {name!r}", exc) from exc
+        return CronTimes(found.cron_schedule, ZoneInfo(found.execution_timezone or "UTC"))
+
     # -- history -----------------------------------------------------------------------------
 
     def run_store(self) -> DagsterRunStore:
@@ -464,6 +508,43 @@ class DagsterEngine:
                 status, reason = "fresh", ""
             found[text] = AssetStatus(text, status, reason, upstream)
         return found
+
+
+class CronTimes:
+    """A Dagster schedule's tick times, as workbench's schedule gives them."""
+
+    def __init__(self, cron_schedule: str, timezone: dt.tzinfo) -> None:
+        self.cron_schedule = cron_schedule
+        self.timezone = timezone
+
+    def next_tick_times(
+        self, count: int = 5, after: dt.datetime | None = None
+    ) -> list[dt.datetime]:
+        """The next ``count`` tick times after ``after`` (default: now), in the schedule's zone."""
+        import datetime
+
+        from croniter import croniter
+
+        start = after or datetime.datetime.now(datetime.UTC)
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=self.timezone)
+        iterator = croniter(self.cron_schedule, start.astimezone(self.timezone))
+        return [iterator.get_next(datetime.datetime) for _ in range(count)]
+
+
+def _type_name(value: Any) -> str:
+    parts = partial_parts(value)
+    cls = parts[0] if parts is not None else type(value)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _job_name(target: Any) -> str | None:
+    """The job a sensor or schedule targets (None when it targets several or none)."""
+    try:
+        name = target.job_name
+    except Exception:  # Dagster raises when the target is not one job
+        return None
+    return name if isinstance(name, str) else None
 
 
 def _field_values(resource: Any) -> tuple[type[Any], dict[str, Any], bool]:

@@ -58,6 +58,12 @@ class NativeEngine:
         """A resource's config as saved edits keep it."""
         return literal_values(resource)
 
+    def describe(self, defs: Definitions) -> dict[str, Any]:
+        """What ``list`` shows (see :func:`workbench.app.listing.describe`)."""
+        from workbench.app.listing import describe
+
+        return describe(defs)
+
     def validate(self, defs: Definitions) -> Definitions:
         """Check everything together (one error listing every problem)."""
         return defs.validate()
@@ -116,6 +122,10 @@ class NativeEngine:
         from workbench.core.tick import tick
 
         return tick(defs, name, cursor=cursor, at=at, launch=launch, instance=default_instance())
+
+    def schedule(self, defs: Definitions, name: str) -> Any:
+        """The schedule ``name``."""
+        return defs.get_schedule_def(name)
 
     def run_store(self) -> RunStore:
         """The default instance's run store."""

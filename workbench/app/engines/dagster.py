@@ -521,15 +521,9 @@ class CronTimes:
         self, count: int = 5, after: dt.datetime | None = None
     ) -> list[dt.datetime]:
         """The next ``count`` tick times after ``after`` (default: now), in the schedule's zone."""
-        import datetime
+        from workbench.core.schedule import next_cron_times
 
-        from croniter import croniter
-
-        start = after or datetime.datetime.now(datetime.UTC)
-        if start.tzinfo is None:
-            start = start.replace(tzinfo=self.timezone)
-        iterator = croniter(self.cron_schedule, start.astimezone(self.timezone))
-        return [iterator.get_next(datetime.datetime) for _ in range(count)]
+        return next_cron_times(self.cron_schedule, self.timezone, count, after)
 
 
 def _type_name(value: Any) -> str:

@@ -203,3 +203,17 @@ def test_list_describes_dagster_definitions(dagster_file: Path, capsys):
     assert "used by asset raw, job ping_job, sensor every_time" in text
     assert "every_time -> ping_job" in text
     assert "mornings '0 6 * * *' -> ping_job" in text
+
+
+def test_the_cli_reads_dagsters_history_with_engine_dagster(dagster_file: Path, capsys):
+    from workbench.cli import main
+
+    assert main(["materialize", str(dagster_file), "raw"]) == 0
+    capsys.readouterr()
+    assert main(["runs", "--engine", "dagster"]) == 0
+    dagster_history = capsys.readouterr().out
+    assert main(["runs"]) == 0
+    workbench_history = capsys.readouterr().out
+
+    assert "__ephemeral_asset_job__" in dagster_history
+    assert "__ephemeral_asset_job__" not in workbench_history

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import click
 
 from workbench.app import scaffold as scaffolding
-from workbench.app.engines import engine_for
+from workbench.app.engines import engine_for, engine_named
 from workbench.app.listing import render_text
 from workbench.core._suggest import closest
 from workbench.core.config import redact
@@ -372,13 +372,20 @@ def build_group(frontend: Frontend) -> click.Group:
     @group.command(help="Run history (or one run's events with RUN_ID).")
     @click.argument("run_id", required=False)
     @click.option("--limit", "-n", type=click.IntRange(1), default=20, show_default=True)
-    def runs(run_id: str | None, limit: int) -> Any:
+    @click.option(
+        "--engine",
+        type=click.Choice(["workbench", "dagster"]),
+        help="Whose history: workbench's or Dagster's instance (default: the notebook's engine; "
+        "workbench on a terminal).",
+    )
+    def runs(run_id: str | None, limit: int, engine: str | None) -> Any:
         # a notebook reads the history of the engine its definitions run on (#15)
-        store = (
-            default_instance().run_store
-            if frontend.needs_target
-            else engine_for(frontend.definitions(None)).run_store()
-        )
+        if engine is not None:
+            store = engine_named("dagster" if engine == "dagster" else "workbench").run_store()
+        elif frontend.needs_target:
+            store = default_instance().run_store
+        else:
+            store = engine_for(frontend.definitions(None)).run_store()
         if run_id is not None:
             if not frontend.needs_target:
                 from workbench.widgets.runs import RunDetail

@@ -95,3 +95,48 @@ def test_history_and_run_detail_never_show_the_secret(dg_shell, capsys):
     assert CANARY not in detail.text()
     assert CANARY not in repr(shown._repr_mimebundle_())
     assert CANARY not in capsys.readouterr().out
+
+
+NESTED = """
+class Vault(dg.ConfigurableResource):
+    token: str = Field(default="", json_schema_extra={"dagster__is_secret": True})
+
+
+class Client(dg.ConfigurableResource):
+    name: str = "client"
+    vault: Vault
+
+
+@dg.asset
+def token_ok(client: Client) -> bool:
+    return client.vault.token == CANARY
+
+
+nested_defs = dg.Definitions(assets=[token_ok], resources={"client": Client(vault=Vault())})
+"""
+
+
+def test_a_secret_typed_into_a_nested_resource_stays_out_of_storage(dg_shell, home):
+    dg_shell.user_ns["CANARY"] = CANARY
+    assert dg_shell.run_cell(NESTED).success
+    form = dg_shell.run_line_magic("wb", "resources").forms["client"]
+    form.fields["vault.token"].value = CANARY
+    assert form.apply() is not None
+
+    result = dg_shell.run_line_magic("wb", "materialize token_ok")
+
+    assert result.output_for_node("token_ok") is True
+    assert not [text for text in _stored_texts(home / "dagster") if CANARY in text]
+
+
+def test_a_missing_env_var_is_a_config_error_naming_it(dg_shell, capsys):
+    form = dg_shell.run_line_magic("wb", "resources").forms["my_conn"]
+    form.sources["username"].value = "env"
+    form.env_fields["username"].value = "NOT_SET_ANYWHERE"
+    form.apply()
+
+    assert dg_shell.run_line_magic("wb", "materialize raw") is None
+    error = capsys.readouterr().err
+    assert "DagsterInvalidConfigError" in error
+    assert "NOT_SET_ANYWHERE" in error
+    assert "Stack Trace" not in error

@@ -85,7 +85,9 @@ def dagster_instance() -> Any:
 
 def _error(action: str, exc: Exception) -> WorkbenchError:
     """Dagster's error as workbench's, the original kept as ``__cause__``."""
-    text = f"{action}: {type(exc).__name__}: {exc}"
+    # Dagster appends stack traces to its messages; the cause keeps them
+    message = str(exc).split("\n\nStack Trace:")[0].strip()
+    text = f"{action}: {type(exc).__name__}: {message}"
     name = type(exc).__name__
     if "Config" in name:
         return ConfigError(text)
@@ -597,22 +599,28 @@ def _to_dagster_env(dg: Any, value: Any, info: Any) -> Any:
     return dg.EnvVar.int(name) if is_int else dg.EnvVar(name)
 
 
-def _secrets_as_env(resource: Any, resource_key: str) -> Any:
+def _secrets_as_env(resource: Any, path: str) -> Any:
     """The resource with each typed secret handed to Dagster as an EnvVar, never a value.
 
-    Dagster writes a bound resource's config into the job snapshot it stores; a secret typed
-    into a form goes into this process's environment under a private name instead, so the
-    snapshot holds only that name (see #15).
+    Dagster writes a bound resource's config (nested resources' too) into the job snapshot it
+    stores; a secret typed into a form goes into this process's environment under a private
+    name instead, so the snapshot holds only that name (see #15).
     """
-    if partial_parts(resource) is not None or not hasattr(type(resource), "model_fields"):
+    from pydantic import BaseModel
+
+    if partial_parts(resource) is not None or not isinstance(resource, BaseModel):
         return resource
     cls, values, _partial = _field_values(resource)
     changed = False
     for name, value in values.items():
         if isinstance(value, str) and env_var_name(value) is None and is_secret_field(cls, name):
-            digest = hashlib.sha256(f"{resource_key}.{name}".encode()).hexdigest()[:12]
+            digest = hashlib.sha256(f"{path}.{name}".encode()).hexdigest()[:12]
             variable = f"{_SECRET_PREFIX}{digest.upper()}"
             os.environ[variable] = value
             values[name] = _dg().EnvVar(variable)
             changed = True
+        elif isinstance(value, BaseModel):
+            nested = _secrets_as_env(value, f"{path}.{name}")
+            changed = changed or nested is not value
+            values[name] = nested
     return cls(**values) if changed else resource

@@ -117,7 +117,7 @@ def show_resources(defs: Definitions | None = None) -> Any:
         usage=engine.usage(defs),
         on_apply=_persist(current_notebook(names), engine),
         specs_of=engine.field_specs,
-        build=engine.build_resource,
+        build=engine.form_builder(),
     )
 
 

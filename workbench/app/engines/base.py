@@ -118,6 +118,9 @@ class Engine(Protocol):
     def build_resource(self, resource: Any, config: Mapping[str, Any]) -> Any:
         """A new resource of ``resource``'s class from a form's config (EnvVars included)."""
 
+    def form_builder(self) -> Callable[[Any, dict[str, Any]], Any] | None:
+        """How a form builds a resource from its values (None: by calling the class)."""
+
     def literal_config(self, resource: Any) -> dict[str, Any]:
         """A resource's config as saved edits keep it: no secret, EnvVars as ``{"env": NAME}``."""
 

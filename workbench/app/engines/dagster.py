@@ -268,6 +268,10 @@ class DagsterEngine:
         _cls, values, _partial = _field_values(resource)
         return literal_values(resource, values)
 
+    def form_builder(self) -> Callable[[Any, dict[str, Any]], Any]:
+        """Forms build Dagster resources here (workbench's EnvVars become Dagster's)."""
+        return self.build_resource
+
     def build_resource(self, resource: Any, config: Mapping[str, Any]) -> Any:
         """A new resource of ``resource``'s class from a form's config.
 

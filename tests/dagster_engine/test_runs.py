@@ -217,3 +217,37 @@ def test_the_cli_reads_dagsters_history_with_engine_dagster(dagster_file: Path, 
 
     assert "__ephemeral_asset_job__" in dagster_history
     assert "__ephemeral_asset_job__" not in workbench_history
+
+
+def test_the_cli_checks_ticks_and_launches_on_a_dagster_module(dagster_file: Path, capsys):
+    from workbench.cli import main
+
+    assert main(["check", str(dagster_file)]) == 0
+    assert main(["sensor", str(dagster_file), "every_time", "--launch"]) == 0
+    assert main(["schedule", str(dagster_file), "mornings", "--at", "2026-01-31T06:00"]) == 0
+    assert main(["launch", str(dagster_file), "--job", "ping_job"]) == 0
+    text = capsys.readouterr().out
+
+    assert "All definitions loaded successfully." in text
+    assert "<Tick every_time: 1 run request(s)" in text
+    assert "next ticks:\n  2026-02-01T06:00:00+00:00" in text
+
+
+def test_check_reports_what_dagster_refuses(tmp_path: Path, capsys):
+    from workbench.cli import main
+
+    path = tmp_path / "broken.py"
+    path.write_text(
+        textwrap.dedent(
+            """
+            import dagster as dg
+
+            @dg.asset
+            def needs(missing_resource: dg.ResourceParam[str]) -> str:
+                return missing_resource
+            """
+        )
+    )
+
+    assert main(["check", str(path)]) == 1
+    assert "missing_resource" in capsys.readouterr().err

@@ -18,6 +18,19 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.dagster
 
+GREETING = """
+class Greeting(dg.Config):
+    word: str = "hello"
+
+@dg.op
+def greet(config: Greeting) -> str:
+    return config.word
+
+@dg.job
+def greet_job():
+    greet()
+"""
+
 FAILING = """
 @dg.asset
 def shaky(raw: str) -> int:
@@ -110,34 +123,54 @@ def test_graph_shows_missing_then_fresh(dg_shell):
 
 
 def test_launch_runs_a_job_through_dagster_with_run_config(dg_shell, tmp_path: Path):
-    dg_shell.run_cell(
-        textwrap.dedent(
-            """
-            class Greeting(dg.Config):
-                word: str = "hello"
-
-            @dg.op
-            def greet(config: Greeting) -> str:
-                return config.word
-
-            @dg.job
-            def greet_job():
-                greet()
-            """
-        )
-    )
+    dg_shell.run_cell(GREETING)
     config = tmp_path / "run.yaml"
     config.write_text("ops:\n  greet:\n    config:\n      word: bonjour\n")
 
-    result = dg_shell.run_line_magic("wb", f"launch greet_job --config {config}")
+    result = dg_shell.run_line_magic("wb", f"launch --job greet_job --config {config}")
 
     assert isinstance(result, dg.ExecuteInProcessResult)
     assert result.output_for_node("greet") == "bonjour"
 
 
-def test_launch_without_a_job_explains_the_launchpad_limit(dg_shell, capsys):
-    assert dg_shell.run_line_magic("wb", "launch") is None
-    assert "launchpad does not show Dagster definitions yet" in capsys.readouterr().err
+def test_the_launchpad_launches_through_dagster_with_edited_resources(dg_shell):
+    pad = dg_shell.run_line_magic("wb", "launch ping_job")
+    form = pad.resources.forms["my_conn"]
+    form.fields["username"].value = "zed"
+    form.apply()
+
+    result = pad.launch()
+
+    assert isinstance(result, dg.ExecuteInProcessResult)
+    assert result.output_for_node("ping") == "zed"
+    assert pad.status.value == f"run {result.run_id}: success; steps done: 1, failed: 0"
+
+
+def test_the_launchpad_takes_run_config_and_shows_bad_yaml(dg_shell):
+    dg_shell.run_cell(GREETING)
+    pad = dg_shell.run_line_magic("wb", "launch")
+    pad.job_picker.value = "greet_job"
+    pad.config.value = "ops: [not, a, mapping"
+    pad.launch_button.click()
+    shown = pad.status.value
+
+    pad.config.value = "ops:\n  greet:\n    config:\n      word: hola\n"
+    result = pad.launch()
+
+    assert "not valid YAML" in shown
+    assert result.output_for_node("greet") == "hola"
+
+
+def test_the_launchpad_materializes_every_asset(dg_shell):
+    pad = dg_shell.run_line_magic("wb", "launch")
+    pad.job_picker.value = "materialize all assets"
+
+    result = pad.launch()
+
+    assert sorted(step.step_key for step in result.get_step_success_events()) == [
+        "raw",
+        "report",
+    ]
 
 
 def test_sensor_is_evaluated_with_its_resources_and_launches(dg_shell):
@@ -168,7 +201,7 @@ def test_an_unknown_sensor_suggests_the_right_name(dg_shell):
 
 def test_runs_are_read_from_dagsters_instance(dg_shell):
     first = dg_shell.run_line_magic("wb", "materialize raw")
-    dg_shell.run_line_magic("wb", "launch ping_job")
+    dg_shell.run_line_magic("wb", "launch --job ping_job")
     frame = dg_shell.run_line_magic("wb", "runs")
     detail = dg_shell.run_line_magic("wb", f"runs {first.run_id}")
 

@@ -37,3 +37,21 @@ def test_apply_on_a_dagster_resource_changes_what_dagster_runs(
     button(page, "Materialize").click()
     expect(seen).to_have_text("success=True user=grace-on-dagster", timeout=120_000)
     screenshot(page, "2-materialized-by-dagster")
+
+
+def test_the_launchpad_launches_through_dagster(
+    voila: StartServer, page: Page, screenshot: Screenshot
+) -> None:
+    pytest.importorskip("dagster")
+    server = voila(NOTEBOOKS / "dagster_launchpad.ipynb", E2E_QUICKSTART=str(DAGSTER_QUICKSTART))
+    page.goto(server.url("/"))
+    expect(button(page, "Launch")).to_be_visible(timeout=60_000)
+    username = field_row(page, "username").locator(".widget-text input")
+    username.fill("launched-by-dagster")
+    button(page, "Apply").click()
+    screenshot(page, "1-launchpad")
+
+    button(page, "Launch").click()
+    done = page.get_by_text(re.compile(r"^run [0-9a-f-]+: success; steps done: 3, failed: 0$"))
+    expect(done).to_be_visible(timeout=120_000)
+    screenshot(page, "2-launched")

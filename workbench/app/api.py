@@ -13,7 +13,7 @@ from workbench.app.namespace import (
     load_definitions,
 )
 from workbench.core.instance import default_instance
-from workbench.errors import DefinitionError, MissingExtraError
+from workbench.errors import MissingExtraError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -127,10 +127,12 @@ def launchpad(job: str | None = None, defs: Definitions | None = None) -> Any:
 
     names = _user_namespace()
     defs = _defs(defs)
-    if engine_for(defs).name == "dagster":
-        raise DefinitionError(
-            "the launchpad does not show Dagster definitions yet; launch a job with "
-            "%wb launch --job NAME (run config from a file: --config run.yaml)"
+    engine = engine_for(defs)
+    if engine.name != "workbench":  # built on the engine protocol alone (#15)
+        from workbench.app.engines.launchpad import EngineLaunchpad
+
+        return EngineLaunchpad(
+            defs, engine, job=job, on_apply=_persist(current_notebook(names), engine)
         )
     return Launchpad(
         defs,

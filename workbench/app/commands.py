@@ -299,8 +299,7 @@ def build_group(frontend: Frontend) -> click.Group:
         defs = defs_for(target)
         engine = engine_for(defs)
         name = job_option or job_name
-        native = engine.name == "workbench"
-        if not frontend.needs_target and job_option is None and (native or name is None):
+        if not frontend.needs_target and job_option is None:
             from workbench.app.api import launchpad
 
             pad = launchpad(name, defs)

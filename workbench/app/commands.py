@@ -384,7 +384,11 @@ def build_group(frontend: Frontend) -> click.Group:
         elif frontend.needs_target:
             store = default_instance().run_store
         else:
-            store = engine_for(frontend.definitions(None)).run_store()
+            try:
+                defs: Definitions | None = frontend.definitions(None)
+            except WorkbenchError:  # history stays readable while the definitions do not load
+                defs = None
+            store = engine_for(defs).run_store()
         if run_id is not None:
             if not frontend.needs_target:
                 from workbench.widgets.runs import RunDetail

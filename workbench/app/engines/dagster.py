@@ -8,20 +8,28 @@ one under ``WORKBENCH_HOME/dagster``.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbench.app.engines._dagster_config import (
+    CronTimes,
+    asset_selection,
+    field_values,
+    job_name_of,
+    nested_resource_class,
+    secrets_as_env,
+    to_dagster_env,
+    type_name,
+)
 from workbench.app.engines._dagster_records import (
     DagsterRunStore,
     latest_failures,
     to_run_event,
 )
-from workbench.core.config import EnvVar, IntEnvVar, is_secret_field
-from workbench.core.fields import env_var_name, literal_values, model_field_specs, partial_parts
+from workbench.core.fields import literal_values, model_field_specs, partial_parts
 from workbench.core.sensor import TickResult
 from workbench.core.session import current_session
 from workbench.errors import (
@@ -47,7 +55,6 @@ __all__ = ["CronTimes", "DagsterEngine", "dagster_instance"]
 EPHEMERAL_JOB_NAME = "__ephemeral_asset_job__"
 """The job name ``dagster.materialize`` gives its runs (kept, so history reads the same)."""
 
-_SECRET_PREFIX = "WORKBENCH_SECRET_"
 _instances: dict[str, Any] = {}
 _lock = threading.Lock()
 
@@ -246,12 +253,14 @@ class DagsterEngine:
             "assets": assets,
             "jobs": [{"name": job.name} for job in defs.jobs or ()],
             "resources": [
-                {"key": key, "type": _type_name(value), "used_by": list(usage.get(key, []))}
+                {"key": key, "type": type_name(value), "used_by": list(usage.get(key, []))}
                 for key, value in sorted(self.resources(defs).items())
             ],
-            "sensors": [{"name": item.name, "job": _job_name(item)} for item in defs.sensors or ()],
+            "sensors": [
+                {"name": item.name, "job": job_name_of(item)} for item in defs.sensors or ()
+            ],
             "schedules": [
-                {"name": item.name, "cron": item.cron_schedule, "job": _job_name(item)}
+                {"name": item.name, "cron": item.cron_schedule, "job": job_name_of(item)}
                 for item in defs.schedules or ()
             ],
         }
@@ -260,12 +269,12 @@ class DagsterEngine:
 
     def field_specs(self, resource: Any) -> tuple[FieldSpec, ...]:
         """The fields of a Dagster resource (or ``configure_at_launch()`` partial)."""
-        cls, values, partial = _field_values(resource)
+        cls, values, partial = field_values(_dg(), resource)
         return model_field_specs(cls, values, partial=partial)
 
     def literal_config(self, resource: Any) -> dict[str, Any]:
         """A resource's config as saved edits keep it (EnvVars as ``{"env": NAME}``)."""
-        _cls, values, _partial = _field_values(resource)
+        _cls, values, _partial = field_values(_dg(), resource)
         return literal_values(resource, values)
 
     def form_builder(self) -> Callable[[Any, dict[str, Any]], Any]:
@@ -287,11 +296,11 @@ class DagsterEngine:
         values: dict[str, Any] = {}
         for name, value in config.items():
             info = cls.model_fields.get(name)
-            nested = _nested_resource_class(info.annotation, info.metadata) if info else None
+            nested = nested_resource_class(info.annotation, info.metadata) if info else None
             if nested is not None and isinstance(value, dict):
                 values[name] = self._build(nested, value)
             else:
-                values[name] = _to_dagster_env(dg, value, info)
+                values[name] = to_dagster_env(dg, value, info)
         return cls(**values)
 
     # -- runs --------------------------------------------------------------------------------
@@ -300,7 +309,7 @@ class DagsterEngine:
         """``defs`` with the notebook's form edits bound (typed secrets read from the env)."""
         code = self.resources(defs)
         overrides = {
-            key: _secrets_as_env(value, key)
+            key: secrets_as_env(_dg(), value, key)
             for key, value in current_session().overrides.items()
             if key in code
         }
@@ -330,7 +339,7 @@ class DagsterEngine:
             )
         dg = _dg()
         bound = self.bound(defs)
-        chosen = _selection(dg, selection)
+        chosen = asset_selection(dg, selection)
         holder = dg.Definitions(
             jobs=[dg.define_asset_job(name=EPHEMERAL_JOB_NAME, selection=chosen)],
             assets=bound.assets,
@@ -514,117 +523,3 @@ class DagsterEngine:
                 status, reason = "fresh", ""
             found[text] = AssetStatus(text, status, reason, upstream)
         return found
-
-
-class CronTimes:
-    """A Dagster schedule's tick times, as workbench's schedule gives them."""
-
-    def __init__(self, cron_schedule: str, timezone: dt.tzinfo) -> None:
-        self.cron_schedule = cron_schedule
-        self.timezone = timezone
-
-    def next_tick_times(
-        self, count: int = 5, after: dt.datetime | None = None
-    ) -> list[dt.datetime]:
-        """The next ``count`` tick times after ``after`` (default: now), in the schedule's zone."""
-        from workbench.core.schedule import next_cron_times
-
-        return next_cron_times(self.cron_schedule, self.timezone, count, after)
-
-
-def _type_name(value: Any) -> str:
-    parts = partial_parts(value)
-    cls = parts[0] if parts is not None else type(value)
-    return f"{cls.__module__}.{cls.__qualname__}"
-
-
-def _job_name(target: Any) -> str | None:
-    """The job a sensor or schedule targets (None when it targets several or none)."""
-    try:
-        name = target.job_name
-    except Exception:  # Dagster raises when the target is not one job
-        return None
-    return name if isinstance(name, str) else None
-
-
-def _field_values(resource: Any) -> tuple[type[Any], dict[str, Any], bool]:
-    """A resource's class, its field values as given (EnvVars kept), and if it is partial."""
-    parts = partial_parts(resource)
-    if parts is not None:
-        return parts[0], parts[1], True
-    cls = type(resource)
-    values = {name: resource.__dict__[name] for name in cls.model_fields}
-    # Dagster keeps EnvVar.int as 0 in the field; its resolved config still names the variable
-    state = resource.__dict__.get("_state__internal__")
-    resolved = getattr(state, "resolved_config_dict", None) or {}
-    for name, given in resolved.items():
-        is_env = isinstance(given, dict) and set(given) == {"env"}
-        if is_env and name in values and env_var_name(values[name]) is None:
-            values[name] = _dg().EnvVar.int(given["env"])
-    return cls, values, False
-
-
-def _selection(dg: Any, items: Sequence[str]) -> Any:
-    """Asset keys or selection strings (``key:a+``, ``group:g``) as one AssetSelection."""
-    chosen: Any = None
-    for item in items:
-        if any(mark in item for mark in (":", "+", "*", " ")):
-            current = dg.AssetSelection.from_string(item)
-        else:
-            current = dg.AssetSelection.assets(dg.AssetKey.from_user_string(item))
-        chosen = current if chosen is None else chosen | current
-    return chosen if chosen is not None else dg.AssetSelection.all()
-
-
-def _nested_resource_class(annotation: Any, metadata: Sequence[Any]) -> type[Any] | None:
-    """The resource class of a nested-resource field (Dagster types it a Union with partial)."""
-    import typing
-
-    from pydantic import BaseModel
-
-    if "resource_dependency" not in metadata:
-        return None
-    for member in typing.get_args(annotation) or (annotation,):
-        if isinstance(member, type) and issubclass(member, BaseModel):
-            return member
-    return None
-
-
-def _to_dagster_env(dg: Any, value: Any, info: Any) -> Any:
-    """An EnvVar of workbench's (or ``{"env": NAME}``) as Dagster's; anything else unchanged."""
-    name = env_var_name(value)
-    if name is None and isinstance(value, dict) and set(value) == {"env"}:
-        name = value["env"]
-    if name is None:
-        return value
-    is_int = isinstance(value, IntEnvVar) or (
-        info is not None and info.annotation is int and not isinstance(value, EnvVar)
-    )
-    return dg.EnvVar.int(name) if is_int else dg.EnvVar(name)
-
-
-def _secrets_as_env(resource: Any, path: str) -> Any:
-    """The resource with each typed secret handed to Dagster as an EnvVar, never a value.
-
-    Dagster writes a bound resource's config (nested resources' too) into the job snapshot it
-    stores; a secret typed into a form goes into this process's environment under a private
-    name instead, so the snapshot holds only that name (see #15).
-    """
-    from pydantic import BaseModel
-
-    if partial_parts(resource) is not None or not isinstance(resource, BaseModel):
-        return resource
-    cls, values, _partial = _field_values(resource)
-    changed = False
-    for name, value in values.items():
-        if isinstance(value, str) and env_var_name(value) is None and is_secret_field(cls, name):
-            digest = hashlib.sha256(f"{path}.{name}".encode()).hexdigest()[:12]
-            variable = f"{_SECRET_PREFIX}{digest.upper()}"
-            os.environ[variable] = value
-            values[name] = _dg().EnvVar(variable)
-            changed = True
-        elif isinstance(value, BaseModel):
-            nested = _secrets_as_env(value, f"{path}.{name}")
-            changed = changed or nested is not value
-            values[name] = nested
-    return cls(**values) if changed else resource

@@ -177,10 +177,7 @@ def export_notebook(
 
     if target is None:
         target = _notebook_library(os.fspath(path))
-    edits = edit_store().load(os.fspath(path))
-    if not edits:
-        edits = _edits_for(os.fspath(path))
-    return export(path, out, target=target, edits=edits)  # type: ignore[arg-type]
+    return export(path, out, target=target, edits=_edits_for(os.fspath(path)))  # type: ignore[arg-type]
 
 
 def _notebook_library(path: str) -> str:
@@ -202,12 +199,17 @@ def _notebook_library(path: str) -> str:
 
 
 def _edits_for(path: str) -> dict[str, Any]:
-    """Saved edits whose notebook key names the same file (absolute or relative)."""
-    wanted = os.path.abspath(path)
-    for notebook, edits in edit_store().all().items():
-        if os.path.abspath(notebook) == wanted or (
-            os.path.basename(notebook) == os.path.basename(path) and not os.path.isabs(notebook)
-        ):
+    """The saved edits of the notebook at ``path``: its own, never another's of the same name.
+
+    Edits are saved under the notebook's name as Jupyter gives it (resolved when the file is
+    found); a relative name is read from the working directory (see #11).
+    """
+    saved = edit_store().all()
+    if path in saved:
+        return dict(saved[path])
+    wanted = os.path.realpath(path)
+    for notebook, edits in saved.items():
+        if os.path.realpath(notebook) == wanted:
             return dict(edits)
     return {}
 

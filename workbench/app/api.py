@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
     import pandas
 
-    from workbench.app.engines import Engine
     from workbench.core.definitions import Definitions
     from workbench.core.run import RunStore
 
@@ -94,10 +93,8 @@ def _defs(defs: Definitions | None) -> Definitions:
     return defs if defs is not None else active_definitions()
 
 
-def _persist(notebook: str, engine: Engine | None = None) -> Any:
+def _persist(notebook: str) -> Any:
     def save(resource_key: str, resource: Any, literal_config: Mapping[str, Any]) -> None:
-        if engine is not None:
-            literal_config = engine.literal_config(resource)
         edit_store().save(notebook, resource_key, literal_config)
 
     return save
@@ -115,7 +112,7 @@ def show_resources(defs: Definitions | None = None) -> Any:
     return ResourcesPanel(
         engine.resources(defs),
         usage=engine.usage(defs),
-        on_apply=_persist(current_notebook(names), engine),
+        on_apply=_persist(current_notebook(names)),
         specs_of=engine.field_specs,
         build=engine.form_builder(),
     )
@@ -131,9 +128,7 @@ def launchpad(job: str | None = None, defs: Definitions | None = None) -> Any:
     if engine.name != "workbench":  # built on the engine protocol alone (#15)
         from workbench.app.engines.launchpad import EngineLaunchpad
 
-        return EngineLaunchpad(
-            defs, engine, job=job, on_apply=_persist(current_notebook(names), engine)
-        )
+        return EngineLaunchpad(defs, engine, job=job, on_apply=_persist(current_notebook(names)))
     return Launchpad(
         defs,
         instance=default_instance(),

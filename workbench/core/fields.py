@@ -465,9 +465,7 @@ def literal_value(value: Any) -> Any:
     return value
 
 
-def literal_values(
-    instance: BaseModel | PartialResource[Any], values: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
+def literal_values(instance: BaseModel | PartialResource[Any]) -> dict[str, Any]:
     """Return the JSON-able literal config of ``instance``, with no secret in it.
 
     EnvVars become ``{"env": NAME}``; secret fields not given as an EnvVar are left out;
@@ -475,7 +473,6 @@ def literal_values(
 
     Args:
         instance: a Config or resource instance, or a PartialResource (its partial config).
-        values: its field values when an engine knows them better than ``__dict__`` tells.
     """
     parts = partial_parts(instance)
     if parts is not None:
@@ -486,8 +483,6 @@ def literal_values(
         given.update(instance.__pydantic_extra__ or {})
     else:  # pragma: no cover - the signature allows only these
         raise TypeError(f"literal_values needs config or a resource, got {type(instance).__name__}")
-    if values is not None:
-        given = dict(values)
     out: dict[str, Any] = {}
     for name, value in given.items():
         if name in cls.model_fields and _is_secret(cls.model_fields[name]):

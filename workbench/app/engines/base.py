@@ -121,9 +121,6 @@ class Engine(Protocol):
     def form_builder(self) -> Callable[[Any, dict[str, Any]], Any] | None:
         """How a form builds a resource from its values (None: by calling the class)."""
 
-    def literal_config(self, resource: Any) -> dict[str, Any]:
-        """A resource's config as saved edits keep it: no secret, EnvVars as ``{"env": NAME}``."""
-
     def validate(self, defs: Any) -> Any:
         """Check the definitions load together; return them."""
 

@@ -29,7 +29,7 @@ from workbench.app.engines._dagster_records import (
     latest_failures,
     to_run_event,
 )
-from workbench.core.fields import literal_values, model_field_specs, partial_parts
+from workbench.core.fields import model_field_specs, partial_parts
 from workbench.core.sensor import TickResult
 from workbench.core.session import current_session
 from workbench.errors import (
@@ -271,11 +271,6 @@ class DagsterEngine:
         """The fields of a Dagster resource (or ``configure_at_launch()`` partial)."""
         cls, values, partial = field_values(_dg(), resource)
         return model_field_specs(cls, values, partial=partial)
-
-    def literal_config(self, resource: Any) -> dict[str, Any]:
-        """A resource's config as saved edits keep it (EnvVars as ``{"env": NAME}``)."""
-        _cls, values, _partial = field_values(_dg(), resource)
-        return literal_values(resource, values)
 
     def form_builder(self) -> Callable[[Any, dict[str, Any]], Any]:
         """Forms build Dagster resources here (workbench's EnvVars become Dagster's)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from workbench.core.config import from_launch_config
-from workbench.core.fields import field_specs, literal_values
+from workbench.core.fields import field_specs
 from workbench.core.instance import default_instance
 from workbench.core.resource import PartialResource
 
@@ -57,10 +57,6 @@ class NativeEngine:
     def form_builder(self) -> None:
         """A form calls the resource's class with its values, as it always has."""
         return None
-
-    def literal_config(self, resource: Any) -> dict[str, Any]:
-        """A resource's config as saved edits keep it."""
-        return literal_values(resource)
 
     def describe(self, defs: Definitions) -> dict[str, Any]:
         """What ``list`` shows (see :func:`workbench.app.listing.describe`)."""

@@ -11,6 +11,7 @@ from workbench.app.namespace import (
     apply_saved_edits,
     current_notebook,
     load_definitions,
+    with_session_edits,
 )
 from workbench.core.instance import default_instance
 from workbench.errors import MissingExtraError
@@ -141,7 +142,7 @@ def show_graph(defs: Definitions | None = None) -> Any:
     """The asset graph, each asset marked fresh, stale (with why), missing or failed."""
     from workbench.app.engines.views import graph_view
 
-    return graph_view(_defs(defs))
+    return graph_view(with_session_edits(_defs(defs)))
 
 
 def runs(

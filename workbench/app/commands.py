@@ -13,6 +13,7 @@ import click
 from workbench.app import scaffold as scaffolding
 from workbench.app.engines import engine_for, engine_named
 from workbench.app.listing import render_text
+from workbench.app.namespace import with_session_edits
 from workbench.app.run_config import read_run_config
 from workbench.core._suggest import closest
 from workbench.core.config import redact
@@ -94,6 +95,10 @@ def build_group(frontend: Frontend) -> click.Group:
     def defs_for(target: str | None) -> Definitions:
         return frontend.definitions(target)
 
+    def runnable(target: str | None) -> Definitions:
+        # runs get the session's applied form edits from here, never from the core (#12)
+        return with_session_edits(frontend.definitions(target))
+
     @group.command(help="Load and validate the definitions.")
     @with_target
     def check(target: str | None = None) -> Definitions:
@@ -137,7 +142,7 @@ def build_group(frontend: Frontend) -> click.Group:
         stale: bool,
         target: str | None = None,
     ) -> Any:
-        defs = defs_for(target)
+        defs = runnable(target)
         chosen = [part for item in [*keys, *select] for part in item.split(",") if part]
         result = engine_for(defs).materialize(
             defs,
@@ -172,7 +177,10 @@ def build_group(frontend: Frontend) -> click.Group:
         if name is None:
             raise click.UsageError("give the job to run: --job NAME")
         result = engine.launch(
-            defs, name, run_config=read_run_config(config_file), on_event=frontend.progress()
+            with_session_edits(defs),
+            name,
+            run_config=read_run_config(config_file),
+            on_event=frontend.progress(),
         )
         frontend.show(result)
         return result
@@ -183,7 +191,7 @@ def build_group(frontend: Frontend) -> click.Group:
     @click.option("--cursor", help="The cursor the sensor receives.")
     @click.option("--launch", "launch_runs", is_flag=True, help="Launch the requested runs.")
     def sensor(name: str, cursor: str | None, launch_runs: bool, target: str | None = None) -> Any:
-        defs = defs_for(target)
+        defs = runnable(target)
         result = engine_for(defs).tick(defs, name, cursor=cursor, launch=launch_runs)
         if not frontend.needs_target:
             from workbench.widgets.runs import tick_view
@@ -210,7 +218,7 @@ def build_group(frontend: Frontend) -> click.Group:
     def schedule(
         name: str, at: str | None, next_count: int, launch_runs: bool, target: str | None = None
     ) -> Any:
-        defs = defs_for(target)
+        defs = runnable(target)
         engine = engine_for(defs)
         when = None
         if at is not None:
@@ -276,7 +284,7 @@ def build_group(frontend: Frontend) -> click.Group:
     def graph(target: str | None = None) -> Any:
         from workbench.app.engines.views import graph_view
 
-        view = graph_view(defs_for(target))
+        view = graph_view(runnable(target))
         frontend.show(view)
         return view
 

@@ -18,13 +18,13 @@ import types
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal, Union
+from typing import Any, Final, Literal, Union, cast
 
 import pydantic
 from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 
-from workbench.core.config import SECRET_MARK, EnvVar, IntEnvVar
+from workbench.core.config import SECRET_MARK, EnvVar, IntEnvVar, without_secrets
 from workbench.core.resource import ConfigurableResource, PartialResource
 
 __all__ = [
@@ -469,7 +469,8 @@ def literal_values(instance: BaseModel | PartialResource[Any]) -> dict[str, Any]
     """Return the JSON-able literal config of ``instance``, with no secret in it.
 
     EnvVars become ``{"env": NAME}``; secret fields not given as an EnvVar are left out;
-    Enums become member names, dates ISO strings, nested config dicts.
+    Enums become member names, dates ISO strings, nested config dicts (see
+    :func:`workbench.core.config.without_secrets`, the one walk behind it).
 
     Args:
         instance: a Config or resource instance, or a PartialResource (its partial config).
@@ -477,22 +478,9 @@ def literal_values(instance: BaseModel | PartialResource[Any]) -> dict[str, Any]
     parts = partial_parts(instance)
     if parts is not None:
         cls, given = parts
-    elif isinstance(instance, BaseModel):
-        cls = type(instance)
-        given = {n: v for n, v in instance.__dict__.items() if n in cls.model_fields}
-        given.update(instance.__pydantic_extra__ or {})
-    else:  # pragma: no cover - the signature allows only these
-        raise TypeError(f"literal_values needs config or a resource, got {type(instance).__name__}")
-    out: dict[str, Any] = {}
-    for name, value in given.items():
-        if name in cls.model_fields and _is_secret(cls.model_fields[name]):
-            if env_var_name(value) is not None:
-                out[name] = {"env": env_var_name(value)}
-            elif value is None:
-                out[name] = None
-            continue
-        out[name] = _jsonable(literal_value(value))
-    return out
+        partial = cls.model_construct(**given)
+        return {name: value for name, value in without_secrets(partial).items() if name in given}
+    return cast("dict[str, Any]", without_secrets(instance))
 
 
 def _is_secret(info: FieldInfo) -> bool:

@@ -26,6 +26,13 @@ if TYPE_CHECKING:
 __all__ = ["NativeEngine"]
 
 
+def with_session_edits(defs: Definitions) -> Definitions:
+    """``defs`` with the forms' applied edits bound: the notebook layer binds them (#12)."""
+    from workbench.app.namespace import with_session_edits as bind
+
+    return bind(defs)
+
+
 class NativeEngine:
     """Runs workbench definitions with workbench's core, recording to the default instance."""
 
@@ -85,6 +92,7 @@ class NativeEngine:
         for item in selection:
             current = as_selection(item)
             chosen = current if chosen is None else chosen | current
+        defs = with_session_edits(defs)
         return materialize(
             defs.assets,
             run_config,
@@ -105,8 +113,12 @@ class NativeEngine:
         on_event: Callable[[Any], None] | None = None,
     ) -> ExecuteInProcessResult:
         """Run the job ``job_name`` in this process."""
-        return defs.resolve_job_def(job_name).execute_in_process(
-            run_config, raise_on_error=False, instance=default_instance(), on_event=on_event
+        return (
+            with_session_edits(defs)
+            .resolve_job_def(job_name)
+            .execute_in_process(
+                run_config, raise_on_error=False, instance=default_instance(), on_event=on_event
+            )
         )
 
     def tick(
@@ -121,7 +133,8 @@ class NativeEngine:
         """Evaluate a sensor or schedule once with its resources."""
         from workbench.core.tick import tick
 
-        return tick(defs, name, cursor=cursor, at=at, launch=launch, instance=default_instance())
+        edited = with_session_edits(defs)
+        return tick(edited, name, cursor=cursor, at=at, launch=launch, instance=default_instance())
 
     def schedule(self, defs: Definitions, name: str) -> Any:
         """The schedule ``name``."""
@@ -143,4 +156,4 @@ class NativeEngine:
         """Asset key -> fresh, stale (and why), missing, failed or external."""
         from workbench.widgets.graph import asset_statuses
 
-        return asset_statuses(defs, self.run_store())
+        return asset_statuses(with_session_edits(defs), self.run_store())

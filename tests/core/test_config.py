@@ -507,7 +507,7 @@ def test_secrets_are_scrubbed_from_logs_and_failures(
     assert "env-token-7777" not in everything
     assert "pass-8888" not in everything
 
-    with pytest.raises(wb.ExecutionError) as caught:
+    with pytest.raises(RuntimeError, match="login failed for") as caught:
         wb.materialize([leaky], resources=resources, instance=instance)
     import traceback
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Any
+import traceback
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import SecretStr
 
@@ -18,12 +19,13 @@ from workbench.core.config import (
     resolve,
 )
 from workbench.core.resource import ConfigurableResource, InitResourceContext, PartialResource
-from workbench.errors import ConfigError
+from workbench.core.run import EventType, RunEvent
+from workbench.errors import ConfigError, DagsterResourceFunctionError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-__all__ = ["PreparedResources", "prepare_resources"]
+__all__ = ["PreparedResources", "RunEvents", "prepare_resources"]
 
 
 class PreparedResources:
@@ -50,8 +52,19 @@ class PreparedResources:
         return self._hashes[key]
 
     @contextlib.contextmanager
-    def setup(self, run_id: str, keys: Iterable[str], log: Any) -> Any:
-        """Set up ``keys`` (nested resources first) and tear all down on exit, in reverse."""
+    def setup(self, run: RunEvents | None, keys: Iterable[str], log: Any) -> Any:
+        """Set up ``keys`` (nested resources first) and tear all down on exit, in reverse.
+
+        Each setup and teardown is recorded as an event of ``run`` (if any: a sensor's call
+        outside a run records none). A teardown that raises is
+        logged and recorded, and the others still run: the run's outcome stays what its steps
+        made it, as in Dagster.
+
+        Raises:
+            DagsterResourceFunctionError: a resource's setup raised (the error is its cause).
+        """
+        run = run or _Unrecorded()
+        run_id = run.run_id
         with contextlib.ExitStack() as stack:
             ready: dict[str, Any] = {}
             # a nested resource that is also bound at top level is set up once, as that key
@@ -85,12 +98,85 @@ class PreparedResources:
                     private = {}
                     object.__setattr__(instance, "__pydantic_private__", private)
                 private["_workbench_context"] = context
-                return stack.enter_context(instance.yield_for_execution(context))
+                return _enter(stack, run, key, instance, context)
 
             for key in keys:
                 if key not in ready and key in self.resolved:
                     ready[key] = enter(key, self.resolved[key])
             yield ready
+
+
+class RunEvents(Protocol):
+    """What resource setup records into: the run's id, its event sink and its scrubber."""
+
+    run_id: str
+
+    def emit(self, event: RunEvent) -> None:
+        """Record one event."""
+
+    def scrub(self, text: str) -> str:
+        """Replace the secrets in force in ``text``."""
+
+
+class _Unrecorded:
+    """Resources set up outside a run (a sensor or schedule called directly): no events."""
+
+    run_id = ""
+
+    def emit(self, event: RunEvent) -> None:
+        """Drop the event: there is no run to record it in."""
+
+    def scrub(self, text: str) -> str:
+        """Return ``text``: nothing is recorded, so there is nothing to scrub."""
+        return text
+
+
+def _enter(
+    stack: contextlib.ExitStack,
+    run: RunEvents,
+    key: str | None,
+    resource: ConfigurableResource,
+    context: InitResourceContext,
+) -> Any:
+    """Set ``resource`` up on ``stack``; record setup and teardown, refuse a failed setup."""
+    label = f"resource {key!r}" if key else f"nested resource {type(resource).__name__}"
+    manager = resource.yield_for_execution(context)
+    try:
+        value = manager.__enter__()
+    except Exception as exc:
+        raise DagsterResourceFunctionError(
+            run.scrub(
+                f"{label} ({type(resource).__name__}) failed to set up in run {run.run_id}: "
+                f"{type(exc).__name__}: {exc}; fix its setup_for_execution or its config"
+            ),
+            run_id=run.run_id,
+        ) from exc
+    run.emit(RunEvent(run.run_id, EventType.RESOURCE_SETUP, message=f"{label} set up"))
+
+    def tear_down(*exc_info: Any) -> bool:
+        try:
+            manager.__exit__(*exc_info)
+        except Exception as exc:
+            message = run.scrub(
+                f"teardown of {label} ({type(resource).__name__}) raised "
+                f"{type(exc).__name__}: {exc}; the run's outcome is kept"
+            )
+            context.log.warning("%s", message)
+            text = run.scrub("".join(traceback.format_exception(exc)))
+            run.emit(
+                RunEvent(
+                    run.run_id,
+                    EventType.RESOURCE_TEARDOWN,
+                    message=message,
+                    data={"error_type": type(exc).__name__, "traceback": text},
+                )
+            )
+            return False
+        run.emit(RunEvent(run.run_id, EventType.RESOURCE_TEARDOWN, message=f"{label} torn down"))
+        return False
+
+    stack.push(tear_down)
+    return value
 
 
 def _link_nested(

@@ -21,7 +21,7 @@ from workbench.core.plan import Plan, Step, plan_assets, plan_job
 from workbench.core.result import ExecuteInProcessResult
 from workbench.core.run import EventType, RunEvent, RunRecord, RunStatus
 from workbench.core.session import current_session
-from workbench.errors import ConfigError, ExecutionError
+from workbench.errors import ConfigError, DagsterResourceFunctionError, ExecutionError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -56,7 +56,7 @@ def materialize(
         run_config: launch-time config: ``{"resources": {...}, "ops": {...}}`` or RunConfig.
         resources: resources by key (what ``Definitions(resources=)`` would bind).
         selection: which assets to run (default: all given); keys, strings or AssetSelection.
-        raise_on_error: raise ExecutionError when a step fails (else ``result.success``).
+        raise_on_error: raise the failed step's own exception (else see ``result.success``).
         tags: tags recorded with the run.
         instance: where to record the run and keep values (default: WORKBENCH_HOME).
         only_stale: run only the selected assets that are missing or stale.
@@ -67,7 +67,8 @@ def materialize(
     Raises:
         DefinitionError: the assets cannot work together (listing every problem).
         ConfigError: the run config is invalid (nothing runs).
-        ExecutionError: a step failed and ``raise_on_error`` is true.
+        DagsterResourceFunctionError: a resource's setup raised and ``raise_on_error`` is true.
+        Exception: a step raised it and ``raise_on_error`` is true (the user's own error).
     """
     defs = Definitions(assets=assets, resources=resources)
     defs.validate()
@@ -232,9 +233,7 @@ def execute_plan(
     status = RunStatus.FAILURE
     error: BaseException | None = None
     try:
-        with prepared.setup(
-            record.run_id, sorted(needed), logging.getLogger("workbench.resource")
-        ) as ready:
+        with prepared.setup(run, sorted(needed), logging.getLogger("workbench.resource")) as ready:
             run.resources = ready
             _run_steps(run, max_workers)
         status = RunStatus.FAILURE if run.failed else RunStatus.SUCCESS
@@ -251,7 +250,9 @@ def execute_plan(
                 record.run_id,
                 EventType.RUN_FAILURE,
                 message=run.scrub(
-                    f"resource setup or teardown failed: {type(error).__name__}: {error}"
+                    str(error)
+                    if isinstance(error, DagsterResourceFunctionError)
+                    else f"the run failed: {type(error).__name__}: {error}"
                 ),
                 data={"traceback": text},
             )
@@ -273,22 +274,18 @@ def execute_plan(
         storage_error=run.storage_error,
     )
     if raise_on_error and not result.success:
+        if isinstance(error, DagsterResourceFunctionError):
+            raise error
         if error is not None:
             raise ExecutionError(
-                run.scrub(
-                    f"run {record.run_id} failed in resource setup or teardown: "
-                    f"{type(error).__name__}: {error}"
-                ),
+                run.scrub(f"run {record.run_id} failed: {type(error).__name__}: {error}"),
                 run_id=record.run_id,
             ) from error
+        # As in Dagster, the step's own exception is raised (an op's KeyError stays a
+        # KeyError); a note says where it happened. see #12
         step_key, cause = next(iter(run.failed.items()))
-        raise ExecutionError(
-            run.scrub(
-                f"step {step_key!r} failed in run {record.run_id}: {type(cause).__name__}: {cause}"
-            ),
-            run_id=record.run_id,
-            step=step_key,
-        ) from cause
+        cause.add_note(run.scrub(f"(step {step_key!r} failed in run {record.run_id})"))
+        raise cause
     return result
 
 

@@ -1,0 +1,114 @@
+"""Errors code can catch: the same ``except`` clauses work for workbench and Dagster (#12)."""
+
+from typing import Any
+
+import pytest
+
+import workbench as wb
+from workbench.core.run import EventType
+
+
+def test_an_op_error_is_raised_as_the_users_own_exception(dg: Any) -> None:
+    @dg.op
+    def bad() -> None:
+        raise KeyError("mine")
+
+    @dg.job
+    def broken() -> None:
+        bad()
+
+    with pytest.raises(KeyError, match="mine") as caught:
+        broken.execute_in_process()
+    assert type(caught.value) is KeyError
+    assert not broken.execute_in_process(raise_on_error=False).success
+
+
+def test_an_asset_error_is_raised_as_the_users_own_exception(dg: Any) -> None:
+    class Mine(Exception):
+        pass
+
+    @dg.asset
+    def fails() -> None:
+        raise Mine("bad row 7")
+
+    with pytest.raises(Mine, match="bad row 7"):
+        dg.materialize([fails])
+
+
+def test_the_raised_step_error_says_where_it_happened() -> None:
+    @wb.asset
+    def fails() -> None:
+        raise LookupError("missing row")
+
+    with pytest.raises(LookupError) as caught:
+        wb.materialize([fails])
+    assert any("step 'fails' failed in run" in note for note in caught.value.__notes__)
+
+
+class Broken(wb.ConfigurableResource):
+    def setup_for_execution(self, context: Any) -> None:
+        raise ValueError("cannot connect")
+
+
+def test_a_failed_setup_raises_resource_function_error_with_the_cause(dg: Any) -> None:
+    class Failing(dg.ConfigurableResource):
+        def setup_for_execution(self, context: Any) -> None:
+            raise ValueError("cannot connect")
+
+    @dg.op
+    def uses(conn: Failing) -> int:
+        return 1
+
+    @dg.job
+    def run_it() -> None:
+        uses()
+
+    with pytest.raises(dg.DagsterResourceFunctionError) as caught:
+        run_it.execute_in_process(resources={"conn": Failing()})
+    assert isinstance(caught.value.__cause__, ValueError)
+    assert not run_it.execute_in_process(
+        resources={"conn": Failing()}, raise_on_error=False
+    ).success
+
+
+def test_the_setup_error_names_the_resource_key() -> None:
+    @wb.asset
+    def needs(conn: Broken) -> None:
+        pass
+
+    with pytest.raises(wb.DagsterResourceFunctionError, match=r"resource 'conn' .*cannot connect"):
+        wb.materialize([needs], resources={"conn": Broken()})
+    assert issubclass(wb.DagsterResourceFunctionError, wb.ExecutionError)
+
+
+def test_a_raising_teardown_is_logged_and_the_run_succeeds(dg: Any) -> None:
+    class Leaky(dg.ConfigurableResource):
+        def teardown_after_execution(self, context: Any) -> None:
+            raise ValueError("cannot close")
+
+    @dg.asset
+    def value(leaky: Leaky) -> int:
+        return 5
+
+    result = dg.materialize([value], resources={"leaky": Leaky()})
+    assert result.success
+    assert result.asset_value("value") == 5
+
+
+def test_setup_and_teardown_are_recorded_as_events(caplog: pytest.LogCaptureFixture) -> None:
+    class Leaky(wb.ConfigurableResource):
+        def teardown_after_execution(self, context: Any) -> None:
+            raise ValueError("cannot close")
+
+    @wb.asset
+    def value(leaky: Leaky) -> int:
+        return 5
+
+    result = wb.materialize([value], resources={"leaky": Leaky()})
+    kinds = [event.event_type for event in result.all_events]
+    assert kinds.index(EventType.RESOURCE_SETUP) < kinds.index(EventType.STEP_START)
+    teardown = next(e for e in result.all_events if e.event_type is EventType.RESOURCE_TEARDOWN)
+    assert "teardown of resource 'leaky' (Leaky) raised ValueError: cannot close" in (
+        teardown.message or ""
+    )
+    assert "cannot close" in caplog.text

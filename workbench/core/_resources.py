@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import traceback
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -18,14 +19,19 @@ from workbench.core.config import (
     redact,
     resolve,
 )
+from workbench.core.legacy import ResourceDefinition
 from workbench.core.resource import ConfigurableResource, InitResourceContext, PartialResource
 from workbench.core.run import EventType, RunEvent
-from workbench.errors import ConfigError, DagsterResourceFunctionError
+from workbench.errors import (
+    ConfigError,
+    DagsterInvalidConfigError,
+    DagsterResourceFunctionError,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Iterator, Mapping
 
-__all__ = ["PreparedResources", "RunEvents", "prepare_resources"]
+__all__ = ["PreparedResources", "RunEvents", "initialized", "prepare_resources"]
 
 
 class PreparedResources:
@@ -71,11 +77,25 @@ class PreparedResources:
             by_identity = {**self.links, **{id(value): key for key, value in self.resolved.items()}}
 
             def enter(key: str | None, value: Any) -> Any:
+                if isinstance(value, ResourceDefinition):
+                    for needed in sorted(value.required_resource_keys):
+                        if needed not in ready and needed in self.resolved:
+                            ready[needed] = enter(needed, self.resolved[needed])
+                    function_context = InitResourceContext(
+                        resource_key=key,
+                        resource_config=value.resource_config,
+                        resources=dict(ready),
+                        run_id=run_id,
+                        log=log,
+                    )
+                    return _enter(stack, run, key, value, function_context)
                 if not isinstance(value, ConfigurableResource):
                     return value
                 updates: dict[str, Any] = {}
                 for name, field_value in value.__dict__.items():
-                    if isinstance(field_value, ConfigurableResource):
+                    if isinstance(field_value, ResourceDefinition):
+                        updates[name] = enter(by_identity.get(id(field_value)), field_value)
+                    elif isinstance(field_value, ConfigurableResource):
                         nested_key = by_identity.get(id(field_value))
                         if nested_key is not None:
                             if nested_key not in ready:
@@ -135,7 +155,7 @@ def _enter(
     stack: contextlib.ExitStack,
     run: RunEvents,
     key: str | None,
-    resource: ConfigurableResource,
+    resource: ConfigurableResource | ResourceDefinition,
     context: InitResourceContext,
 ) -> Any:
     """Set ``resource`` up on ``stack``; record setup and teardown, refuse a failed setup."""
@@ -217,6 +237,21 @@ def _env_values(value: Any, environ: Mapping[str, str], found: set[str]) -> None
                 _env_values(item, environ, found)
 
 
+def _with_dependencies(bindings: Mapping[str, Any], keys: Iterable[str]) -> set[str]:
+    """``keys`` and every key a function-style resource among them requires, transitively."""
+    found: set[str] = set()
+    queue = list(keys)
+    while queue:
+        key = queue.pop()
+        if key in found:
+            continue
+        found.add(key)
+        value = bindings.get(key)
+        if isinstance(value, ResourceDefinition):
+            queue.extend(value.required_resource_keys)
+    return found
+
+
 def prepare_resources(
     bindings: Mapping[str, Any],
     keys: Iterable[str],
@@ -237,7 +272,7 @@ def prepare_resources(
     prepared = PreparedResources()
     origin = {id(value): key for key, value in bindings.items()}
     errors: list[tuple[str, str]] = []
-    for key in sorted(set(keys) | set(launch)):
+    for key in sorted(_with_dependencies(bindings, keys) | set(launch)):
         if key not in bindings:
             if key in launch:
                 known = ", ".join(sorted(bindings)) or "none"
@@ -253,7 +288,9 @@ def prepare_resources(
         config = dict((launch.get(key) or {}).get("config") or {})
         where = f"resource {key!r}"
         try:
-            if isinstance(value, PartialResource):
+            if isinstance(value, ResourceDefinition):
+                value = value.with_config(config or None, where)
+            elif isinstance(value, PartialResource):
                 value = value.complete(from_launch_config(value.resource_class, config), where, key)
             elif config:
                 if not isinstance(value, ConfigurableResource):
@@ -285,6 +322,28 @@ def prepare_resources(
                 for path, text in (exc.errors or [("", str(exc))])
             )
     if errors:
-        raise ConfigError.from_errors("run config is invalid; nothing was run:", errors)
+        raise DagsterInvalidConfigError.from_errors(
+            "run config is invalid; nothing was run:", errors
+        )
     prepared.secrets = {secret for secret in prepared.secrets if len(secret) >= 3}
     return prepared
+
+
+@contextlib.contextmanager
+def initialized(
+    resources: Mapping[str, Any], config: Mapping[str, Any] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Set resources up outside a run (tests, direct calls); tear them down on exit.
+
+    Args:
+        resources: resources by key, as a run would bind them.
+        config: each key's config, as ``run_config["resources"]`` would give it.
+
+    Raises:
+        DagsterInvalidConfigError: a resource's config is invalid.
+        DagsterResourceFunctionError: a resource's setup raised.
+    """
+    launch = {key: {"config": value} for key, value in (config or {}).items()}
+    prepared = prepare_resources(resources, list(resources), launch, os.environ)
+    with prepared.setup(None, list(resources), None) as ready:
+        yield ready

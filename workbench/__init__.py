@@ -28,28 +28,89 @@ if TYPE_CHECKING:
         AssetKey,
         AssetOut,
         AssetSpec,
+        DataVersion,
         MaterializeResult,
         Output,
         asset,
         multi_asset,
     )
-    from workbench.core.config import Config, EnvVar, PermissiveConfig
-    from workbench.core.context import AssetExecutionContext, OpExecutionContext
-    from workbench.core.definitions import Definitions, RunConfig, definitions
-    from workbench.core.executor import materialize
-    from workbench.core.graph import AssetSelection, define_asset_job
-    from workbench.core.instance import Instance
-    from workbench.core.job import In, Job, Out, job, op
+    from workbench.core.config import (
+        Config,
+        EnvVar,
+        PermissiveConfig,
+    )
+    from workbench.core.config_schema import (
+        BoolSource,
+        Field,
+        IntSource,
+        StringSource,
+    )
+    from workbench.core.context import (
+        AssetExecutionContext,
+        OpExecutionContext,
+    )
+    from workbench.core.definitions import (
+        Definitions,
+        RunConfig,
+        definitions,
+    )
+    from workbench.core.executor import (
+        materialize,
+    )
+    from workbench.core.graph import (
+        AssetSelection,
+        define_asset_job,
+    )
+    from workbench.core.instance import (
+        Instance,
+        instance_for_test,
+    )
+    from workbench.core.invocation import (
+        build_asset_context,
+        build_op_context,
+        build_resources,
+    )
+    from workbench.core.io_managers import (
+        ConfigurableIOManagerFactory,
+        ConfigurableLegacyIOManagerAdapter,
+        FilesystemIOManager,
+    )
+    from workbench.core.job import (
+        In,
+        Job,
+        Out,
+        job,
+        op,
+    )
+    from workbench.core.legacy import (
+        IOManagerDefinition,
+        ResourceDefinition,
+        configured,
+        io_manager,
+        resource,
+        with_resources,
+    )
+    from workbench.core.names import (
+        AssetsDefinition,
+        JobDefinition,
+        OpDefinition,
+        SensorDefinition,
+    )
     from workbench.core.resource import (
         ConfigurableIOManager,
         ConfigurableResource,
+        IAttachDifferentObjectToOpContext,
         InitResourceContext,
         InputContext,
+        IOManager,
         OutputContext,
+        ResourceDependency,
         ResourceParam,
         build_init_resource_context,
     )
-    from workbench.core.result import ExecuteInProcessResult
+    from workbench.core.result import (
+        ExecuteInProcessResult,
+    )
     from workbench.core.schedule import (
         DefaultScheduleStatus,
         ScheduleDefinition,
@@ -66,8 +127,12 @@ if TYPE_CHECKING:
         build_sensor_context,
         sensor,
     )
-    from workbench.core.tick import tick
-    from workbench.core.versions import stale_assets
+    from workbench.core.tick import (
+        tick,
+    )
+    from workbench.core.versions import (
+        stale_assets,
+    )
     from workbench.errors import (
         ConfigError,
         DagsterError,
@@ -93,9 +158,13 @@ _LAZY: dict[str, str] = {
     "AssetOut": "workbench.core.asset",
     "AssetSelection": "workbench.core.graph",
     "AssetSpec": "workbench.core.asset",
+    "AssetsDefinition": "workbench.core.names",
+    "BoolSource": "workbench.core.config_schema",
     "Config": "workbench.core.config",
     "ConfigError": "workbench.errors",
     "ConfigurableIOManager": "workbench.core.resource",
+    "ConfigurableIOManagerFactory": "workbench.core.io_managers",
+    "ConfigurableLegacyIOManagerAdapter": "workbench.core.io_managers",
     "ConfigurableResource": "workbench.core.resource",
     "DagsterError": "workbench.errors",
     "DagsterInvalidConfigError": "workbench.errors",
@@ -103,6 +172,7 @@ _LAZY: dict[str, str] = {
     "DagsterInvalidInvocationError": "workbench.errors",
     "DagsterInvariantViolationError": "workbench.errors",
     "DagsterResourceFunctionError": "workbench.errors",
+    "DataVersion": "workbench.core.asset",
     "DefaultScheduleStatus": "workbench.core.schedule",
     "DefaultSensorStatus": "workbench.core.sensor",
     "DefinitionError": "workbench.errors",
@@ -111,35 +181,53 @@ _LAZY: dict[str, str] = {
     "ExecuteInProcessResult": "workbench.core.result",
     "ExecutionError": "workbench.errors",
     "ExportError": "workbench.errors",
+    "Field": "workbench.core.config_schema",
+    "FilesystemIOManager": "workbench.core.io_managers",
+    "IAttachDifferentObjectToOpContext": "workbench.core.resource",
+    "IOManager": "workbench.core.resource",
+    "IOManagerDefinition": "workbench.core.legacy",
     "In": "workbench.core.job",
     "InitResourceContext": "workbench.core.resource",
     "InputContext": "workbench.core.resource",
     "Instance": "workbench.core.instance",
+    "IntSource": "workbench.core.config_schema",
     "Job": "workbench.core.job",
+    "JobDefinition": "workbench.core.names",
     "MaterializeResult": "workbench.core.asset",
     "MissingExtraError": "workbench.errors",
+    "OpDefinition": "workbench.core.names",
     "OpExecutionContext": "workbench.core.context",
     "Out": "workbench.core.job",
     "Output": "workbench.core.asset",
     "OutputContext": "workbench.core.resource",
     "PermissiveConfig": "workbench.core.config",
+    "ResourceDefinition": "workbench.core.legacy",
+    "ResourceDependency": "workbench.core.resource",
     "ResourceParam": "workbench.core.resource",
     "RunConfig": "workbench.core.definitions",
     "RunRequest": "workbench.core.sensor",
     "ScheduleDefinition": "workbench.core.schedule",
     "ScheduleEvaluationContext": "workbench.core.schedule",
+    "SensorDefinition": "workbench.core.names",
     "SensorEvaluationContext": "workbench.core.sensor",
     "SensorResult": "workbench.core.sensor",
     "SkipReason": "workbench.core.sensor",
     "StorageError": "workbench.errors",
+    "StringSource": "workbench.core.config_schema",
     "WorkbenchError": "workbench.errors",
     "asset": "workbench.core.asset",
+    "build_asset_context": "workbench.core.invocation",
     "build_init_resource_context": "workbench.core.resource",
+    "build_op_context": "workbench.core.invocation",
+    "build_resources": "workbench.core.invocation",
     "build_schedule_context": "workbench.core.schedule",
     "build_sensor_context": "workbench.core.sensor",
+    "configured": "workbench.core.legacy",
     "define_asset_job": "workbench.core.graph",
     "definitions": "workbench.core.definitions",
     "export_notebook": "workbench.app",
+    "instance_for_test": "workbench.core.instance",
+    "io_manager": "workbench.core.legacy",
     "job": "workbench.core.job",
     "launchpad": "workbench.app",
     "load_definitions": "workbench.app",
@@ -147,6 +235,7 @@ _LAZY: dict[str, str] = {
     "multi_asset": "workbench.core.asset",
     "notebook_from_module": "workbench.app",
     "op": "workbench.core.job",
+    "resource": "workbench.core.legacy",
     "runs": "workbench.app",
     "schedule": "workbench.core.schedule",
     "sensor": "workbench.core.sensor",
@@ -154,6 +243,7 @@ _LAZY: dict[str, str] = {
     "show_resources": "workbench.app",
     "stale_assets": "workbench.core.versions",
     "tick": "workbench.core.tick",
+    "with_resources": "workbench.core.legacy",
 }
 
 __all__ = [
@@ -163,9 +253,13 @@ __all__ = [
     "AssetOut",
     "AssetSelection",
     "AssetSpec",
+    "AssetsDefinition",
+    "BoolSource",
     "Config",
     "ConfigError",
     "ConfigurableIOManager",
+    "ConfigurableIOManagerFactory",
+    "ConfigurableLegacyIOManagerAdapter",
     "ConfigurableResource",
     "DagsterError",
     "DagsterInvalidConfigError",
@@ -173,6 +267,7 @@ __all__ = [
     "DagsterInvalidInvocationError",
     "DagsterInvariantViolationError",
     "DagsterResourceFunctionError",
+    "DataVersion",
     "DefaultScheduleStatus",
     "DefaultSensorStatus",
     "DefinitionError",
@@ -181,35 +276,53 @@ __all__ = [
     "ExecuteInProcessResult",
     "ExecutionError",
     "ExportError",
+    "Field",
+    "FilesystemIOManager",
+    "IAttachDifferentObjectToOpContext",
+    "IOManager",
+    "IOManagerDefinition",
     "In",
     "InitResourceContext",
     "InputContext",
     "Instance",
+    "IntSource",
     "Job",
+    "JobDefinition",
     "MaterializeResult",
     "MissingExtraError",
+    "OpDefinition",
     "OpExecutionContext",
     "Out",
     "Output",
     "OutputContext",
     "PermissiveConfig",
+    "ResourceDefinition",
+    "ResourceDependency",
     "ResourceParam",
     "RunConfig",
     "RunRequest",
     "ScheduleDefinition",
     "ScheduleEvaluationContext",
+    "SensorDefinition",
     "SensorEvaluationContext",
     "SensorResult",
     "SkipReason",
     "StorageError",
+    "StringSource",
     "WorkbenchError",
     "asset",
+    "build_asset_context",
     "build_init_resource_context",
+    "build_op_context",
+    "build_resources",
     "build_schedule_context",
     "build_sensor_context",
+    "configured",
     "define_asset_job",
     "definitions",
     "export_notebook",
+    "instance_for_test",
+    "io_manager",
     "job",
     "launchpad",
     "load_definitions",
@@ -218,6 +331,7 @@ __all__ = [
     "multi_asset",
     "notebook_from_module",
     "op",
+    "resource",
     "runs",
     "schedule",
     "sensor",
@@ -226,6 +340,7 @@ __all__ = [
     "stale_assets",
     "tick",
     "unload_ipython_extension",
+    "with_resources",
 ]
 
 

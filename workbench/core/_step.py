@@ -10,7 +10,7 @@ import traceback
 from typing import TYPE_CHECKING, Any
 
 from workbench.core._params import Role
-from workbench.core.asset import AssetKey, MaterializeResult, Output
+from workbench.core.asset import AssetKey, MaterializeResult, Output, version_text
 from workbench.core.config import REDACTED, config_hash
 from workbench.core.context import RunLog, StepContext
 from workbench.core.resource import InputContext, OutputContext
@@ -292,7 +292,7 @@ class RunState:
                 else:
                     name = names[0]
                 value = item.value if item.has_value else _NO_VALUE
-                outputs[name] = (value, item.metadata, item.data_version)
+                outputs[name] = (value, item.metadata, version_text(item.data_version))
             elif isinstance(item, Output):
                 if item.output_name not in names and not (len(names) == 1):
                     raise ExecutionError(
@@ -302,7 +302,7 @@ class RunState:
                         step=step.key,
                     )
                 name = item.output_name if item.output_name in names else names[0]
-                outputs[name] = (item.value, item.metadata, item.data_version)
+                outputs[name] = (item.value, item.metadata, version_text(item.data_version))
             else:
                 outputs[names[0]] = (item, {}, None)
         return outputs

@@ -6,7 +6,7 @@ import functools
 import hashlib
 import inspect
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from workbench.core._params import Param, Role, read_params
 from workbench.errors import DefinitionError
@@ -21,10 +21,12 @@ __all__ = [
     "AssetKey",
     "AssetOut",
     "AssetSpec",
+    "DataVersion",
     "MaterializeResult",
     "Output",
     "asset",
     "multi_asset",
+    "version_text",
 ]
 
 CoercibleKey = "AssetKey | str | Sequence[str]"
@@ -168,6 +170,22 @@ class AssetSpec:
         set_(self, "skippable", skippable)
 
 
+class DataVersion(NamedTuple):
+    """A version of an asset's data: equal versions mean equal data (for staleness).
+
+    Example:
+        >>> DataVersion("v1").value
+        'v1'
+    """
+
+    value: str
+
+
+def version_text(version: DataVersion | str | None) -> str | None:
+    """The text of a data version given as DataVersion or str."""
+    return version.value if isinstance(version, DataVersion) else version
+
+
 class MaterializeResult:
     """What an asset may return to attach metadata (and, optionally, a data version).
 
@@ -181,7 +199,7 @@ class MaterializeResult:
         *,
         asset_key: AssetKey | str | Sequence[str] | None = None,
         metadata: Mapping[str, Any] | None = None,
-        data_version: str | None = None,
+        data_version: DataVersion | str | None = None,
         tags: Mapping[str, str] | None = None,
         value: Any = _NO_VALUE,
     ) -> None:
@@ -209,7 +227,7 @@ class Output:
         value: Any,
         output_name: str = "result",
         metadata: Mapping[str, Any] | None = None,
-        data_version: str | None = None,
+        data_version: DataVersion | str | None = None,
         *,
         tags: Mapping[str, str] | None = None,
     ) -> None:
@@ -326,8 +344,10 @@ class Asset:
         return clone
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Call the function directly, as in a unit test."""
-        return self.fn(*args, **kwargs)
+        """Call the function directly, as in a unit test (a built context gives resources)."""
+        from workbench.core.invocation import invoke
+
+        return invoke("asset", self.name, self.fn, self.params, args, kwargs)
 
     def __repr__(self) -> str:
         keys = ", ".join(key.to_user_string() for key in self.keys)

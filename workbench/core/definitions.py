@@ -65,22 +65,22 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
     """Turn a RunConfig, a dict or None into ``{"ops": {...}, "resources": {...}}``.
 
     Raises:
-        ConfigError: if the shape is wrong, naming the entry and the shape expected.
+        DagsterInvalidConfigError: if the shape is wrong, naming the entry and the shape expected.
     """
-    from workbench.errors import ConfigError
+    from workbench.errors import DagsterInvalidConfigError
 
     if run_config is None:
         return {"ops": {}, "resources": {}}
     if isinstance(run_config, RunConfig):
         return run_config.to_config_dict()
     if not isinstance(run_config, Mapping):
-        raise ConfigError(
+        raise DagsterInvalidConfigError(
             f"run config must be a dict or RunConfig, got {type(run_config).__name__}; "
             "use {'resources': {KEY: {'config': {...}}}, 'ops': {NAME: {'config': {...}}}}"
         )
     unknown = set(run_config) - {"ops", "resources", "loggers", "execution"}
     if unknown:
-        raise ConfigError(
+        raise DagsterInvalidConfigError(
             f"run config has unknown top-level entries {sorted(unknown, key=repr)}; "
             "expected ops, resources, loggers or execution"
         )
@@ -89,7 +89,7 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
     for section in ("ops", "resources"):
         entries = run_config.get(section) or {}
         if not isinstance(entries, Mapping):
-            raise ConfigError(
+            raise DagsterInvalidConfigError(
                 f"run config {section!r} must be a mapping of names to {{'config': ...}}, "
                 f"got {type(entries).__name__}"
             )
@@ -115,7 +115,9 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
                     continue
             result[section][str(name)] = dict(value)
     if errors:
-        raise ConfigError.from_errors("run config is invalid; nothing was run:", errors)
+        raise DagsterInvalidConfigError.from_errors(
+            "run config is invalid; nothing was run:", errors
+        )
     return result
 
 

@@ -21,7 +21,12 @@ from workbench.core.plan import Plan, Step, plan_assets, plan_job
 from workbench.core.result import ExecuteInProcessResult
 from workbench.core.run import EventType, RunEvent, RunRecord, RunStatus
 from workbench.core.session import current_session
-from workbench.errors import ConfigError, DagsterResourceFunctionError, ExecutionError
+from workbench.errors import (
+    ConfigError,
+    DagsterInvalidConfigError,
+    DagsterResourceFunctionError,
+    ExecutionError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -191,7 +196,9 @@ def _validate_config(
     except ConfigError as exc:
         errors.extend(exc.errors or [("", str(exc))])
     if errors or prepared is None:
-        raise ConfigError.from_errors("run config is invalid; nothing was run:", errors)
+        raise DagsterInvalidConfigError.from_errors(
+            "run config is invalid; nothing was run:", errors
+        )
     return prepared, op_configs
 
 
@@ -210,6 +217,15 @@ def execute_plan(
 ) -> ExecuteInProcessResult:
     """Validate config, set resources up, run the plan's steps, and tear everything down."""
     config = normalize_run_config(run_config)
+    # resources an asset carries itself (with_resources, @asset(resource_defs=)) fill the
+    # keys the run does not bind
+    carried = {
+        key: value
+        for step in plan.steps
+        if step.asset is not None
+        for key, value in step.asset.resource_defs.items()
+    }
+    bindings = {**carried, **dict(bindings)}
     overrides = current_session().overrides
     effective = {**dict(bindings), **{k: v for k, v in overrides.items() if k in bindings}}
     needed = {key for key in plan.resource_keys if key in effective}

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from workbench.core._params import Param, Role, read_params
 from workbench.core.asset import doc_of
+from workbench.core.invocation import invoke
 from workbench.errors import DefinitionError
 
 if TYPE_CHECKING:
@@ -201,7 +202,7 @@ class Op:
         composition = _composing.get()
         if composition is not None:
             return composition.add(self, self._alias, args, kwargs)
-        return self.fn(*args, **kwargs)
+        return invoke("op", self.name, self.fn, self.params, args, kwargs)
 
     def __repr__(self) -> str:
         return f"<Op {self.name}>"

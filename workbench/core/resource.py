@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Self, TypeVar
 
 from pydantic import ValidationError
+from typing_extensions import TypeVar as DefaultedTypeVar
 
 from workbench.core.config import Config, describe_validation_error, is_secret_field, redact
-from workbench.errors import ConfigError
+from workbench.errors import ConfigError, DagsterInvariantViolationError
 
 if TYPE_CHECKING:
     from collections.abc import Generator, Iterator, Mapping
@@ -19,10 +20,13 @@ if TYPE_CHECKING:
 __all__ = [
     "ConfigurableIOManager",
     "ConfigurableResource",
+    "IAttachDifferentObjectToOpContext",
+    "IOManager",
     "InitResourceContext",
     "InputContext",
     "OutputContext",
     "PartialResource",
+    "ResourceDependency",
     "ResourceParam",
     "build_init_resource_context",
     "is_resource",
@@ -43,6 +47,21 @@ ResourceParam = Annotated[T, RESOURCE_PARAM]
 
 Example: ``client: ResourceParam[Client]``.
 """
+
+
+if TYPE_CHECKING:
+    ResourceDependency = Annotated[T, RESOURCE_PARAM]
+else:
+
+    class ResourceDependency:
+        """A resource field holding a resource that is not a ConfigurableResource.
+
+        ``client: ResourceDependency[Client]`` accepts a plain object or a function-style
+        resource definition (set up for the run, its value given to the field).
+        """
+
+        def __class_getitem__(cls, item: Any) -> Any:
+            return Annotated[Any, RESOURCE_PARAM]
 
 
 class InitResourceContext:
@@ -106,7 +125,11 @@ def build_init_resource_context(
     return InitResourceContext(resource_config=config, resources=resources)
 
 
-class ConfigurableResource(Config):
+ValueT = DefaultedTypeVar("ValueT", default=Any)
+"""What a resource hands to steps: ``ConfigurableResource[str]`` creates a ``str``."""
+
+
+class ConfigurableResource(Config, Generic[ValueT]):
     """A resource whose fields are its config schema.
 
     Subclass it, declare config as fields, add methods that use them, and bind an instance
@@ -142,6 +165,73 @@ class ConfigurableResource(Config):
             yield self.create_resource(context)
         finally:
             self.teardown_after_execution(context)
+
+    @classmethod
+    def from_resource_context(cls, context: InitResourceContext) -> Any:
+        """Build the resource from a function-style resource's context and set it up.
+
+        For ``@resource(config_schema=MyResource.to_config_schema())`` functions that return
+        ``MyResource.from_resource_context(context)``; the teardown does not run (use
+        :meth:`from_resource_context_cm` for resources that tear down).
+        """
+        cls._refuse_teardown("from_resource_context", "from_resource_context_cm")
+        instance = cls(**dict(context.resource_config or {})).with_replaced_resource_context(
+            context
+        )
+        instance.setup_for_execution(context)
+        return instance.create_resource(context)
+
+    @classmethod
+    def _refuse_teardown(cls, method: str, instead: str) -> None:
+        """A value handed over without a ``with`` block must not need a teardown."""
+        base = ConfigurableResource
+        if (
+            cls.teardown_after_execution is not base.teardown_after_execution
+            or cls.yield_for_execution is not base.yield_for_execution
+        ):
+            raise DagsterInvariantViolationError(
+                f"{cls.__name__} tears down after use, which {method}() would never do; "
+                f"use {instead}() in a with block instead"
+            )
+
+    @classmethod
+    @contextlib.contextmanager
+    def from_resource_context_cm(cls, context: InitResourceContext) -> Iterator[Any]:
+        """Like :meth:`from_resource_context`, tearing the resource down on exit."""
+        instance = cls(**dict(context.resource_config or {})).with_replaced_resource_context(
+            context
+        )
+        with instance.yield_for_execution(context) as value:
+            yield value
+
+    def with_replaced_resource_context(self, context: InitResourceContext) -> Self:
+        """A copy that answers ``get_resource_context()`` with ``context``."""
+        copy = self.model_copy()
+        private = copy.__pydantic_private__
+        if private is None:
+            private = {}
+            object.__setattr__(copy, "__pydantic_private__", private)
+        private["_workbench_context"] = context
+        return copy
+
+    def process_config_and_initialize(self) -> Any:
+        """Resolve EnvVars, set the resource up (nested ones first) and return its value.
+
+        The teardown does not run; use :meth:`process_config_and_initialize_cm` for that.
+        """
+        type(self)._refuse_teardown(
+            "process_config_and_initialize", "process_config_and_initialize_cm"
+        )
+        with self.process_config_and_initialize_cm() as value:
+            return value
+
+    @contextlib.contextmanager
+    def process_config_and_initialize_cm(self) -> Iterator[Any]:
+        """Resolve EnvVars, set the resource up, yield its value and tear it down on exit."""
+        from workbench.core._resources import initialized
+
+        with initialized({"resource": self}) as ready:
+            yield ready["resource"]
 
     @classmethod
     def configure_at_launch(cls, **partial: Any) -> PartialResource[Any]:
@@ -269,12 +359,8 @@ class InputContext:
         self.upstream_output = upstream_output
 
 
-class ConfigurableIOManager(ConfigurableResource):
-    """A resource that stores step outputs and loads step inputs.
-
-    Bind it to ``"io_manager"`` (the default for every asset) or to an asset's
-    ``io_manager_key``.
-    """
+class IOManager:
+    """Stores step outputs and loads step inputs (the interface every IO manager has)."""
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         """Store ``obj``, the output described by ``context``."""
@@ -283,6 +369,29 @@ class ConfigurableIOManager(ConfigurableResource):
     def load_input(self, context: InputContext) -> Any:
         """Load the value of the upstream output described by ``context``."""
         raise NotImplementedError(f"{type(self).__name__} must define load_input")
+
+
+class ConfigurableIOManager(ConfigurableResource["ConfigurableIOManager"], IOManager):
+    """A resource that stores step outputs and loads step inputs.
+
+    Bind it to ``"io_manager"`` (the default for every asset) or to an asset's
+    ``io_manager_key``.
+    """
+
+
+class IAttachDifferentObjectToOpContext:
+    """A resource that shows steps' ``context.resources`` another object than itself.
+
+    A parameter annotated with the resource still receives the resource; only
+    ``context.resources.<key>`` receives what ``get_object_to_set_on_execution_context``
+    returns (say, a client the resource holds).
+    """
+
+    def get_object_to_set_on_execution_context(self) -> Any:
+        """The object ``context.resources.<key>`` gives."""
+        raise NotImplementedError(
+            f"{type(self).__name__} must define get_object_to_set_on_execution_context"
+        )
 
 
 def is_resource(value: Any) -> bool:

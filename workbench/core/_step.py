@@ -68,6 +68,7 @@ class RunState:
         self._pending: list[RunEvent] = []
         self._lock = threading.Lock()
         self.values: dict[tuple[str, str], Any] = {}
+        self.handled: dict[tuple[str, str], str] = {}
         self.asset_values: dict[AssetKey, Any] = {}
         self.failed: dict[str, BaseException] = {}
         self.skipped: set[str] = set()
@@ -147,6 +148,21 @@ class RunState:
                 self.storage_error = exc
                 logger.warning("run %s is not recorded: %s", self.run_id, exc)
 
+    def _upstream_context(self, source: Source) -> OutputContext:
+        if source.step is None and source.asset_key is not None:
+            return OutputContext(
+                asset_key=source.asset_key,
+                step_key=source.asset_key.to_python_identifier(),
+                name="result",
+                run_id="",
+            )
+        return OutputContext(
+            asset_key=source.asset_key,
+            step_key=source.step or "",
+            name=source.output,
+            run_id=self.run_id,
+        )
+
     def io_manager(self, key: str) -> Any:
         manager = self.resources.get(key)
         if manager is None and key == "io_manager":
@@ -156,8 +172,26 @@ class RunState:
     def input_value(self, source: Source, step: Step, name: str) -> Any:
         if source.fan_in:
             return [self.input_value(item, step, name) for item in source.fan_in]
+        input_manager = step.input_manager_keys.get(name)
+        if input_manager is not None:
+            upstream = self._upstream_context(source)
+            return self.resources[input_manager].load_input(
+                InputContext(asset_key=source.asset_key, name=name, upstream_output=upstream)
+            )
         if source.step is not None:
-            return self.values[(source.step, source.output)]
+            # As in Dagster, a value stored by a bound IO manager is loaded back through it
+            # (it may transform on load); the default value store hands back what it just
+            # stored, which is the same value, without reading it again. see #12
+            handled_by = self.handled.get((source.step, source.output))
+            if handled_by is None:
+                return self.values[(source.step, source.output)]
+            return self.resources[handled_by].load_input(
+                InputContext(
+                    asset_key=source.asset_key,
+                    name=name,
+                    upstream_output=self._upstream_context(source),
+                )
+            )
         assert source.asset_key is not None
         key = source.asset_key
         graph = self.plan.graph
@@ -313,6 +347,7 @@ class RunState:
             self.values[(step.key, name)] = value
             asset_key = step.output_keys.get(name)
             if asset_key is None:
+                self._handle_op_output(step, name, value, context)
                 continue
             all_metadata = {
                 **metadata,
@@ -332,7 +367,25 @@ class RunState:
                     )
                     manager.handle_output(out_context, value)
                     all_metadata.update(out_context.output_metadata)
+                    if step.io_manager_key in self.resources:
+                        self.handled[(step.key, name)] = step.io_manager_key
             self._materialized(step, asset_key, all_metadata, data_version)
+
+    def _handle_op_output(self, step: Step, name: str, value: Any, context: StepContext) -> None:
+        """Hand an op's output to the IO manager bound to its key, if one is bound."""
+        key = step.output_io_manager_keys.get(name, "io_manager")
+        manager = self.resources.get(key)
+        if manager is None:
+            return  # the default: op outputs stay in memory for the run
+        out_context = OutputContext(
+            asset_key=None,
+            step_key=step.key,
+            name=name,
+            run_id=self.run_id,
+            metadata=context.output_metadata.get(name, {}),
+        )
+        manager.handle_output(out_context, value)
+        self.handled[(step.key, name)] = key
 
     def _materialized(
         self, step: Step, key: AssetKey, metadata: dict[str, Any], data_version: str | None

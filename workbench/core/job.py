@@ -15,6 +15,8 @@ from workbench.errors import DefinitionError
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
+    from workbench.core.asset import AssetKey
+    from workbench.core.graph import AssetGraph
     from workbench.core.instance import Instance
     from workbench.core.result import ExecuteInProcessResult
     from workbench.core.run import RunEvent
@@ -24,12 +26,18 @@ __all__ = ["In", "Job", "Node", "Op", "Out", "OutputHandle", "job", "op"]
 
 @dataclass(frozen=True)
 class In:
-    """An op input: ``ins={"x": In(description=...)}``."""
+    """An op input: ``ins={"x": In(description=...)}``.
+
+    ``input_manager_key`` names a resource whose ``load_input`` gives the value (instead of
+    the upstream output, or for an input no op gives).
+    """
 
     dagster_type: Any = None
     description: str | None = None
     default_value: Any = inspect.Parameter.empty
     metadata: Mapping[str, Any] | None = None
+    asset_key: Any = None
+    input_manager_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -296,6 +304,23 @@ class Job:
         self.description = description
         self.asset_selection = asset_selection
         self.assets = tuple(assets)
+        self.asset_graph: AssetGraph | None = None
+        self.selected_keys: frozenset[AssetKey] | None = None
+
+    def resolved(self, graph: AssetGraph, keys: Iterable[AssetKey]) -> Job:
+        """A copy of this asset job that materializes ``keys`` of ``graph``.
+
+        ``Definitions`` resolves its asset jobs this way (``defs.resolve_job_def(name)``);
+        an asset job runs only once resolved.
+        """
+        clone = object.__new__(Job)
+        clone.__dict__.update(self.__dict__)
+        clone.asset_graph = graph
+        clone.selected_keys = frozenset(keys)
+        clone.assets = tuple(
+            dict.fromkeys(item for key in graph.toposort(keys) if (item := graph.assets.get(key)))
+        )
+        return clone
 
     @property
     def is_asset_job(self) -> bool:

@@ -347,6 +347,24 @@ class OutputContext:
         """Attach metadata to the materialization this output makes."""
         self.output_metadata.update(metadata)
 
+    @property
+    def has_asset_key(self) -> bool:
+        """Whether this output is an asset's."""
+        return self.asset_key is not None
+
+    def get_identifier(self) -> list[str]:
+        """A path that names this output in this run: run id, step, output name."""
+        return [self.run_id, self.step_key, self.name]
+
+    def get_asset_identifier(self) -> list[str]:
+        """The asset key's parts (asset outputs only)."""
+        if self.asset_key is None:
+            raise DagsterInvariantViolationError(
+                f"output {self.name!r} of step {self.step_key!r} is not an asset's; "
+                "use get_identifier()"
+            )
+        return list(self.asset_key.path)
+
 
 class InputContext:
     """What an IO manager's ``load_input`` receives."""
@@ -357,6 +375,28 @@ class InputContext:
         self.asset_key = asset_key
         self.name = name
         self.upstream_output = upstream_output
+
+    @property
+    def has_asset_key(self) -> bool:
+        """Whether this input is an asset."""
+        return self.asset_key is not None
+
+    def get_identifier(self) -> list[str]:
+        """The identifier of the upstream output this input loads."""
+        return self._upstream().get_identifier()
+
+    def get_asset_identifier(self) -> list[str]:
+        """The asset key's parts of the asset this input loads."""
+        if self.asset_key is not None:
+            return list(self.asset_key.path)
+        return self._upstream().get_asset_identifier()
+
+    def _upstream(self) -> OutputContext:
+        if self.upstream_output is None:
+            raise DagsterInvariantViolationError(
+                f"input {self.name!r} has no upstream output; it is loaded by an input manager"
+            )
+        return self.upstream_output
 
 
 class IOManager:

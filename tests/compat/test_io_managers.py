@@ -1,0 +1,211 @@
+"""IO managers: called for op outputs, input managers, loads between assets in a run (#12)."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def recording_manager(dg: Any, log: list[str], suffix: str = "") -> Any:
+    class Recording(dg.ConfigurableIOManager):
+        def handle_output(self, context: Any, obj: Any) -> None:
+            log.append(f"store {context.name}={obj}")
+            STORE[tuple(context.get_identifier())] = obj
+
+        def load_input(self, context: Any) -> Any:
+            log.append(f"load {context.name}")
+            return str(STORE[tuple(context.upstream_output.get_identifier())]) + suffix
+
+    return Recording()
+
+
+STORE: dict[tuple[str, ...], Any] = {}
+
+
+def test_a_job_level_io_manager_stores_and_loads_op_outputs(dg: Any) -> None:
+    log: list[str] = []
+
+    @dg.op
+    def emit() -> int:
+        return 3
+
+    @dg.op
+    def take(value: str) -> str:
+        return value
+
+    @dg.job(resource_defs={"io_manager": recording_manager(dg, log, "!")})
+    def moves() -> None:
+        take(emit())
+
+    result = moves.execute_in_process()
+    assert result.output_for_node("take") == "3!"
+    assert log == ["store result=3", "load value", "store result=3!"]
+
+
+def test_a_definitions_level_io_manager_is_called_for_op_outputs(dg: Any) -> None:
+    log: list[str] = []
+
+    @dg.op
+    def emit() -> int:
+        return 4
+
+    @dg.job
+    def once() -> None:
+        emit()
+
+    defs = dg.Definitions(jobs=[once], resources={"io_manager": recording_manager(dg, log)})
+    assert defs.get_job_def("once").execute_in_process().success
+    assert log == ["store result=4"]
+
+
+def test_an_out_chooses_its_io_manager_by_key(dg: Any) -> None:
+    log: list[str] = []
+
+    @dg.op(out=dg.Out(io_manager_key="special"))
+    def emit() -> int:
+        return 5
+
+    @dg.job(resource_defs={"special": recording_manager(dg, log)})
+    def once() -> None:
+        emit()
+
+    assert once.execute_in_process().success
+    assert log == ["store result=5"]
+
+
+def test_an_input_manager_loads_an_input_no_op_gives(dg: Any) -> None:
+    class Rows(dg.ConfigurableIOManager):
+        table: str
+
+        def handle_output(self, context: Any, obj: Any) -> None:
+            pass
+
+        def load_input(self, context: Any) -> Any:
+            return [f"{self.table}:{context.name}"]
+
+    @dg.op(ins={"rows": dg.In(input_manager_key="rows_loader")})
+    def count(rows: list[str]) -> list[str]:
+        return rows
+
+    @dg.job(resource_defs={"rows_loader": Rows(table="orders")})
+    def counts() -> None:
+        count()
+
+    assert counts.execute_in_process().output_for_node("count") == ["orders:rows"]
+
+
+def test_assets_in_one_run_pass_values_through_load_input(dg: Any) -> None:
+    log: list[str] = []
+
+    class Doubling(dg.ConfigurableIOManager):
+        def handle_output(self, context: Any, obj: Any) -> None:
+            log.append(f"store {context.asset_key.path[-1]}")
+            STORE[tuple(context.get_asset_identifier())] = obj
+
+        def load_input(self, context: Any) -> Any:
+            log.append(f"load {context.asset_key.path[-1]}")
+            return STORE[tuple(context.asset_key.path)] * 2
+
+    @dg.asset
+    def base() -> int:
+        return 5
+
+    @dg.asset
+    def doubled(base: int) -> int:
+        return base
+
+    result = dg.materialize([base, doubled], resources={"io_manager": Doubling()})
+    assert result.asset_value("doubled") == 10  # 5 loaded as 10 by load_input, then stored
+    assert log[:3] == ["store base", "load base", "store doubled"]
+
+
+def test_a_function_style_io_manager(dg: Any) -> None:
+    stored: dict[str, Any] = {}
+
+    class Memory(dg.IOManager):
+        def handle_output(self, context: Any, obj: Any) -> None:
+            stored[context.name] = obj
+
+        def load_input(self, context: Any) -> Any:
+            return stored[context.upstream_output.name]
+
+    @dg.io_manager
+    def memory(_init_context: Any) -> Any:
+        return Memory()
+
+    @dg.op
+    def emit() -> int:
+        return 6
+
+    @dg.job(resource_defs={"io_manager": memory})
+    def once() -> None:
+        emit()
+
+    assert isinstance(memory, dg.IOManagerDefinition)
+    assert once.execute_in_process().success
+    assert stored == {"result": 6}
+
+
+def test_io_manager_factories(dg: Any) -> None:
+    stored: dict[str, Any] = {}
+
+    class Memory(dg.IOManager):
+        def __init__(self, prefix: str) -> None:
+            self.prefix = prefix
+
+        def handle_output(self, context: Any, obj: Any) -> None:
+            stored[self.prefix + context.name] = obj
+
+        def load_input(self, context: Any) -> Any:
+            return stored[self.prefix + context.upstream_output.name]
+
+    class Factory(dg.ConfigurableIOManagerFactory):
+        prefix: str
+
+        def create_io_manager(self, context: Any) -> Any:
+            return Memory(self.prefix)
+
+    @dg.io_manager(config_schema={"prefix": str})
+    def legacy(init_context: Any) -> Any:
+        return Memory(init_context.resource_config["prefix"])
+
+    class Adapter(dg.ConfigurableLegacyIOManagerAdapter):
+        prefix: str
+
+        @property
+        def wrapped_io_manager(self) -> Any:
+            return legacy
+
+    @dg.op
+    def emit() -> int:
+        return 7
+
+    for manager in (Factory(prefix="f:"), Adapter(prefix="a:")):
+
+        @dg.job(resource_defs={"io_manager": manager})
+        def once() -> None:
+            emit()
+
+        assert once.execute_in_process().success
+    assert stored == {"f:result": 7, "a:result": 7}
+
+
+def test_filesystem_io_manager_pickles_asset_values(dg: Any, tmp_path: Path) -> None:
+    @dg.asset
+    def numbers() -> list[int]:
+        return [1, 2]
+
+    @dg.asset
+    def total(numbers: list[int]) -> int:
+        return sum(numbers)
+
+    manager = dg.FilesystemIOManager(base_dir=str(tmp_path))
+    assert dg.materialize([numbers, total], resources={"io_manager": manager}).success
+    assert (tmp_path / "numbers").exists()
+    alone = dg.materialize([numbers, total], resources={"io_manager": manager}, selection=["total"])
+    assert alone.asset_value("total") == 3
+
+
+@pytest.fixture(autouse=True)
+def _clear_store() -> None:
+    STORE.clear()

@@ -16,6 +16,8 @@ from workbench.core.resource import ConfigurableResource, PartialResource
 from workbench.errors import DefinitionError
 
 if TYPE_CHECKING:
+    from workbench.core.instance import Instance
+    from workbench.core.loading import AssetValueLoader
     from workbench.core.schedule import Schedule
     from workbench.core.sensor import Sensor
 
@@ -218,6 +220,8 @@ class Definitions:
 
         return self._bind(Job(ASSET_JOB_NAME, asset_selection=AssetSelection.all()))
 
+    get_implicit_global_asset_job_def = resolve_implicit_global_asset_job_def
+
     def get_sensor_def(self, name: str) -> Sensor:
         """The sensor ``name``."""
         for sensor in self.sensors:
@@ -233,6 +237,46 @@ class Definitions:
         raise DefinitionError(
             self._unknown("schedule", name, [item.name for item in self.schedules])
         )
+
+    def resolve_sensor_def(self, name: str) -> Sensor:
+        """The sensor ``name`` (Dagster's newer name for :meth:`get_sensor_def`)."""
+        return self.get_sensor_def(name)
+
+    def resolve_schedule_def(self, name: str) -> Schedule:
+        """The schedule ``name`` (Dagster's newer name for :meth:`get_schedule_def`)."""
+        return self.get_schedule_def(name)
+
+    def get_asset_value_loader(self, instance: Instance | None = None) -> AssetValueLoader:
+        """A loader of materialized asset values outside a run; use it as a ``with`` block.
+
+        The IO managers it needs are set up on first use and torn down when the block ends.
+        """
+        from workbench.core.loading import AssetValueLoader
+
+        return AssetValueLoader(self, instance)
+
+    def load_asset_value(
+        self,
+        asset_key: AssetKey | str | Sequence[str],
+        *,
+        instance: Instance | None = None,
+        python_type: type | None = None,
+        partition_key: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Load an asset's materialized value through its IO manager, outside a run.
+
+        In a notebook this is how to look at yesterday's result after a kernel restart: the
+        default IO manager reads the value store under ``WORKBENCH_HOME``.
+
+        Raises:
+            DefinitionError: no asset has that key.
+            DagsterInvariantViolationError: the IO manager has no value for it.
+        """
+        with self.get_asset_value_loader(instance) as loader:
+            return loader.load_asset_value(
+                asset_key, python_type=python_type, partition_key=partition_key, metadata=metadata
+            )
 
     def with_resources(self, resources: Mapping[str, Any]) -> Definitions:
         """A copy with ``resources`` bound on top of the current bindings."""
@@ -259,12 +303,7 @@ class Definitions:
         bound = job.with_resources(self.resources)
         if job.is_asset_job:
             graph = self.asset_graph
-            keys = job.asset_selection.resolve(graph)
-            bound.assets = tuple(
-                dict.fromkeys(item for key in keys if (item := graph.assets.get(key)))
-            )
-            bound._graph = graph  # type: ignore[attr-defined]
-            bound._selected = keys  # type: ignore[attr-defined]
+            bound = bound.resolved(graph, job.asset_selection.resolve(graph))
         return bound
 
     @staticmethod

@@ -25,6 +25,7 @@ from workbench.errors import (
     ConfigError,
     DagsterInvalidConfigError,
     DagsterResourceFunctionError,
+    DefinitionError,
     ExecutionError,
 )
 
@@ -116,13 +117,12 @@ def execute_job(
     """Run a job (of ops, or of assets once resolved by Definitions) in this process."""
     bindings = {**job.resource_defs, **dict(resources or {})}
     if job.is_asset_job:
-        graph = getattr(job, "_graph", None)
-        if graph is None:
-            raise ConfigError(
+        if job.asset_graph is None or job.selected_keys is None:
+            raise DefinitionError(
                 f"asset job {job.name!r} must be resolved by the Definitions that hold it; "
                 f"use defs.resolve_job_def({job.name!r}).execute_in_process()"
             )
-        plan = plan_assets(graph, job._selected)  # type: ignore[attr-defined]
+        plan = plan_assets(job.asset_graph, job.selected_keys)
     else:
         holder = Definitions(jobs=[job], resources=bindings)
         holder.validate()

@@ -34,6 +34,10 @@ if TYPE_CHECKING:
         asset,
         multi_asset,
     )
+    from workbench.core.composition import (
+        config_mapping,
+        graph,
+    )
     from workbench.core.config import (
         Config,
         EnvVar,
@@ -56,6 +60,7 @@ if TYPE_CHECKING:
     )
     from workbench.core.executor import (
         materialize,
+        validate_run_config,
     )
     from workbench.core.graph import (
         AssetSelection,
@@ -95,6 +100,11 @@ if TYPE_CHECKING:
         JobDefinition,
         OpDefinition,
         SensorDefinition,
+    )
+    from workbench.core.repository import (
+        BindResourcesToJobs,
+        observable_source_asset,
+        repository,
     )
     from workbench.core.resource import (
         ConfigurableIOManager,
@@ -159,6 +169,7 @@ _LAZY: dict[str, str] = {
     "AssetSelection": "workbench.core.graph",
     "AssetSpec": "workbench.core.asset",
     "AssetsDefinition": "workbench.core.names",
+    "BindResourcesToJobs": "workbench.core.repository",
     "BoolSource": "workbench.core.config_schema",
     "Config": "workbench.core.config",
     "ConfigError": "workbench.errors",
@@ -222,10 +233,12 @@ _LAZY: dict[str, str] = {
     "build_resources": "workbench.core.invocation",
     "build_schedule_context": "workbench.core.schedule",
     "build_sensor_context": "workbench.core.sensor",
+    "config_mapping": "workbench.core.composition",
     "configured": "workbench.core.legacy",
     "define_asset_job": "workbench.core.graph",
     "definitions": "workbench.core.definitions",
     "export_notebook": "workbench.app",
+    "graph": "workbench.core.composition",
     "instance_for_test": "workbench.core.instance",
     "io_manager": "workbench.core.legacy",
     "job": "workbench.core.job",
@@ -234,7 +247,9 @@ _LAZY: dict[str, str] = {
     "materialize": "workbench.core.executor",
     "multi_asset": "workbench.core.asset",
     "notebook_from_module": "workbench.app",
+    "observable_source_asset": "workbench.core.repository",
     "op": "workbench.core.job",
+    "repository": "workbench.core.repository",
     "resource": "workbench.core.legacy",
     "runs": "workbench.app",
     "schedule": "workbench.core.schedule",
@@ -243,6 +258,7 @@ _LAZY: dict[str, str] = {
     "show_resources": "workbench.app",
     "stale_assets": "workbench.core.versions",
     "tick": "workbench.core.tick",
+    "validate_run_config": "workbench.core.executor",
     "with_resources": "workbench.core.legacy",
 }
 
@@ -254,6 +270,7 @@ __all__ = [
     "AssetSelection",
     "AssetSpec",
     "AssetsDefinition",
+    "BindResourcesToJobs",
     "BoolSource",
     "Config",
     "ConfigError",
@@ -317,10 +334,12 @@ __all__ = [
     "build_resources",
     "build_schedule_context",
     "build_sensor_context",
+    "config_mapping",
     "configured",
     "define_asset_job",
     "definitions",
     "export_notebook",
+    "graph",
     "instance_for_test",
     "io_manager",
     "job",
@@ -330,7 +349,9 @@ __all__ = [
     "materialize",
     "multi_asset",
     "notebook_from_module",
+    "observable_source_asset",
     "op",
+    "repository",
     "resource",
     "runs",
     "schedule",
@@ -340,6 +361,7 @@ __all__ = [
     "stale_assets",
     "tick",
     "unload_ipython_extension",
+    "validate_run_config",
     "with_resources",
 ]
 

@@ -194,6 +194,33 @@ class Config(BaseModel):
     def __delattr__(self, name: str) -> None:
         self.__setattr__(name, None)
 
+    @classmethod
+    def to_fields_dict(cls) -> dict[str, Any]:
+        """Each field as Dagster's config ``Field``: its type, default, need and description.
+
+        Keys are the names run config uses (a field's alias, if it has one).
+        """
+        from workbench.core.config_schema import Field
+
+        fields: dict[str, Any] = {}
+        for name, info in cls.model_fields.items():
+            required = info.is_required()
+            fields[info.alias or name] = (
+                Field(info.annotation, is_required=True, description=info.description)
+                if required
+                else Field(
+                    info.annotation,
+                    default_value=info.get_default(call_default_factory=True),
+                    description=info.description,
+                )
+            )
+        return fields
+
+    @classmethod
+    def to_config_schema(cls) -> type[Self]:
+        """The schema to give a function-style ``@resource(config_schema=...)``: this class."""
+        return cls
+
 
 class PermissiveConfig(Config):
     """Config that also accepts fields it does not declare; they appear in ``model_dump()``."""

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from workbench.core.job import Job
 
-__all__ = ["execute_job", "execute_plan", "materialize"]
+__all__ = ["execute_job", "execute_plan", "materialize", "validate_run_config"]
 
 logger = logging.getLogger("workbench.run")
 
@@ -115,19 +115,7 @@ def execute_job(
     on_event: Callable[[RunEvent], None] | None = None,
 ) -> ExecuteInProcessResult:
     """Run a job (of ops, or of assets once resolved by Definitions) in this process."""
-    bindings = {**job.resource_defs, **dict(resources or {})}
-    if job.is_asset_job:
-        if job.asset_graph is None or job.selected_keys is None:
-            raise DefinitionError(
-                f"asset job {job.name!r} must be resolved by the Definitions that hold it; "
-                f"use defs.resolve_job_def({job.name!r}).execute_in_process()"
-            )
-        plan = plan_assets(job.asset_graph, job.selected_keys)
-    else:
-        holder = Definitions(jobs=[job], resources=bindings)
-        holder.validate()
-        plan = plan_job(job, op_selection)
-    merged = _merge_config(normalize_run_config(job.config), normalize_run_config(run_config))
+    plan, bindings, merged = _job_plan(job, run_config, resources, op_selection)
     return execute_plan(
         plan,
         job_name=job.name,
@@ -140,6 +128,67 @@ def execute_job(
         max_workers=max_workers,
         on_event=on_event,
     )
+
+
+def validate_run_config(job_def: Job, run_config: Any = None) -> dict[str, Any]:
+    """Check run config for a job without running it; return it with defaults filled in.
+
+    Secret values are redacted in what is returned.
+
+    Raises:
+        DagsterInvalidConfigError: every problem of the run config, nothing run.
+    """
+    plan, bindings, merged = _job_plan(job_def, run_config, None, None)
+    bindings = _with_carried(plan, bindings)
+    needed = {key for key in plan.resource_keys if key in bindings}
+    prepared, op_configs = _validate_config(plan, bindings, needed, merged)
+    return {
+        "ops": {key: {"config": redact(value)} for key, value in op_configs.items()},
+        "resources": {key: {"config": value["config"]} for key, value in prepared.snapshot.items()},
+    }
+
+
+def _job_plan(
+    job: Job,
+    run_config: Any,
+    resources: Mapping[str, Any] | None,
+    op_selection: Sequence[str] | None,
+) -> tuple[Plan, dict[str, Any], dict[str, Any]]:
+    """A job's plan, its bindings and its run config merged with the job's own."""
+    from workbench.core.composition import ConfigMapping, flatten_op_config
+
+    bindings = {**job.resource_defs, **dict(resources or {})}
+    if job.is_asset_job:
+        if job.asset_graph is None or job.selected_keys is None:
+            raise DefinitionError(
+                f"asset job {job.name!r} must be resolved by the Definitions that hold it; "
+                f"use defs.resolve_job_def({job.name!r}).execute_in_process()"
+            )
+        plan = plan_assets(job.asset_graph, job.selected_keys)
+    else:
+        holder = Definitions(jobs=[job], resources=bindings)
+        holder.validate()
+        plan = plan_job(job, op_selection)
+    if isinstance(job.config, ConfigMapping):
+        # the job takes the mapping's simpler config; the mapping makes the run config
+        merged = normalize_run_config(flatten_op_config(job.config.resolve(run_config)))
+    else:
+        merged = _merge_config(
+            normalize_run_config(flatten_op_config(job.config)),
+            normalize_run_config(flatten_op_config(run_config)),
+        )
+    return plan, bindings, merged
+
+
+def _with_carried(plan: Plan, bindings: Mapping[str, Any]) -> dict[str, Any]:
+    """``bindings`` plus the resources the plan's assets carry for keys it does not bind."""
+    carried = {
+        key: value
+        for step in plan.steps
+        if step.asset is not None
+        for key, value in step.asset.resource_defs.items()
+    }
+    return {**carried, **dict(bindings)}
 
 
 def _merge_config(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -219,13 +268,7 @@ def execute_plan(
     config = normalize_run_config(run_config)
     # resources an asset carries itself (with_resources, @asset(resource_defs=)) fill the
     # keys the run does not bind
-    carried = {
-        key: value
-        for step in plan.steps
-        if step.asset is not None
-        for key, value in step.asset.resource_defs.items()
-    }
-    bindings = {**carried, **dict(bindings)}
+    bindings = _with_carried(plan, bindings)
     overrides = current_session().overrides
     effective = {**dict(bindings), **{k: v for k, v in overrides.items() if k in bindings}}
     needed = {key for key in plan.resource_keys if key in effective}

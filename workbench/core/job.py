@@ -16,12 +16,13 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from workbench.core.asset import AssetKey
+    from workbench.core.config import Config
     from workbench.core.graph import AssetGraph
     from workbench.core.instance import Instance
     from workbench.core.result import ExecuteInProcessResult
     from workbench.core.run import RunEvent
 
-__all__ = ["In", "Job", "Node", "Op", "Out", "OutputHandle", "job", "op"]
+__all__ = ["In", "Job", "Node", "Op", "Out", "OutputHandle", "composing", "job", "op"]
 
 
 @dataclass(frozen=True)
@@ -74,12 +75,17 @@ class Node:
 
 
 class _Composition:
-    def __init__(self, job_name: str) -> None:
+    """The nodes a job (or graph) body adds; a nested graph's nodes get its name as prefix."""
+
+    def __init__(
+        self, job_name: str, nodes: dict[str, Node] | None = None, prefix: str = ""
+    ) -> None:
         self.job_name = job_name
-        self.nodes: dict[str, Node] = {}
+        self.nodes: dict[str, Node] = {} if nodes is None else nodes
+        self.prefix = prefix
 
     def add(self, op: Op, alias: str | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        name = alias or op.name
+        name = self.prefix + (alias or op.name)
         if name in self.nodes:
             if alias:
                 raise DefinitionError(
@@ -148,6 +154,24 @@ _composing: contextvars.ContextVar[_Composition | None] = contextvars.ContextVar
 )
 
 
+def composing() -> _Composition | None:
+    """The job or graph body being composed in this context, if any."""
+    return _composing.get()
+
+
+def compose(
+    name: str, body: Callable[..., Any], args: tuple[Any, ...] = (), **options: Any
+) -> tuple[_Composition, Any]:
+    """Run a job or graph body, collecting the ops it calls; return them and its result."""
+    composition = _Composition(name, **options)
+    token = _composing.set(composition)
+    try:
+        returned = body(*args)
+    finally:
+        _composing.reset(token)
+    return composition, returned
+
+
 class Op:
     """A step of a job (what ``@op`` returns).
 
@@ -192,6 +216,14 @@ class Op:
         self.__name__ = self.name
         self.__doc__ = fn.__doc__
         self.__wrapped__ = fn
+
+    @property
+    def config_schema(self) -> type[Config] | None:
+        """The Config class of the op's config parameter (None if it takes no config)."""
+        for param in self.params:
+            if param.role is Role.CONFIG:
+                return param.annotation  # type: ignore[no-any-return]
+        return None
 
     @property
     def input_names(self) -> list[str]:
@@ -437,12 +469,7 @@ def job(
 
     def decorate(function: Callable[..., Any]) -> Job:
         job_name = name or function.__name__
-        composition = _Composition(job_name)
-        token = _composing.set(composition)
-        try:
-            function()
-        finally:
-            _composing.reset(token)
+        composition, _ = compose(job_name, function)
         if not composition.nodes:
             raise DefinitionError(f"job {job_name!r} calls no ops; call each op in the job's body")
         return Job(

@@ -1,0 +1,129 @@
+"""Graphs, config mappings, validate_run_config, repositories and source assets (#12)."""
+
+from typing import Any
+
+import pytest
+
+
+def config_op(dg: Any) -> Any:
+    class Settings(dg.Config):
+        n: int = 1
+        s: str
+
+    @dg.op
+    def read(config: Settings) -> str:
+        return f"{config.s}{config.n}"
+
+    return read, Settings
+
+
+def test_validate_run_config_fills_defaults_and_refuses_bad_config(dg: Any) -> None:
+    read, _ = config_op(dg)
+
+    @dg.job
+    def reads() -> None:
+        read()
+
+    checked = dg.validate_run_config(reads, {"ops": {"read": {"config": {"s": "x"}}}})
+    assert checked["ops"]["read"]["config"] == {"n": 1, "s": "x"}
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        dg.validate_run_config(reads, {"ops": {"read": {"config": {"n": "x"}}}})
+
+
+def test_a_config_mapping_takes_the_simpler_config(dg: Any) -> None:
+    read, settings = config_op(dg)
+
+    class Simple(dg.Config):
+        word: str
+
+    @dg.config_mapping
+    def simplified(simple: Simple) -> Any:
+        return dg.RunConfig(ops={"read": settings(s=simple.word, n=5)})
+
+    @dg.job(config=simplified)
+    def mapped() -> None:
+        read()
+
+    result = mapped.execute_in_process(run_config={"word": "q"})
+    assert result.output_for_node("read") == "q5"
+
+
+def test_a_graph_runs_as_a_job_and_nests_in_one(dg: Any) -> None:
+    read, _ = config_op(dg)
+
+    @dg.op
+    def shout(text: str) -> str:
+        return text.upper()
+
+    @dg.graph
+    def loud() -> Any:
+        return shout(read())
+
+    alone = loud.to_job().execute_in_process(run_config={"ops": {"read": {"config": {"s": "x"}}}})
+    assert alone.output_for_node("shout") == "X1"
+
+    @dg.job
+    def outer() -> None:
+        shout(loud())
+
+    nested = outer.execute_in_process(
+        run_config={"ops": {"loud": {"ops": {"read": {"config": {"s": "y"}}}}}}
+    )
+    assert nested.output_for_node("loud.shout") == "Y1"
+    assert nested.output_for_node("shout") == "Y1"
+
+
+def test_op_config_schema_and_config_fields(dg: Any) -> None:
+    read, settings = config_op(dg)
+    fields = settings.to_fields_dict()
+    assert set(fields) == {"n", "s"}
+    assert fields["s"].is_required
+    assert not fields["n"].is_required
+    assert fields["n"].default_value == 1
+    assert read.config_schema is not None
+
+
+def test_bind_resources_to_jobs_and_repository(dg: Any) -> None:
+    class Greeting(dg.ConfigurableResource):
+        text: str
+
+    @dg.op
+    def greet(greeting: Greeting) -> str:
+        return greeting.text
+
+    @dg.job
+    def greets() -> None:
+        greet()
+
+    defs = dg.Definitions(
+        jobs=dg.BindResourcesToJobs([greets]), resources={"greeting": Greeting(text="hi")}
+    )
+    assert defs.get_job_def("greets").execute_in_process().output_for_node("greet") == "hi"
+
+    @dg.op
+    def plain() -> int:
+        return 1
+
+    @dg.job
+    def plains() -> None:
+        plain()
+
+    @dg.repository
+    def repo() -> list[Any]:
+        return [plains]
+
+    assert repo.has_job("plains")
+    assert repo.get_job("plains").execute_in_process().output_for_node("plain") == 1
+
+
+def test_an_observable_source_asset_is_a_dependency(dg: Any) -> None:
+    @dg.observable_source_asset
+    def upstream_file() -> Any:
+        return dg.DataVersion("v3")
+
+    @dg.asset(deps=[upstream_file])
+    def reader() -> int:
+        return 1
+
+    defs = dg.Definitions(assets=[upstream_file, reader])
+    assert defs.get_implicit_global_asset_job_def().execute_in_process().success

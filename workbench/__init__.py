@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from workbench.core.composition import (
         config_mapping,
         graph,
+        graph_asset,
     )
     from workbench.core.config import (
         Config,
@@ -239,6 +240,7 @@ _LAZY: dict[str, str] = {
     "definitions": "workbench.core.definitions",
     "export_notebook": "workbench.app",
     "graph": "workbench.core.composition",
+    "graph_asset": "workbench.core.composition",
     "instance_for_test": "workbench.core.instance",
     "io_manager": "workbench.core.legacy",
     "job": "workbench.core.job",
@@ -340,6 +342,7 @@ __all__ = [
     "definitions",
     "export_notebook",
     "graph",
+    "graph_asset",
     "instance_for_test",
     "io_manager",
     "job",

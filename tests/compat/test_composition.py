@@ -127,3 +127,45 @@ def test_an_observable_source_asset_is_a_dependency(dg: Any) -> None:
 
     defs = dg.Definitions(assets=[upstream_file, reader])
     assert defs.get_implicit_global_asset_job_def().execute_in_process().success
+
+
+def test_a_graph_asset_runs_its_ops_with_their_resources(dg: Any) -> None:
+    class Scale(dg.ConfigurableResource):
+        factor: int
+
+    @dg.asset
+    def numbers() -> list[int]:
+        return [1, 2, 3]
+
+    @dg.op
+    def total(values: list[int]) -> int:
+        return sum(values)
+
+    @dg.op
+    def scaled(value: int, scale: Scale) -> int:
+        return value * scale.factor
+
+    @dg.graph_asset
+    def scaled_total(numbers: list[int]) -> Any:
+        return scaled(total(numbers))
+
+    result = dg.materialize([numbers, scaled_total], resources={"scale": Scale(factor=10)})
+    assert result.asset_value("scaled_total") == 60
+    assert isinstance(scaled_total, dg.AssetsDefinition)
+
+
+def test_a_graph_asset_refuses_ops_with_config_for_now() -> None:
+    import workbench as wb
+
+    class Settings(wb.Config):
+        n: int = 1
+
+    @wb.op
+    def configured_op(config: Settings) -> int:
+        return config.n
+
+    with pytest.raises(wb.DagsterInvalidDefinitionError, match="does not support yet"):
+
+        @wb.graph_asset
+        def uses_config() -> Any:
+            return configured_op()

@@ -5,16 +5,27 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any, overload
 
+from workbench.core._params import Param, Role, read_params
+from workbench.core.asset import Asset, AssetKey, AssetSpec, doc_of
 from workbench.core.config import Config, from_launch_config
-from workbench.core.job import Job, compose, composing
+from workbench.core.job import Job, Node, OutputHandle, compose, composing
 from workbench.errors import DagsterInvalidDefinitionError, DagsterInvalidInvocationError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
 
     from workbench.core.result import ExecuteInProcessResult
 
-__all__ = ["ConfigMapping", "Graph", "config_mapping", "flatten_op_config", "graph"]
+__all__ = [
+    "ConfigMapping",
+    "Graph",
+    "config_mapping",
+    "flatten_op_config",
+    "graph",
+    "graph_asset",
+]
+
+_INPUT = "__graph_asset_input__"
 
 
 class Graph:
@@ -208,3 +219,117 @@ def _flat(ops: Mapping[str, Any], prefix: str) -> dict[str, Any]:
         else:
             flat[f"{prefix}{name}"] = section
     return flat
+
+
+def graph_asset(
+    fn: Callable[..., Any] | None = None,
+    /,
+    *,
+    name: str | None = None,
+    key_prefix: str | Sequence[str] | None = None,
+    group_name: str | None = None,
+    description: str | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    tags: Mapping[str, str] | None = None,
+    code_version: str | None = None,
+    resource_defs: Mapping[str, Any] | None = None,
+) -> Any:
+    """Declare an asset computed by a graph of ops (the function composes them).
+
+    The function's parameters are upstream assets, as with ``@asset``; the ops run in one
+    step, each with the resources it declares.
+
+    Raises:
+        DagsterInvalidDefinitionError: an op takes config (not supported in a graph asset yet),
+            or the function returns no single op output.
+    """
+
+    def decorate(function: Callable[..., Any]) -> Asset:
+        prefix = [key_prefix] if isinstance(key_prefix, str) else list(key_prefix or ())
+        asset_key = AssetKey([*prefix, name or function.__name__])
+        owner = f"graph asset {asset_key.to_user_string()!r}"
+        inputs = [param.name for param in read_params(function, owner)]
+        handles = tuple(OutputHandle(_INPUT, input_name) for input_name in inputs)
+        composition, returned = compose(asset_key.to_user_string(), function, handles)
+        _check_graph_asset(owner, composition.nodes, returned)
+        nodes = composition.nodes
+
+        def compute(context: Any, **values: Any) -> Any:
+            return _run_nodes(nodes, returned, context, values)
+
+        params = (
+            Param("context", Role.CONTEXT),
+            *(Param(input_name, Role.INPUT) for input_name in inputs),
+        )
+        spec = AssetSpec(
+            asset_key,
+            description=description if description is not None else doc_of(function),
+            metadata=metadata,
+            group_name=group_name,
+            code_version=code_version,
+            tags=tags,
+        )
+        compute.__name__ = function.__name__
+        compute.__doc__ = function.__doc__
+        return Asset(
+            compute,
+            specs=[spec],
+            output_names=["result"],
+            ins={input_name: AssetKey([input_name]) for input_name in inputs},
+            deps=(),
+            required_resource_keys={
+                key for node in nodes.values() for key in node.op.required_resource_keys
+            },
+            io_manager_key=None,
+            resource_defs=resource_defs,
+            name=None,
+            params=params,
+        )
+
+    return decorate(fn) if fn is not None else decorate
+
+
+def _check_graph_asset(owner: str, nodes: Mapping[str, Node], returned: Any) -> None:
+    configured = [
+        node.name
+        for node in nodes.values()
+        if any(param.role is Role.CONFIG for param in node.op.params)
+    ]
+    if configured:
+        raise DagsterInvalidDefinitionError(
+            f"{owner}: op {configured[0]!r} takes config, which a graph asset does not support "
+            "yet in workbench; give the value as a resource, or use @asset"
+        )
+    if not isinstance(returned, OutputHandle):
+        raise DagsterInvalidDefinitionError(
+            f"{owner} must return the output of the op that makes its value; return op(...)"
+        )
+
+
+def _run_nodes(
+    nodes: Mapping[str, Node], returned: OutputHandle, context: Any, inputs: Mapping[str, Any]
+) -> Any:
+    """Run a graph asset's ops in the order the body called them (upstream first)."""
+    values: dict[tuple[str, str], Any] = {}
+
+    def value_of(source: OutputHandle | list[OutputHandle]) -> Any:
+        if isinstance(source, list):
+            return [value_of(item) for item in source]
+        if source.node == _INPUT:
+            return inputs[source.output]
+        return values[(source.node, source.output)]
+
+    for node in nodes.values():
+        kwargs: dict[str, Any] = {}
+        for param in node.op.params:
+            if param.role is Role.CONTEXT:
+                kwargs[param.name] = context
+            elif param.role is Role.RESOURCE:
+                kwargs[param.name] = context.resource_values[param.name]
+            elif param.name in node.inputs:
+                kwargs[param.name] = value_of(node.inputs[param.name])
+        result = node.op.fn(**kwargs)
+        outs = list(node.op.outs)
+        produced = [result] if len(outs) == 1 else list(result)
+        values.update(((node.name, out), item) for out, item in zip(outs, produced, strict=True))
+    return value_of(returned)

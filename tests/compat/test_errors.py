@@ -112,3 +112,33 @@ def test_setup_and_teardown_are_recorded_as_events(caplog: pytest.LogCaptureFixt
         teardown.message or ""
     )
     assert "cannot close" in caplog.text
+
+
+def test_misused_results_and_contexts_raise_invariant_violations(dg: Any) -> None:
+    @dg.op
+    def one() -> int:
+        return 1
+
+    @dg.job
+    def ones() -> None:
+        one()
+
+    result = ones.execute_in_process()
+    with pytest.raises(dg.DagsterInvariantViolationError):
+        result.output_for_node("nope")
+
+    @dg.multi_asset(specs=[dg.AssetSpec("left"), dg.AssetSpec("right")])
+    def both(context):
+        context.asset_key  # noqa: B018 -- reading it is what raises
+
+    with pytest.raises(dg.DagsterInvariantViolationError, match="asset_key"):
+        dg.materialize([both])
+
+
+def test_an_op_given_too_many_arguments_is_an_invalid_invocation(dg: Any) -> None:
+    @dg.op
+    def one() -> int:
+        return 1
+
+    with pytest.raises(dg.DagsterInvalidInvocationError):
+        one(1, 2)

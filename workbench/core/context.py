@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from workbench.core.resource import IAttachDifferentObjectToOpContext, _Resources
 from workbench.core.run import EventType, RunEvent
-from workbench.errors import WorkbenchError
+from workbench.errors import DagsterInvariantViolationError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -138,7 +138,7 @@ class StepContext:
         """The asset this step materializes (one-asset steps only)."""
         if len(self._asset_keys) != 1:
             keys = ", ".join(key.to_user_string() for key in self._asset_keys) or "none"
-            raise WorkbenchError(
+            raise DagsterInvariantViolationError(
                 f"step {self.step_key!r} materializes {len(self._asset_keys)} assets "
                 f"({keys}); use context.asset_keys"
             )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core.asset import AssetKey, MaterializeResult
 from workbench.core.run import EventType, RunEvent, RunRecord
-from workbench.errors import StorageError, WorkbenchError
+from workbench.errors import DagsterInvariantViolationError, StorageError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -59,12 +59,12 @@ class ExecuteInProcessResult:
             event.data["asset_key"] for event in self.get_asset_materialization_events()
         }
         if key.to_user_string() in materialized:
-            raise WorkbenchError(
+            raise DagsterInvariantViolationError(
                 f"asset {key.to_user_string()!r} returned a MaterializeResult, which stores no "
                 "value; return the value itself (or MaterializeResult(value=...))"
             )
         done = ", ".join(sorted(materialized)) or "none"
-        raise WorkbenchError(
+        raise DagsterInvariantViolationError(
             f"asset {key.to_user_string()!r} was not materialized in run {self.run_id} "
             f"(materialized: {done})"
         )
@@ -75,12 +75,14 @@ class ExecuteInProcessResult:
             value = self._values[(node_str, output_name)]
         except KeyError:
             outputs = sorted({f"{node}.{name}" for node, name in self._values})
-            raise WorkbenchError(
+            raise DagsterInvariantViolationError(
                 f"no output {output_name!r} of node {node_str!r} in run {self.run_id}; "
                 f"outputs: {', '.join(outputs) or 'none'}"
             ) from None
         if value is MaterializeResult._NO_VALUE:
-            raise WorkbenchError(f"node {node_str!r} returned a MaterializeResult with no value")
+            raise DagsterInvariantViolationError(
+                f"node {node_str!r} returned a MaterializeResult with no value"
+            )
         return value
 
     def get_asset_materialization_events(self) -> list[RunEvent]:

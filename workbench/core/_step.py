@@ -1,152 +1,64 @@
-"""One run's state while it executes: running a step, its inputs, outputs and events."""
+"""Running one run's steps: inputs loaded, functions called, outputs stored."""
 
 from __future__ import annotations
 
 import inspect
 import logging
-import threading
 import time
 import traceback
 from typing import TYPE_CHECKING, Any
 
 from workbench.core._params import Role
 from workbench.core.asset import AssetKey, MaterializeResult, Output, version_text
-from workbench.core.config import REDACTED, config_hash
 from workbench.core.context import RunLog, StepContext
 from workbench.core.resource import InputContext, OutputContext
-from workbench.core.run import EventType, RunEvent, RunRecord, RunStatus
+from workbench.core.run import EventType, RunEvent
+from workbench.core.versions import materialization_config_hash
 from workbench.errors import ExecutionError, StorageError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Mapping
 
+    from workbench.core._recorder import RunRecorder
     from workbench.core._resources import PreparedResources
-    from workbench.core.instance import Instance
     from workbench.core.plan import Plan, Source, Step
 
-__all__ = ["RunState", "Scrubber", "load_known_versions", "watch"]
+__all__ = ["RunState", "load_known_versions"]
 
 logger = logging.getLogger("workbench.run")
 
 _NO_VALUE: Any = MaterializeResult._NO_VALUE
 
 
-class Scrubber:
-    """Replaces every secret value in force with the redaction mark."""
-
-    def __init__(self, secrets: Iterable[str]) -> None:
-        self.secrets = sorted(secrets, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for secret in self.secrets:
-            if secret in text:
-                text = text.replace(secret, REDACTED)
-        return text
-
-
 class RunState:
-    """The state of one run while it executes."""
+    """One run's steps while it executes: inputs, calls, outputs and materializations.
+
+    What happens is recorded through ``recorder`` (events and the run store).
+    """
 
     def __init__(
         self,
         plan: Plan,
-        record: RunRecord,
-        instance: Instance,
+        recorder: RunRecorder,
         prepared: PreparedResources,
         op_configs: Mapping[str, Any],
-        on_event: Callable[[RunEvent], None] | None,
     ) -> None:
         self.plan = plan
-        self.record = record
-        self.run_id = record.run_id
-        self.instance = instance
+        self.recorder = recorder
+        self.run_id = recorder.run_id
+        self.instance = recorder.instance
+        self.emit = recorder.emit
+        self.scrub = recorder.scrub
         self.prepared = prepared
         self.op_configs = op_configs
-        self.on_event = on_event
-        self.scrub = Scrubber(prepared.secrets)
-        self.events: list[RunEvent] = []
-        self._pending: list[RunEvent] = []
-        self._lock = threading.Lock()
         self.values: dict[tuple[str, str], Any] = {}
         self.handled: dict[tuple[str, str], str] = {}
         self.asset_values: dict[AssetKey, Any] = {}
         self.failed: dict[str, BaseException] = {}
         self.skipped: set[str] = set()
         self.resources: dict[str, Any] = {}
-        self.storage_error: StorageError | None = None
         self.data_versions: dict[AssetKey, str] = {}
-        self.flushed_at = time.monotonic()
-        self.recorded = False
-        self.finished = False
-        self._write_lock = threading.Lock()
         self._config_hashes: dict[tuple[str, ...], str] = {}
-
-    def emit(self, event: RunEvent) -> None:
-        with self._lock:
-            self.events.append(event)
-            self._pending.append(event)
-        if self.on_event is not None:
-            try:
-                self.on_event(event)
-            except Exception:  # a display callback must never break the run
-                logger.exception("on_event callback failed for %s", event.event_type.value)
-
-    def take_pending(self) -> list[RunEvent]:
-        """The events not written yet (the caller writes them)."""
-        self.flushed_at = time.monotonic()
-        with self._lock:
-            batch, self._pending = self._pending, []
-        return batch
-
-    def flush(self) -> None:
-        """Write pending events (and, the first time, the run itself)."""
-        with self._write_lock:
-            if self.finished or not self.plan.steps:
-                return  # a run with nothing to do (say, nothing stale) stays out of history
-            batch = self.take_pending()
-            if self.storage_error is not None or (self.recorded and not batch):
-                return
-            try:
-                if self.recorded:
-                    self.instance.run_store.add_events(batch)
-                else:
-                    self.instance.run_store.add_run(self.record, batch)
-                    self.recorded = True
-            except StorageError as exc:
-                self.storage_error = exc
-                logger.warning("run %s is not recorded: %s", self.run_id, exc)
-
-    def finish(self, status: RunStatus, error: str | None) -> None:
-        """Record how the run ended, with its last events, in one write."""
-        _watchdog.unwatch(self)
-        with self._write_lock:
-            if not self.plan.steps:
-                self.record.status = status
-                self.record.end_time = time.time()
-                return
-            self.finished = True
-            self.record.status = status
-            self.record.end_time = time.time()
-            self.record.error = error
-            events = self.take_pending()
-            if self.storage_error is not None:
-                return
-            store = self.instance.run_store
-            try:
-                if self.recorded:
-                    store.finish_run(
-                        self.run_id,
-                        status,
-                        end_time=self.record.end_time,
-                        error=error,
-                        events=events,
-                    )
-                else:
-                    store.add_run(self.record, events)
-                    self.recorded = True
-            except StorageError as exc:
-                self.storage_error = exc
-                logger.warning("run %s is not recorded: %s", self.run_id, exc)
 
     def _upstream_context(self, source: Source) -> OutputContext:
         if source.step is None and source.asset_key is not None:
@@ -231,7 +143,7 @@ class RunState:
                 log=RunLog(self.run_id, step.key, self.emit, self.scrub),
                 op_config=self.op_configs.get(step.key),
                 asset_keys=step.asset_keys,
-                tags=self.record.tags,
+                tags=self.recorder.record.tags,
             )
             kwargs: dict[str, Any] = {}
             for param in step.params:
@@ -282,7 +194,7 @@ class RunState:
                 data={"duration": duration, "traceback": text, "error_type": type(exc).__name__},
             )
         )
-        self.flush()
+        self.recorder.flush()
 
     def _normalize(
         self, step: Step, result: Any
@@ -403,7 +315,7 @@ class RunState:
         cache_key = (*resource_keys, f"config:{step.key}" if config is not None else "")
         if cache_key not in self._config_hashes:
             hashes = [(k, self.prepared.hash_of(k)) for k in resource_keys]
-            self._config_hashes[cache_key] = config_hash([hashes, config])
+            self._config_hashes[cache_key] = materialization_config_hash(hashes, config)
         self.emit(
             RunEvent(
                 self.run_id,
@@ -434,52 +346,6 @@ def _jsonable(metadata: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[str(key)] = str(getattr(value, "value", value))
     return out
-
-
-class _Watchdog:
-    """Writes runs that outlive a tenth of a second, and their events every tenth after.
-
-    A run that ends sooner is written once, when it ends. So a process killed in the middle of
-    a longer run leaves the run behind (shown as abandoned), and other processes see progress.
-    """
-
-    INTERVAL = 0.1
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._runs: set[RunState] = set()
-        self._thread: threading.Thread | None = None
-
-    def watch(self, run: RunState) -> None:
-        with self._lock:
-            self._runs.add(run)
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._loop, name="workbench-run-writer", daemon=True
-                )
-                self._thread.start()
-
-    def unwatch(self, run: RunState) -> None:
-        with self._lock:
-            self._runs.discard(run)
-
-    def _loop(self) -> None:
-        while True:
-            time.sleep(self.INTERVAL / 2)
-            with self._lock:
-                runs = list(self._runs)
-            now = time.monotonic()
-            for run in runs:
-                if now - run.flushed_at >= self.INTERVAL:
-                    run.flush()
-
-
-_watchdog = _Watchdog()
-
-
-def watch(run: RunState) -> None:
-    """Have ``run`` written if it lasts (see _Watchdog)."""
-    _watchdog.watch(run)
 
 
 def load_known_versions(run: RunState) -> None:

@@ -9,8 +9,9 @@ import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
+from workbench.core._recorder import RunRecorder, watch
 from workbench.core._resources import PreparedResources, prepare_resources
-from workbench.core._step import RunState, load_known_versions, watch
+from workbench.core._step import RunState, load_known_versions
 from workbench.core._suggest import closest
 from workbench.core.asset import Asset, AssetSpec, MaterializeResult
 from workbench.core.config import Config, from_launch_config, redact
@@ -283,16 +284,19 @@ def execute_plan(
         },
         steps=[step.key for step in plan.steps],
     )
-    run = RunState(plan, record, instance, prepared, op_configs, on_event)
+    recorder = RunRecorder(record, instance, prepared.secrets, on_event, bool(plan.steps))
+    run = RunState(plan, recorder, prepared, op_configs)
     # The run is written with its first events at the first flush: a run that ends within a
     # tenth of a second is written once, in one transaction, when it ends.
     run.emit(RunEvent(record.run_id, EventType.RUN_START, message=f"run of {job_name} started"))
-    watch(run)
+    watch(recorder)
     load_known_versions(run)
     status = RunStatus.FAILURE
     error: BaseException | None = None
     try:
-        with prepared.setup(run, sorted(needed), logging.getLogger("workbench.resource")) as ready:
+        with prepared.setup(
+            recorder, sorted(needed), logging.getLogger("workbench.resource")
+        ) as ready:
             run.resources = ready
             _run_steps(run, max_workers)
         status = RunStatus.FAILURE if run.failed else RunStatus.SUCCESS
@@ -326,11 +330,11 @@ def execute_plan(
     result = ExecuteInProcessResult(
         run_id=record.run_id,
         success=status is RunStatus.SUCCESS,
-        events=run.events,
+        events=recorder.events,
         values=run.values,
         asset_values=run.asset_values,
-        record=run.record,
-        storage_error=run.storage_error,
+        record=recorder.record,
+        storage_error=recorder.storage_error,
     )
     if raise_on_error and not result.success:
         if isinstance(error, DagsterResourceFunctionError):
@@ -354,10 +358,10 @@ def _finish(run: RunState, status: RunStatus, error: str | None) -> None:
         RunStatus.CANCELED: EventType.RUN_CANCELED,
     }.get(status, EventType.RUN_FAILURE)
     if event_type is not EventType.RUN_FAILURE or not any(
-        event.event_type is EventType.RUN_FAILURE for event in run.events
+        event.event_type is EventType.RUN_FAILURE for event in run.recorder.events
     ):
         run.emit(RunEvent(run.run_id, event_type, message=f"run {status.value.lower()}"))
-    run.finish(status, error)
+    run.recorder.finish(status, error)
 
 
 def _skip(run: RunState, step: Step, because: str) -> None:

@@ -207,3 +207,30 @@ def test_with_replaced_resource_context(dg: Any) -> None:
 
     context = dg.build_init_resource_context()
     assert Plain().with_replaced_resource_context(context).get_resource_context() is context
+
+
+def test_a_value_read_from_the_environment_is_scrubbed_from_logs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import workbench as wb
+
+    monkeypatch.setenv("WB_COMPAT_PASSWORD", "hunter2-secret")
+
+    @wb.resource(config_schema={"password": wb.StringSource})
+    def login(context: Any) -> str:
+        return str(context.resource_config["password"])
+
+    @wb.op(required_resource_keys={"login"})
+    def leaks(context):
+        context.log.info(f"password is {context.resources.login}")
+
+    @wb.job(resource_defs={"login": login})
+    def run_it() -> None:
+        leaks()
+
+    result = run_it.execute_in_process(
+        run_config={"resources": {"login": {"config": {"password": {"env": "WB_COMPAT_PASSWORD"}}}}}
+    )
+    messages = [event.message or "" for event in result.all_events]
+    assert any("password is" in message for message in messages)
+    assert not any("hunter2-secret" in message for message in messages)

@@ -237,6 +237,21 @@ def _env_values(value: Any, environ: Mapping[str, str], found: set[str]) -> None
                 _env_values(item, environ, found)
 
 
+def _env_references(config: Any, environ: Mapping[str, str], found: set[str]) -> None:
+    """Collect the values ``{"env": NAME}`` entries of function-style config read: secrets."""
+    if isinstance(config, dict):
+        if set(config) == {"env"} and isinstance(config["env"], str):
+            raw = environ.get(config["env"])
+            if raw:
+                found.add(raw)
+            return
+        for item in config.values():
+            _env_references(item, environ, found)
+    elif isinstance(config, list):
+        for item in config:
+            _env_references(item, environ, found)
+
+
 def _with_dependencies(bindings: Mapping[str, Any], keys: Iterable[str]) -> set[str]:
     """``keys`` and every key a function-style resource among them requires, transitively."""
     found: set[str] = set()
@@ -289,6 +304,7 @@ def prepare_resources(
         where = f"resource {key!r}"
         try:
             if isinstance(value, ResourceDefinition):
+                _env_references(config, environ, prepared.secrets)
                 value = value.with_config(config or None, where)
             elif isinstance(value, PartialResource):
                 value = value.complete(from_launch_config(value.resource_class, config), where, key)

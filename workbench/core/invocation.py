@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import uuid
 from typing import TYPE_CHECKING, Any
 
 from workbench.core._params import Param, Role
 from workbench.core._resources import initialized
 from workbench.core.config import Config, from_launch_config
-from workbench.core.context import AssetExecutionContext, OpExecutionContext, StepContext
+from workbench.core.context import (
+    AssetExecutionContext,
+    OpExecutionContext,
+    StepContext,
+    on_context,
+)
 from workbench.core.resource import _Resources
 from workbench.errors import DagsterInvalidDefinitionError, DagsterInvalidInvocationError
 
@@ -147,16 +153,29 @@ def invoke(
         bound[context_param.name] = context
     elif positional and isinstance(positional[0], StepContext):
         context = positional.pop(0)
-    rest = [param for param in params if param.role is not Role.CONTEXT]
-    for param, value in zip(rest, positional, strict=False):
-        bound[param.name] = value
-    if len(positional) > len(rest):
-        raise DagsterInvalidInvocationError(
-            f"{kind} {name!r} takes {len(rest)} arguments besides its context but was given "
-            f"{len(positional)}"
-        )
-    bound.update(given)
     available = context.resource_values if isinstance(context, StepContext) else {}
+    rest = [param for param in params if param.role is not Role.CONTEXT]
+    # resources the context gives are not positional: arguments go to the other parameters
+    targets = [
+        param for param in rest if not (param.role is Role.RESOURCE and param.name in available)
+    ]
+    if len(positional) > len(targets):
+        raise DagsterInvalidInvocationError(
+            f"{kind} {name!r} takes {len(targets)} arguments besides its context and the "
+            f"resources the context gives, but was given {len(positional)}"
+        )
+    bound.update((param.name, value) for param, value in zip(targets, positional, strict=False))
+    bound.update(given)
+    explicit = {
+        param.name: bound[param.name]
+        for param in rest
+        if param.role is Role.RESOURCE and param.name in bound
+    }
+    if explicit and available:
+        raise DagsterInvalidInvocationError(
+            f"{kind} {name!r} was given resources both in its context and as arguments "
+            f"({', '.join(sorted(explicit))}); give them in one place only"
+        )
     for param in rest:
         if param.name in bound:
             continue
@@ -171,7 +190,18 @@ def invoke(
                 )
         elif param.role is Role.CONFIG and isinstance(context, StepContext):
             bound[param.name] = _config_value(param, context.op_config)
+    if explicit and context_param is not None and isinstance(context, StepContext):
+        bound[context_param.name] = _with_resources(context, explicit)
     return fn(**bound)
+
+
+def _with_resources(context: StepContext, resources: Mapping[str, Any]) -> StepContext:
+    """A copy of ``context`` whose ``resources`` also hold the ones given as arguments."""
+    values = {**context.resource_values, **dict(resources)}
+    clone = copy.copy(context)
+    clone.resource_values = values
+    clone.resources = _Resources({key: on_context(value) for key, value in values.items()})
+    return clone
 
 
 def _config_value(param: Param, given: Any) -> Any:

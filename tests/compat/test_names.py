@@ -200,3 +200,28 @@ def test_instance_for_test_gives_an_instance_runs_are_recorded_in(dg: Any) -> No
         assert result.success
         if dg.__name__ == "workbench":
             assert instance.run_store.get_run(result.run_id).job_name == "__ASSET_JOB"
+
+
+def test_a_create_resource_that_yields_cleans_up_after_the_run(dg: Any) -> None:
+    called: list[str] = []
+
+    class WithCleanup(dg.ConfigurableResource[bool]):
+        idx: int
+
+        def create_resource(self, context: Any) -> Any:
+            called.append(f"create {self.idx}")
+            yield True
+            called.append(f"cleanup {self.idx}")
+
+    @dg.op
+    def check(first: dg.ResourceParam[bool], second: dg.ResourceParam[bool]) -> None:
+        assert first is True
+        assert second is True
+        called.append("op")
+
+    @dg.job(resource_defs={"first": WithCleanup(idx=1), "second": WithCleanup(idx=2)})
+    def both() -> None:
+        check()
+
+    assert both.execute_in_process().success
+    assert called == ["create 1", "create 2", "op", "cleanup 2", "cleanup 1"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import logging
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Self, TypeVar
 
@@ -159,10 +160,19 @@ class ConfigurableResource(Config, Generic[ValueT]):
 
     @contextlib.contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Generator[Any, None, None]:
-        """Set up, hand the resource to the run, and tear down, whatever happens."""
+        """Set up, hand the resource to the run, and tear down, whatever happens.
+
+        A ``create_resource`` that yields hands over what it yields; its code after the
+        ``yield`` runs when the run ends.
+        """
         self.setup_for_execution(context)
         try:
-            yield self.create_resource(context)
+            created = self.create_resource(context)
+            if inspect.isgenerator(created):
+                with contextlib.contextmanager(lambda: created)() as value:
+                    yield value
+            else:
+                yield created
         finally:
             self.teardown_after_execution(context)
 

@@ -142,3 +142,33 @@ def test_an_op_given_too_many_arguments_is_an_invalid_invocation(dg: Any) -> Non
 
     with pytest.raises(dg.DagsterInvalidInvocationError):
         one(1, 2)
+
+
+def test_a_missing_resource_is_an_invalid_definition(dg: Any) -> None:
+    class Writer(dg.ConfigurableResource):
+        prefix: str
+
+    @dg.op
+    def write(writer: Writer) -> None:
+        pass
+
+    @dg.job
+    def writes() -> None:
+        write()
+
+    with pytest.raises(dg.DagsterInvalidDefinitionError, match="'writer' required by op 'write'"):
+        writes.execute_in_process()
+
+
+def test_a_dependency_cycle_is_an_invalid_definition() -> None:
+    # Dagster raises toposort's CircularDependencyError here; workbench names the cycle
+    @wb.asset(deps=["second"])
+    def first() -> None:
+        pass
+
+    @wb.asset(deps=[first])
+    def second() -> None:
+        pass
+
+    with pytest.raises(wb.DagsterInvalidDefinitionError, match="cycle"):
+        wb.materialize([first, second])

@@ -234,3 +234,36 @@ def test_a_value_read_from_the_environment_is_scrubbed_from_logs(
     messages = [event.message or "" for event in result.all_events]
     assert any("password is" in message for message in messages)
     assert not any("hunter2-secret" in message for message in messages)
+
+
+def test_to_config_schema_feeds_a_function_style_resource(dg: Any) -> None:
+    class Text(dg.ConfigurableResource[str]):
+        value: str
+        repeat: list[int]
+
+        def create_resource(self, context: Any) -> str:
+            return self.value * len(self.repeat)
+
+    @dg.resource(config_schema=Text.to_config_schema())
+    def text(context: Any) -> Any:
+        return Text.from_resource_context(context)
+
+    context = dg.build_init_resource_context({"value": "ab", "repeat": [1, 2]})
+    assert text(context) == "abab"
+
+
+def test_the_init_context_carries_the_instance(dg: Any) -> None:
+    seen: list[Any] = []
+
+    class Spy(dg.ConfigurableResource):
+        def setup_for_execution(self, context: Any) -> None:
+            seen.append(context.instance)
+
+    @dg.asset
+    def spied(spy: Spy) -> None:
+        pass
+
+    with dg.instance_for_test() as instance:
+        assert dg.materialize([spied], resources={"spy": Spy()}, instance=instance).success
+    assert seen == [instance]
+    assert dg.build_init_resource_context(instance=instance).instance is instance

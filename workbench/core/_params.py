@@ -13,7 +13,7 @@ from typing import Any
 from workbench.core.config import Config
 from workbench.core.context import StepContext
 from workbench.core.resource import RESOURCE_PARAM, ConfigurableResource
-from workbench.errors import DefinitionError
+from workbench.errors import DagsterInvalidDefinitionError
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -82,7 +82,7 @@ def _hints(fn: Callable[..., Any], owner: str, names: Iterable[str]) -> dict[str
         try:
             hints[name] = eval(_compiled(raw), namespace)
         except Exception as exc:
-            raise DefinitionError(
+            raise DagsterInvalidDefinitionError(
                 f"{owner}: cannot resolve the annotation {raw!r} of parameter {name!r} "
                 f"({type(exc).__name__}: {exc}); define or import that name before "
                 f"the function"
@@ -138,7 +138,7 @@ def read_params(fn: Callable[..., Any], owner: str) -> tuple[Param, ...]:
             role = Role.CONFIG
         params.append(Param(name, role, annotation, has_default))
     if sum(param.role is Role.CONFIG for param in params) > 1:
-        raise DefinitionError(
+        raise DagsterInvalidDefinitionError(
             f"{owner} takes more than one Config parameter; gather them in one Config class"
         )
     return tuple(params)

@@ -87,6 +87,7 @@ class PreparedResources:
                         resources=dict(ready),
                         run_id=run_id,
                         log=log,
+                        instance=run.instance,
                     )
                     return _enter(stack, run, key, value, function_context)
                 if not isinstance(value, ConfigurableResource):
@@ -112,6 +113,7 @@ class PreparedResources:
                     resources=dict(ready),
                     run_id=run_id,
                     log=log,
+                    instance=run.instance,
                 )
                 private = instance.__pydantic_private__
                 if private is None:
@@ -130,6 +132,7 @@ class RunEvents(Protocol):
     """What resource setup records into: the run's id, its event sink and its scrubber."""
 
     run_id: str
+    instance: Any
 
     def emit(self, event: RunEvent) -> None:
         """Record one event."""
@@ -142,6 +145,7 @@ class _Unrecorded:
     """Resources set up outside a run (a sensor or schedule called directly): no events."""
 
     run_id = ""
+    instance = None
 
     def emit(self, event: RunEvent) -> None:
         """Drop the event: there is no run to record it in."""

@@ -13,7 +13,7 @@ from workbench.core.config import Config, explicit_fields
 from workbench.core.graph import AssetGraph
 from workbench.core.job import Job
 from workbench.core.resource import ConfigurableResource, PartialResource
-from workbench.errors import DefinitionError
+from workbench.errors import DagsterInvalidDefinitionError, DefinitionError
 
 if TYPE_CHECKING:
     from workbench.core.instance import Instance
@@ -164,7 +164,7 @@ class Definitions:
             for key, value in item.resources.items():
                 if key in merged.resources and merged.resources[key] is not value:
                     if merged.resources[key] != value:
-                        raise DefinitionError(
+                        raise DagsterInvalidDefinitionError(
                             f"Definitions objects {owners[key]} and {index} bind different "
                             f"resources to the key {key!r}; bind it in one place only, or "
                             "give one of them another key"
@@ -345,7 +345,7 @@ class Definitions:
                     if problem:
                         problems.append(problem)
         if problems:
-            raise DefinitionError.from_problems(
+            raise DagsterInvalidDefinitionError.from_problems(
                 f"definitions are invalid ({len(problems)} problem"
                 f"{'s' if len(problems) != 1 else ''}):",
                 problems,

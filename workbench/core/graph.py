@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from workbench.core._suggest import closest
 from workbench.core.asset import Asset, AssetKey, AssetSpec
 from workbench.core.job import Job
-from workbench.errors import DefinitionError
+from workbench.errors import DagsterInvalidDefinitionError, DefinitionError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -42,7 +42,7 @@ def topological_order(nodes: Iterable[str], upstream: Mapping[str, Iterable[str]
                 heapq.heappush(ready, (order_index[child], child))
     if len(result) != len(order_index):
         cycle = find_cycle([node for node in order_index if indegree[node] > 0], upstream)
-        raise DefinitionError(
+        raise DagsterInvalidDefinitionError(
             f"dependency cycle: {' -> '.join(cycle)}; remove one of these dependencies"
         )
     return result

@@ -10,7 +10,7 @@ from workbench.core.asset import AssetKey
 from workbench.core.context import AssetExecutionContext, OpExecutionContext, StepContext
 from workbench.core.graph import AssetGraph, topological_order
 from workbench.core.job import Job, Op, OutputHandle
-from workbench.errors import DefinitionError
+from workbench.errors import DagsterInvalidDefinitionError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -104,7 +104,7 @@ def plan_assets(graph: AssetGraph, selected: Iterable[AssetKey]) -> Plan:
         item = graph.assets.get(key)
         if key in wanted:
             if item is None:
-                raise DefinitionError(
+                raise DagsterInvalidDefinitionError(
                     f"asset {key.to_user_string()!r} is an AssetSpec without a function, so it "
                     "cannot be materialized; remove it from the selection"
                 )
@@ -168,7 +168,7 @@ def plan_job(job: Job, op_selection: Iterable[str] | None = None) -> Plan:
         chosen = set(op_selection)
         unknown = chosen - set(nodes)
         if unknown:
-            raise DefinitionError(
+            raise DagsterInvalidDefinitionError(
                 f"job {job.name!r} has no ops named {sorted(unknown)}; ops: {', '.join(nodes)}"
             )
         nodes = {name: node for name, node in nodes.items() if name in chosen}
@@ -180,7 +180,7 @@ def plan_job(job: Job, op_selection: Iterable[str] | None = None) -> Plan:
             for item in source.fan_in or (source,):
                 if item.step is not None:
                     if item.step not in nodes:
-                        raise DefinitionError(
+                        raise DagsterInvalidDefinitionError(
                             f"op {node.name!r} needs {item.step!r}, which is not selected; "
                             "select it too"
                         )
@@ -197,7 +197,7 @@ def plan_job(job: Job, op_selection: Iterable[str] | None = None) -> Plan:
             if param.role is Role.INPUT and param.name not in sources and not param.has_default
         ]
         if missing:
-            raise DefinitionError(
+            raise DagsterInvalidDefinitionError(
                 f"op {node.name!r} of job {job.name!r} has inputs with no source: "
                 f"{', '.join(missing)}; pass another op's output to them in the job body"
             )

@@ -74,6 +74,7 @@ class InitResourceContext:
         resources: the other resources of the run, by key.
         run_id: the run being set up (None outside a run).
         log: a logger for the resource.
+        instance: the instance the run records into (None outside a run).
     """
 
     def __init__(
@@ -84,12 +85,14 @@ class InitResourceContext:
         resources: Mapping[str, Any] | None = None,
         run_id: str | None = None,
         log: logging.Logger | None = None,
+        instance: Any = None,
     ) -> None:
         self.resource_key = resource_key
         self.resource_config = dict(resource_config or {})
         self.resources = _Resources(resources or {})
         self.run_id = run_id
         self.log = log or logging.getLogger("workbench.resource")
+        self.instance = instance
 
 
 class _Resources:
@@ -120,10 +123,12 @@ class _Resources:
 
 
 def build_init_resource_context(
-    config: Mapping[str, Any] | None = None, resources: Mapping[str, Any] | None = None
+    config: Mapping[str, Any] | None = None,
+    resources: Mapping[str, Any] | None = None,
+    instance: Any = None,
 ) -> InitResourceContext:
     """Build a context for calling a resource's lifecycle hooks in a test."""
-    return InitResourceContext(resource_config=config, resources=resources)
+    return InitResourceContext(resource_config=config, resources=resources, instance=instance)
 
 
 ValueT = DefaultedTypeVar("ValueT", default=Any)

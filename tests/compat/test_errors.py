@@ -1,5 +1,8 @@
 """Errors code can catch: the same ``except`` clauses work for workbench and Dagster (#12)."""
 
+import contextlib
+import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -93,6 +96,10 @@ def test_a_raising_teardown_is_logged_and_the_run_succeeds(dg: Any) -> None:
     result = dg.materialize([value], resources={"leaky": Leaky()})
     assert result.success
     assert result.asset_value("value") == 5
+    assert any(
+        re.search(r"Teardown of resources \[.*\] failed", event.message or "")
+        for event in result.all_events
+    )
 
 
 def test_setup_and_teardown_are_recorded_as_events(caplog: pytest.LogCaptureFixture) -> None:
@@ -108,7 +115,7 @@ def test_setup_and_teardown_are_recorded_as_events(caplog: pytest.LogCaptureFixt
     kinds = [event.event_type for event in result.all_events]
     assert kinds.index(EventType.RESOURCE_SETUP) < kinds.index(EventType.STEP_START)
     teardown = next(e for e in result.all_events if e.event_type is EventType.RESOURCE_TEARDOWN)
-    assert "teardown of resource 'leaky' (Leaky) raised ValueError: cannot close" in (
+    assert "Teardown of resources ['leaky'] failed: ValueError: cannot close (in Leaky)" in (
         teardown.message or ""
     )
     assert "cannot close" in caplog.text
@@ -172,3 +179,38 @@ def test_a_dependency_cycle_is_an_invalid_definition() -> None:
 
     with pytest.raises(wb.DagsterInvalidDefinitionError, match="cycle"):
         wb.materialize([first, second])
+
+
+def test_a_yield_for_execution_that_raises_before_or_after_its_yield(dg: Any) -> None:
+    log: list[str] = []
+
+    class Before(dg.ConfigurableResource):
+        @contextlib.contextmanager
+        def yield_for_execution(self, context: Any) -> Iterator[Any]:
+            log.append("start")
+            if log:  # always: the setup fails before it yields
+                raise RuntimeError("cannot start")
+            yield self
+
+    class After(dg.ConfigurableResource):
+        @contextlib.contextmanager
+        def yield_for_execution(self, context: Any) -> Iterator[Any]:
+            log.append("start")
+            yield self
+            log.append("after")
+            raise RuntimeError("cannot stop")
+
+    @dg.op
+    def uses(res: dg.ConfigurableResource) -> None:
+        log.append("op")
+
+    @dg.job
+    def run_it() -> None:
+        uses()
+
+    with pytest.raises(dg.DagsterResourceFunctionError):
+        run_it.execute_in_process(resources={"res": Before()})
+    assert log == ["start"]
+    log.clear()
+    assert run_it.execute_in_process(resources={"res": After()}).success
+    assert log == ["start", "op", "after"]

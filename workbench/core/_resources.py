@@ -181,9 +181,11 @@ def _enter(
         try:
             manager.__exit__(*exc_info)
         except Exception as exc:
+            # worded as Dagster words it, so code that searches run events finds it
             message = run.scrub(
-                f"teardown of {label} ({type(resource).__name__}) raised "
-                f"{type(exc).__name__}: {exc}; the run's outcome is kept"
+                f"Teardown of resources [{key or type(resource).__name__!r}] failed: "
+                f"{type(exc).__name__}: {exc} (in {type(resource).__name__}); the run's "
+                "outcome is kept"
             )
             context.log.warning("%s", message)
             text = run.scrub("".join(traceback.format_exception(exc)))

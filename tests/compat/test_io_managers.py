@@ -209,3 +209,59 @@ def test_filesystem_io_manager_pickles_asset_values(dg: Any, tmp_path: Path) -> 
 @pytest.fixture(autouse=True)
 def _clear_store() -> None:
     STORE.clear()
+
+
+def test_input_and_output_config_reach_the_io_manager(dg: Any) -> None:
+    storage: dict[str, str] = {}
+
+    class InputSettings(dg.Config):
+        prefix_input: str
+
+    class OutputSettings(dg.Config):
+        postfix_output: str
+
+    class Wrapping(dg.ConfigurableIOManager):
+        prefix_output: str
+
+        @classmethod
+        def input_config_schema(cls) -> Any:
+            return InputSettings
+
+        @classmethod
+        def output_config_schema(cls) -> Any:
+            return OutputSettings
+
+        def load_input(self, context: Any) -> Any:
+            return f"{context.config['prefix_input']}{storage[context.name]}"
+
+        def handle_output(self, context: Any, obj: Any) -> None:
+            storage[context.name] = f"{self.prefix_output}{obj}{context.config['postfix_output']}"
+
+    @dg.op(out={"first": dg.Out(io_manager_key="io_manager")})
+    def first() -> str:
+        return "foo"
+
+    @dg.op(ins={"first": dg.In(input_manager_key="io_manager")})
+    def second(first: str) -> str:
+        return first
+
+    @dg.job(resource_defs={"io_manager": Wrapping(prefix_output="pre")})
+    def chain() -> None:
+        second(first())
+
+    run_config = {
+        "ops": {
+            "first": {"outputs": {"first": {"postfix_output": "post"}}},
+            "second": {
+                "inputs": {"first": {"prefix_input": "bar"}},
+                "outputs": {"result": {"postfix_output": "!"}},
+            },
+        }
+    }
+    assert chain.execute_in_process(run_config=run_config).output_for_node("second") == (
+        "barprefoopost"
+    )
+    assert storage == {"first": "prefoopost", "result": "prebarprefoopost!"}
+    bad = {"ops": {"second": {"inputs": {"first": {"prefix_input": 3}}}}}
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        chain.execute_in_process(run_config=bad)

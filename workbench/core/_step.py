@@ -19,6 +19,7 @@ from workbench.errors import ExecutionError, StorageError
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from workbench.core._io_config import IOConfigKey
     from workbench.core._recorder import RunRecorder
     from workbench.core._resources import PreparedResources
     from workbench.core.plan import Plan, Source, Step
@@ -42,6 +43,7 @@ class RunState:
         recorder: RunRecorder,
         prepared: PreparedResources,
         op_configs: Mapping[str, Any],
+        io_configs: Mapping[IOConfigKey, Any] | None = None,
     ) -> None:
         self.plan = plan
         self.recorder = recorder
@@ -51,6 +53,7 @@ class RunState:
         self.scrub = recorder.scrub
         self.prepared = prepared
         self.op_configs = op_configs
+        self.io_configs = dict(io_configs or {})
         self.values: dict[tuple[str, str], Any] = {}
         self.handled: dict[tuple[str, str], str] = {}
         self.asset_values: dict[AssetKey, Any] = {}
@@ -88,7 +91,12 @@ class RunState:
         if input_manager is not None:
             upstream = self._upstream_context(source)
             return self.resources[input_manager].load_input(
-                InputContext(asset_key=source.asset_key, name=name, upstream_output=upstream)
+                InputContext(
+                    asset_key=source.asset_key,
+                    name=name,
+                    upstream_output=upstream,
+                    config=self.io_configs.get((step.key, "inputs", name)),
+                )
             )
         if source.step is not None:
             # As in Dagster, a value stored by a bound IO manager is loaded back through it
@@ -102,6 +110,7 @@ class RunState:
                     asset_key=source.asset_key,
                     name=name,
                     upstream_output=self._upstream_context(source),
+                    config=self.io_configs.get((step.key, "inputs", name)),
                 )
             )
         assert source.asset_key is not None
@@ -276,6 +285,7 @@ class RunState:
                         name=name,
                         run_id=self.run_id,
                         metadata=all_metadata,
+                        config=self.io_configs.get((step.key, "outputs", name)),
                     )
                     manager.handle_output(out_context, value)
                     all_metadata.update(out_context.output_metadata)
@@ -295,6 +305,7 @@ class RunState:
             name=name,
             run_id=self.run_id,
             metadata=context.output_metadata.get(name, {}),
+            config=self.io_configs.get((step.key, "outputs", name)),
         )
         manager.handle_output(out_context, value)
         self.handled[(step.key, name)] = key

@@ -9,6 +9,7 @@ import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
+from workbench.core._io_config import io_configs
 from workbench.core._recorder import RunRecorder, watch
 from workbench.core._resources import PreparedResources, prepare_resources
 from workbench.core._step import RunState, load_known_versions
@@ -285,7 +286,7 @@ def execute_plan(
         steps=[step.key for step in plan.steps],
     )
     recorder = RunRecorder(record, instance, prepared.secrets, on_event, bool(plan.steps))
-    run = RunState(plan, recorder, prepared, op_configs)
+    run = RunState(plan, recorder, prepared, op_configs, io_configs(plan, config["ops"], effective))
     # The run is written with its first events at the first flush: a run that ends within a
     # tenth of a second is written once, in one transaction, when it ends.
     run.emit(RunEvent(record.run_id, EventType.RUN_START, message=f"run of {job_name} started"))

@@ -350,12 +350,14 @@ class OutputContext:
         name: str,
         run_id: str,
         metadata: Mapping[str, Any] | None = None,
+        config: Any = None,
     ) -> None:
         self.asset_key = asset_key
         self.step_key = step_key
         self.name = name
         self.run_id = run_id
         self.metadata = dict(metadata or {})
+        self.config = config
         self.output_metadata: dict[str, Any] = {}
 
     def add_output_metadata(self, metadata: Mapping[str, Any]) -> None:
@@ -385,11 +387,17 @@ class InputContext:
     """What an IO manager's ``load_input`` receives."""
 
     def __init__(
-        self, *, asset_key: AssetKey | None, name: str, upstream_output: OutputContext | None
+        self,
+        *,
+        asset_key: AssetKey | None,
+        name: str,
+        upstream_output: OutputContext | None,
+        config: Any = None,
     ) -> None:
         self.asset_key = asset_key
         self.name = name
         self.upstream_output = upstream_output
+        self.config = config
 
     @property
     def has_asset_key(self) -> bool:

@@ -265,3 +265,30 @@ def test_input_and_output_config_reach_the_io_manager(dg: Any) -> None:
     bad = {"ops": {"second": {"inputs": {"first": {"prefix_input": 3}}}}}
     with pytest.raises(dg.DagsterInvalidConfigError):
         chain.execute_in_process(run_config=bad)
+
+
+def test_a_source_assets_own_io_manager_loads_it_for_downstream_assets(
+    dg: Any, tmp_path: Path
+) -> None:
+    class FileText(dg.ConfigurableIOManager):
+        base_path: str
+
+        def load_input(self, context: Any) -> Any:
+            return Path(self.base_path, *context.asset_key.path).read_text(encoding="utf-8")
+
+        def handle_output(self, context: Any, obj: Any) -> None:
+            Path(self.base_path, *context.asset_key.path).write_text(str(obj), encoding="utf-8")
+
+    (tmp_path / "observed").write_text("foo", encoding="utf-8")
+
+    @dg.observable_source_asset(io_manager_def=FileText(base_path=str(tmp_path)))
+    def observed() -> Any:
+        return dg.DataVersion("alpha")
+
+    @dg.asset
+    def downstream(observed: str) -> str:
+        return observed + "bar"
+
+    defs = dg.Definitions(assets=[observed, downstream])
+    result = defs.get_implicit_global_asset_job_def().execute_in_process()
+    assert result.output_for_node("downstream") == "foobar"

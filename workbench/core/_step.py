@@ -116,8 +116,7 @@ class RunState:
         assert source.asset_key is not None
         key = source.asset_key
         graph = self.plan.graph
-        owner = graph.assets.get(key) if graph is not None else None
-        manager = self.io_manager(owner.io_manager_key if owner else "io_manager")
+        manager = self.io_manager(graph.storage_of(key)[0] if graph is not None else "io_manager")
         if manager is None:
             raise ExecutionError(
                 f"asset {key.to_user_string()!r} is not part of this run and nothing stores "

@@ -190,6 +190,10 @@ def _with_carried(plan: Plan, bindings: Mapping[str, Any]) -> dict[str, Any]:
         if step.asset is not None
         for key, value in step.asset.resource_defs.items()
     }
+    if plan.graph is not None:
+        for step in plan.steps:
+            for loaded in step.loaded_keys:
+                carried.update(plan.graph.storage_of(loaded)[1])
     return {**carried, **dict(bindings)}
 
 

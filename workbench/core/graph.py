@@ -142,6 +142,16 @@ class AssetGraph:
             f"which is not defined; {hint}"
         )
 
+    def storage_of(self, key: AssetKey) -> tuple[str, dict[str, Any]]:
+        """The IO manager key that stores ``key``, and the resources its owner carries.
+
+        A source asset (an AssetSpec, say ``@observable_source_asset(io_manager_def=...)``)
+        may name its own IO manager; every other key is stored by its asset's.
+        """
+        owner: Any = self.assets.get(key) or self.specs.get(key)
+        manager_key = getattr(owner, "io_manager_key", None) or "io_manager"
+        return manager_key, dict(getattr(owner, "resource_defs", None) or {})
+
     def toposort(self, keys: Iterable[AssetKey] | None = None) -> list[AssetKey]:
         """Order ``keys`` (all by default) upstream first."""
         wanted = list(self.specs) if keys is None else list(keys)

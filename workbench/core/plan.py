@@ -131,6 +131,7 @@ def plan_assets(graph: AssetGraph, selected: Iterable[AssetKey]) -> Plan:
         upstream.pop(item.name, None)
         resource_keys = set(item.required_resource_keys)
         resource_keys.add(item.io_manager_key)
+        resource_keys.update(graph.storage_of(key)[0] for key in loaded)
         steps.append(
             Step(
                 key=item.name,

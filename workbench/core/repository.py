@@ -188,8 +188,12 @@ def observable_source_asset(
     required_resource_keys: Iterable[str] | None = None,
     resource_defs: Mapping[str, Any] | None = None,
     io_manager_key: str | None = None,
+    io_manager_def: Any = None,
 ) -> Any:
-    """Declare a source asset whose function returns its current ``DataVersion``."""
+    """Declare a source asset whose function returns its current ``DataVersion``.
+
+    ``io_manager_def`` is the IO manager that loads its value for downstream assets.
+    """
 
     def decorate(function: Callable[..., Any]) -> ObservableSourceAsset:
         if key is not None:
@@ -197,6 +201,11 @@ def observable_source_asset(
         else:
             prefix = [key_prefix] if isinstance(key_prefix, str) else list(key_prefix or ())
             asset_key = AssetKey([*prefix, name or function.__name__])
+        manager_key = io_manager_key
+        carried = dict(resource_defs or {})
+        if io_manager_def is not None:
+            manager_key = manager_key or f"{asset_key.to_python_identifier()}__io_manager"
+            carried[manager_key] = io_manager_def
         return ObservableSourceAsset(
             function,
             asset_key,
@@ -204,8 +213,8 @@ def observable_source_asset(
             metadata=metadata,
             group_name=group_name,
             required_resource_keys=required_resource_keys or (),
-            resource_defs=resource_defs,
-            io_manager_key=io_manager_key,
+            resource_defs=carried,
+            io_manager_key=manager_key,
         )
 
     return decorate(fn) if fn is not None else decorate

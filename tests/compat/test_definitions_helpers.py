@@ -118,3 +118,41 @@ def test_an_unresolved_asset_job_is_a_definition_error() -> None:
     job = wb.define_asset_job("only", selection=[one])
     with pytest.raises(wb.DefinitionError, match="must be resolved by the Definitions"):
         job.execute_in_process()
+
+
+def test_the_loader_sets_up_the_io_manager_with_its_resources_and_config(dg: Any) -> None:
+    happened: list[str] = []
+
+    class Reader(dg.IOManager):
+        def handle_output(self, context: Any, obj: Any) -> None:
+            raise AssertionError("a loader stores nothing")
+
+        def load_input(self, context: Any) -> Any:
+            assert context.upstream_output.metadata["a"] == "b"
+            return f"{context.resources.fruit}:{context.resource_config['suffix']}"
+
+    @dg.io_manager(required_resource_keys={"fruit"}, config_schema={"suffix": str})
+    def reader(init_context: Any) -> Any:
+        happened.append("set up")
+        yield Reader()
+        happened.append("torn down")
+
+    @dg.asset(io_manager_key="reader", metadata={"a": "b"})
+    def stored() -> None:
+        pass
+
+    @dg.repository
+    def repo() -> Any:
+        return dg.with_resources(
+            [stored],
+            resource_defs={
+                "reader": reader.configured({"suffix": "x"}),
+                "fruit": dg.ResourceDefinition.hardcoded_resource("apple"),
+            },
+        )
+
+    with repo.get_asset_value_loader() as loader:
+        assert happened == []
+        assert loader.load_asset_value(dg.AssetKey("stored")) == "apple:x"
+        assert happened == ["set up"]
+    assert happened == ["set up", "torn down"]

@@ -96,6 +96,7 @@ class RunState:
                     name=name,
                     upstream_output=upstream,
                     config=self.io_configs.get((step.key, "inputs", name)),
+                    resources=self.resources,
                 )
             )
         if source.step is not None:
@@ -111,6 +112,7 @@ class RunState:
                     name=name,
                     upstream_output=self._upstream_context(source),
                     config=self.io_configs.get((step.key, "inputs", name)),
+                    resources=self.resources,
                 )
             )
         assert source.asset_key is not None
@@ -285,6 +287,7 @@ class RunState:
                         run_id=self.run_id,
                         metadata=all_metadata,
                         config=self.io_configs.get((step.key, "outputs", name)),
+                        resources=self.resources,
                     )
                     manager.handle_output(out_context, value)
                     all_metadata.update(out_context.output_metadata)
@@ -305,6 +308,7 @@ class RunState:
             run_id=self.run_id,
             metadata=context.output_metadata.get(name, {}),
             config=self.io_configs.get((step.key, "outputs", name)),
+            resources=self.resources,
         )
         manager.handle_output(out_context, value)
         self.handled[(step.key, name)] = key

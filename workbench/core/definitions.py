@@ -263,6 +263,7 @@ class Definitions:
         python_type: type | None = None,
         partition_key: str | None = None,
         metadata: Mapping[str, Any] | None = None,
+        resource_config: Mapping[str, Any] | None = None,
     ) -> Any:
         """Load an asset's materialized value through its IO manager, outside a run.
 
@@ -275,7 +276,11 @@ class Definitions:
         """
         with self.get_asset_value_loader(instance) as loader:
             return loader.load_asset_value(
-                asset_key, python_type=python_type, partition_key=partition_key, metadata=metadata
+                asset_key,
+                python_type=python_type,
+                partition_key=partition_key,
+                metadata=metadata,
+                resource_config=resource_config,
             )
 
     def with_resources(self, resources: Mapping[str, Any]) -> Definitions:

@@ -19,6 +19,9 @@ from workbench.errors import DagsterInvalidDefinitionError
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
+    from workbench.core.instance import Instance
+    from workbench.core.loading import AssetValueLoader
+
 __all__ = [
     "BindResourcesToJobs",
     "ObservableSourceAsset",
@@ -63,6 +66,14 @@ class RepositoryDefinition:
     def get_sensor_def(self, name: str) -> Sensor:
         """The sensor ``name``."""
         return self.definitions.get_sensor_def(name)
+
+    def get_asset_value_loader(self, instance: Instance | None = None) -> AssetValueLoader:
+        """A loader of materialized asset values (see Definitions.get_asset_value_loader)."""
+        return self.definitions.get_asset_value_loader(instance)
+
+    def load_asset_value(self, asset_key: Any, **options: Any) -> Any:
+        """Load one asset's value through its IO manager (see Definitions.load_asset_value)."""
+        return self.definitions.load_asset_value(asset_key, **options)
 
     def get_schedule_def(self, name: str) -> Schedule:
         """The schedule ``name``."""

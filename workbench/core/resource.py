@@ -340,7 +340,11 @@ class PartialResource(Generic[T]):
 
 
 class OutputContext:
-    """What an IO manager's ``handle_output`` receives."""
+    """What an IO manager's ``handle_output`` receives.
+
+    ``resources`` are the resources of the run (or of the loader) by key; ``resource_config``
+    is the IO manager's own config, ``config`` the output's (run config ``outputs``).
+    """
 
     def __init__(
         self,
@@ -351,6 +355,8 @@ class OutputContext:
         run_id: str,
         metadata: Mapping[str, Any] | None = None,
         config: Any = None,
+        resources: Mapping[str, Any] | None = None,
+        resource_config: Mapping[str, Any] | None = None,
     ) -> None:
         self.asset_key = asset_key
         self.step_key = step_key
@@ -358,6 +364,8 @@ class OutputContext:
         self.run_id = run_id
         self.metadata = dict(metadata or {})
         self.config = config
+        self.resources = _Resources(resources or {})
+        self.resource_config = dict(resource_config or {})
         self.output_metadata: dict[str, Any] = {}
 
     def add_output_metadata(self, metadata: Mapping[str, Any]) -> None:
@@ -384,7 +392,7 @@ class OutputContext:
 
 
 class InputContext:
-    """What an IO manager's ``load_input`` receives."""
+    """What an IO manager's ``load_input`` receives (attributes as on OutputContext)."""
 
     def __init__(
         self,
@@ -393,11 +401,15 @@ class InputContext:
         name: str,
         upstream_output: OutputContext | None,
         config: Any = None,
+        resources: Mapping[str, Any] | None = None,
+        resource_config: Mapping[str, Any] | None = None,
     ) -> None:
         self.asset_key = asset_key
         self.name = name
         self.upstream_output = upstream_output
         self.config = config
+        self.resources = _Resources(resources or {})
+        self.resource_config = dict(resource_config or {})
 
     @property
     def has_asset_key(self) -> bool:

@@ -169,3 +169,56 @@ def test_a_graph_asset_refuses_ops_with_config_for_now() -> None:
         @wb.graph_asset
         def uses_config() -> Any:
             return configured_op()
+
+
+def test_repository_shapes_and_lookups() -> None:
+    import workbench as wb
+
+    @wb.op
+    def one() -> int:
+        return 1
+
+    @wb.job
+    def ones() -> None:
+        one()
+
+    @wb.schedule(job=ones, cron_schedule="0 * * * *")
+    def hourly() -> None:
+        return None
+
+    @wb.repository(name="named")
+    def by_kind() -> dict[str, Any]:
+        return {"jobs": {"ones": ones}, "schedules": [hourly]}
+
+    assert by_kind.name == "named"
+    assert [job.name for job in by_kind.get_all_jobs()] == ["ones"]
+    assert by_kind.get_schedule_def("hourly").name == "hourly"
+
+    @wb.repository
+    def holding() -> Any:
+        return wb.Definitions(jobs=[ones])
+
+    assert holding.has_job("ones")
+
+    with pytest.raises(wb.DagsterInvalidDefinitionError, match="return assets, jobs"):
+
+        @wb.repository
+        def wrong() -> list[Any]:
+            return [42]
+
+
+def test_graph_mistakes_say_how_to_fix_them() -> None:
+    import workbench as wb
+
+    @wb.op
+    def shout(text: str) -> str:
+        return text.upper()
+
+    @wb.graph
+    def needs_input(text: str) -> Any:
+        return shout(text)
+
+    with pytest.raises(wb.DagsterInvalidDefinitionError, match="takes inputs"):
+        needs_input.to_job()
+    with pytest.raises(wb.DagsterInvalidInvocationError, match="inside a job or graph body"):
+        needs_input("x")

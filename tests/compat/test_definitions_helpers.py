@@ -156,3 +156,24 @@ def test_the_loader_sets_up_the_io_manager_with_its_resources_and_config(dg: Any
         assert loader.load_asset_value(dg.AssetKey("stored")) == "apple:x"
         assert happened == ["set up"]
     assert happened == ["set up", "torn down"]
+
+
+def test_loading_without_a_store_or_a_bound_manager_says_what_to_bind() -> None:
+    import workbench as wb
+    from workbench.core.instance import Instance
+
+    @wb.asset(io_manager_key="warehouse")
+    def remote() -> int:
+        return 1
+
+    @wb.asset
+    def local() -> int:
+        return 1
+
+    defs = wb.Definitions(assets=[remote, local])
+    with pytest.raises(wb.DagsterInvariantViolationError, match="no IO manager is bound"):
+        defs.load_asset_value("remote")
+    with pytest.raises(wb.DagsterInvariantViolationError, match="in memory only"):
+        defs.load_asset_value("local", instance=Instance.ephemeral())
+    with pytest.raises(wb.DagsterInvariantViolationError, match="partitions"):
+        defs.load_asset_value("local", partition_key="2024-01-01")

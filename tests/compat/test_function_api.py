@@ -267,3 +267,24 @@ def test_the_init_context_carries_the_instance(dg: Any) -> None:
         assert dg.materialize([spied], resources={"spy": Spy()}, instance=instance).success
     assert seen == [instance]
     assert dg.build_init_resource_context(instance=instance).instance is instance
+
+
+def test_function_style_mistakes_say_how_to_fix_them() -> None:
+    import workbench as wb
+
+    @wb.resource(config_schema={"a": int})
+    def echo(context: Any) -> Any:
+        return context.resource_config
+
+    fixed = echo.configured({"a": 1})
+    job = job_with(wb, r=fixed)
+    with pytest.raises(wb.DagsterInvalidConfigError, match="configured already"):
+        job.execute_in_process(run_config={"resources": {"r": {"config": {"a": 2}}}})
+    with pytest.raises(wb.DagsterInvalidInvocationError, match="InitResourceContext"):
+        echo("not a context")  # type: ignore[arg-type]
+    with pytest.raises(wb.DagsterInvalidInvocationError, match="ResourceDefinition"):
+        wb.configured(object())  # type: ignore[arg-type]
+    assert (
+        wb.ResourceDefinition.string_resource()(wb.build_init_resource_context(config="text"))
+        == "text"
+    )

@@ -292,3 +292,44 @@ def test_a_source_assets_own_io_manager_loads_it_for_downstream_assets(
     defs = dg.Definitions(assets=[observed, downstream])
     result = defs.get_implicit_global_asset_job_def().execute_in_process()
     assert result.output_for_node("downstream") == "foobar"
+
+
+def test_filesystem_io_manager_stores_op_outputs_per_run(tmp_path: Path) -> None:
+    import workbench as wb
+
+    @wb.op
+    def emit() -> int:
+        return 9
+
+    @wb.op
+    def take(value: int) -> int:
+        return value + 1
+
+    manager = wb.FilesystemIOManager(base_dir=str(tmp_path))
+
+    @wb.job(resource_defs={"io_manager": manager})
+    def chain() -> None:
+        take(emit())
+
+    result = chain.execute_in_process()
+    assert result.output_for_node("take") == 10
+    assert (tmp_path / result.run_id / "emit" / "result").exists()
+
+
+def test_io_config_for_an_unknown_input_is_refused() -> None:
+    import workbench as wb
+
+    @wb.op
+    def emit() -> int:
+        return 1
+
+    @wb.op
+    def take(value: int) -> int:
+        return value
+
+    @wb.job
+    def chain() -> None:
+        take(emit())
+
+    with pytest.raises(wb.DagsterInvalidConfigError, match="has no input 'valeu'"):
+        chain.execute_in_process(run_config={"ops": {"take": {"inputs": {"valeu": {}}}}})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import logging
+from collections import abc
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Self, TypeVar
 
 from pydantic import ValidationError
@@ -81,14 +82,16 @@ class InitResourceContext:
         self,
         *,
         resource_key: str | None = None,
-        resource_config: Mapping[str, Any] | None = None,
+        resource_config: Any = None,
         resources: Mapping[str, Any] | None = None,
         run_id: str | None = None,
         log: logging.Logger | None = None,
         instance: Any = None,
     ) -> None:
         self.resource_key = resource_key
-        self.resource_config = dict(resource_config or {})
+        # a function-style resource's config may be any value its schema allows (a str...)
+        given = {} if resource_config is None else resource_config
+        self.resource_config: Any = dict(given) if isinstance(given, abc.Mapping) else given
         self.resources = _Resources(resources or {})
         self.run_id = run_id
         self.log = log or logging.getLogger("workbench.resource")
@@ -123,7 +126,7 @@ class _Resources:
 
 
 def build_init_resource_context(
-    config: Mapping[str, Any] | None = None,
+    config: Any = None,
     resources: Mapping[str, Any] | None = None,
     instance: Any = None,
 ) -> InitResourceContext:

@@ -214,3 +214,21 @@ def test_a_yield_for_execution_that_raises_before_or_after_its_yield(dg: Any) ->
     log.clear()
     assert run_it.execute_in_process(resources={"res": After()}).success
     assert log == ["start", "op", "after"]
+
+
+def test_an_unknown_name_is_an_invariant_violation(dg: Any) -> None:
+    @dg.op
+    def one() -> int:
+        return 1
+
+    @dg.job
+    def ones() -> None:
+        one()
+
+    defs = dg.Definitions(jobs=[ones])
+    with pytest.raises(dg.DagsterInvariantViolationError):
+        defs.get_job_def("onse")
+    with pytest.raises(dg.DagsterInvariantViolationError):
+        defs.get_sensor_def("nope")
+    with pytest.raises(dg.DagsterInvariantViolationError):
+        defs.get_assets_def("nope")

@@ -13,7 +13,11 @@ from workbench.core.config import Config, explicit_fields
 from workbench.core.graph import AssetGraph
 from workbench.core.job import Job
 from workbench.core.resource import ConfigurableResource, PartialResource
-from workbench.errors import DagsterInvalidDefinitionError, DefinitionError
+from workbench.errors import (
+    DagsterInvalidDefinitionError,
+    DefinitionError,
+    DefinitionNotFoundError,
+)
 
 if TYPE_CHECKING:
     from workbench.core.instance import Instance
@@ -190,7 +194,7 @@ class Definitions:
         asset_key = AssetKey.from_coercible(key)
         found = self.asset_graph.assets.get(asset_key)
         if found is None:
-            raise DefinitionError(
+            raise DefinitionNotFoundError(
                 self._unknown(
                     "asset",
                     asset_key.to_user_string(),
@@ -210,7 +214,9 @@ class Definitions:
         for job in self._all_jobs():
             if job.name == name:
                 return self._bind(job)
-        raise DefinitionError(self._unknown("job", name, [job.name for job in self._all_jobs()]))
+        raise DefinitionNotFoundError(
+            self._unknown("job", name, [job.name for job in self._all_jobs()])
+        )
 
     get_job_def = resolve_job_def
 
@@ -227,14 +233,16 @@ class Definitions:
         for sensor in self.sensors:
             if sensor.name == name:
                 return sensor
-        raise DefinitionError(self._unknown("sensor", name, [item.name for item in self.sensors]))
+        raise DefinitionNotFoundError(
+            self._unknown("sensor", name, [item.name for item in self.sensors])
+        )
 
     def get_schedule_def(self, name: str) -> Schedule:
         """The schedule ``name``."""
         for schedule in self.schedules:
             if schedule.name == name:
                 return schedule
-        raise DefinitionError(
+        raise DefinitionNotFoundError(
             self._unknown("schedule", name, [item.name for item in self.schedules])
         )
 

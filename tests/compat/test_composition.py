@@ -70,6 +70,7 @@ def test_a_graph_runs_as_a_job_and_nests_in_one(dg: Any) -> None:
         run_config={"ops": {"loud": {"ops": {"read": {"config": {"s": "y"}}}}}}
     )
     assert nested.output_for_node("loud.shout") == "Y1"
+    assert nested.output_for_node("loud") == "Y1"
     assert nested.output_for_node("shout") == "Y1"
 
 

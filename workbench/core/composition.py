@@ -74,6 +74,7 @@ class Graph:
         return Job(
             name or self.name,
             nodes=composition.nodes,
+            graph_outputs=composition.graph_outputs,
             config=config if config is not None else self.config,
             resource_defs=resource_defs,
             tags={**self.tags, **dict(tags or {})},
@@ -104,7 +105,10 @@ class Graph:
             lambda: self.fn(*bound.args, **bound.kwargs),
             nodes=outer.nodes,
             prefix=f"{outer.prefix}{self.name}.",
+            graph_outputs=outer.graph_outputs,
         )
+        if isinstance(returned, OutputHandle):
+            outer.graph_outputs[f"{outer.prefix}{self.name}"] = returned
         return returned
 
     def __repr__(self) -> str:

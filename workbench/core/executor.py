@@ -118,7 +118,7 @@ def execute_job(
 ) -> ExecuteInProcessResult:
     """Run a job (of ops, or of assets once resolved by Definitions) in this process."""
     plan, bindings, merged = _job_plan(job, run_config, resources, op_selection)
-    return execute_plan(
+    result = execute_plan(
         plan,
         job_name=job.name,
         bindings=bindings,
@@ -130,6 +130,10 @@ def execute_job(
         max_workers=max_workers,
         on_event=on_event,
     )
+    result.graph_outputs = {
+        name: (handle.node, handle.output) for name, handle in job.graph_outputs.items()
+    }
+    return result
 
 
 def validate_run_config(job_def: Job, run_config: Any = None) -> dict[str, Any]:

@@ -78,11 +78,17 @@ class _Composition:
     """The nodes a job (or graph) body adds; a nested graph's nodes get its name as prefix."""
 
     def __init__(
-        self, job_name: str, nodes: dict[str, Node] | None = None, prefix: str = ""
+        self,
+        job_name: str,
+        nodes: dict[str, Node] | None = None,
+        prefix: str = "",
+        graph_outputs: dict[str, OutputHandle] | None = None,
     ) -> None:
         self.job_name = job_name
         self.nodes: dict[str, Node] = {} if nodes is None else nodes
         self.prefix = prefix
+        # a nested graph's node name -> the op output it returns (output_for_node("graph"))
+        self.graph_outputs: dict[str, OutputHandle] = {} if graph_outputs is None else graph_outputs
 
     def add(self, op: Op, alias: str | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         name = self.prefix + (alias or op.name)
@@ -327,6 +333,7 @@ class Job:
         description: str | None = None,
         asset_selection: Any = None,
         assets: Sequence[Any] = (),
+        graph_outputs: Mapping[str, OutputHandle] | None = None,
     ) -> None:
         self.name = name
         self.nodes = dict(nodes or {})
@@ -338,6 +345,7 @@ class Job:
         self.assets = tuple(assets)
         self.asset_graph: AssetGraph | None = None
         self.selected_keys: frozenset[AssetKey] | None = None
+        self.graph_outputs = dict(graph_outputs or {})
 
     def resolved(self, graph: AssetGraph, keys: Iterable[AssetKey]) -> Job:
         """A copy of this asset job that materializes ``keys`` of ``graph``.
@@ -475,6 +483,7 @@ def job(
         return Job(
             job_name,
             nodes=composition.nodes,
+            graph_outputs=composition.graph_outputs,
             config=config,
             resource_defs=resource_defs,
             tags=tags,

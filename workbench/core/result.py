@@ -41,6 +41,7 @@ class ExecuteInProcessResult:
         self.success = success
         self.all_events = list(events)
         self._values = dict(values)
+        self.graph_outputs: dict[str, tuple[str, str]] = {}
         self._asset_values = dict(asset_values)
         self.run = record
         self.storage_error = storage_error
@@ -70,7 +71,10 @@ class ExecuteInProcessResult:
         )
 
     def output_for_node(self, node_str: str, output_name: str = "result") -> Any:
-        """The value an op (or asset step) produced for one of its outputs."""
+        """The value an op (or asset step, or nested graph) produced for one of its outputs."""
+        handle = self.graph_outputs.get(node_str) if output_name == "result" else None
+        if handle is not None:
+            node_str, output_name = handle
         try:
             value = self._values[(node_str, output_name)]
         except KeyError:

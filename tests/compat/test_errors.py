@@ -232,3 +232,16 @@ def test_an_unknown_name_is_an_invariant_violation(dg: Any) -> None:
         defs.get_sensor_def("nope")
     with pytest.raises(dg.DagsterInvariantViolationError):
         defs.get_assets_def("nope")
+
+
+def test_setting_a_field_of_config_or_a_resource_is_an_invalid_invocation(dg: Any) -> None:
+    class Settings(dg.Config):
+        n: int = 1
+
+    class Conn(dg.ConfigurableResource):
+        host: str = "h"
+
+    with pytest.raises(dg.DagsterInvalidInvocationError):
+        Settings().n = 2
+    with pytest.raises(dg.DagsterInvalidInvocationError):
+        Conn().host = "other"

@@ -21,7 +21,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, SecretStr, TypeAdapter, ValidationError
 
 from workbench.core._suggest import closest
-from workbench.errors import ConfigError
+from workbench.errors import ConfigError, DagsterInvalidInvocationError
 
 if TYPE_CHECKING:
     from typing import Self
@@ -185,7 +185,7 @@ class Config(BaseModel):
             super().__setattr__(name, value)
             return
         kind = type(self)._kind
-        raise ConfigError(
+        raise DagsterInvalidInvocationError(
             f"{kind} {type(self).__name__!r} is immutable, so field {name!r} cannot be set; "
             f"build a new one with .model_copy(update={{{name!r}: ...}}), or keep run-time "
             "state in a private attribute (_name: T = PrivateAttr())"

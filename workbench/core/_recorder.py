@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
 from typing import TYPE_CHECKING
 
-from workbench.core.config import REDACTED
+from workbench.core.secrets import Scrubber
 from workbench.errors import StorageError
 
 if TYPE_CHECKING:
@@ -16,22 +17,9 @@ if TYPE_CHECKING:
     from workbench.core.instance import Instance
     from workbench.core.run import RunEvent, RunRecord, RunStatus
 
-__all__ = ["RunRecorder", "Scrubber", "watch"]
+__all__ = ["RunRecorder", "watch"]
 
 logger = logging.getLogger("workbench.run")
-
-
-class Scrubber:
-    """Replaces every secret value in force with the redaction mark."""
-
-    def __init__(self, secrets: Iterable[str]) -> None:
-        self.secrets = sorted(secrets, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for secret in self.secrets:
-            if secret in text:
-                text = text.replace(secret, REDACTED)
-        return text
 
 
 class RunRecorder:
@@ -66,6 +54,11 @@ class RunRecorder:
         self._write_lock = threading.Lock()
 
     def emit(self, event: RunEvent) -> None:
+        """Record one event, secrets scrubbed: every event passes this one scrubber."""
+        if self.scrub:
+            event = dataclasses.replace(
+                event, message=self.scrub(event.message), data=self.scrub.data(event.data)
+            )
         with self._lock:
             self.events.append(event)
             self._pending.append(event)

@@ -191,9 +191,7 @@ class RunState:
 
     def _fail(self, step: Step, exc: BaseException, duration: float) -> None:
         self.failed[step.key] = exc
-        scrubbed = [self.scrub(str(arg)) if isinstance(arg, str) else arg for arg in exc.args]
-        if self.scrub.secrets and list(exc.args) != scrubbed:
-            exc.args = tuple(scrubbed)
+        self.scrub.exception(exc)
         text = self.scrub("".join(traceback.format_exception(exc)))
         self.emit(
             RunEvent(

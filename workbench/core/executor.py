@@ -22,6 +22,7 @@ from workbench.core.instance import Instance, default_instance
 from workbench.core.plan import Plan, Step, plan_assets, plan_job
 from workbench.core.result import ExecuteInProcessResult
 from workbench.core.run import EventType, RunEvent, RunRecord, RunStatus
+from workbench.core.secrets import collect_secrets
 from workbench.core.session import current_session
 from workbench.errors import (
     ConfigError,
@@ -293,8 +294,11 @@ def execute_plan(
         },
         steps=[step.key for step in plan.steps],
     )
-    recorder = RunRecorder(record, instance, prepared.secrets, on_event, bool(plan.steps))
+    secrets = prepared.secrets | collect_secrets(op_configs)
+    recorder = RunRecorder(record, instance, secrets, on_event, bool(plan.steps))
     run = RunState(plan, recorder, prepared, op_configs, io_configs(plan, config["ops"], effective))
+    # a value typed in a form over an EnvVar is secret although its field is not (#11)
+    record.config_snapshot = run.scrub.data(record.config_snapshot)
     # The run is written with its first events at the first flush: a run that ends within a
     # tenth of a second is written once, in one transaction, when it ends.
     run.emit(RunEvent(record.run_id, EventType.RUN_START, message=f"run of {job_name} started"))
@@ -314,7 +318,7 @@ def execute_plan(
         _finish(run, RunStatus.CANCELED, f"the run was interrupted\n{where}")
         raise
     except Exception as exc:
-        error = exc
+        error = run.scrub.exception(exc)
     if error is not None:
         text = run.scrub("".join(traceback.format_exception(error)))
         run.emit(

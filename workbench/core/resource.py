@@ -449,7 +449,7 @@ class IOManager:
         raise NotImplementedError(f"{type(self).__name__} must define load_input")
 
 
-class ConfigurableIOManager(ConfigurableResource["ConfigurableIOManager"], IOManager):
+class ConfigurableIOManager(ConfigurableResource, IOManager):
     """A resource that stores step outputs and loads step inputs.
 
     Bind it to ``"io_manager"`` (the default for every asset) or to an asset's

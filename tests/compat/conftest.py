@@ -1,8 +1,14 @@
+"""The ``dg`` fixture: each compat test body runs with workbench, and with Dagster to prove it."""
+
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 # Dagster is the reference here: its own deprecation and preview warnings are not under test.
 DAGSTER = pytest.param(
@@ -11,10 +17,9 @@ DAGSTER = pytest.param(
 
 
 @pytest.fixture(params=["workbench", DAGSTER])
-def dg(request: pytest.FixtureRequest) -> Any:
-    """The same test body against workbench and, to prove the expectation, real Dagster."""
+def dg(request: pytest.FixtureRequest) -> ModuleType:
+    """``import workbench as dg``, and (marked ``dagster``) ``import dagster as dg``."""
     if request.param == "dagster":
-        return pytest.importorskip("dagster")
-    import workbench
-
-    return workbench
+        dagster: ModuleType = pytest.importorskip("dagster")
+        return dagster
+    return importlib.import_module("workbench")

@@ -11,6 +11,7 @@ from workbench.core.config import (
     Config,
     EnvVar,
     IntEnvVar,
+    build_config,
     config_hash,
     explicit_fields,
     from_launch_config,
@@ -18,6 +19,7 @@ from workbench.core.config import (
     marked_secret,
     redact,
     resolve,
+    runtime_config,
 )
 from workbench.core.legacy import ResourceDefinition
 from workbench.core.resource import ConfigurableResource, InitResourceContext, PartialResource
@@ -26,6 +28,7 @@ from workbench.core.secrets import collect_secrets
 from workbench.errors import (
     ConfigError,
     DagsterInvalidConfigError,
+    DagsterInvalidDefinitionError,
     DagsterResourceFunctionError,
 )
 
@@ -110,7 +113,7 @@ class PreparedResources:
                 instance = value.model_copy(update=updates) if updates else value.model_copy()
                 context = InitResourceContext(
                     resource_key=key,
-                    resource_config=self.snapshot.get(key or "", {}).get("config", {}),
+                    resource_config=runtime_config(value),
                     resources=dict(ready),
                     run_id=run_id,
                     log=log,
@@ -259,6 +262,33 @@ def _with_dependencies(bindings: Mapping[str, Any], keys: Iterable[str]) -> set[
     return found
 
 
+def _nested_partials(value: Any) -> list[tuple[str, PartialResource[Any]]]:
+    if not isinstance(value, ConfigurableResource):
+        return []
+    return [
+        (name, item) for name, item in value.__dict__.items() if isinstance(item, PartialResource)
+    ]
+
+
+def _with_completed(
+    value: Any, completed: Mapping[int, Any], origin: Mapping[int, str], where: str
+) -> Any:
+    """``value`` with each nested ``configure_at_launch()`` replaced by its completed resource.
+
+    Raises:
+        ConfigError: the top-level binding of a nested one could not be completed.
+    """
+    updates: dict[str, Any] = {}
+    for name, item in value.__dict__.items() if isinstance(value, ConfigurableResource) else ():
+        if not isinstance(item, PartialResource):
+            continue
+        if id(item) not in completed:
+            # its top-level binding is invalid, and is reported under its own key
+            raise ConfigError(f"{where}: field {name!r} needs resource {origin[id(item)]!r}")
+        updates[name] = completed[id(item)]
+    return value.model_copy(update=updates) if updates else value
+
+
 def prepare_resources(
     bindings: Mapping[str, Any],
     keys: Iterable[str],
@@ -268,18 +298,31 @@ def prepare_resources(
     """Apply launch config and resolve EnvVars for ``keys``; raise once for every problem.
 
     Args:
-        bindings: the bound resources (session overrides already applied).
+        bindings: the bound resources, exactly as the run gets them.
         keys: the keys the run needs.
         launch: ``run_config["resources"]``: each key's ``{"config": {...}}``.
         environ: the environment EnvVars are read from.
 
     Raises:
-        ConfigError: every invalid key and field, secrets redacted.
+        DagsterInvalidConfigError: every invalid key and field, secrets redacted.
     """
     prepared = PreparedResources()
     origin = {id(value): key for key, value in bindings.items()}
     errors: list[tuple[str, str]] = []
-    for key in sorted(_with_dependencies(bindings, keys) | set(launch)):
+    wanted = _with_dependencies(bindings, keys) | set(launch)
+    for key in list(wanted):
+        for name, item in _nested_partials(bindings.get(key)):
+            if id(item) not in origin:
+                # as Dagster: only a top-level binding is configured from run config
+                raise DagsterInvalidDefinitionError(
+                    f"resource {key!r}: field {name!r} is {item!r}, which only a top-level "
+                    f"binding can configure; bind that same object too, e.g. "
+                    f"resources={{{name!r}: ...}}"
+                )
+            wanted.add(origin[id(item)])
+    completed: dict[int, Any] = {}
+    # launch-configured resources first: a resource that nests one gets it completed
+    for key in sorted(wanted, key=lambda k: (not isinstance(bindings.get(k), PartialResource), k)):
         if key not in bindings:
             if key in launch:
                 known = ", ".join(sorted(bindings)) or "none"
@@ -299,22 +342,25 @@ def prepare_resources(
                 prepared.secrets |= _env_references(config, environ)
                 value = value.with_config(config or None, where)
             elif isinstance(value, PartialResource):
+                partial = value
                 value = value.complete(from_launch_config(value.resource_class, config), where, key)
-            elif config:
+                completed[id(partial)] = value
+                origin[id(value)] = key
+            value = _with_completed(value, completed, origin, where)
+            if config and not isinstance(bindings[key], PartialResource | ResourceDefinition):
                 if not isinstance(value, ConfigurableResource):
                     raise ConfigError(
                         f"{where} is a {type(value).__name__}, which takes no config; "
                         f"remove resources.{key} from the run config"
                     )
-                try:
-                    launch_config = from_launch_config(type(value), config)
-                    bound = value
-                    value = type(value)(**{**explicit_fields(value), **launch_config})
-                    mark_secret(value, _secret_in_code(bound))
-                except ConfigError as exc:
-                    raise ConfigError.from_errors(
-                        f"{where} ({type(value).__name__}) launch config is invalid:", exc.errors
-                    ) from None
+                launch_config = from_launch_config(type(value), config)
+                bound = value
+                value = build_config(
+                    type(value),
+                    {**explicit_fields(value), **launch_config},
+                    f"{where} ({type(value).__name__}) launch config",
+                )
+                mark_secret(value, _secret_in_code(bound))
             prepared.snapshot[key] = {
                 "class": type(value).__name__,
                 "config": redact(value) if isinstance(value, Config) else repr(type(value)),

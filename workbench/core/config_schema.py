@@ -156,13 +156,12 @@ def validate_config(schema: Any, data: Any, where: str) -> Any:
     Raises:
         DagsterInvalidConfigError: every invalid entry, with its path and a fix.
     """
-    from workbench.core.config import Config, describe_validation_error
+    from workbench.core.config import Config, build_config, describe_validation_error
 
     if schema is None:
         return data
     if isinstance(schema, type) and issubclass(schema, Config):
-        instance = schema(**dict(data or {}))
-        return instance.model_dump()
+        return build_config(schema, dict(data or {}), where).model_dump()
     adapter = _adapter(_Hashable(schema))
     given = {} if data is None and isinstance(schema, Mapping) else data
     try:

@@ -200,12 +200,7 @@ def _job_plan(
 
 def _with_carried(plan: Plan, bindings: Mapping[str, Any]) -> dict[str, Any]:
     """``bindings`` plus the resources the plan's assets carry for keys it does not bind."""
-    carried = {
-        key: value
-        for step in plan.steps
-        if step.asset is not None
-        for key, value in step.asset.resource_defs.items()
-    }
+    carried = asset_resources([step.asset for step in plan.steps if step.asset is not None])
     if plan.graph is not None:
         for step in plan.steps:
             for loaded in step.loaded_keys:

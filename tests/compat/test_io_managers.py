@@ -333,3 +333,19 @@ def test_io_config_for_an_unknown_input_is_refused() -> None:
 
     with pytest.raises(wb.DagsterInvalidConfigError, match="has no input 'valeu'"):
         chain.execute_in_process(run_config={"ops": {"take": {"inputs": {"valeu": {}}}}})
+
+
+def test_an_asset_with_its_own_io_manager(dg: Any, tmp_path: Path) -> None:
+    @dg.asset(io_manager_def=dg.FilesystemIOManager(base_dir=str(tmp_path)))
+    def greeting() -> str:
+        return "hello"
+
+    @dg.asset
+    def shout(greeting: str) -> str:
+        return greeting.upper()
+
+    defs = dg.Definitions(assets=[greeting, shout])
+    assert not (tmp_path / "greeting").exists()
+    result = defs.get_implicit_global_asset_job_def().execute_in_process()
+    assert result.output_for_node("shout") == "HELLO"
+    assert (tmp_path / "greeting").exists()

@@ -28,6 +28,7 @@ __all__ = [
     "asset",
     "multi_asset",
     "version_text",
+    "with_io_manager",
 ]
 
 CoercibleKey = "AssetKey | str | Sequence[str]"
@@ -399,6 +400,24 @@ def _prefixed(key: AssetKey, prefix: str | Sequence[str] | None) -> AssetKey:
     return key if prefix is None else key.with_prefix(prefix)
 
 
+def with_io_manager(
+    key: AssetKey,
+    io_manager_key: str | None,
+    io_manager_def: Any,
+    resource_defs: Mapping[str, Any] | None,
+) -> tuple[str | None, dict[str, Any]]:
+    """The IO manager key and carried resources of an asset given ``io_manager_def=``.
+
+    The IO manager is carried under the key given, or one named after the asset.
+    """
+    carried = dict(resource_defs or {})
+    if io_manager_def is None:
+        return io_manager_key, carried
+    manager_key = io_manager_key or f"{key.to_python_identifier()}__io_manager"
+    carried[manager_key] = io_manager_def
+    return manager_key, carried
+
+
 def _coerce_deps(deps: Iterable[Any] | None) -> list[AssetKey]:
     return [AssetKey.from_coercible(dep) for dep in deps or ()]
 
@@ -447,6 +466,7 @@ def asset(
     required_resource_keys: Iterable[str] | None = None,
     resource_defs: Mapping[str, Any] | None = None,
     io_manager_key: str | None = None,
+    io_manager_def: Any = None,
     group_name: str | None = None,
     code_version: str | None = None,
     **dagster_options: Any,
@@ -468,6 +488,7 @@ def asset(
     required_resource_keys: Iterable[str] | None = None,
     resource_defs: Mapping[str, Any] | None = None,
     io_manager_key: str | None = None,
+    io_manager_def: Any = None,
     group_name: str | None = None,
     code_version: str | None = None,
     **dagster_options: Any,
@@ -476,7 +497,8 @@ def asset(
 
     Parameters annotated with a resource class (or ``ResourceParam[T]``) receive resources;
     ``config: SomeConfig`` receives run config; ``context`` receives the step context; any
-    other parameter receives the upstream asset of that name.
+    other parameter receives the upstream asset of that name. ``io_manager_def=`` gives the
+    asset its own IO manager.
 
     Example:
         >>> @asset
@@ -507,6 +529,9 @@ def asset(
             code_version=code_version,
             tags=tags,
         )
+        manager_key, carried = with_io_manager(
+            asset_key, io_manager_key, io_manager_def, resource_defs
+        )
         return Asset(
             function,
             specs=[spec],
@@ -514,8 +539,8 @@ def asset(
             ins=_input_keys(params, ins, owner),
             deps=_coerce_deps(deps),
             required_resource_keys=required_resource_keys or (),
-            io_manager_key=io_manager_key,
-            resource_defs=resource_defs,
+            io_manager_key=manager_key,
+            resource_defs=carried,
             name=None,
             params=params,
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, overload
 
 from workbench.core._params import Param, Role, read_params
-from workbench.core.asset import Asset, AssetKey, AssetSpec
+from workbench.core.asset import Asset, AssetKey, AssetSpec, with_io_manager
 from workbench.core.definitions import Definitions
 from workbench.core.job import Job
 from workbench.core.schedule import Schedule
@@ -212,11 +212,9 @@ def observable_source_asset(
         else:
             prefix = [key_prefix] if isinstance(key_prefix, str) else list(key_prefix or ())
             asset_key = AssetKey([*prefix, name or function.__name__])
-        manager_key = io_manager_key
-        carried = dict(resource_defs or {})
-        if io_manager_def is not None:
-            manager_key = manager_key or f"{asset_key.to_python_identifier()}__io_manager"
-            carried[manager_key] = io_manager_def
+        manager_key, carried = with_io_manager(
+            asset_key, io_manager_key, io_manager_def, resource_defs
+        )
         return ObservableSourceAsset(
             function,
             asset_key,

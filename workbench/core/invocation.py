@@ -80,6 +80,7 @@ def build_op_context(
     """A context for calling an op directly: ``my_op(build_op_context(resources={...}))``.
 
     Resources are set up now and torn down when the context is used as a ``with`` block.
+    ``instance`` is accepted for Dagster code and not used: a direct call records nothing.
 
     Raises:
         DagsterInvalidInvocationError: an argument workbench does not support yet.
@@ -100,6 +101,8 @@ def build_asset_context(
     **unsupported: Any,
 ) -> AssetExecutionContext:
     """A context for calling an asset directly: ``my_asset(build_asset_context(...))``.
+
+    As :func:`build_op_context`; ``asset_config`` is the asset's config.
 
     Raises:
         DagsterInvalidInvocationError: an argument workbench does not support yet.

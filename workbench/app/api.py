@@ -78,7 +78,7 @@ def show_resources(defs: Definitions | None = None) -> Any:
     try:
         from workbench.widgets.forms import ResourcesPanel
     except ImportError as exc:  # pragma: no cover - ipywidgets is a required dependency
-        raise MissingExtraError("the resource forms", "ipywidgets", "jupyter") from exc
+        raise MissingExtraError("the resource forms", "ipywidgets") from exc
     names = _user_namespace()
     defs = _defs(defs)
     return ResourcesPanel(

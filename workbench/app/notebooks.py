@@ -41,7 +41,7 @@ def run_notebook(
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError
     except ImportError as exc:
-        raise MissingExtraError("running notebooks headless", "nbclient", "dev") from exc
+        raise MissingExtraError("running notebooks headless", "nbclient", "demo") from exc
     file = Path(path)
     notebook = nbformat.read(file, as_version=4)
     client = NotebookClient(

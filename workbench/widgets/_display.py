@@ -16,7 +16,7 @@ from workbench.core.run import EventType
 from workbench.errors import WorkbenchError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from workbench.core.plan import Plan
     from workbench.core.result import ExecuteInProcessResult
@@ -29,6 +29,7 @@ __all__ = [
     "error_box",
     "esc",
     "event_line",
+    "failure_report",
     "format_duration",
     "format_time",
     "job_label",
@@ -185,6 +186,32 @@ def error_box(header: str, lines: Sequence[str]) -> str:
     """A red box: a header line and preformatted details."""
     body = "".join(f"<pre style='white-space:pre-wrap'>{esc(line)}</pre>" for line in lines)
     return f"<div style='color:#cf222e'><b>{esc(header)}</b>{body}</div>"
+
+
+def failure_report(result: ExecuteInProcessResult, scrub: Callable[[str], str]) -> tuple[str, str]:
+    """Why a run failed, as (text, HTML): each failed step or setup with its error's message.
+
+    Args:
+        result: the finished run.
+        scrub: removes the run's secret values from a text (applied to every line shown).
+    """
+    failures = [
+        event
+        for event in result.all_events
+        if event.event_type in (EventType.STEP_FAILURE, EventType.RUN_FAILURE)
+        and (event.step_key or event.data.get("traceback"))
+    ]
+    header = f"run {result.run_id} failed"
+    lines = [header]
+    boxes = []
+    for event in failures:
+        message = scrub(event.message)
+        lines.append(f"  {message}")
+        boxes.append(error_box(message.splitlines()[0] if message else "failed", [message]))
+    if not failures:
+        lines.append(f"  {scrub(result.run.error or 'no step reported an error')}")
+    html_text = f"<div>{status_badge('FAILURE')} run <code>{esc(result.run_id)}</code></div>"
+    return "\n".join(lines), html_text + "".join(boxes)
 
 
 def summary_html(result: ExecuteInProcessResult, plan: Plan) -> str:

@@ -241,9 +241,18 @@ class GraphView:
         svg: the drawing (inline SVG, no graphviz).
     """
 
-    def __init__(self, defs: Definitions, store: RunStore) -> None:
+    def __init__(
+        self,
+        defs: Definitions,
+        store: RunStore,
+        *,
+        selection: Any = None,
+        open_groups: Sequence[str] = (),
+    ) -> None:
         self.defs = defs
         self.store = store
+        self.selection = selection
+        self.open_groups = tuple(open_groups)
         self.statuses: dict[str, AssetStatus] = {}
         self.svg = ""
         self._widget: Any = None

@@ -302,6 +302,13 @@ def error_html(message: str) -> str:
     return f'<span style="color:#c62828">{html.escape(message)}</span>'
 
 
+def differs_html(text: str) -> str:
+    """A marker saying the value in force is not the code's (empty when it is)."""
+    if not text:
+        return ""
+    return f'<small class="wb-differs">● {html.escape(text)}</small>'
+
+
 def badge_html(name: str, is_set: bool) -> str:
     """Whether the environment variable ``name`` is set; never its value."""
     if not name:

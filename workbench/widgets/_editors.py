@@ -16,6 +16,7 @@ from workbench.widgets._controls import (
     Kit,
     Problem,
     badge_html,
+    differs_html,
     error_html,
     from_control,
     help_html,
@@ -88,14 +89,20 @@ class Editor:
         self.spec = spec
         self.help = help_html(spec)
         self.message = ""
+        self.differs = ""
         self.note = context.kit.html(self.help)
 
-    def show_error(self, message: str) -> None:
-        """Show ``message`` (or no error) beside the field, after its help text."""
-        if message == self.message:
+    def show_error(self, message: str, differs: str = "") -> None:
+        """Show ``message`` (or no error) beside the field, after its help text.
+
+        Args:
+            message: the field's error ("" for none).
+            differs: how the value in force differs from the code's ("" when it does not).
+        """
+        if (message, differs) == (self.message, self.differs):
             return
-        self.message = message
-        parts = [text for text in (self.help, error_html(message)) if text]
+        self.message, self.differs = message, differs
+        parts = [text for text in (self.help, differs_html(differs), error_html(message)) if text]
         self.note.value = "<br>".join(parts)
 
     def load(self, spec: FieldSpec, literal: Any) -> None:
@@ -201,8 +208,12 @@ class FieldEditor(Editor):
         self._arrange_and_notify()
 
     def _value_changed(self) -> None:
-        if self.unset is not None and self.unset.value and not self.context.loading:
-            self.unset.value = False
+        if not self.context.loading:
+            if self.unset is not None and self.unset.value:
+                self.unset.value = False
+            if self.is_env():
+                # a value given (e.g. `form.fields[path].value = ...`) replaces the EnvVar
+                self.source.value = "value"
         self.context.changed()
 
     def is_env(self) -> bool:

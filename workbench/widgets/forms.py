@@ -6,8 +6,10 @@ new resource in the session so the next run uses it. A secret's value is never s
 
 from __future__ import annotations
 
+import functools
 import html
 import os
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -15,7 +17,14 @@ from typing import Any
 import ipywidgets as widgets
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from workbench.core.config import REDACTED, EnvVar, IntEnvVar, describe_validation_error
+from workbench.core.config import (
+    REDACTED,
+    Config,
+    EnvVar,
+    IntEnvVar,
+    describe_validation_error,
+    resolve,
+)
 from workbench.core.fields import MISSING, FieldSpec, field_specs, literal_values
 from workbench.core.resource import PartialResource
 from workbench.core.session import current_session
@@ -34,6 +43,11 @@ __all__ = ["OnApply", "ResourceForm", "ResourcesPanel"]
 
 OnApply = Callable[[str, Any, dict[str, Any]], object]
 """Called after Apply with the resource key, the new resource and its literal config."""
+
+_LIVE_FORMS: weakref.WeakSet[ResourceForm] = weakref.WeakSet()
+"""Every form shown in this process: Apply in one updates the others of the same resource."""
+PLACEHOLDER = "0"
+"""What an unset environment variable reads as while a form checks the class's validators."""
 
 
 class ResourceForm:
@@ -84,7 +98,10 @@ class ResourceForm:
         self.sections: dict[str, Any] = {}
         self.errors: dict[str, str] = {}
         self.warnings: list[str] = []
+        self.differs: dict[str, str] = {}
         self._by_path: dict[str, Editor] = {}
+        self._problems: list[tuple[str, str]] = []
+        self._note_kind = ""
         kit = Kit()
         self._context = Context(
             kit=kit,
@@ -103,6 +120,7 @@ class ResourceForm:
         finally:
             self._context.loading = False
         self._top_error = kit.html()
+        self._origin = kit.html()
         self._notes = kit.html()
         self.apply_button = kit.make(widgets.Button, description="Apply", button_style="primary")
         self.reset_button = kit.make(widgets.Button, description="Reset")
@@ -120,6 +138,7 @@ class ResourceForm:
         self.widget = widgets.VBox(
             [
                 kit.html(self._header()),
+                self._origin,
                 self._top_error,
                 body,
                 kit.make(widgets.HBox, children=buttons),
@@ -128,7 +147,9 @@ class ResourceForm:
         )
         self.widget.add_class("wb-resource-form")
         self._register()
+        self._compare_with_code()
         self._validate()
+        _LIVE_FORMS.add(self)
 
     # -- public API --------------------------------------------------------------------------
 
@@ -145,36 +166,62 @@ class ResourceForm:
     def apply(self) -> Any:
         """Bind the edited resource in the session and call ``on_apply``.
 
+        Every other form of the same resource (another panel, the launchpad) then shows it.
+
         Returns:
             The new resource, or None when the form is invalid (the errors are shown).
         """
         self._validate()
         if self._value is None:
             self._notes.value = error_html("fix the errors above, then Apply")
+            self._note_kind = "error"
             return None
         new = self._value
         self.warnings = [self._secret_warning(editor) for editor in self._typed_secrets()]
+        unset = self._unset_variables(new)
+        self.warnings += [
+            f"{path}: {name} is not set, so the next run will fail unless it is set "
+            f"(set {name} in the kernel's environment, or give {path} a value)"
+            for path, name in unset.items()
+        ]
         current_session().bind(self.resource_key, new)
-        self._applied = new
-        self._load(new)
-        notes = ["applied: the next run uses this config", *self.warnings]
+        self._adopt(new)
+        head = "applied: the next run uses this config"
+        if unset:
+            head = "applied, but the next run fails unless " + ", ".join(
+                sorted(set(unset.values()))
+            )
+            head += " " + ("is" if len(set(unset.values())) == 1 else "are") + " set"
+        notes = [head, *self.warnings]
         if self._on_apply is not None:
             try:
                 self._on_apply(self.resource_key, new, literal_values(new))
             except Exception as exc:
                 notes.append(f"applied for this session, but saving failed: {_describe(exc)}")
-        self._notes.value = "<br>".join(html.escape(note) for note in notes)
+        self._show_notes(notes, "applied")
+        for other in list(_LIVE_FORMS):
+            if other is not self and other.resource_key == self.resource_key:
+                other._guard(functools.partial(other._applied_elsewhere, new))
         return new
 
     def reset(self) -> None:
         """Go back to the last applied config."""
         self._load(self._applied)
-        self._notes.value = html.escape("reset to the last applied config")
+        self._show_notes(["reset to the last applied config"], "reset")
 
     def revert(self) -> None:
         """Go back to the config in the code; Apply makes runs use it again."""
         self._load(self._code)
-        self._notes.value = html.escape("reverted to the code's config; Apply to use it")
+        self._show_notes(["reverted to the code's config; Apply to use it"], "dirty")
+
+    @property
+    def has_unapplied_changes(self) -> bool:
+        """Whether the form holds edits that Apply has not put in force."""
+        if self._typed_secrets():
+            return True
+        if self._value is None:
+            return True
+        return bool(literal_values(self._value) != literal_values(self._applied))
 
     def refresh(self) -> None:
         """Read the environment again: update every set/unset badge."""
@@ -191,6 +238,66 @@ class ResourceForm:
         return f"ResourceForm({self.resource_key!r}, {self._class.__name__})"
 
     # -- inside ------------------------------------------------------------------------------
+
+    def _adopt(self, resource: Any) -> None:
+        """Show ``resource`` as the config in force."""
+        self._applied = resource
+        self._compare_with_code()
+        self._load(resource)
+
+    def _applied_elsewhere(self, resource: Any) -> None:
+        """Another view applied this resource: show it, unless edits here would be lost."""
+        if self.has_unapplied_changes:
+            self._applied = resource
+            self._compare_with_code()
+            self._show(self._problems)
+            self._show_notes(
+                ["applied in another view since; Reset shows that config (drops the edits here)"],
+                "dirty",
+            )
+            return
+        self._adopt(resource)
+        self._show_notes(["applied in another view: this is the config in force"], "applied")
+
+    def _compare_with_code(self) -> None:
+        """Mark each field whose value in force is not the code's."""
+        applied = _flatten(literal_values(self._applied))
+        code = _flatten(literal_values(self._code))
+        self.differs = {}
+        for path in sorted(set(applied) | set(code)):
+            if applied.get(path, MISSING) == code.get(path, MISSING):
+                continue
+            target = path
+            while target and target not in self._by_path:
+                target = target.rpartition(".")[0]
+            if not target:
+                continue
+            editor = self._by_path[target]
+            if editor.spec.secret or target != path:
+                text = "in force: a saved edit; the code's value differs"
+            else:
+                text = f"in force: a saved edit; the code has {_show_literal(code.get(path))}"
+            self.differs[target] = text
+        if self.differs:
+            names = ", ".join(self.differs)
+            self._origin.value = (
+                f"<small class='wb-origin'>saved edits in force differ from the code in: "
+                f"{html.escape(names)}. Revert, then Apply, to use the code's config.</small>"
+            )
+        else:
+            self._origin.value = ""
+
+    def _show_notes(self, notes: Sequence[str], kind: str) -> None:
+        self._note_kind = kind
+        self._notes.value = "<br>".join(html.escape(note) for note in notes)
+
+    def _unset_variables(self, resource: Any) -> dict[str, str]:
+        """Field path -> the name of each environment variable it reads that is not set."""
+        return {
+            path: value["env"]
+            for path, value in _flatten(literal_values(resource)).items()
+            if _is_env(value) and not self._context.environ(value["env"])
+        }
 
     def _header(self) -> str:
         title = f"<b>{html.escape(self.resource_key)}</b> <code>{self._class.__name__}</code>"
@@ -265,6 +372,8 @@ class ResourceForm:
             for editor in self._editors:
                 editor.collect(data, problems, omitted)
             candidate = self._class(**data)
+            if not problems:
+                problems.extend(self._class_problems(candidate))
         except ConfigError as exc:
             problems.extend(drop_under(exc.errors, omitted))
         except ValidationError as exc:
@@ -272,7 +381,42 @@ class ResourceForm:
         except Exception as exc:
             problems.append(("", _describe(exc)))
         self._value = None if problems else candidate
+        self._problems = problems
         self._show(problems)
+        self._mark_unapplied()
+
+    def _class_problems(self, candidate: Any) -> list[tuple[str, str]]:
+        """What the class's own validators say about ``candidate`` with its EnvVars read.
+
+        A value given as an EnvVar waits for the run; here it is read from the environment
+        (an unset variable reads as a placeholder, and errors about it are left out) so that
+        field and model validators judge every other value as the user types.
+        """
+        if not isinstance(candidate, Config) or not candidate._has_env:
+            return []
+        unset = self._unset_variables(candidate)
+        environ = dict(os.environ)
+        environ.update(dict.fromkeys(unset.values(), PLACEHOLDER))
+        try:
+            resolve(candidate, f"resource {self.resource_key!r}", environ)
+        except ConfigError as exc:
+            return drop_under(list(exc.errors), list(unset))
+        return []
+
+    def _mark_unapplied(self) -> None:
+        """Say when the form holds edits not in force (instead of an earlier "applied")."""
+        if self._context.loading:
+            return
+        if self.has_unapplied_changes:
+            if self._note_kind != "dirty":
+                self._notes.value = (
+                    "<span class='wb-unapplied'>● unapplied changes: Apply puts them in force, "
+                    "Reset drops them</span>"
+                )
+                self._note_kind = "dirty"
+        elif self._note_kind == "dirty":
+            self._notes.value = ""
+            self._note_kind = ""
 
     def _show(self, problems: list[tuple[str, str]]) -> None:
         secrets = self._secret_texts()
@@ -286,7 +430,7 @@ class ResourceForm:
             placed.setdefault(target, []).append(_scrub(text, secrets))
         self.errors = {path: "; ".join(texts) for path, texts in placed.items()}
         for path, editor in self._by_path.items():
-            editor.show_error(self.errors.get(path, ""))
+            editor.show_error(self.errors.get(path, ""), self.differs.get(path, ""))
         self._top_error.value = error_html(self.errors.get("", ""))
         self.apply_button.disabled = bool(self.errors)
 
@@ -331,13 +475,39 @@ def _kept_secrets(resource: Any, specs: tuple[FieldSpec, ...]) -> dict[str, Any]
         if spec.secret and spec.env_var is None and spec.kind not in ("config", "resource"):
             raw = _raw_at(resource, spec.path)
             if raw is not MISSING and raw is not None and not isinstance(raw, EnvVar | IntEnvVar):
-                kept[spec.path] = raw
+                text = raw.get_secret_value() if isinstance(raw, SecretStr) else raw
+                if text != "":  # an empty secret is not "set"
+                    kept[spec.path] = raw
         for child in spec.children:
             visit(child)
 
     for spec in specs:
         visit(spec)
     return kept
+
+
+def _flatten(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Literal config as ``{dotted path: value}`` (an EnvVar's ``{"env": NAME}`` is one value)."""
+    flat: dict[str, Any] = {}
+    for name, value in values.items():
+        path = f"{prefix}{name}"
+        if isinstance(value, dict) and not _is_env(value):
+            flat.update(_flatten(value, f"{path}."))
+        else:
+            flat[path] = value
+    return flat
+
+
+def _is_env(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"env"}
+
+
+def _show_literal(value: Any) -> str:
+    if _is_env(value):
+        return f"EnvVar({value['env']!r})"
+    if value is MISSING:
+        return "no value"
+    return repr(value)
 
 
 def _raw_at(resource: Any, path: str) -> Any:
@@ -370,10 +540,18 @@ class ResourcesPanel:
         usage = usage or {}
         self.forms: dict[str, ResourceForm] = {}
         parts: list[Any] = []
-        for key, resource in resources.items():
+        overrides = current_session().overrides
+        for key, code_resource in resources.items():
             used_by = tuple(usage.get(key, ()))
+            resource = overrides.get(key, code_resource)
             if isinstance(resource, BaseModel | PartialResource):
-                form = ResourceForm(key, resource, on_apply=on_apply, used_by=used_by)
+                form = ResourceForm(
+                    key,
+                    resource,
+                    code_resource=code_resource,
+                    on_apply=on_apply,
+                    used_by=used_by,
+                )
                 self.forms[key] = form
                 parts.append(form.widget)
             else:

@@ -33,6 +33,10 @@ class Service(ConfigurableResource):
         return self
 
 
+def value_of(form: ResourceForm, path: str) -> object:
+    return form.fields[path].value
+
+
 def with_env_user() -> Service:
     return Service(username=EnvVar("WB_TEST_USER"))
 
@@ -116,13 +120,12 @@ def test_panel_shows_the_config_in_force_and_marks_what_differs_from_the_code():
     current_session().bind("svc", code.model_copy(update={"fail": True}))
     panel = ResourcesPanel({"svc": code})
     form = panel.forms["svc"]
-    assert form.fields["fail"].value is True
+    assert value_of(form, "fail") is True
     assert form.differs == {"fail": "in force: a saved edit; the code has False"}
     assert "the code has False" in form._by_path["fail"].note.value
     assert "differ from the code in: fail" in form._origin.value
     form.revert()
-    reverted = form.fields["fail"].value
-    assert reverted is False
+    assert value_of(form, "fail") is False
     form.apply()
     assert form.differs == {}
     assert form._origin.value == ""

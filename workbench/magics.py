@@ -16,14 +16,15 @@ from workbench.app.api import active_definitions, edit_store
 from workbench.app.commands import build_group
 from workbench.app.namespace import apply_saved_edits, current_notebook, gather_definitions
 from workbench.core.config import REDACTED
+from workbench.core.definitions import Definitions, LazyDefinitions
 from workbench.core.run import EventType, RunEvent
+from workbench.core.session import current_session
 from workbench.errors import WorkbenchError
 
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable, Sequence
 
-    from workbench.core.definitions import Definitions
     from workbench.core.result import ExecuteInProcessResult
     from workbench.core.run import RunStore
     from workbench.core.schedule import Schedule
@@ -81,8 +82,8 @@ class NotebookFrontend:
         self._started = 0.0
 
     def definitions(self, target: str | None) -> Definitions:
-        """The notebook's active definitions."""
-        return active_definitions(self.shell.user_ns)
+        """The notebook's active definitions (a saved edit that no longer fits is reported)."""
+        return active_definitions(self.shell.user_ns, report=_report)
 
     def output(self, value: Any, text: str) -> Any:
         """The value IPython shows: rich values as they are, text and mappings as ``text``."""
@@ -192,6 +193,10 @@ class NotebookFrontend:
         self.shell.set_next_input(text, replace=False)
 
 
+def _report(problem: str) -> None:
+    print(f"workbench: {problem}", file=sys.stderr)
+
+
 def _has_display(value: Any) -> bool:
     return any(
         hasattr(value, name) for name in ("_repr_mimebundle_", "_repr_html_", "_ipython_display_")
@@ -250,16 +255,44 @@ def _usage(exc: click.UsageError) -> str:
 
 
 def _restore_edits(shell: Any) -> Callable[..., None]:
+    """After each cell, bind saved form edits not bound yet; show each problem once.
+
+    The namespace's definitions (``@definitions`` functions included) are gathered only when
+    an edit is waiting and something that could bind it changed since the last attempt.
+    """
+    reported: set[str] = set()
+    last: list[Any] = [None]
+
     def restore(*_: Any) -> None:
         try:
             edits = edit_store().load(current_notebook(shell.user_ns))
-            if edits:
-                apply_saved_edits(gather_definitions(shell.user_ns), edits)
+            bound = current_session().overrides
+            pending = {key: config for key, config in edits.items() if key not in bound}
+            if not pending:
+                return
+            fingerprint = (_definitions_in(shell.user_ns), repr(sorted(edits.items())))
+            if fingerprint == last[0]:
+                return
+            last[0] = fingerprint
+            problems = apply_saved_edits(gather_definitions(shell.user_ns), pending)
         except WorkbenchError as exc:  # shown, never raised into the notebook
-            print(f"workbench: saved form edits were not applied: {exc}", file=sys.stderr)
+            problems = [f"saved form edits were not applied: {exc}"]
+        for problem in problems:
+            if problem not in reported:
+                reported.add(problem)
+                print(f"workbench: {problem}", file=sys.stderr)
 
     restore.__workbench_hook__ = True  # type: ignore[attr-defined]
     return restore
+
+
+def _definitions_in(namespace: Mapping[str, Any]) -> tuple[tuple[str, int], ...]:
+    """Which Definitions and ``@definitions`` functions the namespace holds (names and ids)."""
+    return tuple(
+        (name, id(value))
+        for name, value in namespace.items()
+        if isinstance(value, Definitions | LazyDefinitions)
+    )
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -224,6 +224,10 @@ def test_saved_edits_are_reapplied_after_a_restart(shell):
     shell.run_line_magic("load_ext", "workbench")
     shell.run_cell(CELL)
     assert current_session().overrides["conn"].username == "grace"
+    # the form shows the config in force, marked as a saved edit, not the code's "ada"
+    form = wb_magic(shell, "resources").forms["conn"]
+    assert form.fields["username"].value == "grace"
+    assert form.differs == {"username": "in force: a saved edit; the code has 'ada'"}
     assert (
         wb.materialize([shell.user_ns["a"]], resources=shell.user_ns["defs"].resources).asset_value(
             "a"
@@ -302,3 +306,34 @@ def test_check_and_list(shell, capsys):
     assert "All definitions loaded successfully." in capsys.readouterr().out
     listing = wb_magic(shell, "list")
     assert [item["key"] for item in listing["assets"]] == ["a", "b"]
+
+
+def test_a_saved_edit_that_no_longer_fits_is_reported_once(shell, capsys):
+    wb.app.api.edit_store().save("<default>", "conn", {"user_name": "grace"})
+    current_session().unbind()
+    shell.run_cell("x = 1")
+    shell.run_cell("y = 2")
+    err = capsys.readouterr().err
+    assert err.count("saved edit of resource 'conn' no longer fits its class") == 1
+    assert "%wb resources --reset conn" in err
+    # a verb says it too, and the run uses the code's config
+    assert wb_magic(shell, "materialize").asset_value("a") == "ada"
+    assert "saved edit of resource 'conn' no longer fits" in capsys.readouterr().err
+
+
+def test_definitions_functions_are_not_called_after_every_cell(shell):
+    shell.run_cell(
+        "calls = []\n"
+        "@wb.definitions\n"
+        "def more():\n"
+        "    calls.append(1)\n"
+        "    return wb.Definitions(resources={'extra': Conn(username='x')})\n"
+    )
+    wb.app.api.edit_store().save("<default>", "conn", {"username": "grace"})
+    wb.app.api.edit_store().save("<default>", "gone", {"username": "nobody"})
+    current_session().unbind()
+    for _ in range(4):
+        shell.run_cell("pass")
+    assert current_session().overrides["conn"].username == "grace"
+    # the edit of 'gone' waits for a resource of that key, without calling more() each cell
+    assert len(shell.user_ns["calls"]) == 1

@@ -15,7 +15,7 @@ from workbench.core.instance import default_instance
 from workbench.errors import MissingExtraError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     import pandas
 
@@ -52,13 +52,23 @@ def edit_store() -> Any:
     return EditStore(workbench_home())
 
 
-def active_definitions(namespace: Mapping[str, Any] | None = None) -> Definitions:
-    """The notebook's definitions, gathered from its namespace, with saved edits bound."""
+def active_definitions(
+    namespace: Mapping[str, Any] | None = None, *, report: Callable[[str], object] | None = None
+) -> Definitions:
+    """The notebook's definitions, gathered from its namespace, with saved edits bound.
+
+    Args:
+        namespace: the names to gather from (the IPython user namespace by default).
+        report: called with each saved edit that could not be applied (and why, with the fix).
+    """
     names = dict(namespace) if namespace is not None else _user_namespace()
     defs = gather_definitions(names)
     edits = edit_store().load(current_notebook(names))
     if edits:
-        apply_saved_edits(defs, edits)
+        problems = apply_saved_edits(defs, edits)
+        if report is not None:
+            for problem in problems:
+                report(problem)
     return defs
 
 

@@ -469,3 +469,41 @@ def _walk(widget: Any) -> list[Any]:
     for child in getattr(widget, "children", ()):
         found.extend(_walk(child))
     return found
+
+
+def test_launch_is_disabled_during_a_run_and_a_click_then_is_ignored(instance):
+    pads: list[Launchpad] = []
+    seen: dict[str, Any] = {}
+
+    @asset
+    def slow() -> int:
+        pad = pads[0]
+        seen["disabled"] = pad.launch_button.disabled
+        seen["description"] = pad.launch_button.description
+        pad.launch_button.click()  # a second click while the run goes on
+        seen["direct"] = pad.launch()
+        return 1
+
+    pad = Launchpad(Definitions(assets=[slow]), instance=instance)
+    pads.append(pad)
+    pad.launch_button.click()
+    assert seen == {"disabled": True, "description": "Running…", "direct": None}
+    assert len(instance.run_store.list_runs()) == 1
+    assert pad.result is not None
+    assert pad.result.success
+    # the first run's summary stays; the button is back for the next run
+    assert pad.result.run_id in pad.summary.value
+    assert not pad.launch_button.disabled
+    assert pad.launch_button.description == "Launch"
+
+
+def test_a_stale_nothing_was_run_message_goes_when_the_config_changes(instance):
+    pad = Launchpad(make_defs(), instance=instance)
+    pad.op_config["raw"].text.value = "n: many"
+    pad.launch_button.click()
+    assert "nothing was run" in pad.problems.value
+    pad.op_config["raw"].text.value = "n: 4"
+    assert pad.problems.value == ""
+    pad.launch_button.click()
+    assert pad.result is not None
+    assert pad.result.success

@@ -219,6 +219,7 @@ class Launchpad:
         self._log_lines: list[str] = []
         self._plan: Plan | None = None
         self._bindings: dict[str, Any] = {}
+        self._running = False
         graph = defs.asset_graph
         keys = [key.to_user_string() for key in graph.toposort() if graph.assets.get(key)]
         jobs = _job_names(defs)
@@ -281,7 +282,7 @@ class Launchpad:
         self.launch_button.add_class("wb-launch")
         self.job_picker.observe(lambda _change: self._guard(self._rebuild), names="value")
         self.asset_picker.observe(lambda _change: self._guard(self._rebuild), names="value")
-        self.launch_button.on_click(lambda _button: self._guard(self.launch))
+        self.launch_button.on_click(lambda _button: self._guard(self._clicked))
         self._guard(self._rebuild)
 
     # -- public API --------------------------------------------------------------------------
@@ -320,13 +321,31 @@ class Launchpad:
         """Validate, then run; show progress, logs and a summary.
 
         Returns:
-            The run's result, or None when nothing ran (what was wrong is shown).
+            The run's result, or None when nothing ran (what was wrong is shown, or a run was
+            already going: one runs at a time).
         """
+        if self._running:  # called again during the run (a click, a callback): one run at a time
+            return None
+        self._running = True
         try:
             return self._launch()
         except Exception as exc:
             self._show_error(exc)
             return None
+        finally:
+            self._running = False
+
+    def _clicked(self) -> None:
+        """Launch, with the button disabled until clicks made during the run are let go."""
+        if self.launch_button.disabled:
+            return
+        self.launch_button.disabled = True
+        self.launch_button.description = "Running…"
+        try:
+            self.launch()
+        finally:
+            self.launch_button.description = "Launch"
+            _enable_after_queued_clicks(self.launch_button)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         target = self.job_name or f"materialize {', '.join(self.asset_picker.value) or '-'}"
@@ -433,6 +452,7 @@ class Launchpad:
             self._watch(child)
 
     def _show_run_config(self) -> None:
+        self.problems.value = ""  # what was wrong before may be fixed now: checked at Launch
         for form in self.forms.values():
             self._watch(form.widget)
         lines: list[str] = []
@@ -561,6 +581,27 @@ class Launchpad:
         else:
             text = "".join(traceback.format_exception(exc))
             self.problems.value = error_box(f"{type(exc).__name__}: {exc}", [text])
+
+
+ENABLE_DELAY_SECONDS = 0.5
+"""How long Launch stays disabled after a run in a kernel: clicks the browser sent during the
+run are queued behind it and arrive at once; they find the button disabled and are dropped."""
+
+
+def _enable_after_queued_clicks(button: Any) -> None:
+    """Enable ``button`` once the clicks queued during a run have been handled (and ignored)."""
+    try:
+        from IPython import get_ipython
+
+        kernel = getattr(get_ipython(), "kernel", None)
+    except ImportError:  # pragma: no cover - IPython is a dependency of ipywidgets
+        kernel = None
+    if kernel is None:  # no front end queues clicks: a direct call is the next click
+        button.disabled = False
+        return
+    timer = threading.Timer(ENABLE_DELAY_SECONDS, lambda: setattr(button, "disabled", False))
+    timer.daemon = True
+    timer.start()
 
 
 def _job_names(defs: Definitions) -> list[str]:

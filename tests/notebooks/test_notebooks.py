@@ -28,7 +28,8 @@ EXPECTED = {
     "sensors_and_schedules": [
         "3 run request(s)",
         "skipped: no new files since 3",
-        "[True, True]",
+        # --launch shows each launched run, not a list of booleans (#14)
+        "of refresh: success\n    launched run ",
         "2026-12-02T06:00:00+01:00",
     ],
 }

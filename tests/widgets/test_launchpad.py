@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -507,3 +508,31 @@ def test_a_stale_nothing_was_run_message_goes_when_the_config_changes(instance):
     pad.launch_button.click()
     assert pad.result is not None
     assert pad.result.success
+
+
+def test_progress_shows_whole_step_names_counts_and_the_last_log_line(instance):
+    @asset
+    def data_from_a_service_with_a_long_name() -> int:
+        return 1
+
+    @asset
+    def failing_report(data_from_a_service_with_a_long_name: int) -> int:
+        raise ValueError("no report today")
+
+    pad = Launchpad(
+        Definitions(assets=[data_from_a_service_with_a_long_name, failing_report]),
+        instance=instance,
+    )
+    pad.launch_button.click()
+    assert [bar.description for bar in pad.progress.values()] == [
+        "data_from_a_service_with_a_long_name",
+        "failing_report",
+    ]
+    assert all(bar.style.description_width == "initial" for bar in pad.progress.values())
+    assert "2 of 2 steps, 1 failed · " in pad.counts.value
+    # the newest line is shown in full, outside any scrolled or clipped box
+    assert pad.result is not None
+    last = pad._log_lines[-1]
+    assert "RUN_FAILURE" in last
+    assert html.escape(last) in pad.log.value.rsplit("<pre class='wb-log'>", 1)[1]
+    assert "max-height" not in pad.log.value

@@ -6,6 +6,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from workbench.app.namespace import (
+    DEFAULT_NOTEBOOK,
     apply_saved_edits,
     current_notebook,
     gather_definitions,
@@ -99,13 +100,15 @@ def show_resources(defs: Definitions | None = None) -> Any:
 def launchpad(job: str | None = None, defs: Definitions | None = None) -> Any:
     """Pick a job or assets, edit their config, launch, and watch the run."""
     from workbench.widgets.launchpad import Launchpad
+    from workbench.widgets.runs import NOTEBOOK_TAG
 
-    names = _user_namespace()
+    notebook = current_notebook(_user_namespace())
     return Launchpad(
         _defs(defs),
         instance=default_instance(),
         job=job,
-        on_apply=_persist(current_notebook(names)),
+        on_apply=_persist(notebook),
+        tags={NOTEBOOK_TAG: notebook} if notebook != DEFAULT_NOTEBOOK else None,
     )
 
 

@@ -51,6 +51,16 @@ def parse_selection(items: Sequence[str]) -> Any:
     return selection
 
 
+def _run_tags(frontend: Frontend) -> dict[str, str] | None:
+    """The notebook a run starts from, as a tag the runs table shows."""
+    notebook = frontend.notebook_path()
+    if notebook is None:
+        return None
+    from workbench.widgets.runs import NOTEBOOK_TAG
+
+    return {NOTEBOOK_TAG: notebook}
+
+
 def check(frontend: Frontend) -> click.Command:
     """``check``: load and validate the definitions."""
 
@@ -114,6 +124,7 @@ def materialize(frontend: Frontend) -> click.Command:
             selection=selection,
             only_stale=stale,
             raise_on_error=False,
+            tags=_run_tags(frontend),
             on_event=frontend.progress(),
             instance=default_instance(),
         )
@@ -156,6 +167,7 @@ def launch(frontend: Frontend) -> click.Command:
             read_run_config(config_file),
             raise_on_error=False,
             instance=default_instance(),
+            tags=_run_tags(frontend),
             on_event=frontend.progress(),
         )
         return frontend.run_result(result, defs)

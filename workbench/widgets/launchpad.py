@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import threading
+import time
 import traceback
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,7 @@ from workbench.widgets._display import (
     error_box,
     esc,
     event_line,
+    format_duration,
     secrets_in,
     summary_html,
     summary_text,
@@ -188,6 +190,7 @@ class Launchpad:
         launch_button: validates, then runs.
         progress: step key -> its IntProgress (max 2: started, finished).
         overall: an IntProgress of finished steps.
+        counts: steps finished of all, failures and the time since the run started.
         log: the live log (HTML).
         summary: the result summary, or what went wrong (HTML).
         result: the last run's result.
@@ -202,8 +205,10 @@ class Launchpad:
         job: str | None = None,
         selection: Any = None,
         on_apply: OnApply | None = None,
+        tags: Mapping[str, str] | None = None,
     ) -> None:
         self.defs = defs
+        self.tags = dict(tags or {})
         self._on_apply = on_apply
         self._secrets: list[str] = []
         self.instance = instance or default_instance()
@@ -255,6 +260,8 @@ class Launchpad:
             description="Launch", button_style="primary", icon="play"
         )
         self.overall = widgets.IntProgress(value=0, min=0, max=1, description="steps")
+        self.counts = widgets.HTML()
+        self._started = 0.0
         self._progress_box = widgets.VBox()
         self.log = widgets.HTML()
         self.summary = widgets.HTML()
@@ -270,7 +277,7 @@ class Launchpad:
                 self.run_config_text,
                 self.problems,
                 self.launch_button,
-                self.overall,
+                widgets.HBox([self.overall, self.counts]),
                 self._progress_box,
                 self.log,
                 self.summary,
@@ -519,11 +526,16 @@ class Launchpad:
                 selection=[AssetKey.from_user_string(text) for text in self.asset_picker.value],
                 instance=self.instance,
                 raise_on_error=False,
+                tags=self.tags,
                 on_event=self._on_event,
             )
         else:
             result = self.defs.resolve_job_def(name).execute_in_process(
-                run_config, instance=self.instance, raise_on_error=False, on_event=self._on_event
+                run_config,
+                instance=self.instance,
+                raise_on_error=False,
+                tags=self.tags,
+                on_event=self._on_event,
             )
         self.result = result
         self.summary.value = self._scrub(summary_html(result, self._plan))
@@ -538,19 +550,29 @@ class Launchpad:
     def _start_progress(self, steps: Sequence[str]) -> None:
         self._log_lines = []
         self.log.value = ""
+        self._started = time.monotonic()
         self.overall.max = max(1, len(steps))
         self.overall.value = 0
         self.overall.bar_style = ""
-        self.progress = {
-            key: widgets.IntProgress(value=0, min=0, max=2, description=key[:20]) for key in steps
-        }
+        self.progress = {key: _step_bar(key) for key in steps}
         self._progress_box.children = tuple(self.progress.values())
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        bars = self.progress.values()
+        done = sum(item.value == item.max for item in bars)
+        failed = sum(item.bar_style == "danger" for item in bars)
+        elapsed = time.monotonic() - self._started
+        text = f"{done} of {len(self.progress)} steps"
+        if failed:
+            text += f", {failed} failed"
+        self.counts.value = f"<small>{esc(text)} · {format_duration(elapsed)}</small>"
 
     def _on_event(self, event: RunEvent) -> None:
         with self._lock:
             bar = self.progress.get(event.step_key or "")
             if event.step_key and bar is None:  # a step the plan did not foresee
-                bar = widgets.IntProgress(value=0, min=0, max=2, description=event.step_key[:20])
+                bar = _step_bar(event.step_key)
                 self.progress[event.step_key] = bar
                 self._progress_box.children = (*self._progress_box.children, bar)
                 self.overall.max = len(self.progress)
@@ -565,12 +587,10 @@ class Launchpad:
                 self.overall.bar_style = "success"
             elif event.event_type is EventType.RUN_FAILURE:
                 self.overall.bar_style = "danger"
+            self._show_counts()
             self._log_lines.append(event_line(event))
             del self._log_lines[:-LOG_LINES]
-            self.log.value = (
-                "<pre style='max-height:16em;overflow:auto;font-size:85%'>"
-                f"{esc(chr(10).join(self._log_lines))}</pre>"
-            )
+            self.log.value = _log_html(self._log_lines)
 
     def _show_error(self, exc: BaseException) -> None:
         if isinstance(exc, WorkbenchError):
@@ -602,6 +622,32 @@ def _enable_after_queued_clicks(button: Any) -> None:
     timer = threading.Timer(ENABLE_DELAY_SECONDS, lambda: setattr(button, "disabled", False))
     timer.daemon = True
     timer.start()
+
+
+LOG_SHOWN = 12
+"""How many of the newest log lines show in full; the rest open from a summary line."""
+
+
+def _step_bar(step_key: str) -> Any:
+    """A step's progress bar with its whole name beside it (never cut to a few characters)."""
+    bar = widgets.IntProgress(
+        value=0, min=0, max=2, description=step_key, style={"description_width": "initial"}
+    )
+    bar.add_class("wb-step-progress")
+    return bar
+
+
+def _log_html(lines: Sequence[str]) -> str:
+    """The newest lines in full (nothing clipped), the earlier ones folded above them."""
+    earlier, newest = lines[:-LOG_SHOWN], lines[-LOG_SHOWN:]
+    parts = []
+    if earlier:
+        parts.append(
+            f"<details><summary>{len(earlier)} earlier lines</summary>"
+            f"<pre class='wb-log'>{esc(chr(10).join(earlier))}</pre></details>"
+        )
+    parts.append(f"<pre class='wb-log'>{esc(chr(10).join(newest))}</pre>")
+    return "".join(parts)
 
 
 def _job_names(defs: Definitions) -> list[str]:

@@ -18,6 +18,7 @@ from workbench.widgets._display import (
     format_time,
     job_label,
     status_badge,
+    truncate,
 )
 
 if TYPE_CHECKING:
@@ -25,10 +26,12 @@ if TYPE_CHECKING:
     from workbench.core.sensor import TickResult
 
 __all__ = [
+    "NOTEBOOK_TAG",
     "RunDetail",
     "RunsView",
     "StepSpan",
     "TickView",
+    "last_line",
     "runs_table",
     "step_spans",
     "tick_view",
@@ -43,31 +46,65 @@ _ENDS = {
 }
 
 
+NOTEBOOK_TAG = "workbench/notebook"
+"""The tag naming the notebook a run was started from (set by the notebook layer)."""
+SHORT_ID = 8
+_COLUMNS = ("run", "job", "status", "started", "duration", "notebook", "error")
+
+
+def _row(record: RunRecord) -> dict[str, str]:
+    """One run as the table shows it: short id, local time, duration, the error's last line."""
+    notebook = record.tags.get(NOTEBOOK_TAG, "")
+    return {
+        "run": record.run_id[:SHORT_ID],
+        "job": job_label(record.job_name),
+        "status": record.status.value,
+        "started": format_time(record.start_time),
+        "duration": format_duration(record.duration),
+        "notebook": notebook.replace("\\", "/").rsplit("/", 1)[-1] if notebook else "-",
+        "error": last_line(record.error) if record.error else "",
+    }
+
+
+def last_line(text: str) -> str:
+    """The last non-blank line of a message or traceback (where Python puts the error)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return truncate(lines[-1], 160) if lines else ""
+
+
 def _table_html(records: list[RunRecord]) -> str:
     if not records:
         return "<small>no runs yet</small>"
-    rows = "".join(
-        f"<tr><td><code title='{esc(record.run_id)}'>{esc(record.run_id[:12])}</code></td>"
-        f"<td>{esc(job_label(record.job_name))}</td><td>{status_badge(record.status.value)}</td>"
-        f"<td>{format_time(record.start_time)}</td><td>{format_duration(record.duration)}</td>"
-        f"<td>{len(record.steps)}</td></tr>"
-        for record in records
+    body = []
+    for record in records:
+        row = _row(record)
+        body.append(
+            f"<tr><td><code title='{esc(record.run_id)}'>{esc(row['run'])}</code></td>"
+            f"<td>{esc(row['job'])}</td><td>{status_badge(row['status'])}</td>"
+            f"<td>{esc(row['started'])}</td><td>{esc(row['duration'])}</td>"
+            f"<td>{esc(row['notebook'])}</td>"
+            f"<td class='wb-run-error' title='{esc(record.error or '')}'>{esc(row['error'])}</td>"
+            "</tr>"
+        )
+    head = "".join(f"<th>{name}</th>" for name in _COLUMNS)
+    return (
+        f"<table class='wb-runs'><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>"
     )
-    head = "".join(
-        f"<th style='text-align:left'>{name}</th>"
-        for name in ("run", "job", "status", "started", "duration", "steps")
-    )
-    return f"<table><tr>{head}</tr>{rows}</table>"
 
 
 def _table_text(records: list[RunRecord]) -> str:
     if not records:
         return "no runs yet"
-    return "\n".join(
-        f"{record.run_id}  {job_label(record.job_name)}  {record.status.value}  "
-        f"{format_time(record.start_time)}  {format_duration(record.duration)}"
-        for record in records
-    )
+    rows = [_row(record) for record in records]
+    widths = {name: max(len(name), *(len(row[name]) for row in rows)) for name in _COLUMNS}
+    shown = [name for name in _COLUMNS if name != "error"]
+
+    def line(values: dict[str, str]) -> str:
+        cells = "  ".join(values[name].ljust(widths[name]) for name in shown)
+        return f"{cells}  {values['error']}".rstrip()
+
+    return "\n".join([line({name: name for name in _COLUMNS}), *(line(row) for row in rows)])
 
 
 def runs_table(store: RunStore, limit: int | None = DEFAULT_LIMIT) -> Any:
@@ -343,7 +380,7 @@ class TickView:
         if tick.run_requests:
             rows = "".join(
                 f"<tr><td>{esc(request.run_key or '-')}</td><td>{esc(request.job_name or '-')}"
-                f"</td><td><code>{esc(dict(request.tags))}</code></td></tr>"
+                f"</td><td>{esc(_tags_text(request.tags))}</td></tr>"
                 for request in tick.run_requests
             )
             parts.append(
@@ -356,8 +393,10 @@ class TickView:
             parts.append(f"<div>cursor: <code>{esc(tick.cursor)}</code></div>")
         for run in tick.runs:
             status = "SUCCESS" if run.success else "FAILURE"
+            error = f" {esc(last_line(run.run.error))}" if run.run.error else ""
             parts.append(
-                f"<div>launched <code>{esc(run.run_id)}</code> {status_badge(status)}</div>"
+                f"<div>launched run <code title='{esc(run.run_id)}'>{esc(run.run_id[:SHORT_ID])}"
+                f"</code> of {esc(job_label(run.run.job_name))} {status_badge(status)}{error}</div>"
             )
         if self.next_ticks:
             items = "".join(f"<li>{esc(time.isoformat())}</li>" for time in self.next_ticks)
@@ -371,7 +410,8 @@ class TickView:
         if tick.run_requests:
             lines.append(f"{len(tick.run_requests)} run request(s):")
             lines += [
-                f"  run_key={request.run_key!r} job={request.job_name!r} tags={dict(request.tags)}"
+                f"  run key {request.run_key or '-'}, job {request.job_name or '-'}, "
+                f"tags: {_tags_text(request.tags)}"
                 for request in tick.run_requests
             ]
         else:
@@ -379,7 +419,12 @@ class TickView:
         if tick.cursor is not None:
             lines.append(f"cursor: {tick.cursor}")
         for run in tick.runs:
-            lines.append(f"launched {run.run_id}: {'success' if run.success else 'failure'}")
+            outcome = "success" if run.success else "failure"
+            error = f": {last_line(run.run.error)}" if run.run.error else ""
+            lines.append(
+                f"launched run {run.run_id[:SHORT_ID]} of {job_label(run.run.job_name)}: "
+                f"{outcome}{error}"
+            )
         if self.next_ticks:
             lines.append("next ticks:")
             lines += [f"  {time.isoformat()}" for time in self.next_ticks]
@@ -396,6 +441,12 @@ class TickView:
 
     def __repr__(self) -> str:
         return f"TickView({self.tick!r})"
+
+
+def _tags_text(tags: Any) -> str:
+    """Tags as ``key=value`` pairs (``-`` when there are none)."""
+    pairs = [f"{key}={value}" for key, value in dict(tags or {}).items()]
+    return ", ".join(pairs) or "-"
 
 
 def _scheduled(tick: TickResult) -> dt.datetime | None:

@@ -335,3 +335,11 @@ def test_version_names_the_distribution_to_install(capsys):
     assert code == 0
     assert DISTRIBUTION == "dagster-workbench"
     assert out.strip() == f"dagster-workbench {workbench.__version__} (import workbench)"
+
+
+def test_graph_takes_a_selection_like_materialize(capsys, defs_file):
+    code, out, _ = run(capsys, "graph", str(defs_file), "--select", "key:report")
+    assert code == 0
+    assert out.strip() == "report: missing (never materialized)"
+    code, out, _ = run(capsys, "graph", str(defs_file))
+    assert out.splitlines()[0] == "raw: missing (never materialized)"

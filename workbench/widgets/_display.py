@@ -14,6 +14,7 @@ from workbench.core.config import EnvVar, IntEnvVar, is_secret_field
 from workbench.core.definitions import ASSET_JOB_NAME
 from workbench.core.run import EventType
 from workbench.errors import WorkbenchError
+from workbench.widgets._theme import colour
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -45,14 +46,14 @@ __all__ = [
 ]
 
 STATUS_COLORS: dict[str, str] = {
-    "SUCCESS": "#1a7f37",
-    "FAILURE": "#cf222e",
-    "STARTED": "#0969da",
-    "CANCELED": "#9a6700",
-    "ABANDONED": "#6e7781",
-    "SKIPPED": "#9a6700",
+    "SUCCESS": colour("success"),
+    "FAILURE": colour("error"),
+    "STARTED": colour("brand"),
+    "CANCELED": colour("warn"),
+    "ABANDONED": colour("muted"),
+    "SKIPPED": colour("warn"),
 }
-"""Run and step status -> colour (GitHub's palette: readable on light and dark themes)."""
+"""Run and step status -> colour (the theme's, so light and dark both read well)."""
 
 PREVIEW_ROWS = 5
 REPR_LIMIT = 500
@@ -72,9 +73,9 @@ def truncate(text: str, limit: int = REPR_LIMIT) -> str:
 
 def status_badge(status: str) -> str:
     """A coloured status label."""
-    color = STATUS_COLORS.get(status.upper(), "#57606a")
+    color = STATUS_COLORS.get(status.upper(), colour("muted"))
     return (
-        f"<span style='color:#fff;background:{color};border-radius:3px;"
+        f"<span style='color:{colour('inverse')};background:{color};border-radius:3px;"
         f"padding:0 4px;font-size:90%'>{esc(status)}</span>"
     )
 
@@ -185,7 +186,7 @@ STEP_ENDS = {
 def error_box(header: str, lines: Sequence[str]) -> str:
     """A red box: a header line and preformatted details."""
     body = "".join(f"<pre style='white-space:pre-wrap'>{esc(line)}</pre>" for line in lines)
-    return f"<div style='color:#cf222e'><b>{esc(header)}</b>{body}</div>"
+    return f"<div style='color:{colour('error')}'><b>{esc(header)}</b>{body}</div>"
 
 
 def failure_report(result: ExecuteInProcessResult, scrub: Callable[[str], str]) -> tuple[str, str]:

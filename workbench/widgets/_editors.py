@@ -91,6 +91,7 @@ class Editor:
         self.message = ""
         self.differs = ""
         self.note = context.kit.html(self.help)
+        self.note.add_class("wb-note")
 
     def show_error(self, message: str, differs: str = "") -> None:
         """Show ``message`` (or no error) beside the field, after its help text.
@@ -145,6 +146,7 @@ class FieldEditor(Editor):
         kit = context.kit
         self.control = make_control(kit, spec, to_control(spec, literal))
         self.label = kit.html(label_html(spec), kit.label_layout)
+        self.label.add_class("wb-label")
         self.unset = self._unset_box()
         self.source: Any = None
         self.env_name: Any = None
@@ -161,6 +163,7 @@ class FieldEditor(Editor):
             self.env_name = kit.make(widgets.Text, placeholder="VARIABLE_NAME")
             self.badge = kit.html()
         self.row = self.widget = kit.make(widgets.HBox)
+        self.row.add_class("wb-row")  # laid out as a grid by the form's style sheet
         _mark(self.widget, spec)
         self.load(spec, literal)
         self._watch(self.control, self._value_changed)

@@ -38,6 +38,7 @@ from workbench.widgets._editors import (
     drop_under,
     initial_literal,
 )
+from workbench.widgets._theme import STYLE_SHEET
 
 __all__ = ["OnApply", "ResourceForm", "ResourcesPanel"]
 
@@ -137,7 +138,7 @@ class ResourceForm:
         body = kit.make(widgets.VBox, children=[editor.widget for editor in self._editors])
         self.widget = widgets.VBox(
             [
-                kit.html(self._header()),
+                kit.html(f"<style>{STYLE_SHEET}</style>{self._header()}"),
                 self._origin,
                 self._top_error,
                 body,

@@ -13,6 +13,7 @@ from workbench.core.run import EventType, RunStatus, RunStore
 from workbench.core.versions import NEVER_MATERIALIZED, stale_assets
 from workbench.widgets._display import bundle, esc, select
 from workbench.widgets._graph_svg import Node, layered_layout, legend_html, render_svg
+from workbench.widgets._theme import STYLE_SHEET, colour
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -221,6 +222,7 @@ class GraphView:
                 "<code>%wb graph --open GROUP</code> or <code>--select</code>.</small></div>"
             )
         return (
+            f"<style>{STYLE_SHEET}</style>"
             f"{legend_html()}{note}<div class='wb-graph' style='overflow:auto;max-height:75vh;"
             f"max-width:100%'>{self.svg}</div>"
         )
@@ -269,7 +271,7 @@ class GraphView:
             action()
         except Exception as exc:  # never raise into the notebook from a widget callback
             shown.value = (
-                "<span style='color:var(--jp-error-color1,#cf222e)'>"
+                f"<span style='color:{colour('error')}'>"
                 f"{esc(type(exc).__name__)}: {esc(exc)}</span>"
             )
 

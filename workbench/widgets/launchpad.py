@@ -43,6 +43,7 @@ from workbench.widgets._display import (
     summary_html,
     summary_text,
 )
+from workbench.widgets._theme import STYLE_SHEET, colour
 from workbench.widgets.forms import OnApply, ResourceForm
 
 if TYPE_CHECKING:
@@ -117,7 +118,8 @@ class OpConfigEditor:
         except Exception as exc:  # a validator may raise anything; show it beside the field
             self.errors = [("", f"{type(exc).__name__}: {exc}")]
         self.error.value = "<br>".join(
-            f"<span style='color:#cf222e'>{esc(f'{path}: {text}' if path else text)}</span>"
+            f"<span style='color:{colour('error')}'>"
+            f"{esc(f'{path}: {text}' if path else text)}</span>"
             for path, text in self.errors
         )
         return self.value
@@ -267,7 +269,7 @@ class Launchpad:
         self.summary = widgets.HTML()
         self.widget = widgets.VBox(
             [
-                widgets.HTML("<b>Launchpad</b>"),
+                widgets.HTML(f"<style>{STYLE_SHEET}</style><b>Launchpad</b>"),
                 self.job_picker,
                 self.asset_picker,
                 widgets.HTML("<b>Resources</b>"),

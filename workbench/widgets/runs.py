@@ -20,6 +20,7 @@ from workbench.widgets._display import (
     status_badge,
     truncate,
 )
+from workbench.widgets._theme import colour
 
 if TYPE_CHECKING:
     from workbench.core.schedule import Schedule
@@ -39,6 +40,7 @@ __all__ = [
 ]
 
 DEFAULT_LIMIT = 50
+TEXT, MUTED, BORDER = colour("text"), colour("muted"), colour("border")
 _ENDS = {
     EventType.STEP_SUCCESS: "SUCCESS",
     EventType.STEP_FAILURE: "FAILURE",
@@ -179,7 +181,8 @@ class RunsView:
             action()
         except Exception as exc:  # never raise into the notebook from a widget callback
             self.message.value = (
-                f"<span style='color:#cf222e'>{esc(type(exc).__name__)}: {esc(exc)}</span>"
+                f"<span style='color:{colour('error')}'>"
+                f"{esc(type(exc).__name__)}: {esc(exc)}</span>"
             )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
@@ -264,9 +267,10 @@ def timeline_svg(spans: list[StepSpan], *, width: int = 640, now: float | None =
     ]
     for index, span in enumerate(spans):
         y = pad + index * row
-        color = STATUS_COLORS.get(span.outcome, "#57606a")
+        color = STATUS_COLORS.get(span.outcome, colour("muted"))
         parts.append(
-            f"<text x='{label_width - 6}' y='{y + bar_height - 3}' text-anchor='end'>"
+            f"<text x='{label_width - 6}' y='{y + bar_height - 3}' text-anchor='end' "
+            f"style='fill:{TEXT}'>"
             f"{esc(span.step_key[:24])}</text>"
         )
         begin = span.start if span.start is not None else span.end
@@ -277,16 +281,16 @@ def timeline_svg(spans: list[StepSpan], *, width: int = 640, now: float | None =
         label = span.outcome.lower() if span.duration is None else format_duration(span.duration)
         parts.append(
             f"<rect x='{x:.1f}' y='{y}' width='{bar:.1f}' height='{bar_height}' "
-            f"fill='{color}' rx='2'><title>{esc(span.step_key)}: {esc(label)}</title></rect>"
-            f"<text x='{x + bar + 4:.1f}' y='{y + bar_height - 3}' fill='#57606a'>"
+            f"style='fill:{color}' rx='2'><title>{esc(span.step_key)}: {esc(label)}</title></rect>"
+            f"<text x='{x + bar + 4:.1f}' y='{y + bar_height - 3}' style='fill:{MUTED}'>"
             f"{esc(label)}</text>"
         )
     axis_y = pad + row * len(spans) + 10
     parts.append(
         f"<line x1='{label_width}' y1='{axis_y - 8}' x2='{label_width + area}' "
-        f"y2='{axis_y - 8}' stroke='#8c959f'/>"
-        f"<text x='{label_width}' y='{axis_y + 4}' fill='#57606a'>0</text>"
-        f"<text x='{label_width + area}' y='{axis_y + 4}' text-anchor='end' fill='#57606a'>"
+        f"y2='{axis_y - 8}' style='stroke:{BORDER}'/>"
+        f"<text x='{label_width}' y='{axis_y + 4}' style='fill:{MUTED}'>0</text>"
+        f"<text x='{label_width + area}' y='{axis_y + 4}' text-anchor='end' style='fill:{MUTED}'>"
         f"{esc(format_duration(total))}</text></svg>"
     )
     return "".join(parts)

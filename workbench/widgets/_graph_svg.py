@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from workbench.widgets._display import esc
+from workbench.widgets._theme import COLOURS, colour
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -19,11 +20,14 @@ if TYPE_CHECKING:
 __all__ = ["STATUS_VARIABLES", "Node", "layered_layout", "legend_html", "render_svg", "wrap"]
 
 STATUS_VARIABLES: dict[str, tuple[str, str]] = {
-    "fresh": ("--jp-success-color1", "#1a7f37"),
-    "stale": ("--jp-warn-color1", "#9a6700"),
-    "missing": ("--jp-border-color1", "#8c959f"),
-    "failed": ("--jp-error-color1", "#cf222e"),
-    "external": ("--jp-ui-font-color2", "#57606a"),
+    status: COLOURS[role]
+    for status, role in (
+        ("fresh", "success"),
+        ("stale", "warn"),
+        ("missing", "border"),
+        ("failed", "error"),
+        ("external", "muted"),
+    )
 }
 """Status -> (JupyterLab CSS variable, fallback) of its colour."""
 
@@ -168,16 +172,16 @@ def _place(
 
 def _style(prefix: str) -> str:
     rules = [
-        f".{prefix} text{{fill:var(--jp-ui-font-color1,#1f2328)}}",
-        f".{prefix} .wb-detail{{fill:var(--jp-ui-font-color2,#57606a)}}",
-        f".{prefix} .wb-edge{{stroke:var(--jp-border-color1,#8c959f);fill:none}}",
-        f".{prefix} .wb-arrow{{fill:var(--jp-border-color1,#8c959f)}}",
+        f".{prefix} text{{fill:{colour('text')}}}",
+        f".{prefix} .wb-detail{{fill:{colour('muted')}}}",
+        f".{prefix} .wb-edge{{stroke:{colour('border')};fill:none}}",
+        f".{prefix} .wb-arrow{{fill:{colour('border')}}}",
     ]
     for status, (variable, fallback) in STATUS_VARIABLES.items():
-        colour = f"var({variable},{fallback})"
+        tint = f"var({variable},{fallback})"
         rules.append(
-            f".{prefix} .wb-{status} rect{{stroke:{colour};"
-            f"fill:color-mix(in srgb,{colour} 14%,var(--jp-layout-color1,#fff))}}"
+            f".{prefix} .wb-{status} rect{{stroke:{tint};"
+            f"fill:color-mix(in srgb,{tint} 14%,{colour('background')})}}"
         )
     rules.append(f".{prefix} .wb-missing rect,.{prefix} .wb-external rect{{stroke-dasharray:4 3}}")
     rules.append(f".{prefix} .wb-group rect{{stroke-width:2.5}}")
@@ -259,7 +263,7 @@ def legend_html() -> str:
     chips = "".join(
         f"<span class='wb-chip' style='border:1px solid var({variable},{fallback});"
         f"background:color-mix(in srgb,var({variable},{fallback}) 14%,"
-        f"var(--jp-layout-color1,#fff));color:var(--jp-ui-font-color1,#1f2328);"
+        f"{colour('background')});color:{colour('text')};"
         f"padding:0 6px;margin-right:6px;font-size:85%'>{status}</span>"
         for status, (variable, fallback) in STATUS_VARIABLES.items()
     )

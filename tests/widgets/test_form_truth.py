@@ -89,7 +89,9 @@ def test_apply_with_an_unset_variable_says_the_run_will_fail():
     form = ResourceForm("svc", with_env_user())
     assert form.apply() is not None
     notes = form._notes.value
-    assert notes.startswith("applied, but the next run fails unless WB_TEST_USER is set")
+    assert notes.startswith(
+        "<span class='wb-warning'>applied, but the next run fails unless WB_TEST_USER is set"
+    )
     assert "username: WB_TEST_USER is not set" in notes
     assert "the next run uses this config" not in notes
 

@@ -178,7 +178,12 @@ class ResourceForm:
             self._note_kind = "error"
             return None
         new = self._value
-        self.warnings = [self._secret_warning(editor) for editor in self._typed_secrets()]
+        saved = _flatten(literal_values(new))
+        self.warnings = [
+            self._secret_warning(editor)
+            for editor in self._typed_secrets()
+            if editor.spec.path not in saved  # only what is really kept out of the saved edit
+        ]
         unset = self._unset_variables(new)
         self.warnings += [
             f"{path}: {name} is not set, so the next run will fail unless it is set "
@@ -199,7 +204,7 @@ class ResourceForm:
                 self._on_apply(self.resource_key, new, literal_values(new))
             except Exception as exc:
                 notes.append(f"applied for this session, but saving failed: {_describe(exc)}")
-        self._show_notes(notes, "applied")
+        self._show_notes(notes, "applied", warning=bool(unset or self.warnings))
         for other in list(_LIVE_FORMS):
             if other is not self and other.resource_key == self.resource_key:
                 other._guard(functools.partial(other._applied_elsewhere, new))
@@ -288,9 +293,10 @@ class ResourceForm:
         else:
             self._origin.value = ""
 
-    def _show_notes(self, notes: Sequence[str], kind: str) -> None:
+    def _show_notes(self, notes: Sequence[str], kind: str, *, warning: bool = False) -> None:
         self._note_kind = kind
-        self._notes.value = "<br>".join(html.escape(note) for note in notes)
+        text = "<br>".join(html.escape(note) for note in notes)
+        self._notes.value = f"<span class='wb-warning'>{text}</span>" if warning else text
 
     def _unset_variables(self, resource: Any) -> dict[str, str]:
         """Field path -> the name of each environment variable it reads that is not set."""

@@ -13,7 +13,7 @@ pytest.importorskip("playwright.sync_api", reason="the browser tests need the br
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import NOTEBOOKS, QUICKSTART, button, field_row
+from tests.e2e.conftest import ARTIFACTS, NOTEBOOKS, QUICKSTART, button, field_row
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -210,6 +210,8 @@ def test_the_form_fits_and_reads_well_in_lab(
     attempts.press("Enter")
     expect(output.get_by_text("safe mode needs attempts >= 2")).to_be_visible()
     screenshot(page, f"{theme.split()[-1].lower()}-{width}")
+    # the whole form, scrolled into view, for a person to judge
+    output.screenshot(path=str(ARTIFACTS / f"form-{theme.split()[-1].lower()}-{width}.png"))
     assert cut_controls(output) == []
     help_text = output.locator(".wb-help").first
     assert help_text.evaluate("el => el.getBoundingClientRect().width") > 150  # not a word a line

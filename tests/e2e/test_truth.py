@@ -211,6 +211,7 @@ def test_the_form_fits_and_reads_well_in_lab(
     expect(output.get_by_text("safe mode needs attempts >= 2")).to_be_visible()
     screenshot(page, f"{theme.split()[-1].lower()}-{width}")
     # the whole form, scrolled into view, for a person to judge
+    output.evaluate("el => el.scrollIntoView({block: 'start'})")
     output.screenshot(path=str(ARTIFACTS / f"form-{theme.split()[-1].lower()}-{width}.png"))
     assert cut_controls(output) == []
     help_text = output.locator(".wb-help").first
@@ -218,3 +219,37 @@ def test_the_form_fits_and_reads_well_in_lab(
     assert contrast_of(help_text) >= 4.5
     assert contrast_of(output.locator(".wb-label b").first) >= 4.5
     assert contrast_of(output.get_by_text("safe mode needs attempts >= 2")) >= 3
+
+
+def test_the_graph_reads_well_in_the_dark_theme_at_800_px(
+    lab: StartServer, page: Page, screenshot: Screenshot, tmp_path: Path
+) -> None:
+    server = lab(
+        NOTEBOOKS / "graph.ipynb",
+        JUPYTERLAB_SETTINGS_DIR=str(lab_settings(tmp_path, "JupyterLab Dark")),
+    )
+    page.set_viewport_size({"width": 800, "height": 1000})
+    page.goto(server.url("/lab/tree/graph.ipynb", extra="reset"))
+    output = run_all_cells(page, 2).last
+    graph = output.locator(".wb-graph svg")
+    expect(graph).to_be_visible()
+    # the failed node says why, not which run; every name is whole
+    expect(graph).to_contain_text("ValueError: the region table is empty")
+    for name in ["daily_revenue_by_", "region_and_product", "revenue_report"]:
+        expect(graph).to_contain_text(name)
+    output.evaluate("el => el.scrollIntoView({block: 'center'})")
+    output.screenshot(path=str(ARTIFACTS / "graph-dark-800.png"))
+    screenshot(page, "graph")
+    # the drawing scrolls inside its box instead of being cut
+    box = output.locator(".wb-graph")
+    overflow = box.evaluate("el => getComputedStyle(el).overflowX")
+    assert overflow == "auto"
+    # legend chips and node labels are readable on the dark background; fills do not glare
+    for chip in output.locator(".wb-chip").all():
+        assert contrast_of(chip) >= 4.5
+    assert contrast_of(graph.locator("text").first) >= 4.5
+    fills = graph.locator("rect").evaluate_all("els => els.map(e => getComputedStyle(e).fill)")
+    assert fills
+    for fill in fills:
+        red, green, blue, _alpha = parse_colour(fill)
+        assert luminance((red, green, blue)) < 0.2, fill

@@ -184,9 +184,10 @@ STEP_ENDS = {
 
 
 def error_box(header: str, lines: Sequence[str]) -> str:
-    """A red box: a header line and preformatted details."""
+    """A red box: a header line (if any) and preformatted details."""
     body = "".join(f"<pre style='white-space:pre-wrap'>{esc(line)}</pre>" for line in lines)
-    return f"<div style='color:{colour('error')}'><b>{esc(header)}</b>{body}</div>"
+    head = f"<b>{esc(header)}</b>" if header else ""
+    return f"<div style='color:{colour('error')}'>{head}{body}</div>"
 
 
 def failure_report(result: ExecuteInProcessResult, scrub: Callable[[str], str]) -> tuple[str, str]:
@@ -202,17 +203,15 @@ def failure_report(result: ExecuteInProcessResult, scrub: Callable[[str], str]) 
         if event.event_type in (EventType.STEP_FAILURE, EventType.RUN_FAILURE)
         and (event.step_key or event.data.get("traceback"))
     ]
-    header = f"run {result.run_id} failed"
-    lines = [header]
-    boxes = []
-    for event in failures:
-        message = scrub(event.message)
-        lines.append(f"  {message}")
-        boxes.append(error_box(message.splitlines()[0] if message else "failed", [message]))
-    if not failures:
-        lines.append(f"  {scrub(result.run.error or 'no step reported an error')}")
-    html_text = f"<div>{status_badge('FAILURE')} run <code>{esc(result.run_id)}</code></div>"
-    return "\n".join(lines), html_text + "".join(boxes)
+    messages = [scrub(event.message) for event in failures] or [
+        scrub(result.run.error or "no step reported an error")
+    ]
+    lines = [f"run {result.run_id} failed", *(f"  {message}" for message in messages)]
+    html_text = (
+        f"<div>{status_badge('FAILURE')} run <code>{esc(result.run_id)}</code></div>"
+        + error_box("", messages)
+    )
+    return "\n".join(lines), html_text
 
 
 def summary_html(result: ExecuteInProcessResult, plan: Plan) -> str:

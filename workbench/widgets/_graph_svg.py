@@ -41,8 +41,9 @@ GAP_ALONG = 56
 """Space between layers, along the edges' direction."""
 GAP_ACROSS = 14
 MARGIN = 10
-WIDE = 980
-"""Left-to-right layouts wider than this are drawn top to bottom instead (when narrower so)."""
+WIDE = 760
+"""Left-to-right layouts wider than this are drawn top to bottom instead (when narrower so):
+three layers fit; a notebook's output beside the file browser is about 850 px at 1280."""
 
 
 @dataclass(frozen=True)

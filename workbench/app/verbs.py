@@ -367,8 +367,8 @@ def notebook(frontend: Frontend) -> click.Command:
     def command(module: str, out: str) -> Any:
         from workbench.app.api import notebook_from_module
 
-        made = notebook_from_module(module, out)
-        return frontend.output(made, f"wrote {out}")
+        notebook_from_module(module, out)
+        return frontend.output(out, f"wrote {out}")
 
     return command
 

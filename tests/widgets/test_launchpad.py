@@ -528,7 +528,8 @@ def test_progress_shows_whole_step_names_counts_and_the_last_log_line(instance):
         "data_from_a_service_with_a_long_name",
         "failing_report",
     ]
-    assert all(bar.style.description_width == "initial" for bar in pad.progress.values())
+    # one label width, the longest name's: the bars line up and no name is cut
+    assert {bar.style.description_width for bar in pad.progress.values()} == {"38ch"}
     assert "2 of 2 steps, 1 failed · " in pad.counts.value
     # the newest line is shown in full, outside any scrolled or clipped box
     assert pad.result is not None

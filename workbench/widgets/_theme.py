@@ -57,7 +57,8 @@ STYLE_SHEET = f"""
 .wb-launchpad .wb-step-progress {{ max-width: 100%; }}
 .wb-launchpad .widget-progress .widget-label {{ overflow: visible; }}
 .wb-launchpad .wb-log {{ white-space: pre-wrap; overflow-wrap: anywhere; margin: 0;
-  font-size: 85%; }}
+  font-size: 85%; line-height: 1.4; }}
+.wb-resource-form .wb-note, .wb-resource-form .wb-label {{ line-height: 1.4; }}
 .wb-runs td, .wb-runs th {{ text-align: left; padding: 1px 8px 1px 0; }}
 @container (max-width: {_NARROW}) {{
   .wb-resource-form .wb-row {{ grid-template-columns: minmax(0, 1fr); }}

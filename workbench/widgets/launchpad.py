@@ -431,7 +431,8 @@ class Launchpad:
         self.overall.max = max(1, len(steps))
         self.overall.value = 0
         self.overall.bar_style = ""
-        self.progress = {key: _step_bar(key) for key in steps}
+        width = _label_width(steps)
+        self.progress = {key: _step_bar(key, width) for key in steps}
         self._progress_box.children = tuple(self.progress.values())
         self._show_counts()
 
@@ -449,7 +450,7 @@ class Launchpad:
         with self._lock:
             bar = self.progress.get(event.step_key or "")
             if event.step_key and bar is None:  # a step the plan did not foresee
-                bar = _step_bar(event.step_key)
+                bar = _step_bar(event.step_key, _label_width([*self.progress, event.step_key]))
                 self.progress[event.step_key] = bar
                 self._progress_box.children = (*self._progress_box.children, bar)
                 self.overall.max = len(self.progress)
@@ -505,10 +506,15 @@ LOG_SHOWN = 12
 """How many of the newest log lines show in full; the rest open from a summary line."""
 
 
-def _step_bar(step_key: str) -> Any:
+def _label_width(steps: Sequence[str]) -> str:
+    """One label width for every step's bar, so the bars line up: the longest name's."""
+    return f"{max((len(step) for step in steps), default=5) + 2}ch"
+
+
+def _step_bar(step_key: str, label_width: str) -> Any:
     """A step's progress bar with its whole name beside it (never cut to a few characters)."""
     bar = widgets.IntProgress(
-        value=0, min=0, max=2, description=step_key, style={"description_width": "initial"}
+        value=0, min=0, max=2, description=step_key, style={"description_width": label_width}
     )
     bar.add_class("wb-step-progress")
     return bar

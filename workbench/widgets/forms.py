@@ -18,14 +18,11 @@ import ipywidgets as widgets
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from workbench.core.config import (
-    REDACTED,
     Config,
-    EnvVar,
-    IntEnvVar,
     describe_validation_error,
     resolve,
 )
-from workbench.core.fields import MISSING, FieldSpec, field_specs, literal_values
+from workbench.core.fields import MISSING, field_specs, literal_values
 from workbench.core.resource import PartialResource
 from workbench.core.session import current_session
 from workbench.errors import ConfigError
@@ -37,6 +34,14 @@ from workbench.widgets._editors import (
     build_editor,
     drop_under,
     initial_literal,
+)
+from workbench.widgets._form_values import (
+    describe,
+    flatten,
+    is_env,
+    kept_secrets,
+    scrub,
+    show_literal,
 )
 from workbench.widgets._theme import STYLE_SHEET
 
@@ -112,7 +117,7 @@ class ResourceForm:
             environ=lambda name: name in os.environ,
         )
         specs = field_specs(resource)
-        self._context.kept = _kept_secrets(resource, specs)
+        self._context.kept = kept_secrets(resource, specs)
         self._context.loading = True
         try:
             self._editors = [
@@ -178,7 +183,7 @@ class ResourceForm:
             self._note_kind = "error"
             return None
         new = self._value
-        saved = _flatten(literal_values(new))
+        saved = flatten(literal_values(new))
         self.warnings = [
             self._secret_warning(editor)
             for editor in self._typed_secrets()
@@ -203,10 +208,11 @@ class ResourceForm:
             try:
                 self._on_apply(self.resource_key, new, literal_values(new))
             except Exception as exc:
-                notes.append(f"applied for this session, but saving failed: {_describe(exc)}")
+                notes.append(f"applied for this session, but saving failed: {describe(exc)}")
         self._show_notes(notes, "applied", warning=bool(unset or self.warnings))
         for other in list(_LIVE_FORMS):
-            if other is not self and other.resource_key == self.resource_key:
+            same = other.resource_key == self.resource_key and other._class is self._class
+            if other is not self and same:
                 other._guard(functools.partial(other._applied_elsewhere, new))
         return new
 
@@ -267,8 +273,8 @@ class ResourceForm:
 
     def _compare_with_code(self) -> None:
         """Mark each field whose value in force is not the code's."""
-        applied = _flatten(literal_values(self._applied))
-        code = _flatten(literal_values(self._code))
+        applied = flatten(literal_values(self._applied))
+        code = flatten(literal_values(self._code))
         self.differs = {}
         for path in sorted(set(applied) | set(code)):
             if applied.get(path, MISSING) == code.get(path, MISSING):
@@ -282,7 +288,7 @@ class ResourceForm:
             if editor.spec.secret or target != path:
                 text = "in force: a saved edit; the code's value differs"
             else:
-                text = f"in force: a saved edit; the code has {_show_literal(code.get(path))}"
+                text = f"in force: a saved edit; the code has {show_literal(code.get(path))}"
             self.differs[target] = text
         if self.differs:
             names = ", ".join(self.differs)
@@ -302,8 +308,8 @@ class ResourceForm:
         """Field path -> the name of each environment variable it reads that is not set."""
         return {
             path: value["env"]
-            for path, value in _flatten(literal_values(resource)).items()
-            if _is_env(value) and not self._context.environ(value["env"])
+            for path, value in flatten(literal_values(resource)).items()
+            if is_env(value) and not self._context.environ(value["env"])
         }
 
     def _header(self) -> str:
@@ -323,7 +329,7 @@ class ResourceForm:
         try:
             action()
         except Exception as exc:
-            self._top_error.value = error_html(f"could not handle that change: {_describe(exc)}")
+            self._top_error.value = error_html(f"could not handle that change: {describe(exc)}")
             self.apply_button.disabled = True
 
     def _changed(self) -> None:
@@ -344,7 +350,7 @@ class ResourceForm:
 
     def _load(self, resource: Any) -> None:
         specs = field_specs(resource)
-        self._context.kept = _kept_secrets(resource, specs)
+        self._context.kept = kept_secrets(resource, specs)
         with self._loading():
             for editor, spec in zip(self._editors, specs, strict=True):
                 editor.load(spec, initial_literal(spec))
@@ -386,7 +392,7 @@ class ResourceForm:
         except ValidationError as exc:
             problems.extend(drop_under(describe_validation_error(exc), omitted))
         except Exception as exc:
-            problems.append(("", _describe(exc)))
+            problems.append(("", describe(exc)))
         self._value = None if problems else candidate
         self._problems = problems
         self._show(problems)
@@ -434,7 +440,7 @@ class ResourceForm:
                 target = target.rpartition(".")[0]
             rest = path[len(target) :].lstrip(".")
             text = f"{rest}: {text}" if rest and target else (f"{path}: {text}" if rest else text)
-            placed.setdefault(target, []).append(_scrub(text, secrets))
+            placed.setdefault(target, []).append(scrub(text, secrets))
         self.errors = {path: "; ".join(texts) for path, texts in placed.items()}
         for path, editor in self._by_path.items():
             editor.show_error(self.errors.get(path, ""), self.differs.get(path, ""))
@@ -461,72 +467,6 @@ class ResourceForm:
             f"{path}: the secret typed here is used in this session only and is not saved; "
             f"set {variable} in the environment and choose 'environment variable' to keep it"
         )
-
-
-def _scrub(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        text = text.replace(repr(secret), repr(REDACTED)).replace(secret, REDACTED)
-    return text
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc)
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def _kept_secrets(resource: Any, specs: tuple[FieldSpec, ...]) -> dict[str, Any]:
-    """Secret values the resource already has, by path (kept out of every widget)."""
-    kept: dict[str, Any] = {}
-
-    def visit(spec: FieldSpec) -> None:
-        if spec.secret and spec.env_var is None and spec.kind not in ("config", "resource"):
-            raw = _raw_at(resource, spec.path)
-            if raw is not MISSING and raw is not None and not isinstance(raw, EnvVar | IntEnvVar):
-                text = raw.get_secret_value() if isinstance(raw, SecretStr) else raw
-                if text != "":  # an empty secret is not "set"
-                    kept[spec.path] = raw
-        for child in spec.children:
-            visit(child)
-
-    for spec in specs:
-        visit(spec)
-    return kept
-
-
-def _flatten(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Literal config as ``{dotted path: value}`` (an EnvVar's ``{"env": NAME}`` is one value)."""
-    flat: dict[str, Any] = {}
-    for name, value in values.items():
-        path = f"{prefix}{name}"
-        if isinstance(value, dict) and not _is_env(value):
-            flat.update(_flatten(value, f"{path}."))
-        else:
-            flat[path] = value
-    return flat
-
-
-def _is_env(value: Any) -> bool:
-    return isinstance(value, dict) and set(value) == {"env"}
-
-
-def _show_literal(value: Any) -> str:
-    if _is_env(value):
-        return f"EnvVar({value['env']!r})"
-    if value is MISSING:
-        return "no value"
-    return repr(value)
-
-
-def _raw_at(resource: Any, path: str) -> Any:
-    current: Any = resource.partial if isinstance(resource, PartialResource) else resource
-    for part in path.split("."):
-        if isinstance(current, BaseModel):
-            current = current.__dict__.get(part, MISSING)
-        elif isinstance(current, Mapping):
-            current = current.get(part, MISSING)
-        else:
-            return MISSING
-    return current
 
 
 class ResourcesPanel:

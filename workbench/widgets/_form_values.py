@@ -1,0 +1,84 @@
+"""What a form's values are: literal config flattened to paths, kept secrets, shown text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, SecretStr
+
+from workbench.core.config import REDACTED, EnvVar, IntEnvVar
+from workbench.core.fields import MISSING, FieldSpec
+from workbench.core.resource import PartialResource
+
+__all__ = ["describe", "flatten", "is_env", "kept_secrets", "scrub", "show_literal"]
+
+
+def scrub(text: str, secrets: list[str]) -> str:
+    """Replace each secret value (raw or quoted) in ``text`` with the redaction mark."""
+    for secret in secrets:
+        text = text.replace(repr(secret), repr(REDACTED)).replace(secret, REDACTED)
+    return text
+
+
+def describe(exc: BaseException) -> str:
+    """An exception as ``Name: message``."""
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def kept_secrets(resource: Any, specs: tuple[FieldSpec, ...]) -> dict[str, Any]:
+    """Secret values the resource already has, by path (kept out of every widget)."""
+    kept: dict[str, Any] = {}
+
+    def visit(spec: FieldSpec) -> None:
+        if spec.secret and spec.env_var is None and spec.kind not in ("config", "resource"):
+            raw = _raw_at(resource, spec.path)
+            if raw is not MISSING and raw is not None and not isinstance(raw, EnvVar | IntEnvVar):
+                text = raw.get_secret_value() if isinstance(raw, SecretStr) else raw
+                if text != "":  # an empty secret is not "set"
+                    kept[spec.path] = raw
+        for child in spec.children:
+            visit(child)
+
+    for spec in specs:
+        visit(spec)
+    return kept
+
+
+def flatten(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Literal config as ``{dotted path: value}`` (an EnvVar's ``{"env": NAME}`` is one value)."""
+    flat: dict[str, Any] = {}
+    for name, value in values.items():
+        path = f"{prefix}{name}"
+        if isinstance(value, dict) and not is_env(value):
+            flat.update(flatten(value, f"{path}."))
+        else:
+            flat[path] = value
+    return flat
+
+
+def is_env(value: Any) -> bool:
+    """Whether a literal stands for an EnvVar (``{"env": NAME}``)."""
+    return isinstance(value, dict) and set(value) == {"env"}
+
+
+def show_literal(value: Any) -> str:
+    """A literal as a person reads it: ``EnvVar('NAME')``, ``no value`` or its repr."""
+    if is_env(value):
+        return f"EnvVar({value['env']!r})"
+    if value is MISSING:
+        return "no value"
+    return repr(value)
+
+
+def _raw_at(resource: Any, path: str) -> Any:
+    current: Any = resource.partial if isinstance(resource, PartialResource) else resource
+    for part in path.split("."):
+        if isinstance(current, BaseModel):
+            current = current.__dict__.get(part, MISSING)
+        elif isinstance(current, Mapping):
+            current = current.get(part, MISSING)
+        else:
+            return MISSING
+    return current

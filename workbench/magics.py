@@ -15,7 +15,6 @@ from IPython.core.magic import Magics, line_magic, magics_class
 from workbench.app.api import active_definitions, edit_store
 from workbench.app.commands import build_group
 from workbench.app.namespace import apply_saved_edits, current_notebook, gather_definitions
-from workbench.core.config import REDACTED
 from workbench.core.definitions import Definitions, LazyDefinitions
 from workbench.core.run import EventType, RunEvent
 from workbench.core.session import current_session
@@ -23,7 +22,7 @@ from workbench.errors import WorkbenchError
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable
 
     from workbench.core.result import ExecuteInProcessResult
     from workbench.core.run import RunStore
@@ -131,6 +130,7 @@ class NotebookFrontend:
     def run_result(self, result: ExecuteInProcessResult, defs: Definitions) -> Any:
         """Turn the progress line into the outcome; a failure shows its error (scrubbed)."""
         from workbench.widgets._display import failure_report, format_duration, secrets_in
+        from workbench.widgets._form_values import scrub
 
         if result.success:
             steps = len(result.step_durations())
@@ -141,7 +141,7 @@ class NotebookFrontend:
             bundle = {"text/plain": text}
         else:
             secrets = secrets_in(list(defs.resources.values()))
-            text, html = failure_report(result, lambda line: _scrub(line, secrets))
+            text, html = failure_report(result, lambda line: scrub(line, secrets))
             bundle = {"text/plain": text, "text/html": html}
         if self._handle is not None:
             self._handle.update(bundle, raw=True)
@@ -201,13 +201,6 @@ def _has_display(value: Any) -> bool:
     return any(
         hasattr(value, name) for name in ("_repr_mimebundle_", "_repr_html_", "_ipython_display_")
     )
-
-
-def _scrub(text: str, secrets: Sequence[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
-    return text
 
 
 @magics_class

@@ -337,3 +337,22 @@ def test_definitions_functions_are_not_called_after_every_cell(shell):
     assert current_session().overrides["conn"].username == "grace"
     # the edit of 'gone' waits for a resource of that key, without calling more() each cell
     assert len(shell.user_ns["calls"]) == 1
+
+
+def test_a_failed_run_shows_its_error_without_the_secret(shell):
+    shell.run_cell(
+        "from pydantic import SecretStr\n"
+        "class Vault(wb.ConfigurableResource):\n"
+        "    password: SecretStr\n"
+        "@wb.asset\n"
+        "def locked(vault: Vault) -> int:\n"
+        "    raise PermissionError(f'refused {vault.password.get_secret_value()}')\n"
+        "more = wb.Definitions(assets=[locked], resources={'vault': Vault(password='hunter2-x')})\n"
+    )
+    shown: list[dict[str, str]] = []
+    shell.display_pub.publish = lambda data, **kwargs: shown.append(data)
+    result = wb_magic(shell, "materialize locked")
+    assert not result.success
+    final = shown[-1]
+    assert "PermissionError: refused" in final["text/plain"]
+    assert all("hunter2-x" not in text for data in shown for text in data.values())

@@ -51,7 +51,7 @@ STYLE_SHEET = f"""
   width: auto !important; }}
 .wb-resource-form .wb-note small, .wb-help {{ color: {colour("muted")}; }}
 .wb-resource-form .widget-hbox {{ flex-wrap: wrap; }}
-.wb-differs, .wb-unapplied, .wb-resource-form .wb-note .wb-differs,
+.wb-differs, .wb-unapplied, .wb-origin, .wb-resource-form .wb-note .wb-differs,
 .wb-resource-form .wb-warning {{ color: {colour("warn")}; }}
 .wb-graph {{ overflow: auto; max-width: 100%; }}
 .wb-launchpad .wb-step-progress {{ max-width: 100%; }}

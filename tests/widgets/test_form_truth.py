@@ -150,3 +150,25 @@ def test_apply_in_one_view_updates_every_other_view_of_the_resource():
     assert "Reset shows that config" in edited_elsewhere._notes.value
     edited_elsewhere.reset()
     assert edited_elsewhere.fields["attempts"].value == 7
+
+
+def test_a_field_that_differs_from_the_code_can_go_back_to_it_alone():
+    code = Service(username="ada")
+    current_session().bind("svc", code.model_copy(update={"fail": True, "attempts": 5}))
+    form = ResourcesPanel({"svc": code}).forms["svc"]
+    fail_row = form._by_path["fail"].row
+    buttons = [child for child in fail_row.children if "wb-revert-field" in child._dom_classes]
+    assert [button.description for button in buttons] == ["use the code's value"]
+    assert not any(
+        "wb-revert-field" in child._dom_classes for child in form._by_path["tag"].row.children
+    )
+    buttons[0].click()
+    assert value_of(form, "fail") is False
+    assert value_of(form, "attempts") == 5  # only that field went back
+    assert form.has_unapplied_changes
+    form.apply()
+    assert current_session().overrides["svc"].fail is False
+    assert set(form.differs) == {"attempts"}
+    assert not any("wb-revert-field" in child._dom_classes for child in fail_row.children)
+    with pytest.raises(KeyError, match="no field 'nope' to revert"):
+        form.revert_field("nope")

@@ -151,6 +151,7 @@ class FieldEditor(Editor):
         self.source: Any = None
         self.env_name: Any = None
         self.badge: Any = None
+        self.revert_button: Any = None
         if spec.env_capable:
             options = [("value", "value"), ("environment variable", "env")]
             self.source = kit.make(
@@ -185,9 +186,16 @@ class FieldEditor(Editor):
             self.control.placeholder = "set; type to replace" if kept is not None else ""
         self._arrange()
 
+    def show_revert(self, button: Any) -> None:
+        """Show ``button`` (going back to the code's value) after the field, or none."""
+        self.revert_button = button
+        self._arrange()
+
     def _arrange(self) -> None:
         parts = [self.label]
         tail = [self.note]
+        if self.revert_button is not None:
+            tail.append(self.revert_button)
         if self.source is not None:
             parts.append(self.source)
         if self.source is not None and self.source.value == "env":

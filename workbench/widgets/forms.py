@@ -22,7 +22,7 @@ from workbench.core.config import (
     describe_validation_error,
     resolve,
 )
-from workbench.core.fields import MISSING, field_specs, literal_values
+from workbench.core.fields import MISSING, FieldSpec, field_specs, literal_values
 from workbench.core.resource import PartialResource
 from workbench.core.session import current_session
 from workbench.errors import ConfigError
@@ -290,14 +290,48 @@ class ResourceForm:
             else:
                 text = f"in force: a saved edit; the code has {show_literal(code.get(path))}"
             self.differs[target] = text
+        self._show_revert_buttons()
         if self.differs:
             names = ", ".join(self.differs)
             self._origin.value = (
                 f"<small class='wb-origin'>saved edits in force differ from the code in: "
-                f"{html.escape(names)}. Revert, then Apply, to use the code's config.</small>"
+                f"{html.escape(names)}. Revert (or a field's \"use the code's value\"), "
+                "then Apply, to use the code's config.</small>"
             )
         else:
             self._origin.value = ""
+
+    def revert_field(self, path: str) -> None:
+        """Put the code's value of one field back in the form; Apply puts it in force."""
+        editor = self._by_path.get(path)
+        spec = _specs_by_path(field_specs(self._code)).get(path)
+        if not isinstance(editor, FieldEditor) or spec is None:
+            raise KeyError(f"no field {path!r} to revert; fields: {', '.join(self.fields)}")
+        with self._loading():
+            editor.load(spec, initial_literal(spec))
+        self._validate()
+
+    def _show_revert_buttons(self) -> None:
+        """A "use the code's value" button beside each field that differs from the code."""
+        for path, editor in self._by_path.items():
+            if not isinstance(editor, FieldEditor):
+                continue
+            wanted = path in self.differs
+            if wanted and editor.revert_button is None:
+                button = widgets.Button(
+                    description="use the code's value",
+                    tooltip=f"put the code's value of {path} back in the form; Apply to use it",
+                    layout=widgets.Layout(width="auto"),
+                )
+                button.add_class("wb-revert-field")
+                button.on_click(
+                    lambda _button, path=path: self._guard(
+                        functools.partial(self.revert_field, path)
+                    )
+                )
+                editor.show_revert(button)
+            elif not wanted and editor.revert_button is not None:
+                editor.show_revert(None)
 
     def _show_notes(self, notes: Sequence[str], kind: str, *, warning: bool = False) -> None:
         self._note_kind = kind
@@ -467,6 +501,14 @@ class ResourceForm:
             f"{path}: the secret typed here is used in this session only and is not saved; "
             f"set {variable} in the environment and choose 'environment variable' to keep it"
         )
+
+
+def _specs_by_path(specs: Sequence[FieldSpec]) -> dict[str, FieldSpec]:
+    found: dict[str, FieldSpec] = {}
+    for spec in specs:
+        found[spec.path] = spec
+        found.update(_specs_by_path(spec.children))
+    return found
 
 
 class ResourcesPanel:

@@ -156,11 +156,11 @@ def test_a_field_that_differs_from_the_code_can_go_back_to_it_alone():
     code = Service(username="ada")
     current_session().bind("svc", code.model_copy(update={"fail": True, "attempts": 5}))
     form = ResourcesPanel({"svc": code}).forms["svc"]
-    fail_row = form._by_path["fail"].row
+    fail_row = form._by_path["fail"].widget
     buttons = [child for child in fail_row.children if "wb-revert-field" in child._dom_classes]
     assert [button.description for button in buttons] == ["use the code's value"]
     assert not any(
-        "wb-revert-field" in child._dom_classes for child in form._by_path["tag"].row.children
+        "wb-revert-field" in child._dom_classes for child in form._by_path["tag"].widget.children
     )
     buttons[0].click()
     assert value_of(form, "fail") is False

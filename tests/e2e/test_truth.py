@@ -76,6 +76,13 @@ def test_after_a_restart_the_form_shows_the_saved_edit_in_force(
     expect(field_row(page, "fail")).to_contain_text("in force: a saved edit; the code has False")
     expect(page.get_by_text("saved edits in force differ from the code in: fail")).to_be_visible()
     screenshot(page, "1-restarted")
+    button(field_row(page, "fail"), "use the code's value").click()
+    expect(fail).not_to_be_checked()
+    button(page, "Apply").click()
+    expect(page.get_by_text("applied: the next run uses this config")).to_be_visible()
+    expect(field_row(page, "fail")).not_to_contain_text("in force: a saved edit")
+    expect(page.get_by_text("saved edits in force differ from the code")).to_have_count(0)
+    screenshot(page, "2-back-to-the-code")
 
 
 def runs_in(server: Server) -> int:

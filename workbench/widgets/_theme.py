@@ -53,6 +53,8 @@ STYLE_SHEET = f"""
 .wb-resource-form .widget-hbox {{ flex-wrap: wrap; }}
 .wb-differs, .wb-unapplied, .wb-origin, .wb-resource-form .wb-note .wb-differs,
 .wb-resource-form .wb-warning {{ color: {colour("warn")}; }}
+.wb-resource-form .wb-row > .wb-revert-field {{ justify-self: start; width: auto !important;
+  height: auto; font-size: 85%; padding: 0 8px; }}
 .wb-graph {{ overflow: auto; max-width: 100%; }}
 .wb-launchpad .wb-step-progress {{ max-width: 100%; }}
 .wb-launchpad .widget-progress .widget-label {{ overflow: visible; }}

@@ -14,6 +14,7 @@ from workbench.app.namespace import load_definitions
 from workbench.core.config import redact
 from workbench.core.result import ExecuteInProcessResult
 from workbench.core.run import EventType, RunEvent
+from workbench.core.secrets import Scrubber, scrubber_for
 from workbench.errors import WorkbenchError
 
 if TYPE_CHECKING:
@@ -46,14 +47,19 @@ class TerminalFrontend:
 
     needs_target = True
 
+    def __init__(self) -> None:
+        self.scrub = Scrubber()
+
     def definitions(self, target: str | None) -> Definitions:
-        """Load the target's definitions."""
+        """Load the target's definitions (and learn their secrets, to keep them off screen)."""
         assert target is not None
-        return load_definitions(target)
+        defs = load_definitions(target)
+        self.scrub = scrubber_for(defs.resources)
+        return defs
 
     def output(self, value: Any, text: str) -> Any:
-        """Print ``text``; return the value."""
-        click.echo(text)
+        """Print ``text``, secrets scrubbed; return the value."""
+        click.echo(self.scrub(text))
         return value
 
     def progress(self) -> Callable[[RunEvent], None] | None:
@@ -74,8 +80,8 @@ class TerminalFrontend:
         return on_event
 
     def run_result(self, result: ExecuteInProcessResult, defs: Definitions) -> Any:
-        """Print the run's summary (its failures included)."""
-        click.echo(_text(result))
+        """Print the run's summary (its failures included), secrets scrubbed."""
+        click.echo(self.scrub(_text(result)))
         return result
 
     def launchpad(self, job: str | None, defs: Definitions) -> Any:
@@ -89,11 +95,12 @@ class TerminalFrontend:
         next_count: int,
         after: dt.datetime | None,
     ) -> Any:
-        """Print the tick, and a schedule's next tick times."""
-        click.echo(_text(result))
+        """Print the tick, and a schedule's next tick times, secrets scrubbed."""
+        click.echo(self.scrub(_text(result)))
         if schedule is not None:
             times = schedule.next_tick_times(next_count, after=after)
-            click.echo("next ticks:\n" + "\n".join(f"  {time.isoformat()}" for time in times))
+            shown = [f"  {time.isoformat()}" for time in times] or ["  none before the year 10000"]
+            click.echo("\n".join(["next ticks:", *shown]))
         return result
 
     def run_history(self, store: RunStore, run_id: str | None, limit: int) -> Any:
@@ -101,7 +108,7 @@ class TerminalFrontend:
         from workbench.storage.history import run_events, runs
 
         frame = run_events(run_id, store) if run_id is not None else runs(store, limit=limit)
-        click.echo(frame.to_string(index=False))
+        click.echo(self.scrub(frame.to_string(index=False)))
         return frame
 
     def resources(self, defs: Definitions) -> Any:
@@ -110,7 +117,7 @@ class TerminalFrontend:
             key: redact(value) if hasattr(type(value), "model_fields") else repr(value)
             for key, value in defs.resources.items()
         }
-        click.echo(json.dumps(shown, indent=2, default=str))
+        click.echo(self.scrub(json.dumps(shown, indent=2, default=str)))
         return shown
 
     def notebook_path(self) -> str | None:
@@ -141,7 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # find modules in the working directory, as `python -m workbench` does (see #14)
     if "" not in sys.path and os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
-    group = build_group(TerminalFrontend())
+    frontend = TerminalFrontend()
+    group = build_group(frontend)
     group.add_command(_demo_command())
     try:
         result = group.main(
@@ -161,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("aborted", err=True)
         return 1
     except WorkbenchError as exc:
-        click.echo(str(exc), err=True)
+        click.echo(frontend.scrub(str(exc)), err=True)
         return 1
     if isinstance(result, ExecuteInProcessResult) and not result.success:
         return 1

@@ -17,6 +17,7 @@ from workbench.app.commands import build_group
 from workbench.app.namespace import apply_saved_edits, current_notebook, gather_definitions
 from workbench.core.definitions import Definitions, LazyDefinitions
 from workbench.core.run import EventType, RunEvent
+from workbench.core.secrets import Scrubber, scrubber_for
 from workbench.core.session import current_session
 from workbench.errors import WorkbenchError
 
@@ -77,21 +78,27 @@ class NotebookFrontend:
 
     def __init__(self, shell: Any) -> None:
         self.shell = shell
+        self.scrub = Scrubber()
         self._handle: Any = None
         self._started = 0.0
 
     def definitions(self, target: str | None) -> Definitions:
-        """The notebook's active definitions (a saved edit that no longer fits is reported)."""
-        return active_definitions(self.shell.user_ns, report=_report)
+        """The notebook's active definitions, whose secrets are kept off the output.
+
+        A saved edit that no longer fits its resource is reported.
+        """
+        defs = active_definitions(self.shell.user_ns, report=_report)
+        self.scrub = scrubber_for(defs.resources)
+        return defs
 
     def output(self, value: Any, text: str) -> Any:
         """The value IPython shows: rich values as they are, text and mappings as ``text``."""
         if isinstance(value, str):
-            return ShownText(value, text)
+            return ShownText(value, self.scrub(text))
         if isinstance(value, Mapping):
-            return ShownDict(value, text)
+            return ShownDict(value, self.scrub(text))
         if value is None or not _has_display(value):
-            print(text)
+            print(self.scrub(text))
             return value
         return value
 
@@ -129,8 +136,7 @@ class NotebookFrontend:
 
     def run_result(self, result: ExecuteInProcessResult, defs: Definitions) -> Any:
         """Turn the progress line into the outcome; a failure shows its error (scrubbed)."""
-        from workbench.widgets._display import failure_report, format_duration, secrets_in
-        from workbench.widgets._form_values import scrub
+        from workbench.widgets._display import failure_report, format_duration
 
         if result.success:
             steps = len(result.step_durations())
@@ -140,8 +146,7 @@ class NotebookFrontend:
             )
             bundle = {"text/plain": text}
         else:
-            secrets = secrets_in(list(defs.resources.values()))
-            text, html = failure_report(result, lambda line: scrub(line, secrets))
+            text, html = failure_report(result, self.scrub)
             bundle = {"text/plain": text, "text/html": html}
         if self._handle is not None:
             self._handle.update(bundle, raw=True)
@@ -218,7 +223,8 @@ class WorkbenchMagics(Magics):
             args = shlex.split(line, comments=True)
         except ValueError as exc:
             raise UsageError(f"%wb: cannot parse {line!r}: {exc}") from None
-        group = build_group(NotebookFrontend(self.shell))
+        frontend = NotebookFrontend(self.shell)
+        group = build_group(frontend)
         try:
             return group.main(args=args or ["help"], prog_name="%wb", standalone_mode=False)
         except click.exceptions.Exit:
@@ -228,7 +234,7 @@ class WorkbenchMagics(Magics):
         except click.ClickException as exc:
             raise UsageError(exc.format_message()) from None
         except WorkbenchError as exc:
-            _show_message_only(exc)
+            _show_message_only(frontend.scrub.exception(exc))
             raise
 
 

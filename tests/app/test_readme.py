@@ -78,10 +78,12 @@ def test_the_readme_example_runs_line_by_line(shell, tmp_path, monkeypatch):
     assert "class MyConnectionResource(wb.ConfigurableResource):" in exported or (
         "class MyConnectionResource(dg.ConfigurableResource):" in exported
     )
-    # the value that replaced the EnvVar is a plain value: saved, and in the export
-    assert 'username="ada"' in exported
+    # a field the code gives as an EnvVar stays secret: exported as the EnvVar, never the value
+    assert 'username=dg.EnvVar("MY_USER")' in exported
+    assert "ada" not in exported
     assert wb.__name__ == "workbench"
-    assert names["panel"].forms["my_conn"].warnings == []
+    [warning] = names["panel"].forms["my_conn"].warnings
+    assert "used in this session only and is not saved" in warning
 
 
 def test_the_readme_says_how_to_install():

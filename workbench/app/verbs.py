@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -111,7 +112,7 @@ def materialize(frontend: Frontend) -> click.Command:
         stale: bool,
         target: str | None = None,
     ) -> Any:
-        from workbench.app.commands import read_run_config
+        from workbench.app.run_config import read_run_config
         from workbench.core.executor import materialize as run
 
         defs = frontend.definitions(target)
@@ -147,7 +148,7 @@ def launch(frontend: Frontend) -> click.Command:
         config_file: str | None,
         target: str | None = None,
     ) -> Any:
-        from workbench.app.commands import read_run_config
+        from workbench.app.run_config import read_run_config
 
         defs = frontend.definitions(target)
         name = job_option or job_name
@@ -364,9 +365,15 @@ def notebook(frontend: Frontend) -> click.Command:
     @click.command("notebook", help="Turn a definitions module into a notebook.")
     @click.argument("module", metavar="MODULE")
     @click.option("-o", "--out", required=True, help="The notebook to write (.ipynb).")
-    def command(module: str, out: str) -> Any:
+    @click.option("--force", is_flag=True, help="Replace the notebook if it exists.")
+    def command(module: str, out: str, force: bool) -> Any:
         from workbench.app.api import notebook_from_module
 
+        if os.path.lexists(out) and not force:
+            raise click.UsageError(
+                f"{out!r} exists and would be replaced; pass --force to replace it, "
+                "or give -o a new path"
+            )
         notebook_from_module(module, out)
         return frontend.output(out, f"wrote {out}")
 

@@ -7,18 +7,11 @@ from typing import Any
 
 from pydantic import BaseModel, SecretStr
 
-from workbench.core.config import REDACTED, EnvVar, IntEnvVar
+from workbench.core.config import EnvVar, IntEnvVar
 from workbench.core.fields import MISSING, FieldSpec
 from workbench.core.resource import PartialResource
 
-__all__ = ["describe", "flatten", "is_env", "kept_secrets", "scrub", "show_literal"]
-
-
-def scrub(text: str, secrets: list[str]) -> str:
-    """Replace each secret value (raw or quoted) in ``text`` with the redaction mark."""
-    for secret in secrets:
-        text = text.replace(repr(secret), repr(REDACTED)).replace(secret, REDACTED)
-    return text
+__all__ = ["describe", "flatten", "is_env", "kept_secrets", "show_literal"]
 
 
 def describe(exc: BaseException) -> str:

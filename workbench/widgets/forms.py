@@ -6,11 +6,13 @@ new resource in the session so the next run uses it. A secret's value is never s
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import functools
 import html
 import os
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -24,6 +26,7 @@ from workbench.core.config import (
 )
 from workbench.core.fields import MISSING, FieldSpec, field_specs, literal_values
 from workbench.core.resource import PartialResource
+from workbench.core.secrets import Scrubber, collect_secrets, mark_secret_paths
 from workbench.core.session import current_session
 from workbench.errors import ConfigError
 from workbench.widgets._controls import Kit, error_html
@@ -34,13 +37,13 @@ from workbench.widgets._editors import (
     build_editor,
     drop_under,
     initial_literal,
+    is_env_literal,
 )
 from workbench.widgets._form_values import (
     describe,
     flatten,
     is_env,
     kept_secrets,
-    scrub,
     show_literal,
 )
 from workbench.widgets._theme import STYLE_SHEET
@@ -116,7 +119,9 @@ class ResourceForm:
             guard=self._guard,
             environ=lambda name: name in os.environ,
         )
-        specs = field_specs(resource)
+        # a field the code gives as EnvVar is secret even once a value is typed over it (#11)
+        self._secret_paths = _secret_paths(field_specs(self._code))
+        specs = self._specs(resource)
         self._context.kept = kept_secrets(resource, specs)
         self._context.loading = True
         try:
@@ -183,12 +188,7 @@ class ResourceForm:
             self._note_kind = "error"
             return None
         new = self._value
-        saved = flatten(literal_values(new))
-        self.warnings = [
-            self._secret_warning(editor)
-            for editor in self._typed_secrets()
-            if editor.spec.path not in saved  # only what is really kept out of the saved edit
-        ]
+        self.warnings = [self._secret_warning(editor) for editor in self._typed_secrets()]
         unset = self._unset_variables(new)
         self.warnings += [
             f"{path}: {name} is not set, so the next run will fail unless it is set "
@@ -196,6 +196,9 @@ class ResourceForm:
             for path, name in unset.items()
         ]
         current_session().bind(self.resource_key, new)
+        saved = _without_secrets(
+            literal_values(new), literal_values(self._code), self._secret_paths
+        )
         self._adopt(new)
         head = "applied: the next run uses this config"
         if unset:
@@ -206,7 +209,7 @@ class ResourceForm:
         notes = [head, *self.warnings]
         if self._on_apply is not None:
             try:
-                self._on_apply(self.resource_key, new, literal_values(new))
+                self._on_apply(self.resource_key, new, saved)
             except Exception as exc:
                 notes.append(f"applied for this session, but saving failed: {describe(exc)}")
         self._show_notes(notes, "applied", warning=bool(unset or self.warnings))
@@ -382,8 +385,12 @@ class ResourceForm:
         finally:
             self._context.loading = False
 
+    def _specs(self, resource: Any) -> tuple[FieldSpec, ...]:
+        """The resource's field specs, secret wherever the code's are."""
+        return _mark_secret(field_specs(resource), self._secret_paths)
+
     def _load(self, resource: Any) -> None:
-        specs = field_specs(resource)
+        specs = self._specs(resource)
         self._context.kept = kept_secrets(resource, specs)
         with self._loading():
             for editor, spec in zip(self._editors, specs, strict=True):
@@ -419,6 +426,7 @@ class ResourceForm:
             for editor in self._editors:
                 editor.collect(data, problems, omitted)
             candidate = self._class(**data)
+            mark_secret_paths(candidate, self._secret_paths)
             if not problems:
                 problems.extend(self._class_problems(candidate))
         except ConfigError as exc:
@@ -466,7 +474,7 @@ class ResourceForm:
             self._note_kind = ""
 
     def _show(self, problems: list[tuple[str, str]]) -> None:
-        secrets = self._secret_texts()
+        scrub = self._scrubber()
         placed: dict[str, list[str]] = {}
         for path, text in problems:
             target = path
@@ -474,7 +482,7 @@ class ResourceForm:
                 target = target.rpartition(".")[0]
             rest = path[len(target) :].lstrip(".")
             text = f"{rest}: {text}" if rest and target else (f"{path}: {text}" if rest else text)
-            placed.setdefault(target, []).append(scrub(text, secrets))
+            placed.setdefault(target, []).append(scrub(text))
         self.errors = {path: "; ".join(texts) for path, texts in placed.items()}
         for path, editor in self._by_path.items():
             editor.show_error(self.errors.get(path, ""), self.differs.get(path, ""))
@@ -488,11 +496,19 @@ class ResourceForm:
             if isinstance(editor, FieldEditor) and editor.typed_secret()
         ]
 
-    def _secret_texts(self) -> list[str]:
-        found = [editor.control.value for editor in self._typed_secrets()]
-        for value in self._context.kept.values():
-            found.append(value.get_secret_value() if isinstance(value, SecretStr) else value)
-        return [text for text in found if isinstance(text, str) and len(text) >= 2]
+    def _typed_texts(self) -> list[str]:
+        return [editor.typed_text() for editor in self._typed_secrets()]
+
+    def _secret_values(self) -> frozenset[str]:
+        """The secrets typed here and those the form keeps (never shown in a control)."""
+        texts = [*self._typed_texts(), *self._context.kept.values()]
+        return collect_secrets(
+            [SecretStr(text) if isinstance(text, str) else text for text in texts]
+        )
+
+    def _scrubber(self) -> Scrubber:
+        """The one scrubber, for the form's secrets and those of the code's resource."""
+        return Scrubber(self._secret_values() | collect_secrets(self._code))
 
     def _secret_warning(self, editor: FieldEditor) -> str:
         path = editor.spec.path
@@ -501,6 +517,51 @@ class ResourceForm:
             f"{path}: the secret typed here is used in this session only and is not saved; "
             f"set {variable} in the environment and choose 'environment variable' to keep it"
         )
+
+
+def _secret_paths(specs: tuple[FieldSpec, ...]) -> frozenset[str]:
+    found: set[str] = set()
+    for spec in specs:
+        if spec.secret:
+            found.add(spec.path)
+        found |= _secret_paths(spec.children)
+    return frozenset(found)
+
+
+def _mark_secret(specs: tuple[FieldSpec, ...], paths: frozenset[str]) -> tuple[FieldSpec, ...]:
+    """``specs`` with every field at ``paths`` secret (its value hidden, as a secret's is)."""
+    marked = []
+    for spec in specs:
+        if spec.path in paths and not spec.secret:
+            spec = dataclasses.replace(spec, secret=True, value=None)
+        if spec.children:
+            spec = dataclasses.replace(spec, children=_mark_secret(spec.children, paths))
+        marked.append(spec)
+    return tuple(marked)
+
+
+def _without_secrets(
+    literal: dict[str, Any], code: Mapping[str, Any], paths: Iterable[str]
+) -> dict[str, Any]:
+    """The literal config to save: each secret typed at ``paths`` replaced by the code's value.
+
+    A typed secret lives in the session only; what is saved (and exported) keeps what the
+    code says for that field, e.g. ``{"env": "API_KEY"}``, unless the form names a variable.
+    """
+    saved = copy.deepcopy(literal)
+    for path in paths:
+        *parents, name = path.split(".")
+        into: Any = saved
+        original: Any = code
+        for part in parents:
+            into = into.get(part) if isinstance(into, dict) else None
+            original = original.get(part) if isinstance(original, Mapping) else None
+        if not isinstance(into, dict) or is_env_literal(into.get(name)):
+            continue
+        into.pop(name, None)
+        if isinstance(original, Mapping) and name in original:
+            into[name] = copy.deepcopy(original[name])
+    return saved
 
 
 def _specs_by_path(specs: Sequence[FieldSpec]) -> dict[str, FieldSpec]:

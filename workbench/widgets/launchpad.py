@@ -13,7 +13,6 @@ from pydantic import BaseModel
 
 from workbench.core.asset import AssetKey
 from workbench.core.config import (
-    REDACTED,
     Config,
     redact,
 )
@@ -24,6 +23,7 @@ from workbench.core.instance import Instance, default_instance
 from workbench.core.plan import Plan, plan_assets, plan_job
 from workbench.core.resource import PartialResource
 from workbench.core.run import EventType, RunEvent
+from workbench.core.secrets import scrubber_for
 from workbench.core.session import current_session
 from workbench.errors import ConfigError, WorkbenchError
 from workbench.widgets._display import (
@@ -33,7 +33,6 @@ from workbench.widgets._display import (
     esc,
     event_line,
     format_duration,
-    secrets_in,
     summary_html,
     summary_text,
 )
@@ -87,7 +86,7 @@ class Launchpad:
         self.defs = defs
         self.tags = dict(tags or {})
         self._on_apply = on_apply
-        self._secrets: list[str] = []
+        self._scrub = scrubber_for(defs.resources)
         self.instance = instance or default_instance()
         self.result: ExecuteInProcessResult | None = None
         self.forms: dict[str, ResourceForm] = {}
@@ -390,9 +389,10 @@ class Launchpad:
         assert self._plan is not None
         self._start_progress([step.key for step in self._plan.steps])
         run_config = self.run_config(redacted=False)
-        self._secrets = secrets_in(
-            [form.value for form in self.forms.values()]
-            + [editor.value for editor in self.op_config.values()]
+        self._scrub = scrubber_for(
+            self.defs.resources,
+            [form.value for form in self.forms.values()],
+            [editor.value for editor in self.op_config.values()],
         )
         name = self.job_name
         if name is None:
@@ -417,12 +417,6 @@ class Launchpad:
         self.result = result
         self.summary.value = self._scrub(summary_html(result, self._plan))
         return result
-
-    def _scrub(self, text: str) -> str:
-        """Replace the run's secret values (raw or HTML-escaped) wherever a preview shows them."""
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED).replace(esc(secret), REDACTED)
-        return text
 
     def _start_progress(self, steps: Sequence[str]) -> None:
         self._log_lines = []
@@ -468,17 +462,18 @@ class Launchpad:
             self._show_counts()
             self._log_lines.append(event_line(event))
             del self._log_lines[:-LOG_LINES]
-            self.log.value = _log_html(self._log_lines)
+            self.log.value = _log_html([self._scrub(line) for line in self._log_lines])
 
     def _show_error(self, exc: BaseException) -> None:
         if isinstance(exc, WorkbenchError):
             self.problems.value = error_box(
                 "nothing was run:" if isinstance(exc, ConfigError) else "could not do that:",
-                [str(exc)],
+                [self._scrub(str(exc))],
             )
         else:
-            text = "".join(traceback.format_exception(exc))
-            self.problems.value = error_box(f"{type(exc).__name__}: {exc}", [text])
+            self._scrub.exception(exc)
+            text = self._scrub("".join(traceback.format_exception(exc)))
+            self.problems.value = error_box(self._scrub(f"{type(exc).__name__}: {exc}"), [text])
 
 
 ENABLE_DELAY_SECONDS = 0.5

@@ -204,7 +204,7 @@ def test_tick_view_shows_run_requests_and_next_tick_times() -> None:
     ]
     bundle = view._repr_mimebundle_()
     assert "1 run request(s)" in bundle["text/plain"]
-    expected = "run key morning, job nightly, tags: dagster/scheduled_execution_time=2024-05-01"
+    expected = "run key morning, the default job, tags: dagster/scheduled_execution_time=2024-05-01"
     assert expected in bundle["text/plain"]
     assert "{" not in bundle["text/plain"]  # tags as key=value, not a dict's repr
     assert "{" not in bundle["text/html"]

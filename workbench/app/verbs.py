@@ -17,12 +17,14 @@ import click
 
 from workbench.app import scaffold as scaffolding
 from workbench.app.listing import describe, render_text
+from workbench.app.namespace import with_session_edits
 from workbench.core.instance import default_instance
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from workbench.app.commands import Frontend
+    from workbench.core.definitions import Definitions
 
 __all__ = ["VERBS", "parse_selection"]
 
@@ -50,6 +52,14 @@ def parse_selection(items: Sequence[str]) -> Any:
         current = as_selection(item)
         selection = current if selection is None else selection | current
     return selection
+
+
+def runnable(frontend: Frontend, target: str | None) -> Definitions:
+    """The definitions a run starts from: with the session's applied form edits bound.
+
+    Runs get the form edits from here, never from the core (see #12).
+    """
+    return with_session_edits(frontend.definitions(target))
 
 
 def _run_tags(frontend: Frontend) -> dict[str, str] | None:
@@ -115,7 +125,7 @@ def materialize(frontend: Frontend) -> click.Command:
         from workbench.app.run_config import read_run_config
         from workbench.core.executor import materialize as run
 
-        defs = frontend.definitions(target)
+        defs = runnable(frontend, target)
         selection = parse_selection([*keys, *select])
         run_config = read_run_config(config_file)
         result = run(
@@ -164,12 +174,16 @@ def launch(frontend: Frontend) -> click.Command:
                     "@job or define_asset_job, or run assets with 'materialize'"
                 )
             raise click.UsageError(f"give the job to run: --job NAME (jobs: {', '.join(jobs)})")
-        result = defs.resolve_job_def(name).execute_in_process(
-            read_run_config(config_file),
-            raise_on_error=False,
-            instance=default_instance(),
-            tags=_run_tags(frontend),
-            on_event=frontend.progress(),
+        result = (
+            with_session_edits(defs)
+            .resolve_job_def(name)
+            .execute_in_process(
+                read_run_config(config_file),
+                raise_on_error=False,
+                instance=default_instance(),
+                tags=_run_tags(frontend),
+                on_event=frontend.progress(),
+            )
         )
         return frontend.run_result(result, defs)
 
@@ -189,7 +203,7 @@ def sensor(frontend: Frontend) -> click.Command:
     def command(name: str, cursor: str | None, launch_runs: bool, target: str | None = None) -> Any:
         from workbench.core.tick import tick
 
-        defs = frontend.definitions(target)
+        defs = runnable(frontend, target)
         result = tick(defs, name, cursor=cursor, launch=launch_runs, instance=default_instance())
         return frontend.tick(result, None, 0, None)
 
@@ -219,7 +233,7 @@ def schedule(frontend: Frontend) -> click.Command:
     ) -> Any:
         from workbench.core.tick import tick
 
-        defs = frontend.definitions(target)
+        defs = runnable(frontend, target)
         when = None
         if at is not None:
             try:
@@ -283,7 +297,7 @@ def graph(frontend: Frontend) -> click.Command:
         from workbench.widgets.graph import GraphView
 
         view = GraphView(
-            frontend.definitions(target),
+            runnable(frontend, target),
             default_instance().run_store,
             selection=parse_selection(select),
             open_groups=tuple(open_groups),

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from typing import Any
 
 import ipywidgets as widgets
 import yaml
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, ValidationError
 
-from workbench.core.config import (
-    Config,
-    EnvVar,
-    IntEnvVar,
-    from_launch_config,
-    is_secret_field,
-)
+from workbench.core.config import Config, build_config, from_launch_config
+from workbench.core.fields import literal_value
 from workbench.errors import ConfigError
 from workbench.widgets._display import esc
 from workbench.widgets._theme import colour
@@ -76,7 +70,8 @@ class OpConfigEditor:
                         )
                     ],
                 )
-            self.value = self.config_class(**from_launch_config(self.config_class, data))
+            config = from_launch_config(self.config_class, data)
+            self.value = build_config(self.config_class, config)
         except yaml.YAMLError as exc:
             self.errors = [("", f"not valid YAML: {exc}")]
         except ConfigError as exc:
@@ -93,47 +88,21 @@ class OpConfigEditor:
 
 def _initial_yaml(config_class: type[Config], given: Any) -> str:
     if isinstance(given, BaseModel | Mapping):
-        data = _plain(given)
+        data = literal_value(given)
     else:
         try:
-            data = _plain(config_class())
-        except (ConfigError, TypeError):
+            data = literal_value(config_class())
+        except (ValidationError, TypeError):
             data = {
                 name: None
                 if info.is_required()
-                else _plain(info.get_default(call_default_factory=True))
+                else literal_value(info.get_default(call_default_factory=True))
                 for name, info in config_class.model_fields.items()
             }
     try:
         return yaml.safe_dump(data, sort_keys=False) if data else ""
     except yaml.YAMLError:
         return yaml.safe_dump(_stringify(data), sort_keys=False)
-
-
-def _plain(value: Any) -> Any:
-    """Config as YAML-able data that validates back: EnvVars as ``{env: NAME}``, no secrets."""
-    if isinstance(value, EnvVar | IntEnvVar):
-        return {"env": value.env_var_name}
-    if isinstance(value, BaseModel):
-        cls = type(value)
-        return {
-            name: _plain(item)
-            for name, item in value.__dict__.items()
-            if not (
-                name in cls.model_fields
-                and is_secret_field(cls, name)
-                and not isinstance(item, EnvVar | IntEnvVar)
-            )
-        }
-    if isinstance(value, enum.Enum):
-        return _plain(value.value)
-    if isinstance(value, SecretStr):
-        return None
-    if isinstance(value, Mapping):
-        return {str(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_plain(item) for item in value]
-    return value
 
 
 def _stringify(value: Any) -> Any:

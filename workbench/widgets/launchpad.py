@@ -15,8 +15,9 @@ from workbench.core.asset import AssetKey
 from workbench.core.config import (
     Config,
     redact,
+    to_run_config,
 )
-from workbench.core.definitions import normalize_run_config
+from workbench.core.definitions import RunConfig, normalize_run_config
 from workbench.core.executor import materialize
 from workbench.core.graph import as_selection
 from workbench.core.instance import Instance, default_instance
@@ -193,7 +194,7 @@ class Launchpad:
             elif isinstance(form.applied, PartialResource) or value != _current(
                 self._bindings, key
             ):
-                resources[key] = {"config": _fields(value)}
+                resources[key] = {"config": to_run_config(value)}
         ops: dict[str, Any] = {}
         for key, editor in self.op_config.items():
             if editor.value is not None:
@@ -324,7 +325,7 @@ class Launchpad:
         if name is None:
             return dict(self.defs.resources), {}
         job = self.defs.resolve_job_def(name)
-        return {**self.defs.resources, **job.resource_defs}, normalize_run_config(job.config)["ops"]
+        return {**self.defs.resources, **job.resource_defs}, _default_op_config(job.config)
 
     def _watch(self, widget: Any) -> None:
         """Refresh the YAML when any control inside ``widget`` changes (rows may be added)."""
@@ -399,7 +400,7 @@ class Launchpad:
             result = materialize(
                 list(self.defs.assets),
                 run_config,
-                resources=self.defs.resources,
+                resources=_applied(self.defs.resources),
                 selection=[AssetKey.from_user_string(text) for text in self.asset_picker.value],
                 instance=self.instance,
                 raise_on_error=False,
@@ -409,6 +410,7 @@ class Launchpad:
         else:
             result = self.defs.resolve_job_def(name).execute_in_process(
                 run_config,
+                resources=_applied(self._bindings),
                 instance=self.instance,
                 raise_on_error=False,
                 tags=self.tags,
@@ -541,7 +543,17 @@ def _current(bindings: Mapping[str, Any], key: str) -> Any:
     return current_session().overrides.get(key, bindings.get(key))
 
 
-def _fields(value: BaseModel) -> dict[str, Any]:
-    return {
-        name: value.__dict__[name] for name in type(value).model_fields if name in value.__dict__
-    }
+def _default_op_config(config: Any) -> dict[str, Any]:
+    """A job's default op config; Config objects kept, so their secrets stay hidden in editors."""
+    if isinstance(config, RunConfig):
+        return {
+            name: {"config": value} if isinstance(value, Config) else value
+            for name, value in config.ops.items()
+        }
+    ops: dict[str, Any] = normalize_run_config(config)["ops"]
+    return ops
+
+
+def _applied(bindings: Mapping[str, Any]) -> dict[str, Any]:
+    """The bindings a launch passes down: the session's applied form edits in place (#12)."""
+    return {key: _current(bindings, key) for key in bindings}

@@ -383,8 +383,9 @@ class TickView:
         parts = [f"<div><b>{esc(tick.name)}</b> tick</div>"]
         if tick.run_requests:
             rows = "".join(
-                f"<tr><td>{esc(request.run_key or '-')}</td><td>{esc(request.job_name or '-')}"
-                f"</td><td>{esc(_tags_text(request.tags))}</td></tr>"
+                f"<tr><td>{esc(request.run_key or '-')}</td>"
+                f"<td>{esc(request.job_name or 'default')}</td>"
+                f"<td>{esc(_tags_text(request.tags))}</td></tr>"
                 for request in tick.run_requests
             )
             parts.append(
@@ -414,7 +415,7 @@ class TickView:
         if tick.run_requests:
             lines.append(f"{len(tick.run_requests)} run request(s):")
             lines += [
-                f"  run key {request.run_key or '-'}, job {request.job_name or '-'}, "
+                f"  run key {request.run_key or '-'}, {_job_text(request.job_name)}, "
                 f"tags: {_tags_text(request.tags)}"
                 for request in tick.run_requests
             ]
@@ -445,6 +446,11 @@ class TickView:
 
     def __repr__(self) -> str:
         return f"TickView({self.tick!r})"
+
+
+def _job_text(job_name: str | None) -> str:
+    """The job a run request names, or that it runs its target's default job."""
+    return f"job {job_name}" if job_name else "the default job"
 
 
 def _tags_text(tags: Any) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import copy
+import dataclasses
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, SecretStr
@@ -10,8 +12,18 @@ from pydantic import BaseModel, SecretStr
 from workbench.core.config import EnvVar, IntEnvVar
 from workbench.core.fields import MISSING, FieldSpec
 from workbench.core.resource import PartialResource
+from workbench.widgets._editors import is_env_literal
 
-__all__ = ["describe", "flatten", "is_env", "kept_secrets", "show_literal"]
+__all__ = [
+    "describe",
+    "flatten",
+    "is_env",
+    "kept_secrets",
+    "mark_secret",
+    "secret_paths",
+    "show_literal",
+    "without_secrets",
+]
 
 
 def describe(exc: BaseException) -> str:
@@ -75,3 +87,48 @@ def _raw_at(resource: Any, path: str) -> Any:
         else:
             return MISSING
     return current
+
+
+def secret_paths(specs: tuple[FieldSpec, ...]) -> frozenset[str]:
+    found: set[str] = set()
+    for spec in specs:
+        if spec.secret:
+            found.add(spec.path)
+        found |= secret_paths(spec.children)
+    return frozenset(found)
+
+
+def mark_secret(specs: tuple[FieldSpec, ...], paths: frozenset[str]) -> tuple[FieldSpec, ...]:
+    """``specs`` with every field at ``paths`` secret (its value hidden, as a secret's is)."""
+    marked = []
+    for spec in specs:
+        if spec.path in paths and not spec.secret:
+            spec = dataclasses.replace(spec, secret=True, value=None)
+        if spec.children:
+            spec = dataclasses.replace(spec, children=mark_secret(spec.children, paths))
+        marked.append(spec)
+    return tuple(marked)
+
+
+def without_secrets(
+    literal: dict[str, Any], code: Mapping[str, Any], paths: Iterable[str]
+) -> dict[str, Any]:
+    """The literal config to save: each secret typed at ``paths`` replaced by the code's value.
+
+    A typed secret lives in the session only; what is saved (and exported) keeps what the
+    code says for that field, e.g. ``{"env": "API_KEY"}``, unless the form names a variable.
+    """
+    saved = copy.deepcopy(literal)
+    for path in paths:
+        *parents, name = path.split(".")
+        into: Any = saved
+        original: Any = code
+        for part in parents:
+            into = into.get(part) if isinstance(into, dict) else None
+            original = original.get(part) if isinstance(original, Mapping) else None
+        if not isinstance(into, dict) or is_env_literal(into.get(name)):
+            continue
+        into.pop(name, None)
+        if isinstance(original, Mapping) and name in original:
+            into[name] = copy.deepcopy(original[name])
+    return saved

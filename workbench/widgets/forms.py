@@ -6,13 +6,11 @@ new resource in the session so the next run uses it. A secret's value is never s
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 import functools
 import html
 import os
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -37,14 +35,16 @@ from workbench.widgets._editors import (
     build_editor,
     drop_under,
     initial_literal,
-    is_env_literal,
 )
 from workbench.widgets._form_values import (
     describe,
     flatten,
     is_env,
     kept_secrets,
+    mark_secret,
+    secret_paths,
     show_literal,
+    without_secrets,
 )
 from workbench.widgets._theme import STYLE_SHEET
 
@@ -120,7 +120,7 @@ class ResourceForm:
             environ=lambda name: name in os.environ,
         )
         # a field the code gives as EnvVar is secret even once a value is typed over it (#11)
-        self._secret_paths = _secret_paths(field_specs(self._code))
+        self._secret_paths = secret_paths(field_specs(self._code))
         specs = self._specs(resource)
         self._context.kept = kept_secrets(resource, specs)
         self._context.loading = True
@@ -196,9 +196,7 @@ class ResourceForm:
             for path, name in unset.items()
         ]
         current_session().bind(self.resource_key, new)
-        saved = _without_secrets(
-            literal_values(new), literal_values(self._code), self._secret_paths
-        )
+        saved = without_secrets(literal_values(new), literal_values(self._code), self._secret_paths)
         self._adopt(new)
         head = "applied: the next run uses this config"
         if unset:
@@ -387,7 +385,7 @@ class ResourceForm:
 
     def _specs(self, resource: Any) -> tuple[FieldSpec, ...]:
         """The resource's field specs, secret wherever the code's are."""
-        return _mark_secret(field_specs(resource), self._secret_paths)
+        return mark_secret(field_specs(resource), self._secret_paths)
 
     def _load(self, resource: Any) -> None:
         specs = self._specs(resource)
@@ -517,51 +515,6 @@ class ResourceForm:
             f"{path}: the secret typed here is used in this session only and is not saved; "
             f"set {variable} in the environment and choose 'environment variable' to keep it"
         )
-
-
-def _secret_paths(specs: tuple[FieldSpec, ...]) -> frozenset[str]:
-    found: set[str] = set()
-    for spec in specs:
-        if spec.secret:
-            found.add(spec.path)
-        found |= _secret_paths(spec.children)
-    return frozenset(found)
-
-
-def _mark_secret(specs: tuple[FieldSpec, ...], paths: frozenset[str]) -> tuple[FieldSpec, ...]:
-    """``specs`` with every field at ``paths`` secret (its value hidden, as a secret's is)."""
-    marked = []
-    for spec in specs:
-        if spec.path in paths and not spec.secret:
-            spec = dataclasses.replace(spec, secret=True, value=None)
-        if spec.children:
-            spec = dataclasses.replace(spec, children=_mark_secret(spec.children, paths))
-        marked.append(spec)
-    return tuple(marked)
-
-
-def _without_secrets(
-    literal: dict[str, Any], code: Mapping[str, Any], paths: Iterable[str]
-) -> dict[str, Any]:
-    """The literal config to save: each secret typed at ``paths`` replaced by the code's value.
-
-    A typed secret lives in the session only; what is saved (and exported) keeps what the
-    code says for that field, e.g. ``{"env": "API_KEY"}``, unless the form names a variable.
-    """
-    saved = copy.deepcopy(literal)
-    for path in paths:
-        *parents, name = path.split(".")
-        into: Any = saved
-        original: Any = code
-        for part in parents:
-            into = into.get(part) if isinstance(into, dict) else None
-            original = original.get(part) if isinstance(original, Mapping) else None
-        if not isinstance(into, dict) or is_env_literal(into.get(name)):
-            continue
-        into.pop(name, None)
-        if isinstance(original, Mapping) and name in original:
-            into[name] = copy.deepcopy(original[name])
-    return saved
 
 
 def _specs_by_path(specs: Sequence[FieldSpec]) -> dict[str, FieldSpec]:

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable
 
-    from workbench.core.result import ExecuteInProcessResult
     from workbench.core.run import RunStore
     from workbench.core.schedule import Schedule
     from workbench.core.sensor import TickResult
@@ -134,9 +133,13 @@ class NotebookFrontend:
 
         return on_event
 
-    def run_result(self, result: ExecuteInProcessResult, defs: Definitions) -> Any:
+    def run_result(self, result: Any, defs: Any) -> Any:
         """Turn the progress line into the outcome; a failure shows its error (scrubbed)."""
+        from workbench.core.result import ExecuteInProcessResult
         from workbench.widgets._display import failure_report, format_duration
+
+        if not isinstance(result, ExecuteInProcessResult):  # Dagster's own result (#15)
+            return result
 
         if result.success:
             steps = len(result.step_durations())
@@ -176,11 +179,12 @@ class NotebookFrontend:
 
     def run_history(self, store: RunStore, run_id: str | None, limit: int) -> Any:
         """One run's detail, or the runs table (newest first)."""
+        from workbench.storage.history import runs
         from workbench.widgets.runs import RunDetail, RunsView
 
         if run_id is not None:
             return RunDetail(store, run_id)
-        return RunsView(store, limit=limit)
+        return RunsView(store, limit=limit, frame=runs(store, limit=limit))
 
     def resources(self, defs: Definitions) -> Any:
         """One form per resource."""

@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from workbench.core.definitions import Definitions
-    from workbench.core.result import ExecuteInProcessResult
     from workbench.core.run import RunStore
     from workbench.core.schedule import Schedule
     from workbench.core.sensor import TickResult
@@ -41,7 +40,7 @@ class Frontend(Protocol):
     def progress(self) -> Callable[[Any], None] | None:
         """An ``on_event`` callback that shows a run's progress, if this front end has one."""
 
-    def run_result(self, result: ExecuteInProcessResult, defs: Definitions) -> Any:
+    def run_result(self, result: Any, defs: Any) -> Any:
         """Show a finished run (its error, if it failed); return the verb's value."""
 
     def launchpad(self, job: str | None, defs: Definitions) -> Any:
@@ -100,7 +99,7 @@ def version_text() -> str:
 
 def build_group(frontend: Frontend) -> click.Group:
     """Build the verbs for one front end (the terminal adds a TARGET argument to most verbs)."""
-    from workbench.app.verbs import VERBS, help_
+    from workbench.app.verbs import VERBS, help_, load
 
     @click.group(
         cls=_Group,
@@ -119,5 +118,7 @@ def build_group(frontend: Frontend) -> click.Group:
 
     for verb in VERBS:
         group.add_command(verb(frontend))
+    if not frontend.needs_target:
+        group.add_command(load(frontend))
     group.add_command(help_(frontend, group))
     return group

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from workbench.app import scaffold as scaffolding
-from workbench.app.listing import describe, render_text
+from workbench.app.engines import engine_for, engine_named
+from workbench.app.listing import render_text
 from workbench.app.namespace import with_session_edits
 from workbench.core.instance import default_instance
 
@@ -78,7 +79,8 @@ def check(frontend: Frontend) -> click.Command:
     @click.command("check", help="Load and validate the definitions.")
     @_with_target(frontend)
     def command(target: str | None = None) -> Any:
-        frontend.definitions(target).validate()
+        defs = frontend.definitions(target)
+        engine_for(defs).validate(defs)
         return frontend.output(None, "All definitions loaded successfully.")
 
     return command
@@ -93,7 +95,8 @@ def list_(frontend: Frontend) -> click.Command:
     @_with_target(frontend)
     @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
     def command(target: str | None = None, as_json: bool = False) -> Any:
-        listing = describe(frontend.definitions(target))
+        defs = frontend.definitions(target)
+        listing = engine_for(defs).describe(defs)
         text = json.dumps(listing, indent=2) if as_json else render_text(listing)
         return frontend.output(listing, text)
 
@@ -126,6 +129,17 @@ def materialize(frontend: Frontend) -> click.Command:
         from workbench.core.executor import materialize as run
 
         defs = runnable(frontend, target)
+        engine = engine_for(defs)
+        if engine.name != "workbench":  # Dagster runs definitions written with it (#15)
+            chosen = [part.strip() for item in [*keys, *select] for part in item.split(",")]
+            result = engine.materialize(
+                defs,
+                selection=[part for part in chosen if part],
+                run_config=read_run_config(config_file),
+                only_stale=stale,
+                on_event=frontend.progress(),
+            )
+            return frontend.run_result(result, defs)
         selection = parse_selection([*keys, *select])
         run_config = read_run_config(config_file)
         result = run(
@@ -174,6 +188,15 @@ def launch(frontend: Frontend) -> click.Command:
                     "@job or define_asset_job, or run assets with 'materialize'"
                 )
             raise click.UsageError(f"give the job to run: --job NAME (jobs: {', '.join(jobs)})")
+        engine = engine_for(defs)
+        if engine.name != "workbench":  # Dagster runs definitions written with it (#15)
+            result = engine.launch(
+                with_session_edits(defs),
+                name,
+                run_config=read_run_config(config_file),
+                on_event=frontend.progress(),
+            )
+            return frontend.run_result(result, defs)
         result = (
             with_session_edits(defs)
             .resolve_job_def(name)
@@ -201,10 +224,8 @@ def sensor(frontend: Frontend) -> click.Command:
     @click.option("--cursor", help="The cursor the sensor receives.")
     @click.option("--launch", "launch_runs", is_flag=True, help="Launch the requested runs.")
     def command(name: str, cursor: str | None, launch_runs: bool, target: str | None = None) -> Any:
-        from workbench.core.tick import tick
-
         defs = runnable(frontend, target)
-        result = tick(defs, name, cursor=cursor, launch=launch_runs, instance=default_instance())
+        result = engine_for(defs).tick(defs, name, cursor=cursor, launch=launch_runs)
         return frontend.tick(result, None, 0, None)
 
     return command
@@ -231,8 +252,6 @@ def schedule(frontend: Frontend) -> click.Command:
     def command(
         name: str, at: str | None, next_count: int, launch_runs: bool, target: str | None = None
     ) -> Any:
-        from workbench.core.tick import tick
-
         defs = runnable(frontend, target)
         when = None
         if at is not None:
@@ -243,8 +262,9 @@ def schedule(frontend: Frontend) -> click.Command:
                     f"{at!r} is not an ISO 8601 time; e.g. 2026-01-31T06:00:00+00:00",
                     param_hint="--at",
                 ) from None
-        result = tick(defs, name, at=when, launch=launch_runs, instance=default_instance())
-        return frontend.tick(result, defs.get_schedule_def(name), next_count, when)
+        engine = engine_for(defs)
+        result = engine.tick(defs, name, at=when, launch=launch_runs)
+        return frontend.tick(result, engine.schedule(defs, name), next_count, when)
 
     return command
 
@@ -255,8 +275,14 @@ def runs(frontend: Frontend) -> click.Command:
     @click.command("runs", help="Run history (or one run's events with RUN_ID).")
     @click.argument("run_id", required=False)
     @click.option("--limit", "-n", type=click.IntRange(1), default=20, show_default=True)
-    def command(run_id: str | None, limit: int) -> Any:
-        store = default_instance().run_store
+    @click.option(
+        "--engine",
+        type=click.Choice(["workbench", "dagster"]),
+        help="Whose history: workbench's or Dagster's instance (default: the notebook's engine; "
+        "workbench on a terminal).",
+    )
+    def command(run_id: str | None, limit: int, engine: str | None) -> Any:
+        store = _history_store(frontend, engine)
         if run_id is not None and not _is_run(store, run_id):
             usage = "workbench runs [RUN_ID]" if frontend.needs_target else "%wb runs [RUN_ID]"
             raise click.UsageError(
@@ -266,6 +292,22 @@ def runs(frontend: Frontend) -> click.Command:
         return frontend.run_history(store, run_id, limit)
 
     return command
+
+
+def _history_store(frontend: Frontend, engine: str | None) -> Any:
+    """The run store to read: the one named, the notebook's engine's, or workbench's."""
+    from workbench.errors import WorkbenchError
+
+    # a notebook reads the history of the engine its definitions run on (#15)
+    if engine is not None:
+        return engine_named("dagster" if engine == "dagster" else "workbench").run_store()
+    if frontend.needs_target:
+        return default_instance().run_store
+    try:
+        defs: Definitions | None = frontend.definitions(None)
+    except WorkbenchError:  # history stays readable while the definitions do not load
+        defs = None
+    return engine_for(defs).run_store()
 
 
 def _is_run(store: Any, run_id: str) -> bool:
@@ -294,14 +336,19 @@ def graph(frontend: Frontend) -> click.Command:
     def command(
         select: Sequence[str], open_groups: Sequence[str], target: str | None = None
     ) -> Any:
+        from workbench.app.engines.views import graph_view
         from workbench.widgets.graph import GraphView
 
-        view = GraphView(
-            runnable(frontend, target),
-            default_instance().run_store,
-            selection=parse_selection(select),
-            open_groups=tuple(open_groups),
-        )
+        defs = runnable(frontend, target)
+        if engine_for(defs).name != "workbench":  # statuses from Dagster's instance (#15)
+            view = graph_view(defs)
+        else:
+            view = GraphView(
+                defs,
+                default_instance().run_store,
+                selection=parse_selection(select),
+                open_groups=tuple(open_groups),
+            )
         return frontend.output(view, view.text())
 
     return command
@@ -353,11 +400,11 @@ def export(frontend: Frontend) -> click.Command:
         "--target",
         "export_target",
         type=click.Choice(["workbench", "dagster"]),
-        default="workbench",
-        show_default=True,
+        default=None,
+        help="The library the module imports (default: the one the notebook imports).",
     )
     @click.option("--notebook", help="The notebook to export (default: this one).")
-    def command(path: str, out: str | None, export_target: str, notebook: str | None) -> Any:
+    def command(path: str, out: str | None, export_target: str | None, notebook: str | None) -> Any:
         from workbench.app.api import export_notebook
 
         if frontend.needs_target:
@@ -414,6 +461,27 @@ def scaffold(frontend: Frontend) -> click.Command:
             )
         written = scaffolding.write_defs(args[0], Path(args[1]))
         return frontend.output(str(written), f"Creating defs at {written}.")
+
+    return command
+
+
+def load(frontend: Frontend) -> click.Command:
+    """``load`` (notebook only): another module's definitions join the notebook's."""
+
+    @click.command("load", help="Load a module, .py file or project folder's definitions here.")
+    @click.argument("load_target", metavar="TARGET", required=False)
+    @click.option("--forget", is_flag=True, help="Drop what earlier loads added.")
+    def command(load_target: str | None, forget: bool) -> Any:
+        from workbench.app.api import forget_loaded, load_into_notebook
+
+        if forget:
+            dropped = forget_loaded()
+            return frontend.output(dropped, f"forgot: {', '.join(dropped) or 'nothing'}")
+        if load_target is None:
+            raise click.UsageError("give what to load: a module, a .py file or a folder")
+        defs = load_into_notebook(load_target)
+        text = f"loaded {load_target}; its definitions are active in this notebook"
+        return frontend.output(defs, text)
 
     return command
 

@@ -10,8 +10,7 @@ from typing import Any
 from pydantic import BaseModel, SecretStr
 
 from workbench.core.config import EnvVar, IntEnvVar
-from workbench.core.fields import MISSING, FieldSpec
-from workbench.core.resource import PartialResource
+from workbench.core.fields import MISSING, FieldSpec, partial_parts
 from workbench.widgets._editors import is_env_literal
 
 __all__ = [
@@ -78,7 +77,8 @@ def show_literal(value: Any) -> str:
 
 
 def _raw_at(resource: Any, path: str) -> Any:
-    current: Any = resource.partial if isinstance(resource, PartialResource) else resource
+    parts = partial_parts(resource)
+    current: Any = parts[1] if parts is not None else resource
     for part in path.split("."):
         if isinstance(current, BaseModel):
             current = current.__dict__.get(part, MISSING)

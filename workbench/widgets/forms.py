@@ -22,8 +22,7 @@ from workbench.core.config import (
     describe_validation_error,
     resolve,
 )
-from workbench.core.fields import MISSING, FieldSpec, field_specs, literal_values
-from workbench.core.resource import PartialResource
+from workbench.core.fields import MISSING, FieldSpec, field_specs, literal_values, partial_parts
 from workbench.core.secrets import Scrubber, collect_secrets, mark_secret_paths
 from workbench.core.session import current_session
 from workbench.errors import ConfigError
@@ -48,10 +47,14 @@ from workbench.widgets._form_values import (
 )
 from workbench.widgets._theme import STYLE_SHEET
 
-__all__ = ["OnApply", "ResourceForm", "ResourcesPanel"]
+__all__ = ["BuildResource", "OnApply", "ResourceForm", "ResourcesPanel", "SpecsOf"]
 
 OnApply = Callable[[str, Any, dict[str, Any]], object]
 """Called after Apply with the resource key, the new resource and its literal config."""
+SpecsOf = Callable[[Any], tuple[FieldSpec, ...]]
+"""A resource's field specs, as its engine reads them (the core's ``field_specs`` by default)."""
+BuildResource = Callable[[Any, dict[str, Any]], Any]
+"""Build a new resource of the given one's class from the form's values (its engine's way)."""
 
 _LIVE_FORMS: weakref.WeakSet[ResourceForm] = weakref.WeakSet()
 """Every form shown in this process: Apply in one updates the others of the same resource."""
@@ -84,9 +87,12 @@ class ResourceForm:
         code_resource: Any = None,
         on_apply: OnApply | None = None,
         used_by: Sequence[str] = (),
+        specs_of: SpecsOf = field_specs,
+        build: BuildResource | None = None,
     ) -> None:
-        if isinstance(resource, PartialResource):
-            self._class: type[BaseModel] = resource.resource_class
+        parts = partial_parts(resource)
+        if parts is not None:
+            self._class: type[BaseModel] = parts[0]
         elif isinstance(resource, BaseModel):
             self._class = type(resource)
         else:
@@ -96,6 +102,8 @@ class ResourceForm:
             )
         self.resource_key = resource_key
         self.used_by = tuple(used_by)
+        self._specs_of = specs_of
+        self._build = build
         self._on_apply = on_apply
         self._applied: Any = resource
         self._code: Any = resource if code_resource is None else code_resource
@@ -120,7 +128,7 @@ class ResourceForm:
             environ=lambda name: name in os.environ,
         )
         # a field the code gives as EnvVar is secret even once a value is typed over it (#11)
-        self._secret_paths = secret_paths(field_specs(self._code))
+        self._secret_paths = secret_paths(specs_of(self._code))
         specs = self._specs(resource)
         self._context.kept = kept_secrets(resource, specs)
         self._context.loading = True
@@ -305,7 +313,7 @@ class ResourceForm:
     def revert_field(self, path: str) -> None:
         """Put the code's value of one field back in the form; Apply puts it in force."""
         editor = self._by_path.get(path)
-        spec = _specs_by_path(field_specs(self._code)).get(path)
+        spec = _specs_by_path(self._specs_of(self._code)).get(path)
         if not isinstance(editor, FieldEditor) or spec is None:
             raise KeyError(f"no field {path!r} to revert; fields: {', '.join(self.fields)}")
         with self._loading():
@@ -385,7 +393,7 @@ class ResourceForm:
 
     def _specs(self, resource: Any) -> tuple[FieldSpec, ...]:
         """The resource's field specs, secret wherever the code's are."""
-        return mark_secret(field_specs(resource), self._secret_paths)
+        return mark_secret(self._specs_of(resource), self._secret_paths)
 
     def _load(self, resource: Any) -> None:
         specs = self._specs(resource)
@@ -423,7 +431,10 @@ class ResourceForm:
         try:
             for editor in self._editors:
                 editor.collect(data, problems, omitted)
-            candidate = self._class(**data)
+            if self._build is None:
+                candidate = self._class(**data)
+            else:
+                candidate = self._build(self._code, data)
             mark_secret_paths(candidate, self._secret_paths)
             if not problems:
                 problems.extend(self._class_problems(candidate))
@@ -539,6 +550,8 @@ class ResourcesPanel:
         *,
         usage: Mapping[str, Sequence[str]] | None = None,
         on_apply: OnApply | None = None,
+        specs_of: SpecsOf = field_specs,
+        build: BuildResource | None = None,
     ) -> None:
         usage = usage or {}
         self.forms: dict[str, ResourceForm] = {}
@@ -547,13 +560,15 @@ class ResourcesPanel:
         for key, code_resource in resources.items():
             used_by = tuple(usage.get(key, ()))
             resource = overrides.get(key, code_resource)
-            if isinstance(resource, BaseModel | PartialResource):
+            if isinstance(resource, BaseModel) or partial_parts(resource) is not None:
                 form = ResourceForm(
                     key,
                     resource,
                     code_resource=code_resource,
                     on_apply=on_apply,
                     used_by=used_by,
+                    specs_of=specs_of,
+                    build=build,
                 )
                 self.forms[key] = form
                 parts.append(form.widget)

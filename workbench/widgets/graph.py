@@ -205,7 +205,8 @@ class GraphView:
             self._picker.options = [("open a group…", ""), *self._group_choices()]
 
     def _group_of(self, key: str) -> str:
-        spec = self.graph.specs.get(AssetKey.from_user_string(key))
+        specs = getattr(self.graph, "specs", None)  # an engine's own graph may not have them
+        spec = specs.get(AssetKey.from_user_string(key)) if isinstance(specs, dict) else None
         return (spec.group_name if spec is not None else None) or "default"
 
     def _group_choices(self) -> list[tuple[str, str]]:

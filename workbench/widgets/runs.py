@@ -129,9 +129,12 @@ class RunsView:
         widget: the container to display.
     """
 
-    def __init__(self, store: RunStore, *, limit: int | None = DEFAULT_LIMIT) -> None:
+    def __init__(
+        self, store: RunStore, *, limit: int | None = DEFAULT_LIMIT, frame: Any = None
+    ) -> None:
         self.store = store
         self.limit = limit
+        self.frame = frame
         self.records: list[RunRecord] = []
         self.detail: RunDetail | None = None
         self.table = widgets.HTML()
@@ -192,6 +195,21 @@ class RunsView:
 
     def __repr__(self) -> str:
         return f"RunsView({len(self.records)} runs)"
+
+    # code reads the history as the DataFrame wb.runs() gives (``frame``), shown as the table
+    def __getattr__(self, name: str) -> Any:
+        frame = self.__dict__.get("frame")
+        if frame is None or name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(frame, name)
+
+    def __getitem__(self, key: Any) -> Any:
+        if self.frame is None:
+            raise TypeError("this runs view was built without the history's DataFrame")
+        return self.frame[key]
+
+    def __len__(self) -> int:
+        return len(self.frame) if self.frame is not None else len(self.records)
 
 
 @dataclass(frozen=True)
@@ -398,10 +416,11 @@ class TickView:
             parts.append(f"<div>cursor: <code>{esc(tick.cursor)}</code></div>")
         for run in tick.runs:
             status = "SUCCESS" if run.success else "FAILURE"
-            error = f" {esc(last_line(run.run.error))}" if run.run.error else ""
+            job, failure = _run_facts(run)
+            error = f" {esc(last_line(failure))}" if failure else ""
             parts.append(
                 f"<div>launched run <code title='{esc(run.run_id)}'>{esc(run.run_id[:SHORT_ID])}"
-                f"</code> of {esc(job_label(run.run.job_name))} {status_badge(status)}{error}</div>"
+                f"</code> of {esc(job)} {status_badge(status)}{error}</div>"
             )
         if self.next_ticks:
             items = "".join(f"<li>{esc(time.isoformat())}</li>" for time in self.next_ticks)
@@ -425,11 +444,9 @@ class TickView:
             lines.append(f"cursor: {tick.cursor}")
         for run in tick.runs:
             outcome = "success" if run.success else "failure"
-            error = f": {last_line(run.run.error)}" if run.run.error else ""
-            lines.append(
-                f"launched run {run.run_id[:SHORT_ID]} of {job_label(run.run.job_name)}: "
-                f"{outcome}{error}"
-            )
+            job, failure = _run_facts(run)
+            error = f": {last_line(failure)}" if failure else ""
+            lines.append(f"launched run {run.run_id[:SHORT_ID]} of {job}: {outcome}{error}")
         if self.next_ticks:
             lines.append("next ticks:")
             lines += [f"  {time.isoformat()}" for time in self.next_ticks]
@@ -446,6 +463,14 @@ class TickView:
 
     def __repr__(self) -> str:
         return f"TickView({self.tick!r})"
+
+
+def _run_facts(result: Any) -> tuple[str, str]:
+    """A launched run's job and error, from workbench's result or Dagster's."""
+    record = getattr(result, "run", None)
+    if record is not None:
+        return job_label(record.job_name), record.error or ""
+    return str(getattr(result, "job_name", "-")), ""
 
 
 def _job_text(job_name: str | None) -> str:

@@ -4,7 +4,8 @@ Everything raised on purpose derives from :class:`WorkbenchError`::
 
     WorkbenchError
     ├── DefinitionError      definitions that cannot work together (keys, cycles, bindings)
-    │   └── DagsterInvalidDefinitionError
+    │   ├── DagsterInvalidDefinitionError
+    │   └── DefinitionNotFoundError        no job, sensor, schedule or asset of that name
     ├── ConfigError          invalid config, also a ValueError (one line per field path)
     │   ├── DagsterInvalidConfigError      run config or launch config that does not fit
     │   └── UnresolvedEnvVarError          an EnvVar read as a value, also a RuntimeError
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
 __all__ = [
+    "DISTRIBUTION",
     "ConfigArgumentWarning",
     "ConfigError",
     "DagsterError",
@@ -38,6 +40,7 @@ __all__ = [
     "DagsterInvariantViolationError",
     "DagsterResourceFunctionError",
     "DefinitionError",
+    "DefinitionNotFoundError",
     "ExecutionError",
     "ExportError",
     "MissingExtraError",
@@ -45,6 +48,10 @@ __all__ = [
     "UnresolvedEnvVarError",
     "WorkbenchError",
 ]
+
+
+DISTRIBUTION = "dagster-workbench"
+"""The distribution to install (``pip install dagster-workbench``); it is imported as workbench."""
 
 
 class WorkbenchError(Exception):
@@ -129,6 +136,14 @@ class DagsterInvariantViolationError(WorkbenchError):
     """An API was used in a state where it cannot work (Dagster's name)."""
 
 
+class DefinitionNotFoundError(DefinitionError, DagsterInvariantViolationError):
+    """No job, sensor, schedule or asset has the name asked for (``defs.get_job_def(...)``).
+
+    Dagster raises ``DagsterInvariantViolationError`` there; this is one, and a
+    :class:`DefinitionError`.
+    """
+
+
 DagsterError = WorkbenchError
 
 
@@ -166,7 +181,8 @@ class ExportError(WorkbenchError):
 class MissingExtraError(WorkbenchError, ImportError):
     """An optional package is missing; the message names the pip command that installs it."""
 
-    def __init__(self, feature: str, package: str, extra: str) -> None:
-        super().__init__(f"{feature} needs {package}; run: pip install 'workbench[{extra}]'")
+    def __init__(self, feature: str, package: str, extra: str | None = None) -> None:
+        install = f"{DISTRIBUTION}[{extra}]" if extra else package
+        super().__init__(f"{feature} needs {package}; run: pip install '{install}'")
         self.package = package
         self.extra = extra

@@ -11,7 +11,7 @@ import click
 
 from workbench.app.commands import build_group
 from workbench.app.namespace import load_definitions
-from workbench.core.config import redact
+from workbench.core.plain import redact
 from workbench.core.result import ExecuteInProcessResult
 from workbench.core.run import EventType, RunEvent
 from workbench.core.secrets import Scrubber, scrubber_for

@@ -10,7 +10,9 @@ import pytest
 from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 
 import workbench as wb
-from workbench.core.config import REDACTED, EnvVar, IntEnvVar, redact, resolve
+from workbench.core.config import REDACTED, EnvVar, IntEnvVar
+from workbench.core.plain import redact
+from workbench.core.resolve import resolve
 
 if TYPE_CHECKING:
     from workbench.core.instance import Instance

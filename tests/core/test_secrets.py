@@ -7,7 +7,7 @@ import pytest
 from pydantic import Field, SecretStr
 
 import workbench as wb
-from workbench.core.config import redact
+from workbench.core.plain import redact
 from workbench.core.secrets import Scrubber, collect_secrets, mark_secret_paths, scrubber_for
 from workbench.core.session import current_session
 

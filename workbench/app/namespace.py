@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.core.asset import Asset, AssetKey, AssetSpec
-from workbench.core.config import build_config, from_launch_config
+from workbench.core.config import build_config
 from workbench.core.definitions import Definitions, LazyDefinitions
 from workbench.core.job import Job
+from workbench.core.plain import from_launch_config
 from workbench.core.resource import ConfigurableResource, PartialResource
 from workbench.core.schedule import Schedule
 from workbench.core.sensor import Sensor

@@ -190,7 +190,8 @@ def with_config_built(
     Raises:
         DagsterInvalidConfigError: the dict does not fit the config class.
     """
-    from workbench.core.config import build_config, from_launch_config
+    from workbench.core.config import build_config
+    from workbench.core.plain import from_launch_config
 
     index = next((i for i, param in enumerate(params) if param.role is Role.CONFIG), None)
     if index is None:

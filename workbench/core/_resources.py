@@ -12,16 +12,13 @@ from workbench.core.config import (
     EnvVar,
     IntEnvVar,
     build_config,
-    config_hash,
     explicit_fields,
-    from_launch_config,
     mark_secret,
     marked_secret,
-    redact,
-    resolve,
-    runtime_config,
 )
 from workbench.core.legacy import ResourceDefinition
+from workbench.core.plain import config_hash, from_launch_config, redact, runtime_config
+from workbench.core.resolve import resolve
 from workbench.core.resource import ConfigurableResource, InitResourceContext, PartialResource
 from workbench.core.run import EventType, RunEvent
 from workbench.core.secrets import collect_secrets

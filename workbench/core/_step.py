@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core._params import Role
 from workbench.core.asset import AssetKey, MaterializeResult, Output, version_text
-from workbench.core.config import runtime_config
 from workbench.core.context import RunLog, StepContext
+from workbench.core.plain import runtime_config
 from workbench.core.resource import InputContext, OutputContext
 from workbench.core.run import EventType, RunEvent
 from workbench.core.versions import materialization_config_hash

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any, overload
 
 from workbench.core._params import Param, Role, read_params
 from workbench.core.asset import Asset, AssetKey, AssetSpec, doc_of
-from workbench.core.config import Config, from_launch_config
+from workbench.core.config import Config
 from workbench.core.job import Job, Node, OutputHandle, compose, composing
+from workbench.core.plain import from_launch_config
 from workbench.errors import DagsterInvalidDefinitionError, DagsterInvalidInvocationError
 
 if TYPE_CHECKING:

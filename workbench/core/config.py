@@ -33,21 +33,14 @@ __all__ = [
     "PermissiveConfig",
     "PrimitiveConfig",
     "build_config",
-    "config_hash",
     "describe_validation_error",
     "env_var_names",
-    "from_launch_config",
     "has_env_vars",
     "invalid_config",
     "is_secret_field",
     "mark_secret",
     "marked_secret",
     "primitive_config_class",
-    "redact",
-    "resolve",
-    "runtime_config",
-    "to_run_config",
-    "without_secrets",
 ]
 
 REDACTED = "**********"
@@ -618,16 +611,3 @@ def env_var_names(value: Any) -> list[str]:
 def has_env_vars(obj: BaseModel) -> bool:
     """Tell whether any field of ``obj`` (or of its nested config) waits for an EnvVar."""
     return any(_contains_env(value) for value in obj.__dict__.values())
-
-
-# Reading config to and from plain data, and resolving EnvVars, live in their own modules;
-# their names stay importable from here (imported last: those modules build on this one).
-from workbench.core.plain import (  # noqa: E402
-    config_hash,
-    from_launch_config,
-    redact,
-    runtime_config,
-    to_run_config,
-    without_secrets,
-)
-from workbench.core.resolve import resolve  # noqa: E402

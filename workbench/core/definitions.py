@@ -12,9 +12,10 @@ from workbench.core._params import Role
 from workbench.core._short import short_repr
 from workbench.core._suggest import closest, unknown_name
 from workbench.core.asset import Asset, AssetKey, AssetSpec
-from workbench.core.config import Config, env_var_names, to_run_config
+from workbench.core.config import Config, env_var_names
 from workbench.core.graph import AssetGraph
 from workbench.core.job import Job
+from workbench.core.plain import to_run_config
 from workbench.core.resource import ConfigurableResource, PartialResource
 from workbench.errors import (
     DagsterInvalidDefinitionError,

@@ -14,14 +14,7 @@ from workbench.core._resources import PreparedResources, prepare_resources
 from workbench.core._step import RunState, load_known_versions
 from workbench.core._suggest import closest
 from workbench.core.asset import Asset, AssetSpec, MaterializeResult
-from workbench.core.config import (
-    Config,
-    PrimitiveConfig,
-    build_config,
-    from_launch_config,
-    redact,
-    resolve,
-)
+from workbench.core.config import Config, PrimitiveConfig, build_config
 from workbench.core.definitions import (
     ASSET_JOB_NAME,
     Definitions,
@@ -30,7 +23,9 @@ from workbench.core.definitions import (
 )
 from workbench.core.graph import as_selection
 from workbench.core.instance import Instance, default_instance
+from workbench.core.plain import from_launch_config, redact
 from workbench.core.plan import Plan, Step, plan_assets, plan_job
+from workbench.core.resolve import resolve
 from workbench.core.result import ExecuteInProcessResult
 from workbench.core.run import EventType, RunEvent, RunRecord, RunStatus
 from workbench.core.secrets import collect_secrets

@@ -24,7 +24,8 @@ import pydantic
 from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 
-from workbench.core.config import SECRET_MARK, EnvVar, IntEnvVar, without_secrets
+from workbench.core.config import SECRET_MARK, EnvVar, IntEnvVar
+from workbench.core.plain import without_secrets
 from workbench.core.resource import ConfigurableResource, PartialResource
 
 __all__ = [

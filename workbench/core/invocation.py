@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core._params import Param, Role
 from workbench.core._resources import initialized
-from workbench.core.config import Config, from_launch_config
+from workbench.core.config import Config
 from workbench.core.context import (
     AssetExecutionContext,
     OpExecutionContext,
     StepContext,
     on_context,
 )
+from workbench.core.plain import from_launch_config
 from workbench.core.resource import _Resources
 from workbench.errors import DagsterInvalidDefinitionError, DagsterInvalidInvocationError
 

@@ -11,13 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Self, TypeV
 from pydantic import ValidationError
 from typing_extensions import TypeVar as DefaultedTypeVar
 
-from workbench.core.config import (
-    Config,
-    LaunchDeferred,
-    describe_validation_error,
-    is_secret_field,
-    redact,
-)
+from workbench.core.config import Config, LaunchDeferred, describe_validation_error, is_secret_field
+from workbench.core.plain import redact
 from workbench.errors import ConfigError, DagsterInvariantViolationError
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from workbench.core._resources import prepare_resources
-from workbench.core.config import config_hash
+from workbench.core.plain import config_hash
 from workbench.errors import ConfigError
 
 if TYPE_CHECKING:

@@ -9,8 +9,9 @@ import ipywidgets as widgets
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from workbench.core.config import Config, build_config, from_launch_config
+from workbench.core.config import Config, build_config
 from workbench.core.fields import literal_value
+from workbench.core.plain import from_launch_config
 from workbench.errors import ConfigError
 from workbench.widgets._display import esc
 from workbench.widgets._theme import colour

@@ -17,12 +17,9 @@ from typing import Any
 import ipywidgets as widgets
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from workbench.core.config import (
-    Config,
-    describe_validation_error,
-    resolve,
-)
+from workbench.core.config import Config, describe_validation_error
 from workbench.core.fields import MISSING, FieldSpec, field_specs, literal_values, partial_parts
+from workbench.core.resolve import resolve
 from workbench.core.secrets import Scrubber, collect_secrets, mark_secret_paths
 from workbench.core.session import current_session
 from workbench.errors import ConfigError

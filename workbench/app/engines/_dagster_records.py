@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from workbench.core.config import redact
+from workbench.core.plain import redact
 from workbench.core.run import EventType, Materialization, RunEvent, RunRecord, RunStatus
 from workbench.errors import StorageError
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from workbench.core.config import from_launch_config
 from workbench.core.fields import field_specs
 from workbench.core.instance import default_instance
+from workbench.core.plain import from_launch_config
 from workbench.core.resource import PartialResource
 
 if TYPE_CHECKING:

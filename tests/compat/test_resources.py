@@ -58,3 +58,34 @@ def test_a_nested_launch_resource_not_bound_at_top_level_is_a_definition_error(d
         dg.materialize([listing], resources={"bucket": bucket})
     if dg.__name__ == "workbench":
         assert "bind that same object too" in str(caught.value)
+
+
+def test_a_resource_that_fails_before_it_yields_is_a_resource_function_error(dg: Any) -> None:
+    import contextlib
+
+    class Flaky(dg.ConfigurableResource):
+        @contextlib.contextmanager
+        def yield_for_execution(self, context: Any) -> Any:
+            # no yield: the failure comes as the resource is opened, before anything is set up
+            raise RuntimeError("cannot connect")
+
+    @dg.op
+    def use(flaky: Flaky) -> None:
+        return None
+
+    @dg.job(resource_defs={"flaky": Flaky()})
+    def flaky_job() -> None:
+        use()
+
+    with pytest.raises(dg.DagsterResourceFunctionError):
+        flaky_job.execute_in_process()
+
+
+def test_merging_two_resources_on_one_key_is_an_invariant_violation(dg: Any) -> None:
+    class Warehouse(dg.ConfigurableResource):
+        name: str = "main"
+
+    one = dg.Definitions(resources={"warehouse": Warehouse()})
+    other = dg.Definitions(resources={"warehouse": Warehouse(name="other")})
+    with pytest.raises(dg.DagsterInvariantViolationError, match="warehouse"):
+        dg.Definitions.merge(one, other)

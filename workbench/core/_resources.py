@@ -168,8 +168,9 @@ def _enter(
 ) -> Any:
     """Set ``resource`` up on ``stack``; record setup and teardown, refuse a failed setup."""
     label = f"resource {key!r}" if key else f"nested resource {type(resource).__name__}"
-    manager = resource.yield_for_execution(context)
     try:
+        # inside the try: a generator-based manager may raise before its first yield
+        manager = resource.yield_for_execution(context)
         value = manager.__enter__()
     except Exception as exc:
         raise DagsterResourceFunctionError(

@@ -140,9 +140,12 @@ def to_run_config(obj: BaseModel) -> dict[str, Any]:
     """``obj`` as Dagster's run config writes it: every field, defaults included, by alias.
 
     EnvVars become ``{"env": NAME}``, an Enum member its *name*, nested config a dict.
-    Secrets are kept: this is the value a run reads back with :func:`from_launch_config`.
+    A field that has a default and holds ``None`` is left out, as in Dagster, so the run
+    reads the field's own default; a required field's ``None`` stays. Secrets are kept: this
+    is the value a run reads back with :func:`from_launch_config`.
     """
-    return cast("dict[str, Any]", _plain(obj, secrets="keep", by_alias=True, enum_value=False))
+    plain = _plain(obj, secrets="keep", by_alias=True, enum_value=False, keep_none=False)
+    return cast("dict[str, Any]", plain)
 
 
 def runtime_config(obj: Any) -> Any:
@@ -164,12 +167,22 @@ def without_secrets(obj: Any) -> Any:
 
 
 def _plain(
-    obj: Any, *, secrets: Literal["redact", "omit", "keep"], by_alias: bool, enum_value: bool
+    obj: Any,
+    *,
+    secrets: Literal["redact", "omit", "keep"],
+    by_alias: bool,
+    enum_value: bool,
+    keep_none: bool = True,
 ) -> Any:
-    """The one walk from config to plain data; the callers above choose its rules (#17)."""
+    """The one walk from config to plain data; the callers above choose its rules (#17).
+
+    With ``keep_none=False`` a config field with a default that holds ``None`` is left out.
+    """
 
     def walk(value: Any) -> Any:
-        return _plain(value, secrets=secrets, by_alias=by_alias, enum_value=enum_value)
+        return _plain(
+            value, secrets=secrets, by_alias=by_alias, enum_value=enum_value, keep_none=keep_none
+        )
 
     if isinstance(obj, BaseModel):
         cls = type(obj)
@@ -177,6 +190,8 @@ def _plain(
         out: dict[str, Any] = {}
         for name, value in obj.__dict__.items():
             field = cls.model_fields.get(name)
+            if value is None and not keep_none and field is not None and not field.is_required():
+                continue
             key = field.alias if by_alias and field is not None and field.alias else name
             secret = name in marked or (field is not None and is_secret_field(cls, name))
             if secrets != "keep" and secret:

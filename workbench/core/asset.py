@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from workbench.core._arguments import check_arguments
-from workbench.core._params import Param, Role, read_params, with_config_built
+from workbench.core._params import Param, Role, read_params, resource_keys, with_config_built
 from workbench.errors import DefinitionError
 
 if TYPE_CHECKING:
@@ -521,6 +521,7 @@ def asset(
         )
         owner = f"asset {asset_key.to_user_string()!r}"
         params = read_params(function, owner)
+        resource_keys(params, required_resource_keys, owner)
         spec = AssetSpec(
             asset_key,
             description=description if description is not None else doc_of(function),
@@ -608,6 +609,7 @@ def multi_asset(
         if not built:
             raise DefinitionError(f"{owner} declares no assets; give specs= or outs=")
         params = read_params(function, owner)
+        resource_keys(params, required_resource_keys, owner)
         return Asset(
             function,
             specs=built,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from workbench.core._arguments import check_arguments
-from workbench.core._params import Param, Role, read_params, with_config_built
+from workbench.core._params import Param, Role, read_params, resource_keys, with_config_built
 from workbench.core.asset import doc_of
 from workbench.core.invocation import invoke
 from workbench.errors import DefinitionError
@@ -215,9 +215,8 @@ class Op:
         self.outs = dict(outs)
         self.description = description if description is not None else doc_of(fn)
         self.tags = dict(tags or {})
-        self.required_resource_keys = frozenset(
-            {param.name for param in self.params if param.role is Role.RESOURCE}
-            | set(required_resource_keys)
+        self.required_resource_keys = resource_keys(
+            self.params, required_resource_keys, f"op {self.name!r}"
         )
         self._alias = alias
         self.__name__ = self.name

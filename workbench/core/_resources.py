@@ -7,6 +7,7 @@ import os
 import traceback
 from typing import TYPE_CHECKING, Any, Protocol
 
+from workbench.core._strict import check_scalars
 from workbench.core.config import (
     Config,
     EnvVar,
@@ -344,6 +345,7 @@ def prepare_resources(
                 value = value.with_config(config or None, where)
             elif isinstance(value, PartialResource):
                 partial = value
+                check_scalars(value.resource_class, config)
                 value = value.complete(from_launch_config(value.resource_class, config), where, key)
                 completed[id(partial)] = value
                 origin[id(value)] = key
@@ -354,6 +356,7 @@ def prepare_resources(
                         f"{where} is a {type(value).__name__}, which takes no config; "
                         f"remove resources.{key} from the run config"
                     )
+                check_scalars(type(value), config)
                 launch_config = from_launch_config(type(value), config)
                 bound = value
                 value = build_config(

@@ -177,3 +177,19 @@ def test_loading_without_a_store_or_a_bound_manager_says_what_to_bind() -> None:
         defs.load_asset_value("local", instance=Instance.ephemeral())
     with pytest.raises(wb.DagsterInvariantViolationError, match="partitions"):
         defs.load_asset_value("local", partition_key="2024-01-01")
+
+
+def test_group_names_by_key(dg: Any) -> None:
+    @dg.asset(group_name="raw")
+    def one() -> int:
+        return 1
+
+    @dg.multi_asset(outs={"left": dg.AssetOut(group_name="split"), "right": dg.AssetOut()})
+    def both() -> tuple[int, int]:
+        return 1, 2
+
+    assert one.group_names_by_key == {dg.AssetKey("one"): "raw"}
+    assert both.group_names_by_key == {
+        dg.AssetKey("left"): "split",
+        dg.AssetKey("right"): "default",
+    }

@@ -91,3 +91,14 @@ def test_a_plain_config_value_from_a_built_context_reaches_the_op(dg: Any) -> No
 
     assert greet(dg.build_op_context(op_config="hi")) == "hi"
     assert greet(dg.build_op_context()) == "hello"
+
+
+def test_output_metadata_added_in_a_direct_call_is_read_from_the_context(dg: Any) -> None:
+    @dg.asset
+    def table(context) -> None:
+        context.add_output_metadata({"rows": 3})
+
+    context = dg.build_asset_context()
+    assert context.get_output_metadata("result") is None
+    table(context)
+    assert context.get_output_metadata("result") == {"rows": 3}

@@ -307,6 +307,11 @@ class Asset:
         return self.specs[0].group_name or "default"
 
     @property
+    def group_names_by_key(self) -> dict[AssetKey, str]:
+        """Each asset's group, by key ("default" where none was given), as in Dagster."""
+        return {spec.key: spec.group_name or "default" for spec in self.specs}
+
+    @property
     def description(self) -> str | None:
         """The (first) asset's description."""
         return self.specs[0].description

@@ -193,3 +193,32 @@ def test_group_names_by_key(dg: Any) -> None:
         dg.AssetKey("left"): "split",
         dg.AssetKey("right"): "default",
     }
+
+
+def test_a_repository_with_a_job_whose_resource_is_unbound_is_refused(dg: Any) -> None:
+    class Writer(dg.ConfigurableResource):
+        prefix: str = ""
+
+    @dg.op
+    def write(writer: Writer) -> None:
+        return None
+
+    @dg.job
+    def writing() -> None:
+        write()
+
+    with pytest.raises(dg.DagsterInvalidDefinitionError, match="writer"):
+
+        @dg.repository
+        def unbound() -> Any:
+            return [writing]
+
+    @dg.job(resource_defs={"writer": Writer()})
+    def writing_bound() -> None:
+        write()
+
+    @dg.repository
+    def bound() -> Any:
+        return [writing_bound]
+
+    assert bound.get_job("writing_bound").execute_in_process().success

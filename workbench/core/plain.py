@@ -190,10 +190,12 @@ def _plain(
         out: dict[str, Any] = {}
         for name, value in obj.__dict__.items():
             field = cls.model_fields.get(name)
-            if value is None and not keep_none and field is not None and not field.is_required():
+            if field is None:
+                continue  # a library's own state: Dagster keeps resolved config here (#15)
+            if value is None and not keep_none and not field.is_required():
                 continue
-            key = field.alias if by_alias and field is not None and field.alias else name
-            secret = name in marked or (field is not None and is_secret_field(cls, name))
+            key = field.alias if by_alias and field.alias else name
+            secret = name in marked or is_secret_field(cls, name)
             if secrets != "keep" and secret:
                 if isinstance(value, _ENV_TYPES):
                     out[key] = {"env": value.env_var_name}

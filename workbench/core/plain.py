@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+import typing
 from collections.abc import Mapping
 from typing import Any, Literal, cast
 
@@ -91,22 +92,49 @@ def _read_launch(
         elif isinstance(value, Mapping) and (nested := _config_class_of(annotation)) is not None:
             result[name] = _read_launch(nested, value, f"{prefix}{name}.", errors)
         elif isinstance(value, str) and (members := _enum_of(annotation)) is not None:
-            if value in members.__members__:
-                result[name] = members[value]
-            else:
-                names = ", ".join(members.__members__)
-                by_value = members._value2member_map_.get(value)
-                hint = f"give the member's name, {by_value.name!r}" if by_value else names
-                errors.append(
-                    (
-                        f"{prefix}{name}",
-                        f"{value!r} is not a member name of {members.__name__}; "
-                        f"run config names enum members: {hint}",
-                    )
-                )
+            result[name] = _member(members, value, f"{prefix}{name}", errors)
+        elif isinstance(value, list | Mapping) and (members := _item_enum(annotation)):
+            # list[Enum] and dict[str, Enum] name their members too, as in Dagster
+            items: Any = value.items() if isinstance(value, Mapping) else enumerate(value)
+            named: dict[Any, Any] = {
+                key: _member(members, item, f"{prefix}{name}.{key}", errors)
+                if isinstance(item, str)
+                else item
+                for key, item in items
+            }
+            result[name] = named if isinstance(value, Mapping) else list(named.values())
         else:
             result[name] = value
     return result
+
+
+def _item_enum(annotation: Any) -> type[enum.Enum] | None:
+    """The Enum a list's items or a dict's values hold (``Optional[list[Enum]]`` too)."""
+    for candidate in (annotation, *typing.get_args(annotation)):
+        origin = typing.get_origin(candidate)
+        arguments = typing.get_args(candidate)
+        if isinstance(origin, type) and arguments:
+            item = arguments[-1] if issubclass(origin, Mapping) else arguments[0]
+            if isinstance(item, type) and issubclass(item, enum.Enum):
+                return item
+    return None
+
+
+def _member(members: type[enum.Enum], value: str, path: str, errors: list[tuple[str, str]]) -> Any:
+    """The member ``value`` names; an unknown name is recorded in ``errors``."""
+    if value in members.__members__:
+        return members[value]
+    names = ", ".join(members.__members__)
+    by_value = members._value2member_map_.get(value)
+    hint = f"give the member's name, {by_value.name!r}" if by_value else names
+    errors.append(
+        (
+            path,
+            f"{value!r} is not a member name of {members.__name__}; "
+            f"run config names enum members: {hint}",
+        )
+    )
+    return value
 
 
 def _variants_by_tag(annotation: Any, tag: str) -> dict[str, type[Config]]:

@@ -89,3 +89,28 @@ def test_merging_two_resources_on_one_key_is_an_invariant_violation(dg: Any) -> 
     other = dg.Definitions(resources={"warehouse": Warehouse(name="other")})
     with pytest.raises(dg.DagsterInvariantViolationError, match="warehouse"):
         dg.Definitions.merge(one, other)
+
+
+def test_a_launch_configured_resource_nested_two_levels_down_gets_its_config(dg: Any) -> None:
+    class Credentials(dg.ConfigurableResource):
+        username: str
+
+    class Connection(dg.ConfigurableResource):
+        credentials: Credentials
+        host: str
+
+    class Database(dg.ConfigurableResource):
+        connection: Connection
+
+    @dg.asset
+    def table(database: Database) -> str:
+        return f"{database.connection.credentials.username}@{database.connection.host}"
+
+    credentials = Credentials.configure_at_launch()
+    database = Database(connection=Connection(credentials=credentials, host="h"))
+    defs = dg.Definitions(
+        assets=[table], resources={"credentials": credentials, "database": database}
+    )
+    run_config = {"resources": {"credentials": {"config": {"username": "ada"}}}}
+    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(run_config)
+    assert result.output_for_node("table") == "ada@h"

@@ -264,12 +264,17 @@ def _with_dependencies(bindings: Mapping[str, Any], keys: Iterable[str]) -> set[
     return found
 
 
-def _nested_partials(value: Any) -> list[tuple[str, PartialResource[Any]]]:
+def _nested_partials(value: Any, path: str = "") -> list[tuple[str, PartialResource[Any]]]:
+    """Each ``configure_at_launch()`` nested in ``value``, at any depth, with its field path."""
     if not isinstance(value, ConfigurableResource):
         return []
-    return [
-        (name, item) for name, item in value.__dict__.items() if isinstance(item, PartialResource)
-    ]
+    found: list[tuple[str, PartialResource[Any]]] = []
+    for name, item in value.__dict__.items():
+        if isinstance(item, PartialResource):
+            found.append((f"{path}{name}", item))
+        elif isinstance(item, ConfigurableResource):
+            found += _nested_partials(item, f"{path}{name}.")
+    return found
 
 
 def _with_completed(
@@ -277,11 +282,19 @@ def _with_completed(
 ) -> Any:
     """``value`` with each nested ``configure_at_launch()`` replaced by its completed resource.
 
+    Nested resources are searched at any depth, as Dagster configures them; a resource that
+    nests no launch-configured one is kept as it is.
+
     Raises:
         ConfigError: the top-level binding of a nested one could not be completed.
     """
     updates: dict[str, Any] = {}
     for name, item in value.__dict__.items() if isinstance(value, ConfigurableResource) else ():
+        if isinstance(item, ConfigurableResource):
+            replaced = _with_completed(item, completed, origin, where)
+            if replaced is not item:
+                updates[name] = replaced
+            continue
         if not isinstance(item, PartialResource):
             continue
         if id(item) not in completed:

@@ -114,3 +114,24 @@ def test_a_launch_configured_resource_nested_two_levels_down_gets_its_config(dg:
     run_config = {"resources": {"credentials": {"config": {"username": "ada"}}}}
     result = defs.resolve_implicit_global_asset_job_def().execute_in_process(run_config)
     assert result.output_for_node("table") == "ada@h"
+
+
+def test_a_function_style_resource_nested_in_another_gets_its_top_level_config(dg: Any) -> None:
+    from collections.abc import Callable
+
+    @dg.resource(config_schema={"prefix": str})
+    def prefixer(context: Any) -> Callable[[str], str]:
+        prefix = context.resource_config["prefix"]
+        return lambda text: f"{prefix}{text}"
+
+    class Labeller(dg.ConfigurableResource):
+        prefix_with: dg.ResourceDependency[Callable[[str], str]]
+
+    @dg.asset
+    def label(labeller: Labeller) -> Any:
+        return labeller.prefix_with("x")
+
+    resources = {"prefixer": prefixer, "labeller": Labeller(prefix_with=prefixer)}
+    run_config = {"resources": {"prefixer": {"config": {"prefix": "p-"}}}}
+    result = dg.materialize([label], resources=resources, run_config=run_config)
+    assert result.output_for_node("label") == "p-x"

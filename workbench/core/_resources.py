@@ -295,6 +295,9 @@ def _with_completed(
             if replaced is not item:
                 updates[name] = replaced
             continue
+        if isinstance(item, ResourceDefinition) and id(item) in completed:
+            updates[name] = completed[id(item)]  # configured through its top-level key
+            continue
         if not isinstance(item, PartialResource):
             continue
         if id(item) not in completed:
@@ -336,8 +339,14 @@ def prepare_resources(
                 )
             wanted.add(origin[id(item)])
     completed: dict[int, Any] = {}
-    # launch-configured resources first: a resource that nests one gets it completed
-    for key in sorted(wanted, key=lambda k: (not isinstance(bindings.get(k), PartialResource), k)):
+
+    # launch-configured and function-style resources first: one that nests them gets them
+    # completed with their top-level binding's run config
+    def rank(key: str) -> tuple[int, str]:
+        value = bindings.get(key)
+        return (0 if isinstance(value, PartialResource | ResourceDefinition) else 1, key)
+
+    for key in sorted(wanted, key=rank):
         if key not in bindings:
             if key in launch:
                 known = ", ".join(sorted(bindings)) or "none"
@@ -355,7 +364,10 @@ def prepare_resources(
         try:
             if isinstance(value, ResourceDefinition):
                 prepared.secrets |= _env_references(config, environ)
+                definition = value
                 value = value.with_config(config or None, where)
+                if config:
+                    completed[id(definition)] = value
             elif isinstance(value, PartialResource):
                 partial = value
                 check_scalars(value.resource_class, config)

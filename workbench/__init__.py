@@ -145,6 +145,7 @@ if TYPE_CHECKING:
         stale_assets,
     )
     from workbench.errors import (
+        ConfigArgumentWarning,
         ConfigError,
         DagsterError,
         DagsterInvalidConfigError,
@@ -158,6 +159,7 @@ if TYPE_CHECKING:
         ExportError,
         MissingExtraError,
         StorageError,
+        UnresolvedEnvVarError,
         WorkbenchError,
     )
 
@@ -174,6 +176,7 @@ _LAZY: dict[str, str] = {
     "BindResourcesToJobs": "workbench.core.repository",
     "BoolSource": "workbench.core.config_schema",
     "Config": "workbench.core.config",
+    "ConfigArgumentWarning": "workbench.errors",
     "ConfigError": "workbench.errors",
     "ConfigurableIOManager": "workbench.core.resource",
     "ConfigurableIOManagerFactory": "workbench.core.io_managers",
@@ -228,6 +231,7 @@ _LAZY: dict[str, str] = {
     "SkipReason": "workbench.core.sensor",
     "StorageError": "workbench.errors",
     "StringSource": "workbench.core.config_schema",
+    "UnresolvedEnvVarError": "workbench.errors",
     "WorkbenchError": "workbench.errors",
     "asset": "workbench.core.asset",
     "build_asset_context": "workbench.core.invocation",
@@ -277,6 +281,7 @@ __all__ = [
     "BindResourcesToJobs",
     "BoolSource",
     "Config",
+    "ConfigArgumentWarning",
     "ConfigError",
     "ConfigurableIOManager",
     "ConfigurableIOManagerFactory",
@@ -331,6 +336,7 @@ __all__ = [
     "SkipReason",
     "StorageError",
     "StringSource",
+    "UnresolvedEnvVarError",
     "WorkbenchError",
     "asset",
     "build_asset_context",

@@ -81,7 +81,8 @@ def test_op_config_schema_and_config_fields(dg: Any) -> None:
     assert fields["s"].is_required
     assert not fields["n"].is_required
     assert fields["n"].default_value == 1
-    assert read.config_schema is not None
+    assert list(read.config_schema.config_type.fields) == list(fields)
+    assert read.config_schema.config_type.fields["n"].default_value == 1
 
 
 def test_bind_resources_to_jobs_and_repository(dg: Any) -> None:

@@ -177,3 +177,48 @@ def test_loading_without_a_store_or_a_bound_manager_says_what_to_bind() -> None:
         defs.load_asset_value("local", instance=Instance.ephemeral())
     with pytest.raises(wb.DagsterInvariantViolationError, match="partitions"):
         defs.load_asset_value("local", partition_key="2024-01-01")
+
+
+def test_group_names_by_key(dg: Any) -> None:
+    @dg.asset(group_name="raw")
+    def one() -> int:
+        return 1
+
+    @dg.multi_asset(outs={"left": dg.AssetOut(group_name="split"), "right": dg.AssetOut()})
+    def both() -> tuple[int, int]:
+        return 1, 2
+
+    assert one.group_names_by_key == {dg.AssetKey("one"): "raw"}
+    assert both.group_names_by_key == {
+        dg.AssetKey("left"): "split",
+        dg.AssetKey("right"): "default",
+    }
+
+
+def test_a_repository_with_a_job_whose_resource_is_unbound_is_refused(dg: Any) -> None:
+    class Writer(dg.ConfigurableResource):
+        prefix: str = ""
+
+    @dg.op
+    def write(writer: Writer) -> None:
+        return None
+
+    @dg.job
+    def writing() -> None:
+        write()
+
+    with pytest.raises(dg.DagsterInvalidDefinitionError, match="writer"):
+
+        @dg.repository
+        def unbound() -> Any:
+            return [writing]
+
+    @dg.job(resource_defs={"writer": Writer()})
+    def writing_bound() -> None:
+        write()
+
+    @dg.repository
+    def bound() -> Any:
+        return [writing_bound]
+
+    assert bound.get_job("writing_bound").execute_in_process().success

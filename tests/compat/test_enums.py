@@ -4,6 +4,7 @@ import enum
 from typing import Any
 
 import pytest
+from pydantic import Field
 
 
 class Color(enum.Enum):
@@ -85,3 +86,26 @@ def test_workbench_says_which_name_to_give() -> None:
     (path, message), *_ = caught.value.errors
     assert path == "ops.painted.config.color"
     assert "give the member's name, 'BLUE'" in message
+
+
+def test_run_config_names_members_in_lists_and_dicts(dg: Any) -> None:
+    class Palette(dg.Config):
+        favourite: Color | None = None
+        colors: list[Color]
+        by_wall: dict[str, Color] = Field(default_factory=dict)
+
+    seen: list[Any] = []
+
+    @dg.op
+    def paint(config: Palette) -> None:
+        seen.append((config.favourite, config.colors, config.by_wall))
+
+    @dg.job
+    def painting() -> None:
+        paint()
+
+    given = {"colors": ["RED", "BLUE"], "by_wall": {"north": "BLUE"}}
+    assert painting.execute_in_process({"ops": {"paint": {"config": given}}}).success
+    assert seen == [(None, [Color.RED, Color.BLUE], {"north": Color.BLUE})]
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        painting.execute_in_process({"ops": {"paint": {"config": {"colors": ["RED", "GREEN"]}}}})

@@ -87,3 +87,11 @@ def test_workbench_says_how_to_write_an_envvar_in_a_run_config_dict() -> None:
     run_config = {"ops": {"greeting": {"config": {"name": wb.EnvVar("WB_NAME")}}}}
     with pytest.raises(wb.DagsterInvalidConfigError, match=r"write \{'env': 'WB_NAME'\}"):
         wb.materialize([greeting], run_config=run_config)
+
+
+def test_an_envvar_used_as_its_value_raises_the_exported_error() -> None:
+    import workbench as wb
+
+    with pytest.raises(wb.UnresolvedEnvVarError) as caught:
+        str(wb.EnvVar("WB_NAME"))
+    assert isinstance(caught.value, RuntimeError)  # what Dagster raises here

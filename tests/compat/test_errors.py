@@ -245,3 +245,109 @@ def test_setting_a_field_of_config_or_a_resource_is_an_invalid_invocation(dg: An
         Settings().n = 2
     with pytest.raises(dg.DagsterInvalidInvocationError):
         Conn().host = "other"
+
+
+class _Unsupported:
+    """A class config cannot hold."""
+
+
+def test_config_with_a_field_config_cannot_hold_is_refused_when_used(dg: Any) -> None:
+    class Flat(dg.Config):
+        thing: _Unsupported
+
+    class Inner(dg.Config):
+        thing: list[_Unsupported]
+
+    class Outer(dg.Config):
+        inner: Inner | None = None
+
+    for config_class in (Flat, Outer):
+        with pytest.raises(dg.DagsterError, match="thing"):
+
+            @dg.op
+            def takes(config: config_class) -> None:  # type: ignore[valid-type]
+                return None
+
+    with pytest.raises(dg.DagsterError, match="thing"):
+
+        @dg.asset
+        def table(config: Flat) -> None:
+            return None
+
+
+def test_config_parameters_typed_with_other_classes_are_refused(dg: Any) -> None:
+    import pydantic
+
+    class Model(pydantic.BaseModel):
+        name: str
+
+    for annotation in (_Unsupported, Model, tuple[str, str]):
+        with pytest.raises(dg.DagsterError):
+
+            @dg.op
+            def takes(config: annotation) -> None:  # type: ignore[valid-type]
+                return None
+
+    with pytest.raises(dg.DagsterError):
+
+        @dg.asset
+        def table(config: _Unsupported) -> None:
+            return None
+
+
+def test_a_resource_with_a_field_config_cannot_hold_is_refused_when_built(dg: Any) -> None:
+    class Client(dg.ConfigurableResource):
+        connection: _Unsupported
+
+    class Wrapper(dg.ConfigurableResource):
+        connection: dg.ResourceDependency[_Unsupported]
+
+    with pytest.raises(dg.DagsterError, match="ResourceDependency"):
+        Client(connection=_Unsupported())
+    held = _Unsupported()
+    assert Wrapper(connection=held).connection is held
+
+
+def test_a_function_style_field_as_a_class_default_is_refused(dg: Any) -> None:
+    class Settings(dg.Config):
+        name: str = dg.Field(str, description="the name")
+
+    class Store(dg.ConfigurableResource):
+        name: str = dg.Field(str, description="the name")
+
+    with pytest.raises(dg.DagsterInvalidDefinitionError, match=r"pydantic\.Field"):
+
+        @dg.op
+        def takes(config: Settings) -> None:
+            return None
+
+    with pytest.raises(dg.DagsterInvalidDefinitionError, match=r"pydantic\.Field"):
+        Store(name="x")
+
+
+def test_a_parameter_typed_with_a_resource_definition_class_is_refused(dg: Any) -> None:
+    class Definition(dg.ResourceDefinition):
+        pass
+
+    with pytest.raises(dg.DagsterInvalidDefinitionError, match="ResourceParam"):
+
+        @dg.op
+        def takes(client: Definition) -> None:
+            return None
+
+
+def test_resources_named_both_ways_are_refused(dg: Any) -> None:
+    class Store(dg.ConfigurableResource):
+        name: str = "x"
+
+    with pytest.raises(Exception, match=r"decorator|required_resource_keys"):
+
+        @dg.asset(required_resource_keys={"other"})
+        def table(store: Store) -> None:
+            return None
+
+    with pytest.raises(Exception, match=r"decorator|required_resource_keys"):
+
+        @dg.op(required_resource_keys={"other"})
+        def step(store: Store) -> None:
+            return None

@@ -64,3 +64,41 @@ def test_a_function_style_resource_in_a_built_context(dg: Any) -> None:
 
     with dg.build_op_context(resources={"numbers": numbers}) as context:
         assert total(context) == 3
+
+
+def test_config_from_a_built_context_is_checked_as_run_config(dg: Any) -> None:
+    class Settings(dg.Config):
+        name: str
+        enabled: bool = False
+
+    @dg.op
+    def read(context, config: Settings) -> tuple[str, bool]:
+        return config.name, config.enabled
+
+    assert read(dg.build_op_context(op_config={"name": "a", "enabled": True})) == ("a", True)
+    for wrong in ({"unknown": "x"}, {"name": "a", "enabled": "true"}):
+        with pytest.raises(dg.DagsterInvalidConfigError):
+            read(dg.build_op_context(op_config=wrong))
+    with pytest.raises(dg.DagsterInvalidInvocationError):
+        read(context=dg.build_op_context(op_config={"name": "a"}), config=Settings(name="b"))
+    assert read(context=dg.build_op_context(), config=Settings(name="b")) == ("b", False)
+
+
+def test_a_plain_config_value_from_a_built_context_reaches_the_op(dg: Any) -> None:
+    @dg.op
+    def greet(context, config: str = "hello") -> str:
+        return config
+
+    assert greet(dg.build_op_context(op_config="hi")) == "hi"
+    assert greet(dg.build_op_context()) == "hello"
+
+
+def test_output_metadata_added_in_a_direct_call_is_read_from_the_context(dg: Any) -> None:
+    @dg.asset
+    def table(context) -> None:
+        context.add_output_metadata({"rows": 3})
+
+    context = dg.build_asset_context()
+    assert context.get_output_metadata("result") is None
+    table(context)
+    assert context.get_output_metadata("result") == {"rows": 3}

@@ -58,3 +58,80 @@ def test_a_nested_launch_resource_not_bound_at_top_level_is_a_definition_error(d
         dg.materialize([listing], resources={"bucket": bucket})
     if dg.__name__ == "workbench":
         assert "bind that same object too" in str(caught.value)
+
+
+def test_a_resource_that_fails_before_it_yields_is_a_resource_function_error(dg: Any) -> None:
+    import contextlib
+
+    class Flaky(dg.ConfigurableResource):
+        @contextlib.contextmanager
+        def yield_for_execution(self, context: Any) -> Any:
+            # no yield: the failure comes as the resource is opened, before anything is set up
+            raise RuntimeError("cannot connect")
+
+    @dg.op
+    def use(flaky: Flaky) -> None:
+        return None
+
+    @dg.job(resource_defs={"flaky": Flaky()})
+    def flaky_job() -> None:
+        use()
+
+    with pytest.raises(dg.DagsterResourceFunctionError):
+        flaky_job.execute_in_process()
+
+
+def test_merging_two_resources_on_one_key_is_an_invariant_violation(dg: Any) -> None:
+    class Warehouse(dg.ConfigurableResource):
+        name: str = "main"
+
+    one = dg.Definitions(resources={"warehouse": Warehouse()})
+    other = dg.Definitions(resources={"warehouse": Warehouse(name="other")})
+    with pytest.raises(dg.DagsterInvariantViolationError, match="warehouse"):
+        dg.Definitions.merge(one, other)
+
+
+def test_a_launch_configured_resource_nested_two_levels_down_gets_its_config(dg: Any) -> None:
+    class Credentials(dg.ConfigurableResource):
+        username: str
+
+    class Connection(dg.ConfigurableResource):
+        credentials: Credentials
+        host: str
+
+    class Database(dg.ConfigurableResource):
+        connection: Connection
+
+    @dg.asset
+    def table(database: Database) -> str:
+        return f"{database.connection.credentials.username}@{database.connection.host}"
+
+    credentials = Credentials.configure_at_launch()
+    database = Database(connection=Connection(credentials=credentials, host="h"))
+    defs = dg.Definitions(
+        assets=[table], resources={"credentials": credentials, "database": database}
+    )
+    run_config = {"resources": {"credentials": {"config": {"username": "ada"}}}}
+    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(run_config)
+    assert result.output_for_node("table") == "ada@h"
+
+
+def test_a_function_style_resource_nested_in_another_gets_its_top_level_config(dg: Any) -> None:
+    from collections.abc import Callable
+
+    @dg.resource(config_schema={"prefix": str})
+    def prefixer(context: Any) -> Callable[[str], str]:
+        prefix = context.resource_config["prefix"]
+        return lambda text: f"{prefix}{text}"
+
+    class Labeller(dg.ConfigurableResource):
+        prefix_with: dg.ResourceDependency[Callable[[str], str]]
+
+    @dg.asset
+    def label(labeller: Labeller) -> Any:
+        return labeller.prefix_with("x")
+
+    resources = {"prefixer": prefixer, "labeller": Labeller(prefix_with=prefixer)}
+    run_config = {"resources": {"prefixer": {"config": {"prefix": "p-"}}}}
+    result = dg.materialize([label], resources=resources, run_config=run_config)
+    assert result.output_for_node("label") == "p-x"

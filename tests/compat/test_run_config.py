@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import pytest
 from pydantic import Field
 
 
@@ -66,3 +67,72 @@ def test_op_config_in_the_context_is_keyed_by_alias_with_defaults(dg: Any) -> No
         run_config={"ops": {"describe": {"config": {"schema": "raw"}}}}
     )
     assert result.output_for_node("describe") == {"schema": "raw", "rows": 1}
+
+
+def test_none_in_a_field_with_a_default_is_left_out_and_read_back(dg: Any) -> None:
+    class Rows(dg.Config):
+        label: str | None = None
+        ratio: float = Field(None)  # type: ignore[assignment]
+        size: int = 4
+
+    assert dg.RunConfig(ops={"rows": Rows(label=None)}).to_config_dict()["ops"] == {
+        "rows": {"config": {"size": 4}}
+    }
+    seen: list[Any] = []
+
+    @dg.op
+    def rows(config: Rows) -> None:
+        seen.append((config.label, config.ratio))
+
+    @dg.job
+    def rows_job() -> None:
+        rows()
+
+    assert rows_job.execute_in_process(dg.RunConfig(ops={"rows": Rows()})).success
+    assert seen == [(None, None)]
+
+
+def test_an_op_takes_a_list_as_its_whole_config(dg: Any) -> None:
+    @dg.op
+    def total(config: list) -> int:  # type: ignore[type-arg]
+        return sum(config)
+
+    @dg.job
+    def summing() -> None:
+        total()
+
+    result = summing.execute_in_process({"ops": {"total": {"config": [1, 2, 3]}}})
+    assert result.output_for_node("total") == 6
+
+
+@pytest.mark.parametrize(
+    "given",
+    [{"count": "2"}, {"enabled": "true"}, {"count": 2.0}, {"count": True}, {"counts": [1, "2"]}],
+    ids=["text-for-int", "text-for-bool", "float-for-int", "bool-for-int", "text-in-list"],
+)
+def test_run_config_values_are_not_coerced(dg: Any, given: dict[str, Any]) -> None:
+    class Settings(dg.Config):
+        count: int = 0
+        enabled: bool = False
+        counts: list[int] = Field(default_factory=list)
+
+    class Store(dg.ConfigurableResource):
+        count: int = 0
+        enabled: bool = False
+        counts: list[int] = Field(default_factory=list)
+
+    @dg.op
+    def read(config: Settings, store: Store) -> None:
+        return None
+
+    @dg.job(resource_defs={"store": Store()})
+    def reading() -> None:
+        read()
+
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        reading.execute_in_process({"ops": {"read": {"config": given}}})
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        reading.execute_in_process({"resources": {"store": {"config": given}}})
+    assert Settings(**given) is not None  # Python code building config stays lax
+    ok = {"count": 2, "enabled": True, "counts": [1, 2]}
+    assert reading.execute_in_process({"ops": {"read": {"config": ok}}}).success

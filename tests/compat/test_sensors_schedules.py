@@ -134,3 +134,58 @@ def test_resources_in_required_resource_keys_are_set_up_for_the_call() -> None:
     assert watcher(wb.build_sensor_context(resources={"feed": Feed()})).skip_message == "ok"
     assert events == ["setup", "call feed", "teardown"]
     assert watcher.required_resource_keys == {"feed"}
+
+
+def test_a_missing_resource_is_an_invalid_definition(dg: Any, parts: Any) -> None:
+    _, counting = parts
+
+    class Counter(dg.ConfigurableResource):
+        start: int = 3
+
+    @dg.sensor(job=counting)
+    def watcher(counter: Counter) -> Any:
+        return dg.SkipReason("never")
+
+    @dg.schedule(cron_schedule="0 0 * * *", job=counting)
+    def nightly(counter: Counter) -> Any:
+        return {}
+
+    with pytest.raises(dg.DagsterInvalidDefinitionError, match="counter"):
+        watcher(dg.build_sensor_context())
+    with pytest.raises(dg.DagsterInvalidDefinitionError, match="counter"):
+        nightly(dg.build_schedule_context())
+
+
+def test_contexts_open_a_with_block_that_sets_resources_up_and_down(dg: Any, parts: Any) -> None:
+    _, counting = parts
+    log: list[str] = []
+
+    class Inner(dg.ConfigurableResource):
+        value: str
+
+    class Tracked(dg.ConfigurableResource):
+        inner: Inner
+
+        def setup_for_execution(self, context: Any) -> None:
+            log.append("setup")
+
+        def teardown_after_execution(self, context: Any) -> None:
+            log.append("teardown")
+
+    @dg.sensor(job=counting)
+    def watcher(tracked: Tracked) -> Any:
+        log.append("tick")
+        return dg.RunRequest(run_key=tracked.inner.value)
+
+    @dg.schedule(cron_schedule="0 0 * * *", job=counting)
+    def nightly(tracked: Tracked) -> Any:
+        log.append("schedule")
+        return {}
+
+    resources = {"tracked": Tracked(inner=Inner(value="deep"))}
+    with dg.build_sensor_context(resources=resources) as context:
+        assert watcher(context).run_key == "deep"
+    assert log == ["setup", "tick", "teardown"]
+    with dg.build_schedule_context(resources=resources) as schedule_context:
+        assert nightly(schedule_context) == {}
+    assert log[3:] == ["setup", "schedule", "teardown"]

@@ -157,8 +157,9 @@ def test_defaults_and_default_factory_reach_the_asset(instance: Instance) -> Non
 
 
 def test_every_field_type_given_as_launch_config(instance: Instance) -> None:
-    # run config names enum members, as Dagster's does (#12)
-    run_config = {"resources": {"everything": {"config": {**FULL, "color": "BLUE"}}}}
+    # run config names enum members and is type-checked strictly, as Dagster's is (#12)
+    launch = {**FULL, "color": "BLUE", "numbers": [1, 2]}
+    run_config = {"resources": {"everything": {"config": launch}}}
     seen = _seen_in_run(Everything(name="placeholder"), instance, run_config)
     assert seen["name"] == "ada"
     assert seen["pet"] == Dog(barks=3)

@@ -160,7 +160,7 @@ def test_merge_combines_and_detects_conflicts() -> None:
     equal = wb.Definitions(resources={"warehouse": Warehouse()})
     assert wb.Definitions.merge(one, equal).resources["warehouse"] is shared
     clash = wb.Definitions(resources={"warehouse": Warehouse(name="other")})
-    with pytest.raises(wb.DefinitionError) as caught:
+    with pytest.raises(wb.DagsterInvariantViolationError) as caught:
         wb.Definitions.merge(one, two, clash)
     assert "Definitions objects 0 and 2" in str(caught.value)
     assert "'warehouse'" in str(caught.value)

@@ -255,7 +255,8 @@ def test_any_run_config_structure_given_to_the_cli_gives_an_exit_code(
         (b"resources: {conn: {config: 1}}", "resources.conn.config: must map field names"),
         (b"resources:\n  conn:\n    config:\n      1: 2", "the field name 1 must be text"),
         (b"ops: {numbers: {config: {limit: 1, limit: 2}}}", "key 'limit' is given twice"),
-        (b"ops: {numbers: {config: [1]}}", "ops.numbers.config: must map field names"),
+        # a list is an op's whole config only for `config: list` ops (#12); a date never is
+        (b"ops: {numbers: {config: 2026-01-01}}", "ops.numbers.config: must map field names"),
     ],
 )
 def test_malformed_run_config_files_name_the_file_and_the_problem(

@@ -14,8 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from workbench.core._field_types import check_field_types, check_primitive_config
 from workbench.core.config import Config, primitive_config_class
 from workbench.core.context import StepContext
+from workbench.core.legacy import ResourceDefinition
 from workbench.core.resource import RESOURCE_PARAM, ConfigurableResource
 from workbench.errors import (
     ConfigArgumentWarning,
@@ -27,7 +29,7 @@ from workbench.errors import (
 if typing.TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-__all__ = ["Param", "Role", "read_params"]
+__all__ = ["Param", "Role", "read_params", "resource_keys"]
 
 
 class Role(enum.Enum):
@@ -156,12 +158,20 @@ def read_params(fn: Callable[..., Any], owner: str) -> tuple[Param, ...]:
             annotation = annotation.__origin__
         elif isinstance(annotation, type) and issubclass(annotation, ConfigurableResource):
             role = Role.RESOURCE
+        elif isinstance(annotation, type) and issubclass(annotation, ResourceDefinition):
+            raise DagsterInvalidDefinitionError(
+                f"{owner}: parameter {name!r} is typed with the resource definition class "
+                f"{annotation.__name__}, whose value it cannot know; annotate it "
+                "ResourceParam[Any] (or the type of the value the resource gives)"
+            )
         elif name == "config" and annotation is not None and not _is_config(annotation):
             # Dagster's primitive op config: `def op(config: str = "foo")` (see #12)
+            check_primitive_config(annotation, owner)
             role = Role.CONFIG
             default = inspect.signature(fn).parameters[name].default if has_default else ...
             annotation = primitive_config_class(annotation, default, owner)
         elif _is_config(annotation):
+            check_field_types(annotation, owner)
             role = Role.CONFIG
             if name != "config":
                 # Dagster warns here too; workbench still passes the config (see #12)
@@ -178,6 +188,26 @@ def read_params(fn: Callable[..., Any], owner: str) -> tuple[Param, ...]:
             f"{owner} takes more than one Config parameter; gather them in one Config class"
         )
     return tuple(params)
+
+
+def resource_keys(
+    params: tuple[Param, ...], required_resource_keys: Iterable[str] | None, owner: str
+) -> frozenset[str]:
+    """The resource keys a step needs: from its parameters, or from the decorator.
+
+    Raises:
+        DagsterInvalidDefinitionError: both name resources, which Dagster refuses too.
+    """
+    from_params = {param.name for param in params if param.role is Role.RESOURCE}
+    given = set(required_resource_keys or ())
+    if from_params and given:
+        raise DagsterInvalidDefinitionError(
+            f"{owner} names resources both in required_resource_keys= "
+            f"({', '.join(sorted(given))}) and as parameters ({', '.join(sorted(from_params))}); "
+            "use one of the two: parameters typed with resource classes, or "
+            "context.resources.<key> with required_resource_keys="
+        )
+    return frozenset(from_params | given)
 
 
 def with_config_built(

@@ -7,6 +7,7 @@ import os
 import traceback
 from typing import TYPE_CHECKING, Any, Protocol
 
+from workbench.core._strict import check_scalars
 from workbench.core.config import (
     Config,
     EnvVar,
@@ -165,8 +166,9 @@ def _enter(
 ) -> Any:
     """Set ``resource`` up on ``stack``; record setup and teardown, refuse a failed setup."""
     label = f"resource {key!r}" if key else f"nested resource {type(resource).__name__}"
-    manager = resource.yield_for_execution(context)
     try:
+        # inside the try: a generator-based manager may raise before its first yield
+        manager = resource.yield_for_execution(context)
         value = manager.__enter__()
     except Exception as exc:
         raise DagsterResourceFunctionError(
@@ -259,12 +261,17 @@ def _with_dependencies(bindings: Mapping[str, Any], keys: Iterable[str]) -> set[
     return found
 
 
-def _nested_partials(value: Any) -> list[tuple[str, PartialResource[Any]]]:
+def _nested_partials(value: Any, path: str = "") -> list[tuple[str, PartialResource[Any]]]:
+    """Each ``configure_at_launch()`` nested in ``value``, at any depth, with its field path."""
     if not isinstance(value, ConfigurableResource):
         return []
-    return [
-        (name, item) for name, item in value.__dict__.items() if isinstance(item, PartialResource)
-    ]
+    found: list[tuple[str, PartialResource[Any]]] = []
+    for name, item in value.__dict__.items():
+        if isinstance(item, PartialResource):
+            found.append((f"{path}{name}", item))
+        elif isinstance(item, ConfigurableResource):
+            found += _nested_partials(item, f"{path}{name}.")
+    return found
 
 
 def _with_completed(
@@ -272,11 +279,22 @@ def _with_completed(
 ) -> Any:
     """``value`` with each nested ``configure_at_launch()`` replaced by its completed resource.
 
+    Nested resources are searched at any depth, as Dagster configures them; a resource that
+    nests no launch-configured one is kept as it is.
+
     Raises:
         ConfigError: the top-level binding of a nested one could not be completed.
     """
     updates: dict[str, Any] = {}
     for name, item in value.__dict__.items() if isinstance(value, ConfigurableResource) else ():
+        if isinstance(item, ConfigurableResource):
+            replaced = _with_completed(item, completed, origin, where)
+            if replaced is not item:
+                updates[name] = replaced
+            continue
+        if isinstance(item, ResourceDefinition) and id(item) in completed:
+            updates[name] = completed[id(item)]  # configured through its top-level key
+            continue
         if not isinstance(item, PartialResource):
             continue
         if id(item) not in completed:
@@ -318,8 +336,14 @@ def prepare_resources(
                 )
             wanted.add(origin[id(item)])
     completed: dict[int, Any] = {}
-    # launch-configured resources first: a resource that nests one gets it completed
-    for key in sorted(wanted, key=lambda k: (not isinstance(bindings.get(k), PartialResource), k)):
+
+    # launch-configured and function-style resources first: one that nests them gets them
+    # completed with their top-level binding's run config
+    def rank(key: str) -> tuple[int, str]:
+        value = bindings.get(key)
+        return (0 if isinstance(value, PartialResource | ResourceDefinition) else 1, key)
+
+    for key in sorted(wanted, key=rank):
         if key not in bindings:
             if key in launch:
                 known = ", ".join(sorted(bindings)) or "none"
@@ -337,9 +361,13 @@ def prepare_resources(
         try:
             if isinstance(value, ResourceDefinition):
                 prepared.secrets |= _env_references(config, environ)
+                definition = value
                 value = value.with_config(config or None, where)
+                if config:
+                    completed[id(definition)] = value
             elif isinstance(value, PartialResource):
                 partial = value
+                check_scalars(value.resource_class, config)
                 value = value.complete(from_launch_config(value.resource_class, config), where, key)
                 completed[id(partial)] = value
                 origin[id(value)] = key
@@ -350,6 +378,7 @@ def prepare_resources(
                         f"{where} is a {type(value).__name__}, which takes no config; "
                         f"remove resources.{key} from the run config"
                     )
+                check_scalars(type(value), config)
                 launch_config = from_launch_config(type(value), config)
                 bound = value
                 value = build_config(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from workbench.core._arguments import check_arguments
-from workbench.core._params import Param, Role, read_params, with_config_built
+from workbench.core._params import Param, Role, read_params, resource_keys, with_config_built
 from workbench.errors import DefinitionError
 
 if TYPE_CHECKING:
@@ -307,6 +307,11 @@ class Asset:
         return self.specs[0].group_name or "default"
 
     @property
+    def group_names_by_key(self) -> dict[AssetKey, str]:
+        """Each asset's group, by key ("default" where none was given), as in Dagster."""
+        return {spec.key: spec.group_name or "default" for spec in self.specs}
+
+    @property
     def description(self) -> str | None:
         """The (first) asset's description."""
         return self.specs[0].description
@@ -521,6 +526,7 @@ def asset(
         )
         owner = f"asset {asset_key.to_user_string()!r}"
         params = read_params(function, owner)
+        resource_keys(params, required_resource_keys, owner)
         spec = AssetSpec(
             asset_key,
             description=description if description is not None else doc_of(function),
@@ -608,6 +614,7 @@ def multi_asset(
         if not built:
             raise DefinitionError(f"{owner} declares no assets; give specs= or outs=")
         params = read_params(function, owner)
+        resource_keys(params, required_resource_keys, owner)
         return Asset(
             function,
             specs=built,

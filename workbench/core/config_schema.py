@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from pydantic import (
     BaseModel,
@@ -28,6 +28,7 @@ from workbench.errors import DagsterInvalidConfigError
 
 __all__ = [
     "BoolSource",
+    "DefinitionConfigSchema",
     "Field",
     "IntSource",
     "StringSource",
@@ -196,3 +197,40 @@ class _Hashable:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, _Hashable) and other.schema is self.schema
+
+
+class ConfigType:
+    """A Config class seen as Dagster's config type: ``fields`` maps names to :class:`Field`."""
+
+    def __init__(self, config_class: Any) -> None:
+        self.config_class = config_class
+        self.given_name: str = config_class.__name__
+
+    @property
+    def fields(self) -> dict[str, Field]:
+        """Each field by the name run config uses, with its type, default and description."""
+        return cast("dict[str, Field]", self.config_class.to_fields_dict())
+
+    def __repr__(self) -> str:
+        return f"ConfigType({self.given_name})"
+
+
+class DefinitionConfigSchema:
+    """What ``op.config_schema`` is, as in Dagster: the op's config, ``config_type.fields``.
+
+    Attributes:
+        config_class: the Config class of the op's ``config`` parameter.
+        config_type: the same as Dagster's config type, whose ``fields`` name each field.
+    """
+
+    def __init__(self, config_class: Any) -> None:
+        self.config_class = config_class
+        self.config_type = ConfigType(config_class)
+
+    @property
+    def description(self) -> str | None:
+        """The Config class's docstring, if it has one."""
+        return cast("str | None", self.config_class.__doc__)
+
+    def __repr__(self) -> str:
+        return f"DefinitionConfigSchema({self.config_class.__name__})"

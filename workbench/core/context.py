@@ -160,6 +160,10 @@ class StepContext:
         """Attach metadata to an output's materialization (the only output by default)."""
         self.output_metadata.setdefault(output_name or "result", {}).update(metadata)
 
+    def get_output_metadata(self, output_name: str = "result") -> dict[str, Any] | None:
+        """The metadata added to an output so far, or None if none was added."""
+        return self.output_metadata.get(output_name)
+
     def add_asset_metadata(
         self, metadata: Mapping[str, Any], asset_key: Any = None, partition_key: str | None = None
     ) -> None:

@@ -19,6 +19,7 @@ from workbench.core.plain import to_run_config
 from workbench.core.resource import ConfigurableResource, PartialResource
 from workbench.errors import (
     DagsterInvalidDefinitionError,
+    DagsterInvariantViolationError,
     DefinitionError,
     DefinitionNotFoundError,
 )
@@ -149,7 +150,7 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
                 continue
             config = value.get("config")
             # an op's config may be a plain value (`def op(config: str = "x")`): its step checks
-            plain = section == "ops" and isinstance(config, str | int | float | bool)
+            plain = section == "ops" and isinstance(config, str | int | float | bool | list)
             if not plain and not isinstance(config, Mapping | Config | None):
                 errors.append(
                     (
@@ -239,7 +240,7 @@ class Definitions:
             for key, value in item.resources.items():
                 if key in merged.resources and merged.resources[key] is not value:
                     if merged.resources[key] != value:
-                        raise DagsterInvalidDefinitionError(
+                        raise DagsterInvariantViolationError(
                             f"Definitions objects {owners[key]} and {index} bind different "
                             f"resources to the key {key!r}; bind it in one place only, or "
                             "give one of them another key"

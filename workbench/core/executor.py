@@ -12,6 +12,7 @@ from workbench.core._io_config import io_configs
 from workbench.core._recorder import RunRecorder, watch
 from workbench.core._resources import PreparedResources, prepare_resources
 from workbench.core._step import RunState, load_known_versions
+from workbench.core._strict import check_scalars
 from workbench.core._suggest import closest
 from workbench.core.asset import Asset, AssetSpec, MaterializeResult
 from workbench.core.config import Config, PrimitiveConfig, build_config
@@ -231,6 +232,8 @@ def _op_configs(plan: Plan, ops: Mapping[str, Any]) -> tuple[dict[str, Any], dic
             primitive = issubclass(step.config_class, PrimitiveConfig)
             if primitive and not isinstance(given, Config):
                 given = {} if given is None else {"value": given}
+            if not isinstance(given, Config):
+                check_scalars(step.config_class, given)
             config = (
                 given
                 if isinstance(given, Config)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import copy
 import uuid
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from workbench.core._params import Param, Role
 from workbench.core._resources import initialized
-from workbench.core.config import Config
+from workbench.core._strict import check_scalars
+from workbench.core.config import Config, PrimitiveConfig, build_config
 from workbench.core.context import (
     AssetExecutionContext,
     OpExecutionContext,
@@ -18,10 +20,15 @@ from workbench.core.context import (
 )
 from workbench.core.plain import from_launch_config
 from workbench.core.resource import _Resources
-from workbench.errors import DagsterInvalidDefinitionError, DagsterInvalidInvocationError
+from workbench.errors import (
+    ConfigError,
+    DagsterInvalidConfigError,
+    DagsterInvalidDefinitionError,
+    DagsterInvalidInvocationError,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from workbench.core.asset import AssetKey
     from workbench.core.instance import Instance
@@ -182,6 +189,11 @@ def invoke(
         )
     for param in rest:
         if param.name in bound:
+            if param.role is Role.CONFIG and _op_config(context) is not None:
+                raise DagsterInvalidInvocationError(
+                    f"{kind} {name!r} was given config both in its context and as the "
+                    f"argument {param.name!r}; give it in one place only"
+                )
             continue
         if param.role is Role.RESOURCE:
             if param.name in available:
@@ -193,7 +205,7 @@ def invoke(
                     f"{param.name!r}: ...}})"
                 )
         elif param.role is Role.CONFIG and isinstance(context, StepContext):
-            bound[param.name] = _config_value(param, context.op_config)
+            bound[param.name] = _config_value(param, context.op_config, f"{kind} {name!r}")
     if explicit and context_param is not None and isinstance(context, StepContext):
         bound[context_param.name] = _with_resources(context, explicit)
     return fn(**bound)
@@ -208,8 +220,34 @@ def _with_resources(context: StepContext, resources: Mapping[str, Any]) -> StepC
     return clone
 
 
-def _config_value(param: Param, given: Any) -> Any:
+def _op_config(context: Any) -> Any:
+    return context.op_config if isinstance(context, StepContext) else None
+
+
+def _config_value(param: Param, given: Any, owner: str) -> Any:
+    """The config a direct call passes: the context's ``op_config`` checked as a run's is.
+
+    Raises:
+        DagsterInvalidConfigError: the config does not fit the parameter's type.
+    """
     cls = param.annotation
     if isinstance(given, Config) or not (isinstance(cls, type) and issubclass(cls, Config)):
         return given
-    return cls(**from_launch_config(cls, dict(given or {})))
+    primitive = issubclass(cls, PrimitiveConfig)
+    if primitive:
+        data: Any = {} if given is None else {"value": given}
+    elif given is None or isinstance(given, Mapping):
+        data = dict(given or {})
+    else:
+        raise DagsterInvalidConfigError(
+            f"{owner} config must map field names to values, got {type(given).__name__}; "
+            f"give build_op_context(op_config={{...}})"
+        )
+    try:
+        check_scalars(cls, data)
+        built = build_config(cls, from_launch_config(cls, data), f"{owner} config")
+    except ConfigError as exc:
+        raise DagsterInvalidConfigError.from_errors(
+            f"{owner} config is invalid:", exc.errors or [("", str(exc))]
+        ) from None
+    return built.value if primitive else built

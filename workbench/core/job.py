@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from workbench.core._arguments import check_arguments
-from workbench.core._params import Param, Role, read_params, with_config_built
+from workbench.core._params import Param, Role, read_params, resource_keys, with_config_built
 from workbench.core.asset import doc_of
+from workbench.core.config_schema import DefinitionConfigSchema
 from workbench.core.invocation import invoke
 from workbench.errors import DefinitionError
 
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from workbench.core.asset import AssetKey
-    from workbench.core.config import Config
     from workbench.core.graph import AssetGraph
     from workbench.core.instance import Instance
     from workbench.core.result import ExecuteInProcessResult
@@ -215,9 +215,8 @@ class Op:
         self.outs = dict(outs)
         self.description = description if description is not None else doc_of(fn)
         self.tags = dict(tags or {})
-        self.required_resource_keys = frozenset(
-            {param.name for param in self.params if param.role is Role.RESOURCE}
-            | set(required_resource_keys)
+        self.required_resource_keys = resource_keys(
+            self.params, required_resource_keys, f"op {self.name!r}"
         )
         self._alias = alias
         self.__name__ = self.name
@@ -225,11 +224,15 @@ class Op:
         self.__wrapped__ = fn
 
     @property
-    def config_schema(self) -> type[Config] | None:
-        """The Config class of the op's config parameter (None if it takes no config)."""
+    def config_schema(self) -> DefinitionConfigSchema | None:
+        """The op's config as Dagster shows it (None if it takes no config).
+
+        ``config_schema.config_type.fields`` names each field; ``config_schema.config_class``
+        is the Config class of the op's config parameter.
+        """
         for param in self.params:
             if param.role is Role.CONFIG:
-                return param.annotation  # type: ignore[no-any-return]
+                return DefinitionConfigSchema(param.annotation)
         return None
 
     @property

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+import typing
 from collections.abc import Mapping
 from typing import Any, Literal, cast
 
@@ -91,22 +92,49 @@ def _read_launch(
         elif isinstance(value, Mapping) and (nested := _config_class_of(annotation)) is not None:
             result[name] = _read_launch(nested, value, f"{prefix}{name}.", errors)
         elif isinstance(value, str) and (members := _enum_of(annotation)) is not None:
-            if value in members.__members__:
-                result[name] = members[value]
-            else:
-                names = ", ".join(members.__members__)
-                by_value = members._value2member_map_.get(value)
-                hint = f"give the member's name, {by_value.name!r}" if by_value else names
-                errors.append(
-                    (
-                        f"{prefix}{name}",
-                        f"{value!r} is not a member name of {members.__name__}; "
-                        f"run config names enum members: {hint}",
-                    )
-                )
+            result[name] = _member(members, value, f"{prefix}{name}", errors)
+        elif isinstance(value, list | Mapping) and (members := _item_enum(annotation)):
+            # list[Enum] and dict[str, Enum] name their members too, as in Dagster
+            items: Any = value.items() if isinstance(value, Mapping) else enumerate(value)
+            named: dict[Any, Any] = {
+                key: _member(members, item, f"{prefix}{name}.{key}", errors)
+                if isinstance(item, str)
+                else item
+                for key, item in items
+            }
+            result[name] = named if isinstance(value, Mapping) else list(named.values())
         else:
             result[name] = value
     return result
+
+
+def _item_enum(annotation: Any) -> type[enum.Enum] | None:
+    """The Enum a list's items or a dict's values hold (``Optional[list[Enum]]`` too)."""
+    for candidate in (annotation, *typing.get_args(annotation)):
+        origin = typing.get_origin(candidate)
+        arguments = typing.get_args(candidate)
+        if isinstance(origin, type) and arguments:
+            item = arguments[-1] if issubclass(origin, Mapping) else arguments[0]
+            if isinstance(item, type) and issubclass(item, enum.Enum):
+                return item
+    return None
+
+
+def _member(members: type[enum.Enum], value: str, path: str, errors: list[tuple[str, str]]) -> Any:
+    """The member ``value`` names; an unknown name is recorded in ``errors``."""
+    if value in members.__members__:
+        return members[value]
+    names = ", ".join(members.__members__)
+    by_value = members._value2member_map_.get(value)
+    hint = f"give the member's name, {by_value.name!r}" if by_value else names
+    errors.append(
+        (
+            path,
+            f"{value!r} is not a member name of {members.__name__}; "
+            f"run config names enum members: {hint}",
+        )
+    )
+    return value
 
 
 def _variants_by_tag(annotation: Any, tag: str) -> dict[str, type[Config]]:
@@ -140,9 +168,12 @@ def to_run_config(obj: BaseModel) -> dict[str, Any]:
     """``obj`` as Dagster's run config writes it: every field, defaults included, by alias.
 
     EnvVars become ``{"env": NAME}``, an Enum member its *name*, nested config a dict.
-    Secrets are kept: this is the value a run reads back with :func:`from_launch_config`.
+    A field that has a default and holds ``None`` is left out, as in Dagster, so the run
+    reads the field's own default; a required field's ``None`` stays. Secrets are kept: this
+    is the value a run reads back with :func:`from_launch_config`.
     """
-    return cast("dict[str, Any]", _plain(obj, secrets="keep", by_alias=True, enum_value=False))
+    plain = _plain(obj, secrets="keep", by_alias=True, enum_value=False, keep_none=False)
+    return cast("dict[str, Any]", plain)
 
 
 def runtime_config(obj: Any) -> Any:
@@ -164,12 +195,22 @@ def without_secrets(obj: Any) -> Any:
 
 
 def _plain(
-    obj: Any, *, secrets: Literal["redact", "omit", "keep"], by_alias: bool, enum_value: bool
+    obj: Any,
+    *,
+    secrets: Literal["redact", "omit", "keep"],
+    by_alias: bool,
+    enum_value: bool,
+    keep_none: bool = True,
 ) -> Any:
-    """The one walk from config to plain data; the callers above choose its rules (#17)."""
+    """The one walk from config to plain data; the callers above choose its rules (#17).
+
+    With ``keep_none=False`` a config field with a default that holds ``None`` is left out.
+    """
 
     def walk(value: Any) -> Any:
-        return _plain(value, secrets=secrets, by_alias=by_alias, enum_value=enum_value)
+        return _plain(
+            value, secrets=secrets, by_alias=by_alias, enum_value=enum_value, keep_none=keep_none
+        )
 
     if isinstance(obj, BaseModel):
         cls = type(obj)
@@ -179,6 +220,8 @@ def _plain(
             field = cls.model_fields.get(name)
             if field is None:
                 continue  # a library's own state: Dagster keeps resolved config here (#15)
+            if value is None and not keep_none and not field.is_required():
+                continue
             key = field.alias if by_alias and field.alias else name
             secret = name in marked or is_secret_field(cls, name)
             if secrets != "keep" and secret:

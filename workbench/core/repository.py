@@ -135,6 +135,8 @@ def repository(
             defs = _gather([item for group in returned.values() for item in _values(group)], owner)
         else:
             defs = _gather(returned, owner)
+        # as Dagster does: a job whose resources are not bound is refused here, not at launch
+        defs.validate()
         return RepositoryDefinition(owner, defs, description or function.__doc__)
 
     return decorate(fn) if fn is not None else decorate

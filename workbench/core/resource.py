@@ -157,6 +157,13 @@ class ConfigurableResource(Config, Generic[ValueT]):
 
     _kind: ClassVar[str] = "resource"
 
+    def __init__(self, **data: Any) -> None:
+        # imported here: the check reads this module's classes
+        from workbench.core._field_types import check_field_types
+
+        check_field_types(type(self), type(self).__name__)
+        super().__init__(**data)
+
     def setup_for_execution(self, context: InitResourceContext) -> None:
         """Called once per run before any step uses the resource."""
 

@@ -15,6 +15,7 @@ from workbench.core.asset import doc_of
 from workbench.core.definitions import RunConfig
 from workbench.core.resource import _Resources
 from workbench.core.sensor import (
+    EvaluationContextBlock,
     RunRequest,
     SkipReason,
     TickResult,
@@ -66,7 +67,7 @@ class DefaultScheduleStatus(str, enum.Enum):  # noqa: UP042 -- str() as Dagster 
     STOPPED = "STOPPED"
 
 
-class ScheduleEvaluationContext:
+class ScheduleEvaluationContext(EvaluationContextBlock):
     """What a schedule function receives as ``context``."""
 
     def __init__(

@@ -8,7 +8,7 @@ import enum
 import inspect
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from workbench.core._arguments import check_arguments
 from workbench.core._params import Param, Role, read_params
@@ -19,6 +19,7 @@ from workbench.core.graph import as_selection, define_asset_job
 from workbench.core.job import Job
 from workbench.core.resource import _Resources
 from workbench.errors import (
+    DagsterInvalidDefinitionError,
     DagsterInvalidInvocationError,
     DagsterInvariantViolationError,
     DefinitionError,
@@ -124,7 +125,21 @@ class TickResult:
         return {"text/plain": text, "text/html": f"<pre>{escape(text)}</pre>"}
 
 
-class SensorEvaluationContext:
+class EvaluationContextBlock:
+    """Lets an evaluation context open a ``with`` block, as Dagster's contexts do.
+
+    Resources are set up for each call of the sensor or schedule and torn down after it, so
+    ``with build_sensor_context(resources=...) as context:`` works like the bare call.
+    """
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+
+class SensorEvaluationContext(EvaluationContextBlock):
     """What a sensor function receives as ``context``."""
 
     def __init__(
@@ -252,7 +267,7 @@ def call_with_resources(
     needed += [key for key in required if key not in needed]
     missing = [key for key in needed if key not in resources]
     if missing:
-        raise DefinitionError(missing_resource(owner, missing[0], resources))
+        raise DagsterInvalidDefinitionError(missing_resource(owner, missing[0], resources))
     prepared = prepare_resources(resources, needed, {}, os.environ)
     with prepared.setup(None, needed, None) as ready, _context_resources(context, required, ready):
         kwargs: dict[str, Any] = {}

@@ -14,8 +14,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LIST_FIELDS",
+    "DefinitionsPlan",
     "Entry",
-    "Plan",
     "definitions_call",
     "is_merge_assignment",
     "plan_definitions",
@@ -49,7 +49,7 @@ class Entry:
 
 
 @dataclass
-class Plan:
+class DefinitionsPlan:
     """The contents of the module's single ``@definitions`` function."""
 
     name: str
@@ -90,20 +90,20 @@ def is_merge_assignment(unit: Unit) -> bool:
     return isinstance(node, ast.Assign | ast.AnnAssign) and is_definitions_merge(node.value)
 
 
-def plan_definitions(calls: list[tuple[Unit, ast.Call]], path: str) -> Plan:
+def plan_definitions(calls: list[tuple[Unit, ast.Call]], path: str) -> DefinitionsPlan:
     """Merge the arguments of the notebook's plain ``Definitions(...)`` calls into one plan.
 
     Raises:
         ExportError: two calls set one argument, or bind one resource key, differently.
     """
-    plan = Plan(name="defs", lists={}, resources=[], singles={}, merge_calls=[])
+    plan = DefinitionsPlan(name="defs", lists={}, resources=[], singles={}, merge_calls=[])
     for unit, call in calls:
         _entries(unit, call, plan, path)
     _dedupe_resources(plan, path)
     return plan
 
 
-def _entries(unit: Unit, call: ast.Call, plan: Plan, path: str) -> None:
+def _entries(unit: Unit, call: ast.Call, plan: DefinitionsPlan, path: str) -> None:
     arguments = [
         *zip(_DEFINITIONS_FIELDS, call.args, strict=False),
         *((k.arg or "", k.value) for k in call.keywords),
@@ -141,7 +141,7 @@ def _entries(unit: Unit, call: ast.Call, plan: Plan, path: str) -> None:
             plan.singles[name] = entry
 
 
-def _dedupe_resources(plan: Plan, path: str) -> None:
+def _dedupe_resources(plan: DefinitionsPlan, path: str) -> None:
     seen: dict[str, Entry] = {}
     kept: list[Entry] = []
     for entry in plan.resources:

@@ -11,7 +11,7 @@ from workbench.errors import ExportError
 from workbench.export._names import BUILTINS, DEF_TYPES, call_name, names_of
 from workbench.export._plan import (
     LIST_FIELDS,
-    Plan,
+    DefinitionsPlan,
     is_merge_assignment,
     plan_definitions,
     simple_definitions,
@@ -21,7 +21,7 @@ from workbench.export.notebook import PARSE_ERRORS, Cell, Unit, listing, parse_u
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["Selection", "select"]
+__all__ = ["Selection", "choose_statements"]
 
 
 @dataclass
@@ -38,7 +38,7 @@ class Selection:
     cells: list[Cell] = field(default_factory=list)
 
 
-def select(cells: list[Cell], path: str) -> tuple[Selection, Plan]:
+def choose_statements(cells: list[Cell], path: str) -> tuple[Selection, DefinitionsPlan]:
     """Choose the statements a module keeps and plan its one ``@definitions`` function.
 
     Raises:

@@ -11,7 +11,7 @@ from workbench.errors import ExportError
 from workbench.export._edits import apply_edits, check_literal_secrets, secret_fields
 from workbench.export._names import DEF_TYPES, call_name
 from workbench.export._plan import LIST_FIELDS, Entry
-from workbench.export._select import select
+from workbench.export._select import choose_statements
 from workbench.export._targets import DAGSTER_NAMES, import_text, prepare_names
 from workbench.export._text import ModuleText, Target
 from workbench.export.notebook import Unit, cells_of, read_notebook, reads_notebook
@@ -200,7 +200,7 @@ def _render(
             f"unknown export target {target!r}; choose 'workbench' or 'dagster'", path=path
         )
     cells = cells_of(notebook)
-    selection, plan = select(cells, path)
+    selection, plan = choose_statements(cells, path)
     renderer = _Renderer(selection=selection, plan=plan, target=target, path=path)
     prepare_names(renderer)
     renderer.strip_definitions_decorators()

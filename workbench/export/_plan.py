@@ -17,7 +17,7 @@ __all__ = [
     "DefinitionsPlan",
     "Entry",
     "definitions_call",
-    "is_merge_assignment",
+    "definitions_merge",
     "plan_definitions",
     "simple_definitions",
 ]
@@ -56,7 +56,9 @@ class DefinitionsPlan:
     lists: dict[str, list[Entry]]
     resources: list[Entry]
     singles: dict[str, Entry]
-    merge_calls: list[str]
+    merge_parts: list[Entry]
+    """What ``Definitions.merge`` joins to the plan's own Definitions: calls of functions
+    that build Definitions, or names holding Definitions export cannot see into."""
 
 
 def definitions_call(node: ast.AST | None) -> ast.Call | None:
@@ -70,37 +72,66 @@ def definitions_call(node: ast.AST | None) -> ast.Call | None:
     return node
 
 
-def simple_definitions(unit: Unit) -> ast.Call | None:
-    """The plain ``Definitions(...)`` call a unit assigns or returns, else None."""
+def _returned(unit: Unit) -> ast.expr | None:
+    """What a unit assigns, or what a function of no arguments returns in its one statement.
+
+    A docstring before the ``return`` is allowed; anything else gives None.
+    """
     node = unit.node
     if isinstance(node, ast.Assign | ast.AnnAssign):
-        return definitions_call(node.value)
+        return node.value
     if isinstance(node, ast.FunctionDef) and not node.args.args and not node.args.kwonlyargs:
         body = node.body
         if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
             body = body[1:]
         if len(body) == 1 and isinstance(body[0], ast.Return):
-            return definitions_call(body[0].value)
+            return body[0].value
     return None
 
 
-def is_merge_assignment(unit: Unit) -> bool:
-    """Whether a unit assigns the result of ``Definitions.merge(...)`` to a name."""
-    node = unit.node
-    return isinstance(node, ast.Assign | ast.AnnAssign) and is_definitions_merge(node.value)
+def simple_definitions(unit: Unit) -> ast.Call | None:
+    """The plain ``Definitions(...)`` call a unit assigns or returns, else None."""
+    return definitions_call(_returned(unit))
 
 
-def plan_definitions(calls: list[tuple[Unit, ast.Call]], path: str) -> DefinitionsPlan:
+def definitions_merge(unit: Unit) -> ast.Call | None:
+    """The ``Definitions.merge(...)`` call a unit assigns or returns, else None."""
+    value = _returned(unit)
+    if not is_definitions_merge(value) or not isinstance(value, ast.Call) or value.keywords:
+        return None
+    return value
+
+
+def plan_definitions(
+    calls: list[tuple[Unit, ast.Call]], parts: list[Entry], path: str
+) -> DefinitionsPlan:
     """Merge the arguments of the notebook's plain ``Definitions(...)`` calls into one plan.
+
+    An element listed by two calls (``base`` and ``defs = Definitions.merge(base, ...)`` both
+    naming one asset) is listed once, and so is a merge part.
 
     Raises:
         ExportError: two calls set one argument, or bind one resource key, differently.
     """
-    plan = DefinitionsPlan(name="defs", lists={}, resources=[], singles={}, merge_calls=[])
+    plan = DefinitionsPlan(name="defs", lists={}, resources=[], singles={}, merge_parts=[])
     for unit, call in calls:
         _entries(unit, call, plan, path)
     _dedupe_resources(plan, path)
+    plan.lists = {name: _once(entries) for name, entries in plan.lists.items()}
+    plan.merge_parts = _once(parts)
     return plan
+
+
+def _once(entries: list[Entry]) -> list[Entry]:
+    """The entries without repeats (same source), first place kept."""
+    seen: set[tuple[bool, str]] = set()
+    kept: list[Entry] = []
+    for entry in entries:
+        marker = (entry.splat, entry.source())
+        if marker not in seen:
+            seen.add(marker)
+            kept.append(entry)
+    return kept
 
 
 def _entries(unit: Unit, call: ast.Call, plan: DefinitionsPlan, path: str) -> None:

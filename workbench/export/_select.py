@@ -8,18 +8,26 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import ExportError
-from workbench.export._names import BUILTINS, DEF_TYPES, call_name, names_of
+from workbench.export._names import (
+    BUILTINS,
+    DEF_TYPES,
+    call_name,
+    is_definitions_merge,
+    names_of,
+)
 from workbench.export._plan import (
     LIST_FIELDS,
     DefinitionsPlan,
-    is_merge_assignment,
+    Entry,
+    definitions_call,
+    definitions_merge,
     plan_definitions,
     simple_definitions,
 )
 from workbench.export.notebook import PARSE_ERRORS, Cell, Unit, listing, parse_units
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 __all__ = ["Selection", "choose_statements"]
 
@@ -60,22 +68,29 @@ def choose_statements(cells: list[Cell], path: str) -> tuple[Selection, Definiti
         return earlier[-1] if earlier else None
 
     live = [unit for unit in parsed.units if is_live(unit)]
-    calls: list[tuple[Unit, ast.Call]] = []
+    found: list[tuple[Unit, ast.Call]] = []
     merged: list[Unit] = []
     roots: list[Unit] = []
     for unit in live:
-        if unit.role == "definitions" or is_merge_assignment(unit):
-            call = simple_definitions(unit)
-            if call is not None:
-                calls.append((unit, call))
-            else:
-                merged.append(unit)
-                roots.append(unit)
+        call = simple_definitions(unit) or definitions_merge(unit)
+        if unit.role != "definitions" and not (
+            isinstance(unit.node, ast.Assign | ast.AnnAssign) and is_definitions_merge(call)
+        ):
+            call = None
+        if call is not None:
+            found.append((unit, call))
+        elif unit.role == "definitions":
+            merged.append(unit)
+            roots.append(unit)
         elif unit.forced or isinstance(unit.node, DEF_TYPES) or unit.role is not None:
             roots.append(unit)
-    absorbed = [unit for unit, _ in calls]
-
-    plan = plan_definitions(calls, path)
+    absorbed = [unit for unit, _ in found]
+    seen = {id(unit) for unit in [*absorbed, *merged]}
+    calls: list[tuple[Unit, ast.Call]] = []
+    parts: list[Entry] = []
+    for unit, call in found:
+        _flatten(unit, call, calls, parts, lambda name: id(effective.get(name)) in seen)
+    plan = plan_definitions(calls, parts, path)
     absorbed_names = {name for unit in absorbed for name in unit.defines}
 
     kept: dict[int, Unit] = {}
@@ -101,6 +116,10 @@ def choose_statements(cells: list[Cell], path: str) -> tuple[Selection, Definiti
     for unit, call in calls:
         for name in sorted(names_of(call).loads - {"Definitions"}):
             pending.append((name, unit))
+    for part in parts:
+        assert part.unit is not None
+        for name in sorted(names_of(part.node).loads):
+            pending.append((name, part.unit))
     while pending:
         name, user = pending.pop()
         definer = effective.get(name)
@@ -119,6 +138,8 @@ def choose_statements(cells: list[Cell], path: str) -> tuple[Selection, Definiti
         used |= unit.loads_now | unit.loads_later
     for _, call in calls:
         used |= names_of(call).loads
+    for part in parts:
+        used |= names_of(part.node).loads
     ordered = _order(chosen, effective, previous, path)
     loose: dict[str, list[Unit]] = {}
     for unit in ordered:
@@ -141,6 +162,32 @@ def choose_statements(cells: list[Cell], path: str) -> tuple[Selection, Definiti
         cells=cells,
     )
     return selection, plan
+
+
+def _flatten(
+    unit: Unit,
+    call: ast.Call,
+    calls: list[tuple[Unit, ast.Call]],
+    parts: list[Entry],
+    is_seen: Callable[[str], bool],
+) -> None:
+    """Split a notebook Definitions into the plain calls export merges and the other parts.
+
+    ``Definitions.merge(base, Definitions(jobs=[...]), make())`` gives the inline call to the
+    plan, nothing for ``base`` (a Definitions export already takes in, see #13) and the part
+    ``make()``, which the module's Definitions merges as the notebook does.
+    """
+    if not is_definitions_merge(call):
+        calls.append((unit, call))
+        return
+    for argument in call.args:
+        nested = isinstance(argument, ast.Call) and not argument.keywords
+        if isinstance(argument, ast.Call) and (
+            definitions_call(argument) is not None or (nested and is_definitions_merge(argument))
+        ):
+            _flatten(unit, argument, calls, parts, is_seen)
+        elif not (isinstance(argument, ast.Name) and is_seen(argument.id)):
+            parts.append(Entry(unit, argument))
 
 
 _KEYED = frozenset({"name", "key", "key_prefix", "ins"})
@@ -214,7 +261,7 @@ def _order(
     hard: dict[int, set[int]] = {id(unit): set() for unit in units}
     soft: dict[int, set[int]] = {id(unit): set() for unit in units}
     for unit in units:
-        for name in unit.loads_now:
+        for name in unit.loads_now - unit.self_loads:  # a self-load reads the earlier value
             definer = effective.get(name)
             if definer is None or definer is unit or id(definer) not in members:
                 continue

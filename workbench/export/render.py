@@ -29,7 +29,7 @@ class _Renderer(ModuleText):
 
     def definitions_block(self) -> str:
         prefix = self.prefix
-        base = 2 if self.plan.merge_calls else 1
+        base = 2 if self.plan.merge_parts else 1
         arguments: list[str] = []
         lists = {name: list(entries) for name, entries in self.plan.lists.items()}
         for role, units in self.selection.loose.items():
@@ -60,8 +60,10 @@ class _Renderer(ModuleText):
             call += f"\n{lines}{_INDENT * base})"
         else:
             call += ")"
-        if self.plan.merge_calls:
-            merged = "".join(f"{_INDENT * 2}{c},\n" for c in self.plan.merge_calls)
+        if self.plan.merge_parts:
+            merged = "".join(
+                f"{_INDENT * 2}{self.entry_text(part, 2)},\n" for part in self.plan.merge_parts
+            )
             call = f"{prefix}Definitions.merge(\n{merged}{_INDENT * 2}{call},\n{_INDENT})"
         return (
             f"@{prefix}definitions\n"
@@ -110,9 +112,11 @@ class _Renderer(ModuleText):
                         start = cell.offset(decorator.lineno, 0)
                         end = cell.line_starts[(decorator.end_lineno or decorator.lineno)]
                         self.replace(cell, start, end, "")
-                self.plan.merge_calls.append(f"{node.name}()")
+                texts = [f"{node.name}()"]
             else:
-                self.plan.merge_calls.extend(sorted(unit.defines))
+                texts = sorted(unit.defines)
+            listed = {part.source() for part in self.plan.merge_parts}
+            self.plan.merge_parts += [Entry(None, None, text=t) for t in texts if t not in listed]
 
     def module(self, notebook_name: str) -> str:
         safe_name = notebook_name.replace("\\", "/").replace('"', "'")

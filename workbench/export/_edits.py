@@ -172,7 +172,13 @@ def apply_edits(output: ModuleText, edits: Mapping[str, Mapping[str, Any]]) -> N
             )
         unit, call = _edit_target(output, key, entry)
         fields = secrets.get(call_name(call) or "", set())
-        _rewrite_call(output, key, unit, call, edits[key], fields)
+        if call is entry.node and entry.key_node is not None:
+            # written in the module's Definitions: ``"key": Call(...)`` at the resources depth
+            base = 2 if output.plan.merge_parts else 1
+            column = 4 * (base + 2) + len(output.node_text(unit, entry.key_node)) + 2
+        else:
+            column = call.col_offset
+        _rewrite_call(output, key, unit, call, edits[key], fields, column)
 
 
 def _edit_target(output: ModuleText, key: str, entry: Entry) -> tuple[Unit, ast.Call]:
@@ -203,6 +209,7 @@ def _rewrite_call(
     call: ast.Call,
     values: Mapping[str, Any],
     secrets: set[str],
+    column: int,
 ) -> None:
     existing = {keyword.arg: keyword for keyword in call.keywords if keyword.arg}
     additions: list[str] = []
@@ -224,15 +231,57 @@ def _rewrite_call(
             output.replace(unit.cell, start, end, text)
         else:
             additions.append(f"{name}={text}")
-    if not additions:
+    if additions:
+        _add_keywords(output, unit, call, additions, column)
+
+
+def _add_keywords(
+    output: ModuleText, unit: Unit, call: ast.Call, additions: list[str], column: int
+) -> None:
+    """Add keywords to a call as a person would (#13).
+
+    A call written over several lines gets one keyword per line; a one-line call stays on
+    one line while it fits in the line length, and is otherwise split one argument per line.
+    """
+    cell = unit.cell
+    arguments = sorted([*call.args, *call.keywords], key=lambda n: (n.lineno, n.col_offset))
+    _, call_end = cell.span(call)
+    line = cell.line(call.lineno).decode("utf-8", "surrogatepass")
+    indent = line[: len(line) - len(line.lstrip(" "))]
+    if call.end_lineno != call.lineno and arguments:
+        last = arguments[-1]
+        last_end = cell.offset(last.end_lineno or 0, last.end_col_offset or 0)
+        tail = cell.data[last_end : call_end - 1]
+        first_line = cell.line(arguments[0].lineno).decode("utf-8", "surrogatepass")
+        inner = first_line[: len(first_line) - len(first_line.lstrip(" "))]
+        if not tail.lstrip().startswith(b","):
+            output.replace(cell, last_end, last_end, ",")
+        if b"\n" in tail:
+            at = last_end + tail.rindex(b"\n") + 1
+            output.replace(cell, at, at, "".join(f"{inner}{a},\n" for a in additions))
+        else:
+            output.replace(cell, last_end, last_end, "".join(f"\n{inner}{a}," for a in additions))
         return
-    arguments = [*call.args, *(k.value for k in call.keywords)]
-    if arguments:
-        _, end = unit.cell.span(arguments[-1])
-        output.replace(unit.cell, end, end, "".join(f", {a}" for a in additions))
-    else:
-        _, end = unit.cell.span(call)
-        output.replace(unit.cell, end - 1, end - 1, ", ".join(additions))
+    written = [_argument_text(output, unit, node) for node in arguments]
+    if column + len(output.node_text(unit, call)) + sum(len(a) + 2 for a in additions) < _WIDTH:
+        start = cell.span(arguments[-1])[1] if arguments else call_end - 1
+        joined = ", ".join(additions)
+        output.replace(cell, start, start, f", {joined}" if arguments else joined)
+        return
+    inner = indent + "    "
+    lines = "".join(f"{inner}{text},\n" for text in [*written, *additions])
+    output.replace(cell, cell.span(call.func)[1], call_end, f"(\n{lines}{indent})")
+
+
+_WIDTH = 100
+"""The line length exported code keeps to (the project's formatter setting)."""
+
+
+def _argument_text(output: ModuleText, unit: Unit, node: ast.expr | ast.keyword) -> str:
+    if isinstance(node, ast.keyword):
+        value = output.node_text(unit, node.value)
+        return f"{node.arg}={value}" if node.arg is not None else f"**{value}"
+    return output.node_text(unit, node)
 
 
 def _literal(output: ModuleText, value: Any, where: str) -> str:

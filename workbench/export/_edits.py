@@ -244,13 +244,16 @@ def _add_keywords(
     one line while it fits in the line length, and is otherwise split one argument per line.
     """
     cell = unit.cell
-    arguments = sorted([*call.args, *call.keywords], key=lambda n: (n.lineno, n.col_offset))
+    arguments: list[ast.expr | ast.keyword] = [*call.args, *call.keywords]
+    arguments.sort(key=lambda node: (node.lineno, node.col_offset))
     _, call_end = cell.span(call)
+    last_end = call_end - 1
+    if arguments:
+        last = arguments[-1]
+        last_end = cell.offset(last.end_lineno or last.lineno, last.end_col_offset or 0)
     line = cell.line(call.lineno).decode("utf-8", "surrogatepass")
     indent = line[: len(line) - len(line.lstrip(" "))]
     if call.end_lineno != call.lineno and arguments:
-        last = arguments[-1]
-        last_end = cell.offset(last.end_lineno or 0, last.end_col_offset or 0)
         tail = cell.data[last_end : call_end - 1]
         first_line = cell.line(arguments[0].lineno).decode("utf-8", "surrogatepass")
         inner = first_line[: len(first_line) - len(first_line.lstrip(" "))]
@@ -264,9 +267,8 @@ def _add_keywords(
         return
     written = [_argument_text(output, unit, node) for node in arguments]
     if column + len(output.node_text(unit, call)) + sum(len(a) + 2 for a in additions) < _WIDTH:
-        start = cell.span(arguments[-1])[1] if arguments else call_end - 1
         joined = ", ".join(additions)
-        output.replace(cell, start, start, f", {joined}" if arguments else joined)
+        output.replace(cell, last_end, last_end, f", {joined}" if arguments else joined)
         return
     inner = indent + "    "
     lines = "".join(f"{inner}{text},\n" for text in [*written, *additions])

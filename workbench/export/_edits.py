@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import ExportError
+from workbench.export._fields import enum_member, field_type, item_type
 from workbench.export._names import call_name
 
 if TYPE_CHECKING:
@@ -225,7 +226,8 @@ def _rewrite_call(
                 cell=unit.cell.number,
                 line=call.lineno,
             )
-        text = _literal(output, value, f"{key}.{name}")
+        annotation = field_type(output, call_name(call), name)
+        text = _literal(output, value, f"{key}.{name}", annotation)
         if name in existing:
             start, end = unit.cell.span(existing[name].value)
             output.replace(unit.cell, start, end, text)
@@ -286,17 +288,27 @@ def _argument_text(output: ModuleText, unit: Unit, node: ast.expr | ast.keyword)
     return output.node_text(unit, node)
 
 
-def _literal(output: ModuleText, value: Any, where: str) -> str:
+def _literal(output: ModuleText, value: Any, where: str, annotation: ast.expr | None = None) -> str:
+    """A form edit as Python source.
+
+    ``annotation`` is the field's type when the module defines it: an Enum member is then
+    written as ``Region.EU``, which Dagster and workbench both accept (#13).
+    """
+    member = enum_member(output, annotation, value)
+    if member is not None:
+        return member
     if isinstance(value, Mapping):
         if set(value) == {"env"} and isinstance(value["env"], str):
             return f"{output.env_var}({_quote(value['env'])})"
         items = ", ".join(
-            f"{_literal(output, k, where)}: {_literal(output, v, f'{where}.{k}')}"
+            f"{_literal(output, k, where)}: "
+            f"{_literal(output, v, f'{where}.{k}', field_type(output, annotation, str(k)))}"
             for k, v in value.items()
         )
         return "{" + items + "}"
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(_literal(output, v, where) for v in value) + "]"
+        inner = item_type(annotation)
+        return "[" + ", ".join(_literal(output, v, where, inner) for v in value) + "]"
     if isinstance(value, str):
         return _quote(value)
     if value is None or isinstance(value, bool | int | float):

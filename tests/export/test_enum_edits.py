@@ -13,6 +13,8 @@ from .conftest import load_module
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from workbench.export.render import Target
+
 CELLS = (
     "import enum\n\nimport workbench as wb",
     "class Region(enum.Enum):\n    EU = 'eu-west-1'\n    US = 'us-east-1'",
@@ -67,7 +69,8 @@ def _materialize(module_name: str, path: Path) -> list[str]:
 def test_both_engines_run_the_baked_members(make_notebook, tmp_path):
     pytest.importorskip("dagster")
     values = []
-    for target, module_name in [("workbench", "workbench"), ("dagster", "dagster")]:
+    targets: list[tuple[Target, str]] = [("workbench", "workbench"), ("dagster", "dagster")]
+    for target, module_name in targets:
         path = tmp_path / f"{target}.py"
         path.write_text(
             export_source(make_notebook(*CELLS), name="n.ipynb", target=target, edits=EDITS)

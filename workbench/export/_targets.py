@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import ast
+import json
 from typing import TYPE_CHECKING
 
-from workbench.export._names import alias_text, bound_name
+from workbench.export._names import alias_text, bound_name, call_name
 
 if TYPE_CHECKING:
     from workbench.export._text import ModuleText
     from workbench.export.notebook import Unit
 
-__all__ = ["DAGSTER_NAMES", "import_text", "is_workbench", "prepare_names"]
+__all__ = ["DAGSTER_NAMES", "import_text", "is_workbench", "prepare_names", "write_dep_keys"]
 
 DAGSTER_NAMES = frozenset(
     {
@@ -170,6 +171,31 @@ def _prepare_dagster(output: ModuleText, aliases: set[str]) -> None:
                         unit,
                         unit.line,
                     )
+
+
+_DEPENDING_CALLS = frozenset({"asset", "multi_asset", "AssetSpec"})
+
+
+def write_dep_keys(output: ModuleText) -> None:
+    """Write each ``deps`` string with a ``/`` as the key the notebook meant.
+
+    Dagster takes a string in ``deps`` as one name, in which ``/`` is not allowed, so
+    ``deps=["raw/orders"]`` is written ``deps=[dg.AssetKey(["raw", "orders"])]`` (see #13).
+    """
+    for unit in output.visible_units():
+        for node in ast.walk(unit.node):
+            if not isinstance(node, ast.Call) or call_name(node) not in _DEPENDING_CALLS:
+                continue
+            for keyword in node.keywords:
+                if keyword.arg != "deps" or not isinstance(keyword.value, ast.List | ast.Tuple):
+                    continue
+                for element in keyword.value.elts:
+                    if isinstance(element, ast.Constant) and isinstance(element.value, str):
+                        parts = element.value.split("/")
+                        if len(parts) > 1:
+                            start, end = unit.cell.span(element)
+                            key = f"{output.prefix}AssetKey({json.dumps(parts)})"
+                            output.replace(unit.cell, start, end, key)
 
 
 def import_text(output: ModuleText, unit: Unit) -> str:

@@ -12,7 +12,12 @@ from workbench.export._edits import apply_edits, check_literal_secrets, secret_f
 from workbench.export._names import DEF_TYPES, call_name
 from workbench.export._plan import LIST_FIELDS, Entry
 from workbench.export._select import choose_statements
-from workbench.export._targets import DAGSTER_NAMES, import_text, prepare_names
+from workbench.export._targets import (
+    DAGSTER_NAMES,
+    import_text,
+    prepare_names,
+    write_dep_keys,
+)
 from workbench.export._text import ModuleText, Target
 from workbench.export.notebook import Unit, cells_of, read_notebook, reads_notebook
 
@@ -207,6 +212,7 @@ def _render(
     selection, plan = choose_statements(cells, path)
     renderer = _Renderer(selection=selection, plan=plan, target=target, path=path)
     prepare_names(renderer)
+    write_dep_keys(renderer)
     renderer.strip_definitions_decorators()
     renderer.raise_problems()
     if edits:

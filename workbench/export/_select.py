@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import heapq
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import ExportError
@@ -42,8 +42,6 @@ class Selection:
     absorbed: list[Unit]
     merged_functions: list[Unit]
     loose: dict[str, list[Unit]]
-    star_import: bool
-    cells: list[Cell] = field(default_factory=list)
 
 
 def choose_statements(cells: list[Cell], path: str) -> tuple[Selection, DefinitionsPlan]:
@@ -158,8 +156,6 @@ def choose_statements(cells: list[Cell], path: str) -> tuple[Selection, Definiti
         absorbed=absorbed,
         merged_functions=merged,
         loose=loose,
-        star_import=parsed.star,
-        cells=cells,
     )
     return selection, plan
 

@@ -1,4 +1,7 @@
-"""Generated notebooks: export gives importable source or an ExportError, never anything else."""
+"""Generated notebooks: export gives importable source or an ExportError naming the notebook.
+
+Notebooks made only of valid cells must export: see test_round_trip.py.
+"""
 
 from __future__ import annotations
 
@@ -82,7 +85,12 @@ def _export_and_import(cells: list[Any], target: str, tmp_path: Path) -> None:
     nb = notebook("import workbench as wb", *cells, counts=bool(len(cells) % 2))
     try:
         source = export_source(nb, name="generated.ipynb", target=target)  # type: ignore[arg-type]
-    except ExportError:
+    except ExportError as error:
+        # a refusal says which notebook and, when one cell is to blame, which cell
+        assert "'generated.ipynb'" in str(error)
+        assert error.cell is None or f"cell [{error.cell}]" in str(error) or (
+            f"code cell {error.cell}" in str(error)
+        )
         return
     out = tmp_path / f"generated_{target}.py"
     out.write_text(source)

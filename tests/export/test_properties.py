@@ -83,14 +83,17 @@ NOTEBOOKS = st.lists(code_cells(), max_size=12)
 
 def _export_and_import(cells: list[Any], target: str, tmp_path: Path) -> None:
     nb = notebook("import workbench as wb", *cells, counts=bool(len(cells) % 2))
+    refused: ExportError | None = None
     try:
         source = export_source(nb, name="generated.ipynb", target=target)  # type: ignore[arg-type]
     except ExportError as error:
+        refused = error
+    if refused is not None:
         # a refusal says which notebook and, when one cell is to blame, which cell
-        assert "'generated.ipynb'" in str(error)
-        assert error.cell is None or f"cell [{error.cell}]" in str(error) or (
-            f"code cell {error.cell}" in str(error)
-        )
+        message = str(refused)
+        assert "'generated.ipynb'" in message
+        cell = refused.cell
+        assert cell is None or f"cell [{cell}]" in message or f"code cell {cell}" in message
         return
     out = tmp_path / f"generated_{target}.py"
     out.write_text(source)

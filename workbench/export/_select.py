@@ -145,7 +145,7 @@ def choose_statements(cells: list[Cell], path: str) -> tuple[Selection, Definiti
             loose.setdefault(unit.role, []).append(unit)
     defined = {name: unit for name, unit in effective.items() if id(unit) in kept}
     names = [unit.node.name for unit in absorbed if isinstance(unit.node, ast.FunctionDef)]
-    if len(names) == 1 and not merged:
+    if len(names) == 1:
         plan.name = names[0]
     while plan.name in defined or plan.name in used:
         plan.name += "_defs"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.errors import ExportError
 from workbench.export._edits import apply_edits, check_literal_secrets, secret_fields
-from workbench.export._names import DEF_TYPES, call_name
+from workbench.export._names import DEF_TYPES, call_name, names_of
 from workbench.export._plan import LIST_FIELDS, Entry
 from workbench.export._select import choose_statements
 from workbench.export._targets import (
@@ -37,9 +37,10 @@ class _Renderer(ModuleText):
         base = 2 if self.plan.merge_parts else 1
         arguments: list[str] = []
         lists = {name: list(entries) for name, entries in self.plan.lists.items()}
+        built = self.named_by_parts()
         for role, units in self.selection.loose.items():
             entries = lists.setdefault(role, [])
-            listed = self.listed_names(entries)
+            listed = self.listed_names(entries) | built
             for unit in units:
                 for name in sorted(unit.defines):
                     if name not in listed:
@@ -76,6 +77,20 @@ class _Renderer(ModuleText):
             f'{_INDENT}"""Every asset, job, sensor, schedule and resource of the notebook."""\n'
             f"{_INDENT}return {call}\n"
         )
+
+    def named_by_parts(self) -> set[str]:
+        """Names the code of the merge parts reads, which the module does not list again.
+
+        A function building Definitions that export cannot see into (``staging()``) holds the
+        assets it names.
+        """
+        builders = list(self.selection.merged_functions)
+        for part in self.plan.merge_parts:
+            for name in names_of(part.node).loads if part.node is not None else ():
+                definer = self.selection.defined.get(name)
+                if definer is not None:
+                    builders.append(definer)
+        return {name for unit in builders for name in unit.loads_now | unit.loads_later}
 
     def listed_names(self, entries: list[Entry]) -> set[str]:
         listed: set[str] = set()

@@ -39,6 +39,11 @@ class Entry:
     key_node: ast.expr | None = None
     splat: bool = False
 
+    def where(self) -> str:
+        """Where the entry is written: its cell and line."""
+        assert self.unit is not None
+        return self.unit.where(self.node.lineno if self.node is not None else None)
+
     def source(self) -> str:
         """The entry's raw source (for comparing two bindings of one key)."""
         if self.text is not None:
@@ -184,12 +189,11 @@ def _dedupe_resources(plan: DefinitionsPlan, path: str) -> None:
             seen[entry.key] = entry
             kept.append(entry)
         elif other.source() != entry.source():
-            assert other.unit is not None
             assert entry.unit is not None
             raise ExportError(
                 f"resource key {entry.key!r} is bound to two different resources: "
-                f"{other.source()} ({other.unit.where()}) and {entry.source()} "
-                f"({entry.unit.where()}) in {path!r}; bind the key once",
+                f"{other.source()} ({other.where()}) and {entry.source()} "
+                f"({entry.where()}) in {path!r}; bind the key once",
                 path=path,
                 cell=entry.unit.cell.number,
                 line=entry.node.lineno if entry.node is not None else None,

@@ -66,3 +66,16 @@ def test_a_call_over_several_lines_gets_one_keyword_per_line(make_notebook, call
     )
     assert f"warehouse = Warehouse(\n{expected_tail}" in source
     assert source.count("Warehouse(") == 2  # the class and the one call
+
+
+def test_a_one_line_call_whose_edited_value_makes_it_too_long_is_split(make_notebook):
+    long_host = "warehouse-replica-in-the-eu-west-region.internal.example.com"
+    source = _export(
+        make_notebook,
+        "defs = wb.Definitions(resources={'w': Warehouse(host='db', port=1)})",
+        edits={"w": {"host": long_host}},
+    )
+    assert (
+        f"            'w': Warehouse(\n                host=\"{long_host}\",\n"
+        "                port=1,\n            ),\n"
+    ) in source

@@ -233,14 +233,13 @@ def _rewrite_call(
             output.replace(unit.cell, start, end, text)
         else:
             additions.append(f"{name}={text}")
-    if additions:
-        _add_keywords(output, unit, call, additions, column)
+    _add_keywords(output, unit, call, additions, column)
 
 
 def _add_keywords(
     output: ModuleText, unit: Unit, call: ast.Call, additions: list[str], column: int
 ) -> None:
-    """Add keywords to a call as a person would (#13).
+    """Add keywords to a call (whose values may have been replaced) as a person would (#13).
 
     A call written over several lines gets one keyword per line; a one-line call stays on
     one line while it fits in the line length, and is otherwise split one argument per line.
@@ -256,6 +255,8 @@ def _add_keywords(
     line = cell.line(call.lineno).decode("utf-8", "surrogatepass")
     indent = line[: len(line) - len(line.lstrip(" "))]
     if call.end_lineno != call.lineno and arguments:
+        if not additions:
+            return
         tail = cell.data[last_end : call_end - 1]
         first_line = cell.line(arguments[0].lineno).decode("utf-8", "surrogatepass")
         inner = first_line[: len(first_line) - len(first_line.lstrip(" "))]
@@ -269,8 +270,9 @@ def _add_keywords(
         return
     written = [_argument_text(output, unit, node) for node in arguments]
     if column + len(output.node_text(unit, call)) + sum(len(a) + 2 for a in additions) < _WIDTH:
-        joined = ", ".join(additions)
-        output.replace(cell, last_end, last_end, f", {joined}" if arguments else joined)
+        if additions:
+            joined = ", ".join(additions)
+            output.replace(cell, last_end, last_end, f", {joined}" if arguments else joined)
         return
     inner = indent + "    "
     lines = "".join(f"{inner}{text},\n" for text in [*written, *additions])

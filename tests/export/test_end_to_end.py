@@ -140,7 +140,7 @@ def test_the_notebook_ran_with_its_form_edits(guide: Guide):
         "tuning_region": "eu-west-1",
     }
     assert files["exported_at.json"] == {
-        "url": "s3://loader:write@lake/orders.json",
+        "url": "s3://loader:admin@archive/orders.json",
         "by": "ops-team",
         "day": "2024-05-01",
         "session": "orders:open",

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import ExportError
-from workbench.export._fields import enum_member, field_type, item_type
+from workbench.export._fields import config_class, enum_member, field_type, item_type
 from workbench.export._names import call_name
 
 if TYPE_CHECKING:
@@ -302,11 +302,14 @@ def _literal(output: ModuleText, value: Any, where: str, annotation: ast.expr | 
     if isinstance(value, Mapping):
         if set(value) == {"env"} and isinstance(value["env"], str):
             return f"{output.env_var}({_quote(value['env'])})"
-        items = ", ".join(
-            f"{_literal(output, k, where)}: "
-            f"{_literal(output, v, f'{where}.{k}', field_type(output, annotation, str(k)))}"
-            for k, v in value.items()
-        )
+        values = {
+            key: _literal(output, item, f"{where}.{key}", field_type(output, annotation, str(key)))
+            for key, item in value.items()
+        }
+        owner = config_class(output, annotation)
+        if owner is not None and all(str(key).isidentifier() for key in values):
+            return f"{owner}(" + ", ".join(f"{k}={v}" for k, v in values.items()) + ")"
+        items = ", ".join(f"{_literal(output, k, where)}: {v}" for k, v in values.items())
         return "{" + items + "}"
     if isinstance(value, list | tuple):
         inner = item_type(annotation)

@@ -10,7 +10,7 @@ from workbench.export._names import call_name
 if TYPE_CHECKING:
     from workbench.export._text import ModuleText
 
-__all__ = ["enum_member", "field_type", "item_type"]
+__all__ = ["config_class", "enum_member", "field_type", "item_type"]
 
 _ENUM_BASES = frozenset({"Enum", "StrEnum", "IntEnum", "Flag", "IntFlag"})
 _WRAPPERS = frozenset({"Optional", "Annotated"})
@@ -23,6 +23,18 @@ def _class(output: ModuleText, annotation: ast.expr | None) -> ast.ClassDef | No
     definer = output.selection.defined.get(annotation.id)
     node = definer.node if definer is not None else None
     return node if isinstance(node, ast.ClassDef) else None
+
+
+def config_class(output: ModuleText, annotation: ast.expr | None) -> str | None:
+    """The name of the class (a Config or resource the module defines) a field is typed as.
+
+    Its edited value, a mapping, is then written as a call, ``Tuning(batch_size=25)``, as a
+    person would write it.
+    """
+    node = _class(output, annotation)
+    if node is None or any(call_name(base) in _ENUM_BASES for base in node.bases):
+        return None
+    return node.name
 
 
 def _unwrapped(annotation: ast.expr | None) -> ast.expr | None:

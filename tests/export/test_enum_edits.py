@@ -45,7 +45,7 @@ def test_enum_edits_are_written_as_members(make_notebook, target):
     assert (
         "                region=Region.EU,\n"
         "                backup=Region.US,\n"
-        '                limits=Limits(regions=[Region.US, Region.EU]),\n'
+        "                limits=Limits(regions=[Region.US, Region.EU]),\n"
         '                name="EU",\n'
     ) in source
 

@@ -62,9 +62,10 @@ def test_a_call_over_several_lines_gets_one_keyword_per_line(make_notebook, call
         "    host='db',\n"
         '    user="analyst_with_a_long_name",\n'
         "    port=6543,\n"
-        '    schema_name="reporting",'
+        '    schema_name="reporting"'
     )
-    assert f"warehouse = Warehouse(\n{expected_tail}" in source
+    closing = ")" if call.endswith("'db')") else ","  # a hugging ``)`` stays where it was
+    assert f"warehouse = Warehouse(\n{expected_tail}{closing}" in source
     assert source.count("Warehouse(") == 2  # the class and the one call
 
 
@@ -78,4 +79,18 @@ def test_a_one_line_call_whose_edited_value_makes_it_too_long_is_split(make_note
     assert (
         f"            'w': Warehouse(\n                host=\"{long_host}\",\n"
         "                port=1,\n            ),\n"
+    ) in source
+
+
+def test_arguments_lined_up_under_the_first_get_the_additions_lined_up(make_notebook):
+    source = _export(
+        make_notebook,
+        "warehouse = Warehouse(host='db',\n                      port=1)\n"
+        "defs = wb.Definitions(resources={'w': warehouse})",
+        edits={"w": {"user": "analyst"}},
+    )
+    assert (
+        "warehouse = Warehouse(host='db',\n"
+        "                      port=1,\n"
+        '                      user="analyst")\n'
     ) in source

@@ -14,7 +14,7 @@ from workbench.export._names import call_name
 if TYPE_CHECKING:
     from workbench.export._plan import Entry
     from workbench.export._text import ModuleText
-    from workbench.export.notebook import Unit
+    from workbench.export.notebook import Cell, Unit
 
 __all__ = ["apply_edits", "check_literal_secrets", "secret_fields"]
 
@@ -258,15 +258,18 @@ def _add_keywords(
         if not additions:
             return
         tail = cell.data[last_end : call_end - 1]
-        first_line = cell.line(arguments[0].lineno).decode("utf-8", "surrogatepass")
-        inner = first_line[: len(first_line) - len(first_line.lstrip(" "))]
-        if not tail.lstrip().startswith(b","):
-            output.replace(cell, last_end, last_end, ",")
-        if b"\n" in tail:
+        inner = _argument_indent(cell, arguments)
+        has_comma = tail.lstrip().startswith(b",")
+        if b"\n" in tail:  # ``)`` on a line of its own: one keyword per line, each with a comma
+            if not has_comma:
+                output.replace(cell, last_end, last_end, ",")
             at = last_end + tail.rindex(b"\n") + 1
             output.replace(cell, at, at, "".join(f"{inner}{a},\n" for a in additions))
-        else:
-            output.replace(cell, last_end, last_end, "".join(f"\n{inner}{a}," for a in additions))
+        elif has_comma:  # ``)`` right after a trailing comma stays so
+            at = last_end + tail.index(b",") + 1
+            output.replace(cell, at, at, "".join(f"\n{inner}{a}," for a in additions))
+        else:  # ``)`` right after the last argument stays so
+            output.replace(cell, last_end, last_end, "".join(f",\n{inner}{a}" for a in additions))
         return
     written = [_argument_text(output, unit, node) for node in arguments]
     if column + len(output.node_text(unit, call)) + sum(len(a) + 2 for a in additions) < _WIDTH:
@@ -277,6 +280,20 @@ def _add_keywords(
     inner = indent + "    "
     lines = "".join(f"{inner}{text},\n" for text in [*written, *additions])
     output.replace(cell, cell.span(call.func)[1], call_end, f"(\n{lines}{indent})")
+
+
+def _argument_indent(cell: Cell, arguments: list[ast.expr | ast.keyword]) -> str:
+    """The indentation of the arguments of a call written over several lines.
+
+    That of the last argument's line when the argument starts it, else the first argument's
+    column (``Call(a=1,`` then arguments lined up under ``a``).
+    """
+    last = arguments[-1]
+    line = cell.line(last.lineno).decode("utf-8", "surrogatepass")
+    indent = line[: len(line) - len(line.lstrip(" "))]
+    if len(indent.encode("utf-8")) == last.col_offset:
+        return indent
+    return " " * arguments[0].col_offset
 
 
 _WIDTH = 100

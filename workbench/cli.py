@@ -11,6 +11,7 @@ from workbench.app.commands import build_group
 from workbench.app.namespace import load_definitions
 from workbench.core.result import ExecuteInProcessResult
 from workbench.core.run import EventType, RunEvent
+from workbench.core.secrets import Scrubber, scrubber_for
 from workbench.errors import WorkbenchError
 
 if TYPE_CHECKING:
@@ -39,14 +40,19 @@ class TerminalFrontend:
 
     needs_target = True
 
+    def __init__(self) -> None:
+        self.scrub = Scrubber()
+
     def definitions(self, target: str | None) -> Definitions:
-        """Load the target's definitions."""
+        """Load the target's definitions (and learn their secrets, to keep them off screen)."""
         assert target is not None
-        return load_definitions(target)
+        defs = load_definitions(target)
+        self.scrub = scrubber_for(defs.resources)
+        return defs
 
     def show(self, value: Any) -> None:
-        """Print a result's text form."""
-        click.echo(_text(value))
+        """Print a result's text form, secrets scrubbed."""
+        click.echo(self.scrub(_text(value)))
 
     def progress(self) -> Callable[[RunEvent], None] | None:
         """On a terminal, a line per finished step on stderr; elsewhere nothing."""
@@ -90,7 +96,8 @@ def _demo_command() -> click.Command:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 failed run or bad input, 2 usage)."""
-    group = build_group(TerminalFrontend())
+    frontend = TerminalFrontend()
+    group = build_group(frontend)
     group.add_command(_demo_command())
     try:
         result = group.main(
@@ -110,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("aborted", err=True)
         return 1
     except WorkbenchError as exc:
-        click.echo(str(exc), err=True)
+        click.echo(frontend.scrub(str(exc)), err=True)
         return 1
     if isinstance(result, ExecuteInProcessResult) and not result.success:
         return 1

@@ -13,6 +13,7 @@ from workbench.app.api import active_definitions, edit_store
 from workbench.app.commands import build_group
 from workbench.app.namespace import apply_saved_edits, current_notebook, gather_definitions
 from workbench.core.run import EventType, RunEvent
+from workbench.core.secrets import Scrubber, scrubber_for
 from workbench.errors import WorkbenchError
 
 if TYPE_CHECKING:
@@ -35,15 +36,18 @@ class NotebookFrontend:
 
     def __init__(self, shell: Any) -> None:
         self.shell = shell
+        self.scrub = Scrubber()
 
     def definitions(self, target: str | None) -> Definitions:
-        """The notebook's active definitions."""
-        return active_definitions(self.shell.user_ns)
+        """The notebook's active definitions (whose secrets are kept off the output)."""
+        defs = active_definitions(self.shell.user_ns)
+        self.scrub = scrubber_for(defs.resources)
+        return defs
 
     def show(self, value: Any) -> None:
         """Print text; rich values are the magic's return value, displayed by IPython."""
         if isinstance(value, str):
-            print(value)
+            print(self.scrub(value))
 
     def progress(self) -> Callable[[RunEvent], None] | None:
         """A line that counts finished steps, redrawn in place."""
@@ -87,7 +91,8 @@ class WorkbenchMagics(Magics):
         except ValueError as exc:
             print(f"%wb: cannot parse {line!r}: {exc}", file=sys.stderr)
             return None
-        group = build_group(NotebookFrontend(self.shell))
+        frontend = NotebookFrontend(self.shell)
+        group = build_group(frontend)
         try:
             return group.main(args=args or ["help"], prog_name="%wb", standalone_mode=False)
         except click.exceptions.Exit:
@@ -99,7 +104,7 @@ class WorkbenchMagics(Magics):
             )
             return None
         except WorkbenchError as exc:
-            print(str(exc), file=sys.stderr)
+            print(frontend.scrub(str(exc)), file=sys.stderr)
             return None
 
 

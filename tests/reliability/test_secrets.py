@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import sqlite3
 import uuid
 from contextlib import redirect_stderr, redirect_stdout, suppress
 from typing import Any
@@ -17,6 +18,7 @@ from workbench.app.api import show_resources
 from workbench.cli import main
 from workbench.core.instance import default_instance
 from workbench.core.run import EventType
+from workbench.core.secrets import secret_forms
 from workbench.storage import run_events, runs
 from workbench.widgets.launchpad import Launchpad
 
@@ -59,12 +61,14 @@ defs = wb.Definitions(
 
 
 def find_canaries(data: bytes | str) -> list[str]:
+    """Each canary found in ``data``: raw, repr-escaped, URL-encoded, UTF-16 or reversed."""
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     found = []
     for canary in CANARIES:
-        for form in (canary.encode(), canary.encode("utf-16-le"), canary[::-1].encode()):
-            if form in raw:
-                found.append(canary)
+        forms = [form.encode() for form in secret_forms(canary)]
+        forms += [canary.encode("utf-16-le"), canary[::-1].encode()]
+        if any(form in raw for form in forms):
+            found.append(canary)
     return found
 
 
@@ -170,6 +174,13 @@ def test_the_canary_appears_nowhere(home, tmp_path, monkeypatch, caplog):
 
     seen += [record.getMessage() for record in caplog.records]
     seen += [str(record.args) for record in caplog.records]
+    leaks = {index: find_canaries(text) for index, text in enumerate(seen) if find_canaries(text)}
+    assert not leaks, {index: seen[index][:300] for index in leaks}
+
+    with sqlite3.connect(home / "runs.db") as connection:  # every row of every table
+        tables = connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        for (table,) in list(tables):
+            seen += [repr(row) for row in connection.execute(f"SELECT * FROM {table}")]
     leaks = {index: find_canaries(text) for index, text in enumerate(seen) if find_canaries(text)}
     assert not leaks, {index: seen[index][:300] for index in leaks}
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 import pytest
 
 from workbench.core.instance import Instance
 from workbench.errors import StorageError
-from workbench.storage.home import atomic_write, default_instance, move_aside, workbench_home
+from workbench.storage.home import default_instance, move_aside, workbench_home
 from workbench.storage.sqlite import SqliteRunStore
 from workbench.storage.values import ValueStoreIOManager
 
@@ -132,22 +131,3 @@ def test_move_aside_keeps_the_bytes_under_a_new_name(tmp_path: Path) -> None:
     assert first != second
     assert (first.read_text(), second.read_text()) == ("bad", "bad again")
     assert not path.exists()
-
-
-def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path: Path) -> None:
-    path = tmp_path / "data.bin"
-    path.write_bytes(b"old")
-
-    def write_half() -> None:
-        with atomic_write(path) as file:
-            file.write(b"half")
-            raise RuntimeError("interrupted")
-
-    with pytest.raises(RuntimeError):
-        write_half()
-
-    assert path.read_bytes() == b"old"
-    assert sorted(os.listdir(tmp_path)) == ["data.bin"]
-    with atomic_write(path) as file:
-        file.write(b"new")
-    assert path.read_bytes() == b"new"

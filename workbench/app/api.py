@@ -130,19 +130,21 @@ def export_notebook(
     """
     from workbench.export import export_notebook as export
 
-    edits = edit_store().load(os.fspath(path))
-    if not edits:
-        edits = _edits_for(os.fspath(path))
-    return export(path, out, target=target, edits=edits)  # type: ignore[arg-type]
+    return export(path, out, target=target, edits=_edits_for(os.fspath(path)))  # type: ignore[arg-type]
 
 
 def _edits_for(path: str) -> dict[str, Any]:
-    """Saved edits whose notebook key names the same file (absolute or relative)."""
-    wanted = os.path.abspath(path)
-    for notebook, edits in edit_store().all().items():
-        if os.path.abspath(notebook) == wanted or (
-            os.path.basename(notebook) == os.path.basename(path) and not os.path.isabs(notebook)
-        ):
+    """The saved edits of the notebook at ``path``: its own, never another's of the same name.
+
+    Edits are saved under the notebook's name as Jupyter gives it (resolved when the file is
+    found); a relative name is read from the working directory (see #11).
+    """
+    saved = edit_store().all()
+    if path in saved:
+        return dict(saved[path])
+    wanted = os.path.realpath(path)
+    for notebook, edits in saved.items():
+        if os.path.realpath(notebook) == wanted:
             return dict(edits)
     return {}
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import os
 from pathlib import Path
@@ -13,10 +12,11 @@ import click
 
 from workbench.app import scaffold as scaffolding
 from workbench.app.listing import describe, render_text
+from workbench.app.run_config import read_run_config
 from workbench.core._suggest import closest
 from workbench.core.config import redact
 from workbench.core.instance import default_instance
-from workbench.errors import ConfigError, WorkbenchError
+from workbench.errors import WorkbenchError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -60,142 +60,6 @@ class _Group(click.Group):
             hint = f" Did you mean {match!r}?" if match else ""
             raise click.UsageError(f"No such command {name!r}.{hint}", ctx)
         return super().resolve_command(ctx, args)
-
-
-def read_run_config(path: str | None) -> dict[str, Any] | None:
-    """Read a run-config YAML file in Dagster's shape; errors name the file and the line.
-
-    Raises:
-        ConfigError: the file cannot be read, is not UTF-8 YAML, repeats a key, or is not in
-            the run-config shape (every problem is listed).
-    """
-    if path is None:
-        return None
-    import yaml
-
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"run config {path!r} is not UTF-8 text (byte {exc.start}: {exc.reason}); "
-            "save it as UTF-8 YAML"
-        ) from None
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot read run config {path!r}: {exc.strerror or exc}; check the path"
-        ) from exc
-    try:
-        data = yaml.load(text, Loader=_unique_key_loader())
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(
-            f"run config {path!r}{where} is not valid YAML: {problem}; "
-            "write it as resources: {KEY: {config: {...}}}, ops: {NAME: {config: {...}}}"
-        ) from None
-    except RecursionError:
-        raise ConfigError(
-            f"run config {path!r} nests too deeply to read; write it as "
-            "resources: {KEY: {config: {...}}}, ops: {NAME: {config: {...}}}"
-        ) from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(
-            f"run config {path!r} must be a mapping with resources: and/or ops:, "
-            f"got {type(data).__name__}"
-        )
-    problems = _shape_problems(data)
-    if problems:
-        header = f"run config {path!r} is not in the run-config shape:"
-        raise ConfigError.from_errors(header, problems)
-    return data
-
-
-def _construct_unique_mapping(loader: Any, node: Any, deep: bool = False) -> Any:
-    """Build a YAML mapping, refusing a key written twice (YAML keeps the last one silently)."""
-    import yaml
-
-    seen: set[Any] = set()
-    for key_node, _value_node in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        try:
-            repeated = key in seen
-            seen.add(key)
-        except TypeError:  # an unhashable key: the constructor below reports it
-            continue
-        if repeated:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"key {key!r} is given twice; keep one",
-                key_node.start_mark,
-            )
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-
-
-@functools.cache
-def _unique_key_loader() -> Any:
-    import yaml
-
-    class UniqueKeyLoader(yaml.SafeLoader):
-        """A safe loader that refuses duplicate keys."""
-
-    UniqueKeyLoader.add_constructor(
-        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping
-    )
-    return UniqueKeyLoader
-
-
-def _shape_problems(data: dict[Any, Any]) -> list[tuple[str, str]]:
-    """Every place the run config departs from ``{resources|ops: {NAME: {config: {...}}}}``."""
-    problems: list[tuple[str, str]] = []
-    for section in ("resources", "ops"):
-        entries = data.get(section)
-        if entries is None:
-            continue
-        if not isinstance(entries, dict):
-            problems.append(
-                (section, f"must map names to {{config: {{...}}}}, got {type(entries).__name__}")
-            )
-            continue
-        for name, entry in entries.items():
-            where = f"{section}.{name}"
-            if not isinstance(name, str):
-                problems.append((where, f"the name {name!r} must be text"))
-            if entry is None:
-                continue
-            if not isinstance(entry, dict):
-                problems.append((where, f"must look like {{config: {{...}}}}, got {entry!r:.60}"))
-                continue
-            config = entry.get("config")
-            if config is not None and not isinstance(config, dict):
-                problems.append(
-                    (f"{where}.config", f"must map field names to values, got {config!r:.60}")
-                )
-            elif config is not None:
-                problems.extend(_key_problems(config, f"{where}.config"))
-    return problems
-
-
-def _key_problems(value: Any, where: str) -> list[tuple[str, str]]:
-    if isinstance(value, dict):
-        found = []
-        for key, item in value.items():
-            if not isinstance(key, str):
-                found.append((where, f"the field name {key!r} must be text; quote it"))
-            else:
-                found.extend(_key_problems(item, f"{where}.{key}"))
-        return found
-    if isinstance(value, list):
-        return [
-            problem
-            for index, item in enumerate(value)
-            for problem in _key_problems(item, f"{where}[{index}]")
-        ]
-    return []
 
 
 def _frontend(ctx: click.Context) -> Frontend:
@@ -378,7 +242,8 @@ def build_group(frontend: Frontend) -> click.Group:
             return tick_view(result, schedule_def, next_count, after=when)
         times = schedule_def.next_tick_times(next_count, after=when)
         frontend.show(result)
-        frontend.show("next ticks:\n" + "\n".join(f"  {time.isoformat()}" for time in times))
+        shown = [f"  {time.isoformat()}" for time in times] or ["  none before the year 10000"]
+        frontend.show("\n".join(["next ticks:", *shown]))
         return result
 
     @group.command(help="Run history (or one run's events with RUN_ID).")
@@ -486,9 +351,15 @@ def build_group(frontend: Frontend) -> click.Group:
     @group.command(help="Turn a definitions module into a notebook.")
     @click.argument("module", metavar="MODULE")
     @click.option("-o", "--out", required=True, help="The notebook to write (.ipynb).")
-    def notebook(module: str, out: str) -> Any:
+    @click.option("--force", is_flag=True, help="Replace the notebook if it exists.")
+    def notebook(module: str, out: str, force: bool) -> Any:
         from workbench.app.api import notebook_from_module
 
+        if os.path.lexists(out) and not force:
+            raise click.UsageError(
+                f"{out!r} exists and would be replaced; pass --force to replace it, "
+                "or give -o a new path"
+            )
         made = notebook_from_module(module, out)
         frontend.show(f"wrote {out}")
         return made

@@ -110,7 +110,9 @@ def current_notebook(namespace: Mapping[str, Any] | None = None) -> str:
     """The notebook this kernel runs, as Jupyter tells it, or ``<default>`` when it does not.
 
     Jupyter Server sets ``JPY_SESSION_NAME`` (ipykernel mirrors it as ``__session__``); VS
-    Code sets ``__vsc_ipynb_file__``; ``WORKBENCH_NOTEBOOK`` overrides both.
+    Code sets ``__vsc_ipynb_file__``; ``WORKBENCH_NOTEBOOK`` overrides both. A name that is a
+    file here is resolved, so that edits belong to one notebook, not to every notebook of the
+    same name (#11).
     """
     namespace = namespace or {}
     for value in (
@@ -120,7 +122,7 @@ def current_notebook(namespace: Mapping[str, Any] | None = None) -> str:
         os.environ.get("JPY_SESSION_NAME"),
     ):
         if isinstance(value, str) and value:
-            return value
+            return os.path.realpath(value) if os.path.isfile(value) else value
     return DEFAULT_NOTEBOOK
 
 

@@ -96,10 +96,20 @@ def write_defs(kind: str, path: Path) -> Path:
     target = target.resolve()
     if target.exists():
         raise WorkbenchError(f"Path `{target}` already exists; choose another path or remove it")
-    target.parent.mkdir(parents=True, exist_ok=True)
     stem = re.sub(r"\W", "_", target.stem)
     text = template.replace("{stem}", stem)
-    with open(target, "x", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(target, 0o644)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "x", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(target, 0o644)
+    except FileExistsError as exc:  # a file where a folder of the path should be
+        raise WorkbenchError(
+            f"cannot write {str(target)!r}: {exc.filename!r} is a file, not a folder; "
+            "choose a path under a folder"
+        ) from None
+    except OSError as exc:
+        raise WorkbenchError(
+            f"cannot write {str(target)!r}: {exc.strerror or exc}; choose a folder you can write to"
+        ) from None
     return target

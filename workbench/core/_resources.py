@@ -5,19 +5,20 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any
 
-from pydantic import SecretStr
-
 from workbench.core.config import (
     Config,
-    _EnvMixin,
+    EnvVar,
+    IntEnvVar,
     config_hash,
     explicit_fields,
     from_launch_config,
-    is_secret_field,
+    mark_secret,
+    marked_secret,
     redact,
     resolve,
 )
 from workbench.core.resource import ConfigurableResource, InitResourceContext, PartialResource
+from workbench.core.secrets import collect_secrets
 from workbench.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -32,13 +33,13 @@ class PreparedResources:
     Attributes:
         resolved: each key's resource with launch config applied and EnvVars read.
         snapshot: each key's config as shown and stored: secrets redacted.
-        secrets: the secret values in force (to scrub from logs and errors).
+        secrets: the secret values in force (see :func:`collect_secrets`).
     """
 
     def __init__(self) -> None:
         self.resolved: dict[str, Any] = {}
         self.snapshot: dict[str, Any] = {}
-        self.secrets: set[str] = set()
+        self.secrets: frozenset[str] = frozenset()
         self.links: dict[int, str] = {}
         self._hashes: dict[str, str] = {}
 
@@ -108,27 +109,15 @@ def _link_nested(
             _link_nested(item, nested, origin, None, links)
 
 
-def _collect_secrets(value: Any, found: set[str]) -> None:
-    if isinstance(value, Config):
-        cls = type(value)
-        for name, item in value.__dict__.items():
-            if isinstance(item, SecretStr):
-                found.add(item.get_secret_value())
-            elif isinstance(item, str) and name in cls.model_fields and is_secret_field(cls, name):
-                found.add(item)
-            else:
-                _collect_secrets(item, found)
+def _secret_in_code(bound: Any) -> set[str]:
+    """The fields the bound resource gives as EnvVar or marks secret.
 
-
-def _env_values(value: Any, environ: Mapping[str, str], found: set[str]) -> None:
-    if isinstance(value, Config):
-        for item in value.__dict__.values():
-            if isinstance(item, _EnvMixin):
-                raw = environ.get(item.env_var_name)
-                if raw:
-                    found.add(raw)
-            else:
-                _env_values(item, environ, found)
+    A value given at launch for one of them is a secret too: anything given as EnvVar in the
+    code is (see #11).
+    """
+    fields = explicit_fields(bound).items()
+    given = {name for name, item in fields if isinstance(item, EnvVar | IntEnvVar)}
+    return given | marked_secret(bound)
 
 
 def prepare_resources(
@@ -177,7 +166,9 @@ def prepare_resources(
                     )
                 try:
                     launch_config = from_launch_config(type(value), config)
+                    bound = value
                     value = type(value)(**{**explicit_fields(value), **launch_config})
+                    mark_secret(value, _secret_in_code(bound))
                 except ConfigError as exc:
                     raise ConfigError.from_errors(
                         f"{where} ({type(value).__name__}) launch config is invalid:", exc.errors
@@ -186,12 +177,11 @@ def prepare_resources(
                 "class": type(value).__name__,
                 "config": redact(value) if isinstance(value, Config) else repr(type(value)),
             }
-            _env_values(value, environ, prepared.secrets)
+            before = value
             if isinstance(value, Config):
-                before = value
                 value = resolve(value, where, environ)
                 _link_nested(before, value, origin, key, prepared.links)
-                _collect_secrets(value, prepared.secrets)
+            prepared.secrets |= collect_secrets(bindings[key], before, value, environ=environ)
             prepared.resolved[key] = value
         except ConfigError as exc:
             errors.extend(
@@ -200,5 +190,4 @@ def prepare_resources(
             )
     if errors:
         raise ConfigError.from_errors("run config is invalid; nothing was run:", errors)
-    prepared.secrets = {secret for secret in prepared.secrets if len(secret) >= 3}
     return prepared

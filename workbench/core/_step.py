@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import logging
 import threading
@@ -11,37 +12,25 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core._params import Role
 from workbench.core.asset import AssetKey, MaterializeResult, Output
-from workbench.core.config import REDACTED, config_hash
+from workbench.core.config import config_hash
 from workbench.core.context import RunLog, StepContext
 from workbench.core.resource import InputContext, OutputContext
 from workbench.core.run import EventType, RunEvent, RunRecord, RunStatus
+from workbench.core.secrets import Scrubber, collect_secrets
 from workbench.errors import ExecutionError, StorageError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Mapping
 
     from workbench.core._resources import PreparedResources
     from workbench.core.instance import Instance
     from workbench.core.plan import Plan, Source, Step
 
-__all__ = ["RunState", "Scrubber", "load_known_versions", "watch"]
+__all__ = ["RunState", "load_known_versions", "watch"]
 
 logger = logging.getLogger("workbench.run")
 
 _NO_VALUE: Any = MaterializeResult._NO_VALUE
-
-
-class Scrubber:
-    """Replaces every secret value in force with the redaction mark."""
-
-    def __init__(self, secrets: Iterable[str]) -> None:
-        self.secrets = sorted(secrets, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for secret in self.secrets:
-            if secret in text:
-                text = text.replace(secret, REDACTED)
-        return text
 
 
 class RunState:
@@ -63,7 +52,8 @@ class RunState:
         self.prepared = prepared
         self.op_configs = op_configs
         self.on_event = on_event
-        self.scrub = Scrubber(prepared.secrets)
+        # every event passes through this one scrubber before anyone sees or stores it
+        self.scrub = Scrubber(prepared.secrets | collect_secrets(op_configs))
         self.events: list[RunEvent] = []
         self._pending: list[RunEvent] = []
         self._lock = threading.Lock()
@@ -81,6 +71,10 @@ class RunState:
         self._config_hashes: dict[tuple[str, ...], str] = {}
 
     def emit(self, event: RunEvent) -> None:
+        if self.scrub:
+            event = dataclasses.replace(
+                event, message=self.scrub(event.message), data=self.scrub.data(event.data)
+            )
         with self._lock:
             self.events.append(event)
             self._pending.append(event)
@@ -235,9 +229,7 @@ class RunState:
 
     def _fail(self, step: Step, exc: BaseException, duration: float) -> None:
         self.failed[step.key] = exc
-        scrubbed = [self.scrub(str(arg)) if isinstance(arg, str) else arg for arg in exc.args]
-        if self.scrub.secrets and list(exc.args) != scrubbed:
-            exc.args = tuple(scrubbed)
+        self.scrub.exception(exc)
         text = self.scrub("".join(traceback.format_exception(exc)))
         self.emit(
             RunEvent(

@@ -13,13 +13,14 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, cast
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, SecretStr, TypeAdapter, ValidationError
 
+from workbench.core._short import short_repr
 from workbench.core._suggest import closest
 from workbench.errors import ConfigError
 
@@ -37,6 +38,8 @@ __all__ = [
     "from_launch_config",
     "has_env_vars",
     "is_secret_field",
+    "mark_secret",
+    "marked_secret",
     "redact",
     "resolve",
 ]
@@ -46,6 +49,9 @@ REDACTED = "**********"
 
 SECRET_MARK = "dagster__is_secret"
 """Dagster's ``json_schema_extra`` key that marks a field secret."""
+
+_MARKED_SECRET = "_workbench_secret_fields"
+"""Where an instance keeps the fields marked secret on it alone (see :func:`mark_secret`)."""
 
 
 class _EnvMixin:
@@ -193,6 +199,25 @@ class Config(BaseModel):
 
     def __delattr__(self, name: str) -> None:
         self.__setattr__(name, None)
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """What repr() and str() show: a secret field's value masked, as SecretStr masks its own.
+
+        A field marked ``dagster__is_secret`` holds a plain ``str``, which pydantic would
+        print (and ``print(resource)`` in a notebook would save); see #11.
+        """
+        cls = type(self)
+        marked = marked_secret(self)
+        for name, value in super().__repr_args__():
+            if (
+                name in cls.model_fields
+                and value is not None
+                and not isinstance(value, SecretStr | _EnvMixin)
+                and (name in marked or is_secret_field(cls, name))
+            ):
+                yield name, REDACTED
+            else:
+                yield name, value
 
 
 class PermissiveConfig(Config):
@@ -396,7 +421,7 @@ def describe_validation_error(
             shown = item["input"]
             if isinstance(shown, SecretStr | _EnvMixin):
                 shown = REDACTED
-            message = f"{message}, got {shown!r}"
+            message = f"{message}, got {short_repr(shown)}"
         found.append((path, message))
     return found
 
@@ -408,6 +433,24 @@ def is_secret_field(model: type[BaseModel], name: str) -> bool:
     if isinstance(extra, dict) and extra.get(SECRET_MARK):
         return True
     return _mentions_secret(field.annotation)
+
+
+def mark_secret(obj: BaseModel, names: Iterable[str]) -> None:
+    """Mark fields of this instance secret although its class does not say so.
+
+    A value typed in a form for a field the code gives as ``EnvVar`` is such a field: the
+    mark travels with the instance (and its copies), so reprs mask it and runs scrub it.
+    """
+    private = obj.__pydantic_private__
+    if private is None:
+        private = {}
+        object.__setattr__(obj, "__pydantic_private__", private)
+    private[_MARKED_SECRET] = frozenset(private.get(_MARKED_SECRET, ())) | frozenset(names)
+
+
+def marked_secret(obj: BaseModel) -> frozenset[str]:
+    """The fields :func:`mark_secret` marked on this instance."""
+    return frozenset((obj.__pydantic_private__ or {}).get(_MARKED_SECRET, ()))
 
 
 def _mentions_secret(annotation: Any) -> bool:
@@ -429,9 +472,10 @@ def redact(obj: Any) -> Any:
     """
     if isinstance(obj, BaseModel):
         cls = type(obj)
+        marked = marked_secret(obj)
         out: dict[str, Any] = {}
         for name, value in obj.__dict__.items():
-            if name in cls.model_fields and is_secret_field(cls, name):
+            if name in marked or (name in cls.model_fields and is_secret_field(cls, name)):
                 if isinstance(value, _ENV_TYPES):
                     out[name] = {"env": value.env_var_name}
                 else:

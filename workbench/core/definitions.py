@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from workbench.core._params import Role
+from workbench.core._short import short_repr
 from workbench.core._suggest import closest, unknown_name
 from workbench.core.asset import Asset, AssetKey, AssetSpec
 from workbench.core.config import Config, explicit_fields
@@ -80,8 +81,9 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
         )
     unknown = set(run_config) - {"ops", "resources", "loggers", "execution"}
     if unknown:
+        shown = sorted(short_repr(key) for key in unknown)
         raise ConfigError(
-            f"run config has unknown top-level entries {sorted(unknown, key=repr)}; "
+            f"run config has unknown top-level entries [{', '.join(shown)}]; "
             "expected ops, resources, loggers or execution"
         )
     result: dict[str, Any] = {"ops": {}, "resources": {}}
@@ -94,26 +96,36 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
                 f"got {type(entries).__name__}"
             )
         for name, value in entries.items():
-            value = _section(value)
-            where = f"{section}.{name}"
+            where = f"{section}.{short_repr(name) if not isinstance(name, str) else name}"
+            if not isinstance(name, str):
+                errors.append((where, f"the name {short_repr(name)} must be text; quote it"))
+                continue
+            value = {} if value is None else _section(value)
             if not isinstance(value, Mapping) or set(value) - {"config", "inputs", "outputs"}:
-                errors.append((where, f"must look like {{'config': {{...}}}}, got {value!r}"))
+                errors.append(
+                    (where, f"must look like {{'config': {{...}}}}, got {short_repr(value)}")
+                )
                 continue
             config = value.get("config")
             if config is not None and not isinstance(config, Mapping | Config):
                 errors.append(
                     (
                         f"{where}.config",
-                        f"must be a mapping of field names to values, got {type(config).__name__}",
+                        f"must map field names to values, got {type(config).__name__}",
                     )
                 )
                 continue
             if isinstance(config, Mapping):
                 bad = [key for key in config if not isinstance(key, str)]
                 if bad:
-                    errors.append((f"{where}.config", f"field names must be text, got {bad[0]!r}"))
+                    errors.append(
+                        (
+                            f"{where}.config",
+                            f"the field name {short_repr(bad[0])} must be text; quote it",
+                        )
+                    )
                     continue
-            result[section][str(name)] = dict(value)
+            result[section][name] = dict(value)
     if errors:
         raise ConfigError.from_errors("run config is invalid; nothing was run:", errors)
     return result

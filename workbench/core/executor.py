@@ -224,6 +224,8 @@ def execute_plan(
         steps=[step.key for step in plan.steps],
     )
     run = RunState(plan, record, instance, prepared, op_configs, on_event)
+    # a value typed in a form over an EnvVar is secret although its field is not (#11)
+    record.config_snapshot = run.scrub.data(record.config_snapshot)
     # The run is written with its first events at the first flush: a run that ends within a
     # tenth of a second is written once, in one transaction, when it ends.
     run.emit(RunEvent(record.run_id, EventType.RUN_START, message=f"run of {job_name} started"))
@@ -243,7 +245,7 @@ def execute_plan(
         _finish(run, RunStatus.CANCELED, f"the run was interrupted\n{where}")
         raise
     except Exception as exc:
-        error = exc
+        error = run.scrub.exception(exc)
     if error is not None:
         text = run.scrub("".join(traceback.format_exception(error)))
         run.emit(

@@ -105,6 +105,14 @@ class ExecuteInProcessResult:
             and event.event_type in (EventType.STEP_SUCCESS, EventType.STEP_FAILURE)
         }
 
+    def _run_failures(self) -> list[RunEvent]:
+        """Failures of the run itself (say, a resource's setup), not of one step."""
+        return [
+            event
+            for event in self.all_events
+            if event.event_type is EventType.RUN_FAILURE and "traceback" in event.data
+        ]
+
     def __repr__(self) -> str:
         status = "success" if self.success else "failure"
         return f"<ExecuteInProcessResult run_id={self.run_id!r} {status}>"
@@ -116,10 +124,12 @@ class ExecuteInProcessResult:
         lines += [f"  {step}: {seconds * 1000:.1f} ms" for step, seconds in durations.items()]
         for event in self.failures:
             lines.append(f"  FAILED {event.step_key}: {event.message}")
+        reasons = [event.message for event in self._run_failures()]
+        lines += [f"  FAILED: {reason}" for reason in reasons]
         rows = "".join(
             f"<tr><td>{escape(step)}</td><td>{seconds * 1000:.1f} ms</td></tr>"
             for step, seconds in durations.items()
-        )
+        ) + "".join(f"<tr><td colspan='2'>{escape(reason)}</td></tr>" for reason in reasons)
         color = "#1a7f37" if self.success else "#cf222e"
         html = (
             f"<div><b style='color:{color}'>{escape(status)}</b> run "

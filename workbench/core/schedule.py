@@ -7,7 +7,7 @@ import enum
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import croniter
+from croniter import CroniterBadDateError, croniter
 
 from workbench.core._params import Role, read_params
 from workbench.core.asset import doc_of
@@ -76,6 +76,15 @@ def build_schedule_context(
     )
 
 
+def _fires(cron_schedule: str) -> bool:
+    """Tell whether the expression names a time that exists (``0 0 30 2 *`` never does)."""
+    try:
+        croniter(cron_schedule, dt.datetime(2000, 1, 1, tzinfo=dt.UTC)).get_next(dt.datetime)
+    except CroniterBadDateError:
+        return False
+    return True
+
+
 def _zone(name: str | None, owner: str) -> dt.tzinfo:
     if not name:
         return dt.UTC
@@ -106,10 +115,19 @@ class Schedule:
     ) -> None:
         owner = f"schedule {name!r}"
         aliases = {"@hourly", "@daily", "@weekly", "@monthly", "@yearly", "@annually", "@midnight"}
-        if cron_schedule not in aliases and not croniter.is_valid(cron_schedule):
+        if cron_schedule not in aliases and (
+            not isinstance(cron_schedule, str)  # type: ignore[redundant-expr]
+            or len(cron_schedule.split()) != 5
+            or not croniter.is_valid(cron_schedule)
+        ):
             raise DefinitionError(
                 f"{owner}: {cron_schedule!r} is not a valid cron expression; use five fields "
-                "like '0 6 * * *' (06:00 every day) or '@daily'"
+                "(minute hour day month weekday) like '0 6 * * *' (06:00 every day) or '@daily'"
+            )
+        if not _fires(cron_schedule):
+            raise DefinitionError(
+                f"{owner}: {cron_schedule!r} never fires (no such date, e.g. 30 February); "
+                "fix the day or the month"
             )
         self.name = name
         self.cron_schedule = cron_schedule
@@ -142,7 +160,13 @@ class Schedule:
         if start.tzinfo is None:
             start = start.replace(tzinfo=self.timezone)
         iterator = croniter(self.cron_schedule, start.astimezone(self.timezone))
-        return [iterator.get_next(dt.datetime) for _ in range(count)]
+        times: list[dt.datetime] = []
+        for _ in range(count):
+            try:
+                times.append(iterator.get_next(dt.datetime))
+            except (OverflowError, CroniterBadDateError):
+                break  # past year 9999 there is no next tick
+        return times
 
     def __call__(self, context: ScheduleEvaluationContext | None = None, **resources: Any) -> Any:
         """Evaluate and return what the function returned (the run config if it has none)."""

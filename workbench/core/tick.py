@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core._suggest import unknown_name
 from workbench.core.schedule import Schedule, build_schedule_context
+from workbench.core.secrets import Scrubber, collect_secrets
 from workbench.core.sensor import Sensor, TickResult, build_sensor_context
 from workbench.core.session import current_session
-from workbench.errors import DefinitionError
+from workbench.errors import DefinitionError, ExecutionError, WorkbenchError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -37,6 +38,10 @@ def tick(
         at: the scheduled execution time a schedule receives (now by default).
         launch: also launch every requested run (``result.runs`` holds their results).
         instance: where launched runs are recorded.
+
+    Raises:
+        ExecutionError: the sensor or schedule raised; the message and the chained exception
+            have every secret of its resources scrubbed.
     """
     overrides = current_session().overrides
     resources = {**defs.resources, **{k: v for k, v in overrides.items() if k in defs.resources}}
@@ -48,16 +53,31 @@ def tick(
             unknown_name("sensor or schedule", name, names, none="none are defined")
         )
     target = names[name]
-    if isinstance(target, Sensor):
-        result = target.evaluate_tick(
-            build_sensor_context(
-                cursor=cursor, resources=resources, sensor_name=name, definitions=defs
+    try:
+        if isinstance(target, Sensor):
+            result = target.evaluate_tick(
+                build_sensor_context(
+                    cursor=cursor, resources=resources, sensor_name=name, definitions=defs
+                )
             )
-        )
-    else:
-        result = target.evaluate_tick(
-            build_schedule_context(scheduled_execution_time=at, resources=resources)
-        )
+        else:
+            result = target.evaluate_tick(
+                build_schedule_context(scheduled_execution_time=at, resources=resources)
+            )
+    except Exception as exc:
+        scrub = Scrubber(collect_secrets(resources))
+        scrub.exception(exc)
+        if isinstance(exc, WorkbenchError):
+            raise
+        kind = "sensor" if isinstance(target, Sensor) else "schedule"
+        raise ExecutionError(
+            scrub(
+                f"{kind} {name!r} raised {type(exc).__name__}: {exc}; fix its function "
+                f"(call it with build_{kind}_context(...) to debug)"
+            ),
+            run_id="",
+            step=name,
+        ) from exc
     if launch:
         for request in result.run_requests:
             result.runs.append(_launch(defs, target, request, instance))

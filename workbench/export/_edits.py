@@ -10,145 +10,14 @@ from typing import TYPE_CHECKING, Any
 from workbench.errors import ExportError
 from workbench.export._fields import config_class, enum_member, field_type, item_type
 from workbench.export._names import call_name
+from workbench.export._secrets import check_literal_secrets, secret_fields
 
 if TYPE_CHECKING:
     from workbench.export._plan import Entry
     from workbench.export._text import ModuleText
     from workbench.export.notebook import Cell, Unit
 
-__all__ = ["apply_edits", "check_literal_secrets", "secret_fields"]
-
-_ENV_VAR_MODULES = frozenset({"wb", "dg", "workbench", "dagster"})
-"""Names a module is imported as whose ``EnvVar`` a secret field may be given."""
-
-
-def secret_fields(output: ModuleText) -> dict[str, set[str]]:
-    """Class name -> its fields typed SecretStr or marked secret for Dagster."""
-    found: dict[str, set[str]] = {}
-    for unit in output.selection.units:
-        if not isinstance(unit.node, ast.ClassDef):
-            continue
-        for statement in unit.node.body:
-            if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-                source = output.node_text(unit, statement)
-                if "SecretStr" in source or "dagster__is_secret" in source:
-                    found.setdefault(unit.node.name, set()).add(statement.target.id)
-    return found
-
-
-def check_literal_secrets(output: ModuleText, secrets: Mapping[str, set[str]]) -> None:
-    """Note a problem for every secret field given a value that could spell the secret.
-
-    A secret field may be given ``EnvVar(...)`` (or ``wb.EnvVar``, ``dg.EnvVar``,
-    ``EnvVar.int``), ``None``, or a variable not assigned a string; anything else
-    (a string, an f-string, ``SecretStr('...')``, any other expression) would write the
-    secret into the module. The keys of ``**{...}`` and ``**dict(...)`` are checked the same way.
-    """
-    for unit in output.visible_units():
-        for node in ast.walk(unit.node):
-            if not isinstance(node, ast.Call):
-                continue
-            owner = call_name(node)
-            fields = secrets.get(owner or "", set())
-            if owner is None or not fields:
-                continue
-            for name, value in _given(node):
-                if name is None:
-                    output.problem(
-                        f"a ** mapping passed to {owner} has a key that is not a string "
-                        f"literal, so it may set a secret field "
-                        f"({', '.join(sorted(fields))}); pass those fields as keywords",
-                        unit,
-                        value.lineno,
-                    )
-                elif name in fields:
-                    given = _unsafe_secret(output, value)
-                    if given is None:
-                        continue
-                    variable = f"{owner}_{name}".upper()
-                    output.problem(
-                        f"secret field {name!r} of {owner} is {given}; a secret is never "
-                        f"exported as a literal: set {variable} and pass "
-                        f"{name}=EnvVar({variable!r})",
-                        unit,
-                        value.lineno,
-                    )
-
-
-def _given(call: ast.Call) -> list[tuple[str | None, ast.expr]]:
-    """The fields a call sets: (name, value), or (None, key) for a key that is not a string."""
-    given: list[tuple[str | None, ast.expr]] = []
-    for keyword in call.keywords:
-        if keyword.arg is not None:
-            given.append((keyword.arg, keyword.value))
-        else:
-            given += _unpacked(keyword.value)
-    return given
-
-
-def _unpacked(mapping: ast.expr) -> list[tuple[str | None, ast.expr]]:
-    """What ``**mapping`` sets, as far as literal ``{...}`` and ``dict(...)`` tell."""
-    if (
-        isinstance(mapping, ast.Call)
-        and isinstance(mapping.func, ast.Name)
-        and mapping.func.id == "dict"
-        and not mapping.args
-    ):
-        return _given(mapping)
-    if not isinstance(mapping, ast.Dict):
-        return []
-    given: list[tuple[str | None, ast.expr]] = []
-    for key, value in zip(mapping.keys, mapping.values, strict=True):
-        if key is None:
-            given += _unpacked(value)
-        elif isinstance(key, ast.Constant) and isinstance(key.value, str):
-            given.append((key.value, value))
-        else:
-            given.append((None, key))
-    return given
-
-
-def _is_env_var(node: ast.expr) -> bool:
-    """``EnvVar(...)``, ``wb.EnvVar(...)``, ``dg.EnvVar(...)`` or ``EnvVar.int(...)``."""
-    if not isinstance(node, ast.Call):
-        return False
-    func = node.func
-    if isinstance(func, ast.Attribute) and func.attr == "int":
-        func = func.value
-    if isinstance(func, ast.Name):
-        return func.id == "EnvVar"
-    return (
-        isinstance(func, ast.Attribute)
-        and func.attr == "EnvVar"
-        and isinstance(func.value, ast.Name)
-        and func.value.id in _ENV_VAR_MODULES
-    )
-
-
-def _unsafe_secret(output: ModuleText, value: ast.expr) -> str | None:
-    """How a secret field's value could put the secret in the module, or None if it cannot."""
-    if _is_env_var(value) or (isinstance(value, ast.Constant) and value.value is None):
-        return None
-    if _is_literal(value):
-        return "a literal"
-    if not isinstance(value, ast.Name):
-        return (
-            "an expression, not EnvVar(...), None or a variable, so it may hold the secret itself"
-        )
-    found = output.assignment(value.id)
-    if found is not None and _is_literal(found[1]):
-        unit, assigned = found
-        return f"{value.id}, which is assigned a literal ({unit.where(assigned.lineno)})"
-    return None
-
-
-def _is_literal(node: ast.expr) -> bool:
-    """A string or f-string, bare or wrapped in ``SecretStr(...)``."""
-    if isinstance(node, ast.Call) and call_name(node) == "SecretStr":
-        return not node.args or _is_literal(node.args[0])
-    if isinstance(node, ast.Constant):
-        return node.value is not None
-    return isinstance(node, ast.JoinedStr)
+__all__ = ["apply_edits"]
 
 
 def apply_edits(output: ModuleText, edits: Mapping[str, Mapping[str, Any]]) -> None:

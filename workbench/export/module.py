@@ -213,5 +213,5 @@ def notebook_from_module(path: str | os.PathLike[str], out: str | os.PathLike[st
     notebook.metadata["language_info"] = {"name": "python"}
     nbformat.validate(notebook)
     text = nbformat.writes(notebook)
-    write_atomic(os.fspath(out), lambda handle: handle.write(text.encode("utf-8")))
+    write_atomic(os.fspath(out), text)
     return notebook

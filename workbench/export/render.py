@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import ast
 import os
-import tempfile
 from typing import TYPE_CHECKING, Any
 
+from workbench.core.files import NotAFileError, replace_file
 from workbench.errors import ExportError
-from workbench.export._edits import apply_edits, check_literal_secrets, secret_fields
+from workbench.export._edits import apply_edits
 from workbench.export._names import DEF_TYPES, call_name, names_of
 from workbench.export._plan import LIST_FIELDS, Entry
+from workbench.export._secrets import check_literal_secrets, secret_fields
 from workbench.export._select import choose_statements
 from workbench.export._targets import (
     DAGSTER_NAMES,
@@ -22,7 +23,7 @@ from workbench.export._text import ModuleText, Target
 from workbench.export.notebook import Unit, cells_of, read_notebook, reads_notebook
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Mapping
 
 __all__ = ["DAGSTER_NAMES", "Target", "export_notebook", "export_source", "write_atomic"]
 
@@ -317,34 +318,37 @@ def export_notebook(
     """
     location = os.fspath(path)
     notebook = read_notebook(location)
-    source = _render(
-        notebook, path=location, name=os.path.basename(location), target=target, edits=edits
-    )
+    try:
+        source = _render(
+            notebook, path=location, name=os.path.basename(location), target=target, edits=edits
+        )
+    except UnicodeEncodeError as exc:
+        raise ExportError(
+            f"cannot export {location!r}: a saved form edit holds text that is not valid "
+            f"Unicode ({exc.object[max(exc.start - 20, 0) : exc.start]!r} then a lone "
+            "surrogate); retype it in the form, or clear it with '%wb resources --reset'",
+            path=location,
+        ) from None
     if out is not None:
-        write_atomic(os.fspath(out), lambda handle: handle.write(source.encode("utf-8")))
+        write_atomic(os.fspath(out), source)
     return source
 
 
-def write_atomic(path: str, write: Callable[[Any], object]) -> None:
-    """Write a file through a temporary sibling and ``os.replace``: all or nothing.
+def write_atomic(path: str, text: str) -> None:
+    """Write an exported file whole or not at all, only over a regular file (keeping its mode).
 
     Raises:
-        ExportError: the file cannot be written.
+        ExportError: ``path`` is a link, pipe, device or folder, or cannot be written.
     """
-    directory = os.path.dirname(os.path.abspath(path))
-    temporary = None
     try:
-        with tempfile.NamedTemporaryFile(
-            "wb", dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp", delete=False
-        ) as handle:
-            temporary = handle.name
-            write(handle)
-        os.replace(temporary, path)
+        replace_file(path, text.encode("utf-8"))
+    except NotAFileError:
+        raise ExportError(
+            f"cannot write {path!r}: it is not a regular file (a link, a pipe, a device or a "
+            "folder) and is left as it is; give -o a file path",
+            path=path,
+        ) from None
     except OSError as exc:
-        if temporary is not None and os.path.exists(temporary):
-            os.unlink(temporary)
-        raise ExportError(f"cannot write {path!r}: {exc}; check the directory", path=path) from exc
-    except BaseException:
-        if temporary is not None and os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+        raise ExportError(
+            f"cannot write {path!r}: {exc.strerror or exc}; check the folder", path=path
+        ) from exc

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core.config import REDACTED
+from workbench.core.files import replace_file
 from workbench.errors import ConfigError, StorageError
-from workbench.storage.home import atomic_write, move_aside
+from workbench.storage.home import move_aside
 
 if sys.platform != "win32":
     import fcntl
@@ -146,8 +147,7 @@ class EditStore:
     def _write(self, data: Mapping[str, Any]) -> None:
         text = json.dumps({"version": FORMAT_VERSION, "notebooks": data}, indent=2, sort_keys=True)
         try:
-            with atomic_write(self.path) as file:
-                file.write(text.encode() + b"\n")
+            replace_file(self.path, text.encode() + b"\n", mode=0o600)
         except OSError as exc:
             raise StorageError(
                 f"cannot write saved edits {self.path}: {exc.strerror or exc}; {_FIX}; "
@@ -189,13 +189,25 @@ def _upgrade(path: Path, data: Any) -> dict[str, dict[str, dict[str, Any]]]:
     return notebooks
 
 
+_MAX_INT_BITS = 13_000
+"""About 4,000 decimal digits: below Python's 4,300-digit limit on turning an int into text."""
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _check_json(value: Any, path: str, errors: list[tuple[str, str]]) -> Any:
     """Return a plain JSON copy of ``value``, adding a problem per field that is not JSON."""
     if isinstance(value, Mapping):
         out: dict[str, Any] = {}
         for key, item in value.items():
-            if not isinstance(key, str):
-                errors.append((path, f"key {key!r} is not a string"))
+            if not isinstance(key, str) or not _is_unicode(key):
+                errors.append((path, f"key {key!r} is not a string of valid Unicode"))
                 continue
             out[key] = _check_json(item, f"{path}.{key}" if path else key, errors)
         if set(out) == {"env"} and not (isinstance(out["env"], str) and out["env"]):
@@ -204,6 +216,11 @@ def _check_json(value: Any, path: str, errors: list[tuple[str, str]]) -> Any:
     if isinstance(value, list | tuple):
         return [_check_json(item, f"{path}[{index}]", errors) for index, item in enumerate(value)]
     if isinstance(value, str):
+        if not _is_unicode(value):
+            errors.append(
+                (path, "holds text that is not valid Unicode (a lone surrogate); retype it")
+            )
+            return value
         if value == REDACTED:
             errors.append(
                 (
@@ -216,6 +233,13 @@ def _check_json(value: Any, path: str, errors: list[tuple[str, str]]) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         errors.append((path, f"{value!r} cannot be saved as JSON; give a finite number"))
         return value
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value.bit_length() > _MAX_INT_BITS
+    ):
+        errors.append((path, "is a number too long to save (over 4,000 digits); give it as text"))
+        return None
     if value is None or isinstance(value, bool | int | float):
         return value
     errors.append(

@@ -7,15 +7,15 @@ import os
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 from workbench.core.instance import Instance
 from workbench.errors import StorageError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Mapping
 
-__all__ = ["atomic_write", "default_instance", "move_aside", "workbench_home"]
+__all__ = ["default_instance", "move_aside", "workbench_home"]
 
 _FIX = "set WORKBENCH_HOME to a writable folder with free space"
 
@@ -118,28 +118,3 @@ def move_aside(path: Path) -> Path:
             "move or delete it by hand"
         ) from exc
     return aside
-
-
-@contextlib.contextmanager
-def atomic_write(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
-    """Write ``path`` whole or not at all: yield a temp file, then fsync and rename it.
-
-    If the block raises, the temp file is removed and ``path`` is left as it was. With
-    ``durable=False`` the fsync is skipped: the rename still keeps a crash from leaving half a
-    file, but a power cut may lose the newest write (fine for values that can be recomputed).
-
-    Raises:
-        OSError: the folder is not writable or the disk is full (nothing is left behind).
-    """
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            yield file
-            file.flush()
-            if durable:
-                os.fsync(file.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise

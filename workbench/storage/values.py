@@ -6,7 +6,6 @@ import contextlib
 import hashlib
 import importlib.util
 import io
-import os
 import pickle
 import threading
 from collections.abc import Sequence
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from workbench.core.files import replace_file
 from workbench.core.resource import ConfigurableIOManager, InputContext, OutputContext
 from workbench.errors import StorageError
 from workbench.storage.home import move_aside
@@ -201,30 +201,12 @@ def _remember(path: Path, data: bytes) -> None:
 
 
 def _replace_file(path: Path, data: bytes) -> None:
-    """Write ``path`` whole or not at all (a temp file renamed over it), in few system calls.
+    """Write ``path`` whole or not at all.
 
     No fsync: the rename keeps a crash from leaving half a value, and a value lost to a power
     cut is recomputed; asking the disk to sync every value would cost more than most steps.
     """
-    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-    try:
-        descriptor = os.open(temp, flags, 0o644)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(temp, flags, 0o644)
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(descriptor, view) :]
-        finally:
-            os.close(descriptor)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    replace_file(path, data, durable=False, mode=0o644, parents=True)
 
 
 def _pickle_bytes(what: str, obj: Any) -> bytes:

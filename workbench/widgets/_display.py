@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import os
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, SecretStr
-
-from workbench.core.config import EnvVar, IntEnvVar, is_secret_field
 from workbench.core.definitions import ASSET_JOB_NAME
 from workbench.core.run import EventType
 from workbench.errors import WorkbenchError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from workbench.core.plan import Plan
     from workbench.core.result import ExecuteInProcessResult
@@ -34,7 +29,6 @@ __all__ = [
     "job_label",
     "preview_html",
     "preview_text",
-    "secrets_in",
     "select",
     "status_badge",
     "step_outputs",
@@ -248,32 +242,3 @@ def summary_text(result: ExecuteInProcessResult) -> str:
             continue
         lines.append(f"  {key.data['asset_key']}: {preview_text(value)}")
     return "\n".join(lines)
-
-
-def secrets_in(values: Sequence[Any]) -> list[str]:
-    """The secret values in force for these resources and configs (to keep out of previews)."""
-    found: set[str] = set()
-
-    def visit(value: Any) -> None:
-        if isinstance(value, SecretStr):
-            found.add(value.get_secret_value())
-        elif isinstance(value, EnvVar | IntEnvVar):
-            found.add(os.environ.get(value.env_var_name, ""))
-        elif isinstance(value, BaseModel):
-            cls = type(value)
-            for name, item in value.__dict__.items():
-                plain = isinstance(item, str) and not isinstance(item, EnvVar)
-                if plain and name in cls.model_fields and is_secret_field(cls, name):
-                    found.add(str(item))
-                else:
-                    visit(item)
-        elif isinstance(value, Mapping):
-            for item in value.values():
-                visit(item)
-        elif isinstance(value, list | tuple):
-            for item in value:
-                visit(item)
-
-    for value in values:
-        visit(value)
-    return sorted((text for text in found if len(text) >= 3), key=len, reverse=True)

@@ -155,6 +155,11 @@ class FieldEditor(Editor):
             self.badge = kit.html()
         self.row = self.widget = kit.make(widgets.HBox)
         _mark(self.widget, spec)
+        self._typed = ""
+        if isinstance(self.control, widgets.Password):
+            # the typed secret moves into memory and the box empties, so that the widget's
+            # state (which JupyterLab can save in the notebook) never holds it (#11)
+            self.control.continuous_update = False
         self.load(spec, literal)
         self._watch(self.control, self._value_changed)
         if self.source is not None:
@@ -168,6 +173,7 @@ class FieldEditor(Editor):
         if self.source is not None:
             self.source.value = "env" if env else "value"
             self.env_name.value = env or ""
+        self._typed = ""
         self.control.value = to_control(self.spec, None if env else literal)
         if self.unset is not None:
             self.unset.value = literal is None and kept is None and env is None
@@ -201,9 +207,19 @@ class FieldEditor(Editor):
         self._arrange_and_notify()
 
     def _value_changed(self) -> None:
+        if isinstance(self.control, widgets.Password):
+            if not self.control.value:
+                return  # the box emptied after taking a secret, or nothing was typed
+            self._typed = self.control.value
+            self.control.value = ""
+            self.control.placeholder = "typed; Apply to use it"
         if self.unset is not None and self.unset.value and not self.context.loading:
             self.unset.value = False
         self.context.changed()
+
+    def typed_text(self) -> str:
+        """The text typed into this field (for a password box, held here, not in the box)."""
+        return self._typed if isinstance(self.control, widgets.Password) else self.control.value
 
     def is_env(self) -> bool:
         """Tell whether the value comes from an environment variable."""
@@ -223,15 +239,16 @@ class FieldEditor(Editor):
         if self.unset is not None and self.unset.value:
             out[name] = None
             return
-        if isinstance(self.control, widgets.Password) and not self.control.value:
+        text = self.typed_text() if spec.kind in ("str", "secret") else self.control.value
+        if isinstance(self.control, widgets.Password) and not text:
             kept = self.context.kept.get(spec.path)
             if kept is not None:
                 out[name] = kept
             return
-        if spec.required and spec.kind == "str" and self.control.value == "":
+        if spec.required and spec.kind == "str" and text == "":
             return  # an empty box for a required text field is "not given" (pydantic says so)
         try:
-            out[name] = from_control(spec, self.control.value)
+            out[name] = from_control(spec, text)
         except Problem as exc:
             problems.append((spec.path, str(exc)))
             omitted.append(spec.path)
@@ -240,7 +257,7 @@ class FieldEditor(Editor):
         """Tell whether a secret was typed into the password box (and is in use)."""
         return (
             isinstance(self.control, widgets.Password)
-            and bool(self.control.value)
+            and bool(self._typed)
             and not self.is_env()
             and not (self.unset is not None and self.unset.value)
         )

@@ -6,18 +6,21 @@ new resource in the session so the next run uses it. A secret's value is never s
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import html
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import ipywidgets as widgets
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from workbench.core.config import REDACTED, EnvVar, IntEnvVar, describe_validation_error
+from workbench.core.config import EnvVar, IntEnvVar, describe_validation_error
 from workbench.core.fields import MISSING, FieldSpec, field_specs, literal_values
 from workbench.core.resource import PartialResource
+from workbench.core.secrets import Scrubber, collect_secrets, mark_secret_paths
 from workbench.core.session import current_session
 from workbench.errors import ConfigError
 from workbench.widgets._controls import Kit, error_html
@@ -28,6 +31,7 @@ from workbench.widgets._editors import (
     build_editor,
     drop_under,
     initial_literal,
+    is_env_literal,
 )
 
 __all__ = ["OnApply", "ResourceForm", "ResourcesPanel"]
@@ -93,7 +97,9 @@ class ResourceForm:
             guard=self._guard,
             environ=lambda name: name in os.environ,
         )
-        specs = field_specs(resource)
+        # a field the code gives as EnvVar is secret even once a value is typed over it (#11)
+        self._secret_paths = _secret_paths(field_specs(self._code))
+        specs = self._specs(resource)
         self._context.kept = _kept_secrets(resource, specs)
         self._context.loading = True
         try:
@@ -153,14 +159,18 @@ class ResourceForm:
             self._notes.value = error_html("fix the errors above, then Apply")
             return None
         new = self._value
-        self.warnings = [self._secret_warning(editor) for editor in self._typed_secrets()]
+        typed = self._typed_secrets()
+        self.warnings = [self._secret_warning(editor) for editor in typed]
         current_session().bind(self.resource_key, new)
+        saved = _without_secrets(
+            literal_values(new), literal_values(self._code), self._secret_paths
+        )
         self._applied = new
         self._load(new)
         notes = ["applied: the next run uses this config", *self.warnings]
         if self._on_apply is not None:
             try:
-                self._on_apply(self.resource_key, new, literal_values(new))
+                self._on_apply(self.resource_key, new, saved)
             except Exception as exc:
                 notes.append(f"applied for this session, but saving failed: {_describe(exc)}")
         self._notes.value = "<br>".join(html.escape(note) for note in notes)
@@ -228,8 +238,12 @@ class ResourceForm:
         finally:
             self._context.loading = False
 
+    def _specs(self, resource: Any) -> tuple[FieldSpec, ...]:
+        """The resource's field specs, secret wherever the code's are."""
+        return _mark_secret(field_specs(resource), self._secret_paths)
+
     def _load(self, resource: Any) -> None:
-        specs = field_specs(resource)
+        specs = self._specs(resource)
         self._context.kept = _kept_secrets(resource, specs)
         with self._loading():
             for editor, spec in zip(self._editors, specs, strict=True):
@@ -265,6 +279,7 @@ class ResourceForm:
             for editor in self._editors:
                 editor.collect(data, problems, omitted)
             candidate = self._class(**data)
+            mark_secret_paths(candidate, self._secret_paths)
         except ConfigError as exc:
             problems.extend(drop_under(exc.errors, omitted))
         except ValidationError as exc:
@@ -275,7 +290,7 @@ class ResourceForm:
         self._show(problems)
 
     def _show(self, problems: list[tuple[str, str]]) -> None:
-        secrets = self._secret_texts()
+        scrub = self._scrubber()
         placed: dict[str, list[str]] = {}
         for path, text in problems:
             target = path
@@ -283,7 +298,7 @@ class ResourceForm:
                 target = target.rpartition(".")[0]
             rest = path[len(target) :].lstrip(".")
             text = f"{rest}: {text}" if rest and target else (f"{path}: {text}" if rest else text)
-            placed.setdefault(target, []).append(_scrub(text, secrets))
+            placed.setdefault(target, []).append(scrub(text))
         self.errors = {path: "; ".join(texts) for path, texts in placed.items()}
         for path, editor in self._by_path.items():
             editor.show_error(self.errors.get(path, ""))
@@ -297,11 +312,19 @@ class ResourceForm:
             if isinstance(editor, FieldEditor) and editor.typed_secret()
         ]
 
-    def _secret_texts(self) -> list[str]:
-        found = [editor.control.value for editor in self._typed_secrets()]
-        for value in self._context.kept.values():
-            found.append(value.get_secret_value() if isinstance(value, SecretStr) else value)
-        return [text for text in found if isinstance(text, str) and len(text) >= 2]
+    def _typed_texts(self) -> list[str]:
+        return [editor.typed_text() for editor in self._typed_secrets()]
+
+    def _secret_values(self) -> frozenset[str]:
+        """The secrets typed here and those the form keeps (never shown in a control)."""
+        texts = [*self._typed_texts(), *self._context.kept.values()]
+        return collect_secrets(
+            [SecretStr(text) if isinstance(text, str) else text for text in texts]
+        )
+
+    def _scrubber(self) -> Scrubber:
+        """The one scrubber, for the form's secrets and those of the code's resource."""
+        return Scrubber(self._secret_values() | collect_secrets(self._code))
 
     def _secret_warning(self, editor: FieldEditor) -> str:
         path = editor.spec.path
@@ -312,15 +335,54 @@ class ResourceForm:
         )
 
 
-def _scrub(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        text = text.replace(repr(secret), repr(REDACTED)).replace(secret, REDACTED)
-    return text
-
-
 def _describe(exc: BaseException) -> str:
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _secret_paths(specs: tuple[FieldSpec, ...]) -> frozenset[str]:
+    found: set[str] = set()
+    for spec in specs:
+        if spec.secret:
+            found.add(spec.path)
+        found |= _secret_paths(spec.children)
+    return frozenset(found)
+
+
+def _mark_secret(specs: tuple[FieldSpec, ...], paths: frozenset[str]) -> tuple[FieldSpec, ...]:
+    """``specs`` with every field at ``paths`` secret (its value hidden, as a secret's is)."""
+    marked = []
+    for spec in specs:
+        if spec.path in paths and not spec.secret:
+            spec = dataclasses.replace(spec, secret=True, value=None)
+        if spec.children:
+            spec = dataclasses.replace(spec, children=_mark_secret(spec.children, paths))
+        marked.append(spec)
+    return tuple(marked)
+
+
+def _without_secrets(
+    literal: dict[str, Any], code: Mapping[str, Any], paths: Iterable[str]
+) -> dict[str, Any]:
+    """The literal config to save: each secret typed at ``paths`` replaced by the code's value.
+
+    A typed secret lives in the session only; what is saved (and exported) keeps what the
+    code says for that field, e.g. ``{"env": "API_KEY"}``, unless the form names a variable.
+    """
+    saved = copy.deepcopy(literal)
+    for path in paths:
+        *parents, name = path.split(".")
+        into: Any = saved
+        original: Any = code
+        for part in parents:
+            into = into.get(part) if isinstance(into, dict) else None
+            original = original.get(part) if isinstance(original, Mapping) else None
+        if not isinstance(into, dict) or is_env_literal(into.get(name)):
+            continue
+        into.pop(name, None)
+        if isinstance(original, Mapping) and name in original:
+            into[name] = copy.deepcopy(original[name])
+    return saved
 
 
 def _kept_secrets(resource: Any, specs: tuple[FieldSpec, ...]) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from pydantic import BaseModel, SecretStr
 
 from workbench.core.asset import AssetKey
 from workbench.core.config import (
-    REDACTED,
     Config,
     EnvVar,
     IntEnvVar,
@@ -29,6 +28,7 @@ from workbench.core.instance import Instance, default_instance
 from workbench.core.plan import Plan, plan_assets, plan_job
 from workbench.core.resource import PartialResource
 from workbench.core.run import EventType, RunEvent
+from workbench.core.secrets import scrubber_for
 from workbench.core.session import current_session
 from workbench.errors import ConfigError, WorkbenchError
 from workbench.widgets._display import (
@@ -37,7 +37,6 @@ from workbench.widgets._display import (
     error_box,
     esc,
     event_line,
-    secrets_in,
     summary_html,
     summary_text,
 )
@@ -205,7 +204,7 @@ class Launchpad:
     ) -> None:
         self.defs = defs
         self._on_apply = on_apply
-        self._secrets: list[str] = []
+        self._scrub = scrubber_for(defs.resources)
         self.instance = instance or default_instance()
         self.result: ExecuteInProcessResult | None = None
         self.forms: dict[str, ResourceForm] = {}
@@ -486,9 +485,10 @@ class Launchpad:
         assert self._plan is not None
         self._start_progress([step.key for step in self._plan.steps])
         run_config = self.run_config(redacted=False)
-        self._secrets = secrets_in(
-            [form.value for form in self.forms.values()]
-            + [editor.value for editor in self.op_config.values()]
+        self._scrub = scrubber_for(
+            self.defs.resources,
+            [form.value for form in self.forms.values()],
+            [editor.value for editor in self.op_config.values()],
         )
         name = self.job_name
         if name is None:
@@ -508,12 +508,6 @@ class Launchpad:
         self.result = result
         self.summary.value = self._scrub(summary_html(result, self._plan))
         return result
-
-    def _scrub(self, text: str) -> str:
-        """Replace the run's secret values (raw or HTML-escaped) wherever a preview shows them."""
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED).replace(esc(secret), REDACTED)
-        return text
 
     def _start_progress(self, steps: Sequence[str]) -> None:
         self._log_lines = []
@@ -549,18 +543,19 @@ class Launchpad:
             del self._log_lines[:-LOG_LINES]
             self.log.value = (
                 "<pre style='max-height:16em;overflow:auto;font-size:85%'>"
-                f"{esc(chr(10).join(self._log_lines))}</pre>"
+                f"{esc(self._scrub(chr(10).join(self._log_lines)))}</pre>"
             )
 
     def _show_error(self, exc: BaseException) -> None:
         if isinstance(exc, WorkbenchError):
             self.problems.value = error_box(
                 "nothing was run:" if isinstance(exc, ConfigError) else "could not do that:",
-                [str(exc)],
+                [self._scrub(str(exc))],
             )
         else:
-            text = "".join(traceback.format_exception(exc))
-            self.problems.value = error_box(f"{type(exc).__name__}: {exc}", [text])
+            self._scrub.exception(exc)
+            text = self._scrub("".join(traceback.format_exception(exc)))
+            self.problems.value = error_box(self._scrub(f"{type(exc).__name__}: {exc}"), [text])
 
 
 def _job_names(defs: Definitions) -> list[str]:

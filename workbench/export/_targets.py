@@ -145,6 +145,7 @@ def _prepare_dagster(output: ModuleText, aliases: set[str]) -> None:
                     unit,
                     statement.lineno,
                 )
+    _refuse_date_fields(output)
     for unit in output.visible_units():
         for node in ast.walk(unit.node):
             if (
@@ -196,6 +197,39 @@ def write_dep_keys(output: ModuleText) -> None:
                             start, end = unit.cell.span(element)
                             key = f"{output.prefix}AssetKey({json.dumps(parts)})"
                             output.replace(unit.cell, start, end, key)
+
+
+_CONFIG_BASES = frozenset(
+    {"Config", "PermissiveConfig", "ConfigurableResource", "ConfigurableIOManager"}
+)
+_DATE_TYPES = frozenset({"date", "datetime", "time", "timedelta"})
+
+
+def _refuse_date_fields(output: ModuleText) -> None:
+    """Note every date or time field of a config or resource class, for the Dagster target.
+
+    Dagster's config has no such type and refuses the class where it is defined (see #13).
+    """
+    config_classes: set[str] = set()
+    for unit in output.selection.units:
+        node = unit.node
+        if not isinstance(node, ast.ClassDef):
+            continue
+        if not any(call_name(base) in _CONFIG_BASES | config_classes for base in node.bases):
+            continue
+        config_classes.add(node.name)
+        for statement in node.body:
+            if isinstance(statement, ast.AnnAssign) and any(
+                call_name(part) in _DATE_TYPES for part in ast.walk(statement.annotation)
+            ):
+                output.problem(
+                    f"field {node.name}.{ast.unparse(statement.target)} is typed "
+                    f"{ast.unparse(statement.annotation)}, which Dagster's config does not "
+                    "accept; for Dagster make it a str holding the ISO text and parse it "
+                    "where it is used (datetime.date.fromisoformat)",
+                    unit,
+                    statement.lineno,
+                )
 
 
 def import_text(output: ModuleText, unit: Unit) -> str:

@@ -85,7 +85,10 @@ def valid_notebooks(draw: st.DrawFn) -> list[Any]:
         if merge == "assigned":
             cells.append(f"defs = {call}")
         else:
-            cells.append(f"@wb.definitions\ndef everything() -> wb.Definitions:\n    return {call}")
+            doc = draw(st.sampled_from(["", '    """The whole notebook."""\n']))
+            cells.append(
+                f"@wb.definitions\ndef everything() -> wb.Definitions:\n{doc}    return {call}"
+            )
     return cells
 
 

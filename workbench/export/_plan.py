@@ -64,6 +64,8 @@ class DefinitionsPlan:
     merge_parts: list[Entry]
     """What ``Definitions.merge`` joins to the plan's own Definitions: calls of functions
     that build Definitions, or names holding Definitions export cannot see into."""
+    docstring: str = "Every asset, job, sensor, schedule and resource of the notebook."
+    """The function's docstring: the notebook's own ``@definitions`` function's, if it has one."""
 
 
 def definitions_call(node: ast.AST | None) -> ast.Call | None:

@@ -144,9 +144,12 @@ def choose_statements(cells: list[Cell], path: str) -> tuple[Selection, Definiti
         if unit.role in LIST_FIELDS:
             loose.setdefault(unit.role, []).append(unit)
     defined = {name: unit for name, unit in effective.items() if id(unit) in kept}
-    names = [unit.node.name for unit in absorbed if isinstance(unit.node, ast.FunctionDef)]
-    if len(names) == 1:
-        plan.name = names[0]
+    functions = [unit.node for unit in absorbed if isinstance(unit.node, ast.FunctionDef)]
+    if len(functions) == 1:
+        plan.name = functions[0].name
+        docstring = ast.get_docstring(functions[0], clean=False)
+        if docstring and not {"\\", '"'} & set(docstring):  # written back as it reads
+            plan.docstring = docstring
     while plan.name in defined or plan.name in used:
         plan.name += "_defs"
     selection = Selection(

@@ -75,7 +75,7 @@ class _Renderer(ModuleText):
         return (
             f"@{prefix}definitions\n"
             f"def {self.plan.name}() -> {prefix}Definitions:\n"
-            f'{_INDENT}"""Every asset, job, sensor, schedule and resource of the notebook."""\n'
+            f'{_INDENT}"""{self.plan.docstring}"""\n'
             f"{_INDENT}return {call}\n"
         )
 

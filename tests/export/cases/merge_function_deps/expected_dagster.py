@@ -23,7 +23,7 @@ def staging() -> dg.Definitions:
 
 @dg.definitions
 def everything() -> dg.Definitions:
-    """Every asset, job, sensor, schedule and resource of the notebook."""
+    """The whole pipeline."""
     return dg.Definitions.merge(
         staging(),
         dg.Definitions(

@@ -6,7 +6,8 @@ Everything raised on purpose derives from :class:`WorkbenchError`::
     ├── DefinitionError      definitions that cannot work together (keys, cycles, bindings)
     │   └── DagsterInvalidDefinitionError
     ├── ConfigError          invalid config, also a ValueError (one line per field path)
-    │   └── DagsterInvalidConfigError      run config or launch config that does not fit
+    │   ├── DagsterInvalidConfigError      run config or launch config that does not fit
+    │   └── UnresolvedEnvVarError          an EnvVar read as a value, also a RuntimeError
     ├── ExecutionError       a run failed (run id, step; the user's error is __cause__)
     │   └── DagsterResourceFunctionError   a resource's setup failed
     ├── DagsterInvalidInvocationError      a definition called the wrong way
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
 __all__ = [
+    "ConfigArgumentWarning",
     "ConfigError",
     "DagsterError",
     "DagsterInvalidConfigError",
@@ -40,6 +42,7 @@ __all__ = [
     "ExportError",
     "MissingExtraError",
     "StorageError",
+    "UnresolvedEnvVarError",
     "WorkbenchError",
 ]
 
@@ -107,6 +110,13 @@ class DagsterInvalidConfigError(ConfigError):
     """Run config or launch config that does not fit its schema (Dagster's name)."""
 
 
+class UnresolvedEnvVarError(ConfigError, RuntimeError):
+    """An EnvVar used as its value (``str(EnvVar("X"))``, ``int(EnvVar.int("X"))``).
+
+    Dagster raises ``RuntimeError`` there; this is one, and a :class:`ConfigError`.
+    """
+
+
 class DagsterResourceFunctionError(ExecutionError):
     """A resource's setup (``setup_for_execution``, ``create_resource``...) raised."""
 
@@ -120,6 +130,10 @@ class DagsterInvariantViolationError(WorkbenchError):
 
 
 DagsterError = WorkbenchError
+
+
+class ConfigArgumentWarning(SyntaxWarning):
+    """A step parameter typed with a Config class is not named ``config`` (Dagster's name)."""
 
 
 class StorageError(WorkbenchError):

@@ -131,12 +131,10 @@ def test_saved_edits_are_reapplied_after_a_restart(shell):
     shell.run_line_magic("load_ext", "workbench")
     shell.run_cell(CELL)
     assert current_session().overrides["conn"].username == "grace"
-    assert (
-        wb.materialize([shell.user_ns["a"]], resources=shell.user_ns["defs"].resources).asset_value(
-            "a"
-        )
-        == "grace"
-    )
+    assert wb_magic(shell, "materialize").asset_value("a") == "grace"
+    # a run the code starts itself gets exactly the resources it passes (#12)
+    explicit = wb.materialize([shell.user_ns["a"]], resources=shell.user_ns["defs"].resources)
+    assert explicit.asset_value("a") == "ada"
 
 
 def test_resources_reset_clears_saved_edits(shell, capsys):

@@ -271,7 +271,8 @@ def test_listing_and_lookups() -> None:
 
     defs = wb.Definitions(assets=list(parts.values()), sensors=[watcher], resources={"api": Api()})
     assert defs.get_assets_def("report") is parts["report"]
-    assert defs.get_sensor_def("watcher") is watcher
+    # a copy whose jobs get the definitions' resources, as Dagster resolves it (#12)
+    assert defs.get_sensor_def("watcher").fn is watcher.fn
     with pytest.raises(wb.DefinitionError, match="no asset named 'nope'"):
         defs.get_assets_def("nope")
     with pytest.raises(wb.DefinitionError, match="no schedule named 's'; no schedules"):
@@ -299,8 +300,10 @@ def test_run_config_to_config_dict() -> None:
 
     config = wb.RunConfig(ops={"op": OpConfig(size=3)}, resources={"api": Api(url="u")})
     assert config.to_config_dict() == {
+        "loggers": {},
         "ops": {"op": {"config": {"size": 3}}},
         "resources": {"api": {"config": {"url": "u"}}},
+        "execution": {},
     }
 
 

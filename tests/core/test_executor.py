@@ -10,7 +10,6 @@ import pytest
 import workbench as wb
 from workbench.core.instance import Instance, default_instance
 from workbench.core.run import EventType, RunEvent, RunStatus
-from workbench.core.session import current_session
 
 TEARDOWNS: list[str] = []
 
@@ -237,16 +236,6 @@ def test_unselected_upstream_without_a_store_is_a_clear_failure(instance: Instan
     assert not result.success
     (failure,) = result.failures
     assert "asset 'root' is not part of this run" in failure.message
-
-
-def test_session_override_is_used_by_the_next_run(instance: Instance) -> None:
-    assets = _diamond()
-    current_session().bind("source", Source(base=100))
-    result = wb.materialize(assets, resources={"source": Source()}, instance=instance)
-    assert result.asset_value("root") == 100
-    current_session().unbind("source")
-    result = wb.materialize(assets, resources={"source": Source()}, instance=instance)
-    assert result.asset_value("root") == 1
 
 
 def test_default_instance_records_runs_in_workbench_home() -> None:

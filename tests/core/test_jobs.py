@@ -212,7 +212,7 @@ def test_op_selection_runs_only_the_chosen_ops(instance: Instance) -> None:
         result.output_for_node("total")
     with pytest.raises(wb.DefinitionError, match="'one', which is not selected"):
         two_branches.execute_in_process(op_selection=["add_one"], instance=instance)
-    with pytest.raises(wb.DefinitionError, match="no ops named"):
+    with pytest.raises(wb.DefinitionError, match="no op named 'nope'; defined: "):
         two_branches.execute_in_process(op_selection=["nope"], instance=instance)
 
 
@@ -278,12 +278,6 @@ def test_step_failure_skips_downstream_and_keeps_upstream(instance: Instance) ->
 
 
 def test_job_body_errors() -> None:
-    with pytest.raises(wb.DefinitionError, match="calls no ops"):
-
-        @wb.job
-        def empty() -> None:
-            pass
-
     with pytest.raises(wb.DefinitionError, match="must come from another op's output"):
 
         @wb.job

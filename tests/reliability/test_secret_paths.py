@@ -304,6 +304,7 @@ def test_a_value_typed_over_an_envvar_stays_in_memory(home, tmp_path, monkeypatc
     from nbformat.v4 import new_code_cell, new_notebook
 
     from workbench.app.api import export_notebook, show_resources
+    from workbench.app.namespace import with_session_edits
 
     notebook = tmp_path / "conn.ipynb"
     nbformat.write(new_notebook(cells=[new_code_cell(ENV_FIELD)]), str(notebook))
@@ -321,7 +322,10 @@ def test_a_value_typed_over_an_envvar_stays_in_memory(home, tmp_path, monkeypatc
     assert form.fields["api_key"].value == ""  # kept, not shown: the box is a password box
     form.fields["host"].value = "db.other"
     assert form.apply().api_key == CANARY  # a later Apply keeps the typed secret
-    result = wb.materialize(defs.assets, resources=defs.resources)
+    # the notebook layer binds the Apply into the runs it starts; the core runs exactly the
+    # resources it is given (#12)
+    edited = with_session_edits(defs)
+    result = wb.materialize(edited.assets, resources=edited.resources)
     assert result.success
     logged = [event.message for event in result.all_events]
     assert "calling with **********" in logged

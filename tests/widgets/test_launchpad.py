@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import enum
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -10,7 +11,7 @@ from pydantic import Field, SecretStr
 
 from workbench.core.asset import asset
 from workbench.core.config import Config, EnvVar
-from workbench.core.definitions import Definitions
+from workbench.core.definitions import Definitions, RunConfig
 from workbench.core.graph import define_asset_job
 from workbench.core.job import job, op
 from workbench.core.resource import ConfigurableResource, InitResourceContext
@@ -469,3 +470,46 @@ def _walk(widget: Any) -> list[Any]:
     for child in getattr(widget, "children", ()):
         found.extend(_walk(child))
     return found
+
+
+class Shade(enum.Enum):
+    LIGHT = "light"
+    DARK = "dark"
+
+
+class PaintConfig(Config):
+    shade: Shade = Shade.DARK
+
+
+def test_op_config_yaml_names_enum_members_and_launches(instance: Instance) -> None:
+    # run config names enum members (#12): the editor's YAML must read back as written
+    @asset
+    def painted(config: PaintConfig) -> str:
+        return config.shade.name
+
+    pad = Launchpad(Definitions(assets=[painted]), instance=instance)
+    pad.asset_picker.value = ("painted",)
+    editor = pad.op_config["painted"]
+    assert editor.text.value == "shade: DARK\n"
+    result = pad.launch()
+    assert result is not None
+    assert result.asset_value("painted") == "DARK"
+
+
+class TokenConfig(Config):
+    token: SecretStr
+    rows: int = 1
+
+
+def test_a_secret_in_a_jobs_default_op_config_is_not_shown(instance: Instance) -> None:
+    @op
+    def fetch(config: TokenConfig) -> int:
+        return config.rows
+
+    @job(config=RunConfig(ops={"fetch": TokenConfig(token=SecretStr("hunter2-token"))}))
+    def fetching() -> None:
+        fetch()
+
+    pad = Launchpad(Definitions(jobs=[fetching]), instance=instance, job="fetching")
+    assert "hunter2-token" not in pad.op_config["fetch"].text.value
+    assert "hunter2-token" not in pad.run_config_text.value

@@ -10,6 +10,7 @@ from workbench.app.namespace import (
     current_notebook,
     gather_definitions,
     load_definitions,
+    with_session_edits,
 )
 from workbench.core.instance import default_instance
 from workbench.errors import MissingExtraError
@@ -103,7 +104,7 @@ def show_graph(defs: Definitions | None = None) -> Any:
     """The asset graph, each asset marked fresh, stale (with why), missing or failed."""
     from workbench.widgets.graph import GraphView
 
-    return GraphView(_defs(defs), default_instance().run_store)
+    return GraphView(with_session_edits(_defs(defs)), default_instance().run_store)
 
 
 def runs(

@@ -12,6 +12,7 @@ import click
 
 from workbench.app import scaffold as scaffolding
 from workbench.app.listing import describe, render_text
+from workbench.app.namespace import with_session_edits
 from workbench.app.run_config import read_run_config
 from workbench.core._suggest import closest
 from workbench.core.config import redact
@@ -93,6 +94,10 @@ def build_group(frontend: Frontend) -> click.Group:
     def defs_for(target: str | None) -> Definitions:
         return frontend.definitions(target)
 
+    def runnable(target: str | None) -> Definitions:
+        # runs get the session's applied form edits from here, never from the core (#12)
+        return with_session_edits(frontend.definitions(target))
+
     @group.command(help="Load and validate the definitions.")
     @with_target
     def check(target: str | None = None) -> Definitions:
@@ -137,7 +142,7 @@ def build_group(frontend: Frontend) -> click.Group:
         from workbench.core.executor import materialize as run
         from workbench.core.graph import as_selection
 
-        defs = defs_for(target)
+        defs = runnable(target)
         chosen = [part for item in [*keys, *select] for part in item.split(",") if part]
         selection: Any = None
         for item in chosen:
@@ -177,11 +182,15 @@ def build_group(frontend: Frontend) -> click.Group:
             return pad
         if name is None:
             raise click.UsageError("give the job to run: --job NAME")
-        result = defs.resolve_job_def(name).execute_in_process(
-            read_run_config(config_file),
-            raise_on_error=False,
-            instance=default_instance(),
-            on_event=frontend.progress(),
+        result = (
+            with_session_edits(defs)
+            .resolve_job_def(name)
+            .execute_in_process(
+                read_run_config(config_file),
+                raise_on_error=False,
+                instance=default_instance(),
+                on_event=frontend.progress(),
+            )
         )
         frontend.show(result)
         return result
@@ -195,7 +204,7 @@ def build_group(frontend: Frontend) -> click.Group:
         from workbench.core.tick import tick
 
         result = tick(
-            defs_for(target), name, cursor=cursor, launch=launch_runs, instance=default_instance()
+            runnable(target), name, cursor=cursor, launch=launch_runs, instance=default_instance()
         )
         if not frontend.needs_target:
             from workbench.widgets.runs import tick_view
@@ -224,7 +233,7 @@ def build_group(frontend: Frontend) -> click.Group:
     ) -> Any:
         from workbench.core.tick import tick
 
-        defs = defs_for(target)
+        defs = runnable(target)
         when = None
         if at is not None:
             try:
@@ -273,7 +282,7 @@ def build_group(frontend: Frontend) -> click.Group:
     def graph(target: str | None = None) -> Any:
         from workbench.widgets.graph import GraphView
 
-        view = GraphView(defs_for(target), default_instance().run_store)
+        view = GraphView(runnable(target), default_instance().run_store)
         frontend.show(view)
         return view
 

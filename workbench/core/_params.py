@@ -5,15 +5,24 @@ from __future__ import annotations
 import enum
 import functools
 import inspect
+import os
+import sys
 import types
 import typing
+import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from workbench.core.config import Config
+from workbench.core.config import Config, primitive_config_class
 from workbench.core.context import StepContext
 from workbench.core.resource import RESOURCE_PARAM, ConfigurableResource
-from workbench.errors import DefinitionError
+from workbench.errors import (
+    ConfigArgumentWarning,
+    ConfigError,
+    DagsterInvalidConfigError,
+    DefinitionError,
+)
 
 if typing.TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -109,6 +118,19 @@ def _signature(fn: Callable[..., Any]) -> list[tuple[str, bool]]:
     ]
 
 
+def _user_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the user's line, past workbench's frames."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frame, level = sys._getframe(1), 1
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _is_config(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, Config)
+
+
 def _is_context(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, StepContext)
 
@@ -134,11 +156,58 @@ def read_params(fn: Callable[..., Any], owner: str) -> tuple[Param, ...]:
             annotation = annotation.__origin__
         elif isinstance(annotation, type) and issubclass(annotation, ConfigurableResource):
             role = Role.RESOURCE
-        elif isinstance(annotation, type) and issubclass(annotation, Config):
+        elif name == "config" and annotation is not None and not _is_config(annotation):
+            # Dagster's primitive op config: `def op(config: str = "foo")` (see #12)
             role = Role.CONFIG
+            default = inspect.signature(fn).parameters[name].default if has_default else ...
+            annotation = primitive_config_class(annotation, default, owner)
+        elif _is_config(annotation):
+            role = Role.CONFIG
+            if name != "config":
+                # Dagster warns here too; workbench still passes the config (see #12)
+                warnings.warn(
+                    f"parameter {name!r} of {owner} is typed with the Config class "
+                    f"{annotation.__name__}; name it 'config', as Dagster reads config only "
+                    "from a parameter of that name",
+                    ConfigArgumentWarning,
+                    stacklevel=_user_stacklevel(),
+                )
         params.append(Param(name, role, annotation, has_default))
     if sum(param.role is Role.CONFIG for param in params) > 1:
         raise DefinitionError(
             f"{owner} takes more than one Config parameter; gather them in one Config class"
         )
     return tuple(params)
+
+
+def with_config_built(
+    params: tuple[Param, ...], owner: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The arguments of a direct call, a config given as a plain dict built into its class.
+
+    ``my_op(config={"n": 3})`` gets ``MyConfig(n=3)``, as Dagster converts it.
+
+    Raises:
+        DagsterInvalidConfigError: the dict does not fit the config class.
+    """
+    from workbench.core.config import build_config, from_launch_config
+
+    index = next((i for i, param in enumerate(params) if param.role is Role.CONFIG), None)
+    if index is None:
+        return args, kwargs
+    param = params[index]
+    cls = param.annotation
+
+    def build(value: Any) -> Any:
+        if not isinstance(value, Mapping):
+            return value
+        try:
+            return build_config(cls, from_launch_config(cls, value), f"{owner} config")
+        except ConfigError as exc:
+            raise DagsterInvalidConfigError(str(exc), exc.errors) from None
+
+    if index < len(args):
+        args = (*args[:index], build(args[index]), *args[index + 1 :])
+    elif param.name in kwargs:
+        kwargs = {**kwargs, param.name: build(kwargs[param.name])}
+    return args, kwargs

@@ -9,6 +9,7 @@ from workbench.core.config import (
     Config,
     EnvVar,
     IntEnvVar,
+    build_config,
     config_hash,
     explicit_fields,
     from_launch_config,
@@ -16,10 +17,15 @@ from workbench.core.config import (
     marked_secret,
     redact,
     resolve,
+    runtime_config,
 )
 from workbench.core.resource import ConfigurableResource, InitResourceContext, PartialResource
 from workbench.core.secrets import collect_secrets
-from workbench.errors import ConfigError
+from workbench.errors import (
+    ConfigError,
+    DagsterInvalidConfigError,
+    DagsterInvalidDefinitionError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -76,7 +82,7 @@ class PreparedResources:
                 instance = value.model_copy(update=updates) if updates else value.model_copy()
                 context = InitResourceContext(
                     resource_key=key,
-                    resource_config=self.snapshot.get(key or "", {}).get("config", {}),
+                    resource_config=runtime_config(value),
                     resources=dict(ready),
                     run_id=run_id,
                     log=log,
@@ -120,6 +126,33 @@ def _secret_in_code(bound: Any) -> set[str]:
     return given | marked_secret(bound)
 
 
+def _nested_partials(value: Any) -> list[tuple[str, PartialResource[Any]]]:
+    if not isinstance(value, ConfigurableResource):
+        return []
+    return [
+        (name, item) for name, item in value.__dict__.items() if isinstance(item, PartialResource)
+    ]
+
+
+def _with_completed(
+    value: Any, completed: Mapping[int, Any], origin: Mapping[int, str], where: str
+) -> Any:
+    """``value`` with each nested ``configure_at_launch()`` replaced by its completed resource.
+
+    Raises:
+        ConfigError: the top-level binding of a nested one could not be completed.
+    """
+    updates: dict[str, Any] = {}
+    for name, item in value.__dict__.items() if isinstance(value, ConfigurableResource) else ():
+        if not isinstance(item, PartialResource):
+            continue
+        if id(item) not in completed:
+            # its top-level binding is invalid, and is reported under its own key
+            raise ConfigError(f"{where}: field {name!r} needs resource {origin[id(item)]!r}")
+        updates[name] = completed[id(item)]
+    return value.model_copy(update=updates) if updates else value
+
+
 def prepare_resources(
     bindings: Mapping[str, Any],
     keys: Iterable[str],
@@ -129,18 +162,31 @@ def prepare_resources(
     """Apply launch config and resolve EnvVars for ``keys``; raise once for every problem.
 
     Args:
-        bindings: the bound resources (session overrides already applied).
+        bindings: the bound resources, exactly as the run gets them.
         keys: the keys the run needs.
         launch: ``run_config["resources"]``: each key's ``{"config": {...}}``.
         environ: the environment EnvVars are read from.
 
     Raises:
-        ConfigError: every invalid key and field, secrets redacted.
+        DagsterInvalidConfigError: every invalid key and field, secrets redacted.
     """
     prepared = PreparedResources()
     origin = {id(value): key for key, value in bindings.items()}
     errors: list[tuple[str, str]] = []
-    for key in sorted(set(keys) | set(launch)):
+    wanted = set(keys) | set(launch)
+    for key in list(wanted):
+        for name, item in _nested_partials(bindings.get(key)):
+            if id(item) not in origin:
+                # as Dagster: only a top-level binding is configured from run config
+                raise DagsterInvalidDefinitionError(
+                    f"resource {key!r}: field {name!r} is {item!r}, which only a top-level "
+                    f"binding can configure; bind that same object too, e.g. "
+                    f"resources={{{name!r}: ...}}"
+                )
+            wanted.add(origin[id(item)])
+    completed: dict[int, Any] = {}
+    # launch-configured resources first: a resource that nests one gets it completed
+    for key in sorted(wanted, key=lambda k: (not isinstance(bindings.get(k), PartialResource), k)):
         if key not in bindings:
             if key in launch:
                 known = ", ".join(sorted(bindings)) or "none"
@@ -157,22 +203,25 @@ def prepare_resources(
         where = f"resource {key!r}"
         try:
             if isinstance(value, PartialResource):
+                partial = value
                 value = value.complete(from_launch_config(value.resource_class, config), where, key)
-            elif config:
+                completed[id(partial)] = value
+                origin[id(value)] = key
+            value = _with_completed(value, completed, origin, where)
+            if config and not isinstance(bindings[key], PartialResource):
                 if not isinstance(value, ConfigurableResource):
                     raise ConfigError(
                         f"{where} is a {type(value).__name__}, which takes no config; "
                         f"remove resources.{key} from the run config"
                     )
-                try:
-                    launch_config = from_launch_config(type(value), config)
-                    bound = value
-                    value = type(value)(**{**explicit_fields(value), **launch_config})
-                    mark_secret(value, _secret_in_code(bound))
-                except ConfigError as exc:
-                    raise ConfigError.from_errors(
-                        f"{where} ({type(value).__name__}) launch config is invalid:", exc.errors
-                    ) from None
+                launch_config = from_launch_config(type(value), config)
+                bound = value
+                value = build_config(
+                    type(value),
+                    {**explicit_fields(value), **launch_config},
+                    f"{where} ({type(value).__name__}) launch config",
+                )
+                mark_secret(value, _secret_in_code(bound))
             prepared.snapshot[key] = {
                 "class": type(value).__name__,
                 "config": redact(value) if isinstance(value, Config) else repr(type(value)),
@@ -189,5 +238,7 @@ def prepare_resources(
                 for path, text in (exc.errors or [("", str(exc))])
             )
     if errors:
-        raise ConfigError.from_errors("run config is invalid; nothing was run:", errors)
+        raise DagsterInvalidConfigError.from_errors(
+            "run config is invalid; nothing was run:", errors
+        )
     return prepared

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core._params import Role
 from workbench.core.asset import AssetKey, MaterializeResult, Output
-from workbench.core.config import config_hash
+from workbench.core.config import config_hash, runtime_config
 from workbench.core.context import RunLog, StepContext
 from workbench.core.resource import InputContext, OutputContext
 from workbench.core.run import EventType, RunEvent, RunRecord, RunStatus
@@ -189,7 +189,7 @@ class RunState:
                     key: self.resources[key] for key in step.resource_keys if key in self.resources
                 },
                 log=RunLog(self.run_id, step.key, self.emit, self.scrub),
-                op_config=self.op_configs.get(step.key),
+                op_config=runtime_config(self.op_configs.get(step.key)),
                 asset_keys=step.asset_keys,
                 tags=self.record.tags,
             )

@@ -8,7 +8,8 @@ import inspect
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
 
-from workbench.core._params import Param, Role, read_params
+from workbench.core._arguments import check_arguments
+from workbench.core._params import Param, Role, read_params, with_config_built
 from workbench.errors import DefinitionError
 
 if TYPE_CHECKING:
@@ -326,7 +327,8 @@ class Asset:
         return clone
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Call the function directly, as in a unit test."""
+        """Call the function directly, as in a unit test (a config dict becomes its class)."""
+        args, kwargs = with_config_built(self.params, f"asset {self.name!r}", args, kwargs)
         return self.fn(*args, **kwargs)
 
     def __repr__(self) -> str:
@@ -424,7 +426,7 @@ def asset(
     io_manager_key: str | None = None,
     group_name: str | None = None,
     code_version: str | None = None,
-    **ignored: Any,
+    **dagster_options: Any,
 ) -> Callable[[Callable[..., Any]], Asset]: ...
 
 
@@ -445,7 +447,7 @@ def asset(
     io_manager_key: str | None = None,
     group_name: str | None = None,
     code_version: str | None = None,
-    **ignored: Any,
+    **dagster_options: Any,
 ) -> Asset | Callable[[Callable[..., Any]], Asset]:
     """Declare an asset computed by the decorated function.
 
@@ -460,6 +462,7 @@ def asset(
         >>> numbers.key
         AssetKey(['numbers'])
     """
+    check_arguments("@asset", dagster_options, asset)
 
     def decorate(function: Callable[..., Any]) -> Asset:
         if key is not None and (name is not None or key_prefix is not None):
@@ -508,13 +511,14 @@ def multi_asset(
     resource_defs: Mapping[str, Any] | None = None,
     group_name: str | None = None,
     can_subset: bool = False,
-    **ignored: Any,
+    **dagster_options: Any,
 ) -> Callable[[Callable[..., Any]], Asset]:
     """Declare several assets computed by one function.
 
     With ``specs=``, the function returns or yields a ``MaterializeResult(asset_key=...)``
     per asset; with ``outs=``, it returns a tuple of values in the order of ``outs``.
     """
+    check_arguments("@multi_asset", dagster_options, multi_asset)
     if (specs is None) == (outs is None):
         raise DefinitionError("@multi_asset takes specs= or outs=, exactly one of them")
 

@@ -9,39 +9,45 @@ the variable's name.
 from __future__ import annotations
 
 import enum
-import hashlib
-import json
 import os
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, cast
+from typing import Annotated, Any, ClassVar, NoReturn, TypeVar, cast
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, SecretStr, TypeAdapter, ValidationError
+from pydantic_core import PydanticCustomError
 
 from workbench.core._short import short_repr
 from workbench.core._suggest import closest
-from workbench.errors import ConfigError
+from workbench.errors import ConfigError, UnresolvedEnvVarError
 
-if TYPE_CHECKING:
-    from typing import Self
+ConfigT = TypeVar("ConfigT", bound=BaseModel)
 
 __all__ = [
     "REDACTED",
     "Config",
     "EnvVar",
     "IntEnvVar",
+    "LaunchDeferred",
     "PermissiveConfig",
+    "PrimitiveConfig",
+    "build_config",
     "config_hash",
     "describe_validation_error",
+    "env_var_names",
     "from_launch_config",
     "has_env_vars",
+    "invalid_config",
     "is_secret_field",
     "mark_secret",
     "marked_secret",
+    "primitive_config_class",
     "redact",
     "resolve",
+    "runtime_config",
+    "to_run_config",
+    "without_secrets",
 ]
 
 REDACTED = "**********"
@@ -59,15 +65,23 @@ class _EnvMixin:
 
     env_var_name: str
 
-    def get_value(self, default: str | None = None) -> str | None:
+    def get_value(self, default: Any = None) -> Any:
         """Return the variable's current value, or ``default`` when it is not set."""
         return os.environ.get(self.env_var_name, default)
 
-    def _refuse(self) -> str:
-        raise ConfigError(
-            f"EnvVar({self.env_var_name!r}) has no value until a run starts; "
-            f"use .get_value() to read {self.env_var_name} now, or .env_var_name for its name"
+    def _refuse(self) -> NoReturn:
+        raise UnresolvedEnvVarError(
+            f"{self!r} has no value until a run starts; use .get_value() to read "
+            f"{self.env_var_name} now, or .env_var_name for its name"
         )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _EnvMixin):
+            return type(self) is type(other) and self.env_var_name == other.env_var_name
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.env_var_name))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.env_var_name!r})"
@@ -121,11 +135,35 @@ class IntEnvVar(_EnvMixin, int):
     def __format__(self, spec: str) -> str:
         return self._refuse()
 
+    def __int__(self) -> int:
+        return self._refuse()
+
+    def __index__(self) -> int:
+        return self._refuse()
+
+    def get_value(self, default: Any = None) -> Any:
+        """Return the variable's current value as an int, or ``default`` when it is not set.
+
+        Raises:
+            ConfigError: the variable holds something that is not a whole number.
+        """
+        raw = os.environ.get(self.env_var_name)
+        return default if raw is None else _convert_env(self, raw, self.env_var_name)
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (IntEnvVar, (self.env_var_name,))
 
 
 _ENV_TYPES = (EnvVar, IntEnvVar)
+
+
+class LaunchDeferred:
+    """A field value completed when a run launches (a nested ``configure_at_launch()``)."""
+
+
+def _is_deferred(value: Any) -> bool:
+    """Whether ``value`` (or something inside it) gets its value only when a run starts."""
+    return isinstance(value, LaunchDeferred) or _contains_env(value)
 
 
 def _contains_env(value: Any) -> bool:
@@ -138,14 +176,6 @@ def _contains_env(value: Any) -> bool:
     if isinstance(value, Config):
         return value._has_env
     return False
-
-
-class _Nesting(threading.local):
-    depth = 0
-
-
-_nesting = _Nesting()
-"""How deep in config validation this thread is: only the outermost call makes a ConfigError."""
 
 
 class Config(BaseModel):
@@ -165,20 +195,37 @@ class Config(BaseModel):
     _has_env: bool = pydantic.PrivateAttr(default=False)
     _kind: ClassVar[str] = "config"
 
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """Give every ``Optional`` field without a default the default None, as Dagster does."""
+        super().__pydantic_init_subclass__(**kwargs)
+        optional = [
+            field
+            for field in cls.model_fields.values()
+            if field.is_required() and _allows_none(field.annotation)
+        ]
+        for field in optional:
+            field.default = None
+        if optional:
+            cls.model_rebuild(force=True, raise_errors=False)
+
+    @pydantic.model_validator(mode="before")
+    @classmethod
+    def _enum_members_by_name(cls, data: Any) -> Any:
+        """Let an Enum field be given a member's name (``"RED"``) as well as the member."""
+        return _with_enum_members(cls, data)
+
     def __init__(self, **data: Any) -> None:
-        if any(_contains_env(value) for value in data.values()):
+        if any(
+            _contains_env(value) or isinstance(value, LaunchDeferred) for value in data.values()
+        ):
             _init_with_env(self, data)
             return
-        if _nesting.depth:
-            super().__init__(**data)
-            return
-        _nesting.depth += 1
         try:
             super().__init__(**data)
         except ValidationError as exc:
-            raise _config_error(type(self), exc) from None
-        finally:
-            _nesting.depth -= 1
+            # pydantic's own error, as Dagster raises it; secrets hidden, names suggested
+            raise _validation_error(type(self), exc.errors(include_url=False)) from None
 
     def __getattribute__(self, name: str) -> Any:
         value = object.__getattribute__(self, name)
@@ -220,16 +267,91 @@ class Config(BaseModel):
                 yield name, value
 
 
+class PrimitiveConfig(Config):
+    """The config of a step whose ``config`` parameter has a plain type (``config: str``).
+
+    Run config gives the value itself (``{"ops": {"op": {"config": "bar"}}}``); the step
+    receives ``value``. Made by :func:`primitive_config_class`.
+    """
+
+    value: Any = None
+
+
+def primitive_config_class(annotation: Any, default: Any, owner: str) -> type[PrimitiveConfig]:
+    """A PrimitiveConfig class whose ``value`` field has ``annotation`` and ``default``."""
+    field: Any = (annotation, default)
+    return cast(
+        "type[PrimitiveConfig]",
+        pydantic.create_model(f"{owner} config", __base__=PrimitiveConfig, value=field),
+    )
+
+
 class PermissiveConfig(Config):
     """Config that also accepts fields it does not declare; they appear in ``model_dump()``."""
 
     model_config = ConfigDict(extra="allow")
 
 
-def _config_error(cls: type[BaseModel], exc: ValidationError, where: str = "") -> ConfigError:
-    secret = {name for name in cls.model_fields if is_secret_field(cls, name)}
-    found = describe_validation_error(exc, lambda path: path.split(".")[0] in secret)
+def invalid_config(cls: type[BaseModel], exc: ValidationError, where: str = "") -> ConfigError:
+    """Turn pydantic's error for ``cls`` into a ConfigError: one line per field, secrets hidden.
+
+    Args:
+        cls: the Config or resource class that refused its values.
+        exc: pydantic's error.
+        where: what to call it in the header (the class name by default).
+    """
+    found = describe_validation_error(exc, lambda path: _is_secret_path(cls, path.split(".")))
     return ConfigError.from_errors(f"{where or cls.__name__} is invalid:", found)
+
+
+def build_config(cls: type[ConfigT], data: Mapping[str, Any], where: str = "") -> ConfigT:
+    """Build ``cls`` from ``data``, raising a ConfigError with workbench's lines if invalid.
+
+    Code calling ``Config(...)`` gets pydantic's ``ValidationError``, as with Dagster; run
+    config and launch config are read with this, so their errors name every field and a fix.
+
+    Raises:
+        ConfigError: every invalid field with its path, secrets hidden.
+    """
+    try:
+        return cls(**data)
+    except ValidationError as exc:
+        raise invalid_config(cls, exc, where) from None
+
+
+def _is_secret_path(cls: Any, path: Sequence[Any]) -> bool:
+    """Whether a field path (``("creds", "password")``) leads through a secret field."""
+    for part in path:
+        if not (isinstance(cls, type) and issubclass(cls, BaseModel)):
+            return False
+        if part not in cls.model_fields:
+            return False
+        if is_secret_field(cls, str(part)):
+            return True
+        cls = _config_class_of(cls.model_fields[str(part)].annotation)
+    return False
+
+
+def _validation_error(cls: type[BaseModel], errors: Sequence[Any]) -> ValidationError:
+    """Pydantic's error for ``cls``, secret inputs hidden and unknown fields given a suggestion."""
+    details: list[Any] = []
+    for item in errors:
+        loc = tuple(item["loc"])
+        message = str(item["msg"])
+        if item["type"] == "extra_forbidden" and len(loc) == 1 and "; " not in message:
+            known = list(cls.model_fields)
+            match = closest(str(loc[0]), known)
+            hint = f"did you mean {match!r}?" if match else f"known fields: {', '.join(known)}"
+            message = f"{message}; {hint}"
+        hidden = _is_secret_path(cls, loc) or isinstance(item["input"], _EnvMixin | SecretStr)
+        details.append(
+            {
+                "type": PydanticCustomError(item["type"], message),
+                "loc": loc,
+                "input": REDACTED if hidden else item["input"],
+            }
+        )
+    return ValidationError.from_exception_data(cls.__name__, details)
 
 
 def _read_outside_run(owner: Config, field: str, value: EnvVar | IntEnvVar) -> Any:
@@ -262,44 +384,52 @@ def _field_adapter(cls: type[BaseModel], name: str) -> TypeAdapter[Any]:
 
 
 def _init_with_env(self: Config, data: dict[str, Any]) -> None:
-    """Build an instance whose env-valued fields wait for a run; check every other field."""
+    """Build an instance whose env-valued fields wait for a run; check every other field.
+
+    Raises:
+        ValidationError: every invalid field, as pydantic reports it.
+    """
     cls = type(self)
+    data = _with_enum_members(cls, data)
     fields = cls.model_fields
-    errors: list[tuple[str, str]] = []
+    errors: list[Any] = []
     values: dict[str, Any] = {}
     for name, value in data.items():
         if name not in fields:
             if cls.model_config.get("extra") == "allow":
                 values[name] = value
-                continue
-            errors.append((name, _unknown_field(cls, name)))
+            else:
+                errors.append(
+                    _error("extra_forbidden", "Extra inputs are not permitted", name, value)
+                )
             continue
-        if isinstance(value, _ENV_TYPES):
+        if isinstance(value, (*_ENV_TYPES, LaunchDeferred)):
             values[name] = value
         elif type(value) is dict and _contains_env(value):
             field = fields[name]
             discriminator = field.discriminator if isinstance(field.discriminator, str) else None
             target = _config_class_of(field.annotation, value, discriminator)
             if target is None:
-                errors.append((name, "EnvVar can be used only in str and int fields"))
+                # a dict of values, some read from the environment: checked when resolved
+                values[name] = value
                 continue
             try:
                 values[name] = target(**value)
-            except ConfigError as exc:
-                errors.extend((f"{name}.{path}", text) for path, text in exc.errors)
+            except ValidationError as exc:
+                errors.extend(_nested(name, exc))
         elif isinstance(value, Config) or not _contains_env(value):
             try:
                 values[name] = _field_adapter(cls, name).validate_python(value)
             except ValidationError as exc:
-                hide = _always(is_secret_field(cls, name))
-                errors.extend(_prefix(name, describe_validation_error(exc, hide)))
+                errors.extend(_nested(name, exc))
         else:
-            errors.append((name, "EnvVar can be used only in str and int fields"))
+            # a list holding EnvVars: its items are checked when a run resolves them
+            values[name] = value
     for name, field in fields.items():
         if name not in values and field.is_required():
-            errors.append((name, "required; give a value or an EnvVar"))
+            errors.append(_error("missing", "Field required", name, data))
     if errors:
-        raise ConfigError.from_errors(f"{cls.__name__} is invalid:", errors)
+        raise _validation_error(cls, errors)
     built = cls.model_construct(_fields_set=set(data), **values)
     object.__setattr__(self, "__dict__", built.__dict__)
     object.__setattr__(self, "__pydantic_fields_set__", built.__pydantic_fields_set__)
@@ -308,13 +438,40 @@ def _init_with_env(self: Config, data: dict[str, Any]) -> None:
     self._has_env = True
 
 
+_EXTRA = "Extra inputs are not permitted"
+
+
+def _error(kind: str, message: str, name: str, value: Any) -> dict[str, Any]:
+    return {"type": kind, "loc": (name,), "msg": message, "input": value}
+
+
+def _nested(name: str, exc: ValidationError) -> list[dict[str, Any]]:
+    return [{**item, "loc": (name, *item["loc"])} for item in exc.errors(include_url=False)]
+
+
+def _allows_none(annotation: Any) -> bool:
+    return annotation is None or type(None) in getattr(annotation, "__args__", ())
+
+
+def _with_enum_members(cls: type[BaseModel], data: Any) -> Any:
+    """``data`` with each Enum field given by member *name* turned into that member."""
+    if not isinstance(data, dict):
+        return data
+    converted = dict(data)
+    for name, field in cls.model_fields.items():
+        key = field.alias if field.alias in data else name
+        value = data.get(key)
+        members = _enum_of(field.annotation) if isinstance(value, str) else None
+        if members is None or not isinstance(value, str) or value in members._value2member_map_:
+            continue
+        if value in members.__members__:
+            converted[key] = members[value]
+    return converted
+
+
 def explicit_fields(value: BaseModel) -> dict[str, Any]:
     """The fields given explicitly when ``value`` was built (as written, EnvVars included)."""
     return {name: value.__dict__[name] for name in value.model_fields_set if name in value.__dict__}
-
-
-def _always(answer: bool) -> Callable[[str], bool]:
-    return lambda path: answer
 
 
 def _config_class_of(
@@ -337,59 +494,8 @@ def _config_class_of(
     return variants[0] if variants else None
 
 
-def _unknown_field(cls: type[BaseModel], name: str) -> str:
-    known = list(cls.model_fields)
-    match = closest(name, known)
-    hint = f"did you mean {match!r}?" if match else f"known fields: {', '.join(known)}"
-    return f"unknown field; {hint}"
-
-
 def _prefix(prefix: str, errors: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(f"{prefix}.{path}" if path else prefix, text) for path, text in errors]
-
-
-def from_launch_config(cls: type[BaseModel], data: Mapping[str, Any]) -> dict[str, Any]:
-    """Read launch config written in Dagster's run-config shape for ``cls``.
-
-    ``{"env": "NAME"}`` becomes ``EnvVar("NAME")`` (``EnvVar.int`` for an int field), an
-    Enum field given a member's *name* gets that member (Dagster writes enums by name, as
-    :func:`redact` does), and nested config is read the same way; anything else is left
-    for validation.
-    """
-    fields = cls.model_fields
-    result: dict[str, Any] = {}
-    for name, value in data.items():
-        field = fields.get(name)
-        annotation = field.annotation if field is not None else None
-        if isinstance(value, Mapping) and set(value) == {"env"} and isinstance(value["env"], str):
-            result[name] = (
-                IntEnvVar(value["env"])
-                if _accepts(annotation, int) and not (_accepts(annotation, str))
-                else EnvVar(value["env"])
-            )
-        elif (
-            isinstance(value, Mapping)
-            and (
-                nested := _config_class_of(
-                    annotation,
-                    value,
-                    field.discriminator
-                    if field is not None and isinstance(field.discriminator, str)
-                    else None,
-                )
-            )
-            is not None
-        ):
-            result[name] = from_launch_config(nested, value)
-        elif isinstance(value, str) and (members := _enum_of(annotation)) is not None:
-            result[name] = members.__members__.get(value, value)
-        else:
-            result[name] = value
-    return result
-
-
-def _accepts(annotation: Any, kind: type) -> bool:
-    return annotation is kind or kind in getattr(annotation, "__args__", ())
 
 
 def _enum_of(annotation: Any) -> type[enum.Enum] | None:
@@ -416,7 +522,8 @@ def describe_validation_error(
         if item["type"] == "missing":
             message = "required; give it a value"
         elif item["type"] == "extra_forbidden":
-            message = "unknown field; remove it"
+            hint = message.partition("; ")[2]
+            message = f"unknown field; {hint or 'remove it'}"
         elif not is_secret(path) and not isinstance(item["input"], dict):
             shown = item["input"]
             if isinstance(shown, SecretStr | _EnvMixin):
@@ -459,133 +566,32 @@ def _mentions_secret(annotation: Any) -> bool:
     return any(_mentions_secret(arg) for arg in getattr(annotation, "__args__", ()))
 
 
+def env_var_names(value: Any) -> list[str]:
+    """The names of the EnvVar objects inside ``value`` (dicts, lists and config walked)."""
+    if isinstance(value, _ENV_TYPES):
+        return [value.env_var_name]
+    if isinstance(value, BaseModel):
+        value = value.__dict__
+    if isinstance(value, Mapping):
+        return [name for item in value.values() for name in env_var_names(item)]
+    if isinstance(value, list | tuple):
+        return [name for item in value for name in env_var_names(item)]
+    return []
+
+
 def has_env_vars(obj: BaseModel) -> bool:
     """Tell whether any field of ``obj`` (or of its nested config) waits for an EnvVar."""
     return any(_contains_env(value) for value in obj.__dict__.values())
 
 
-def redact(obj: Any) -> Any:
-    """Return a JSON-able snapshot of config with every secret replaced.
-
-    EnvVars become ``{"env": NAME}`` (the name is not secret, the value is); secret fields
-    become :data:`REDACTED`; nested config becomes nested dicts.
-    """
-    if isinstance(obj, BaseModel):
-        cls = type(obj)
-        marked = marked_secret(obj)
-        out: dict[str, Any] = {}
-        for name, value in obj.__dict__.items():
-            if name in marked or (name in cls.model_fields and is_secret_field(cls, name)):
-                if isinstance(value, _ENV_TYPES):
-                    out[name] = {"env": value.env_var_name}
-                else:
-                    out[name] = None if value is None else REDACTED
-            else:
-                out[name] = redact(value)
-        for name, value in (obj.__pydantic_extra__ or {}).items():
-            out[name] = redact(value)
-        return out
-    if isinstance(obj, _ENV_TYPES):
-        return {"env": obj.env_var_name}
-    if isinstance(obj, SecretStr | pydantic.SecretBytes):
-        return REDACTED
-    if isinstance(obj, Mapping):
-        return {str(key): redact(value) for key, value in obj.items()}
-    if isinstance(obj, list | tuple | set | frozenset):
-        return [redact(value) for value in obj]
-    if isinstance(obj, enum.Enum):
-        return obj.name
-    if obj is None or isinstance(obj, str | int | float | bool):
-        return obj
-    return str(obj) if hasattr(obj, "isoformat") else repr(obj)
-
-
-def _hashable(obj: Any) -> Any:
-    if isinstance(obj, BaseModel):
-        return {
-            "__class__": type(obj).__qualname__,
-            **{name: _hashable(value) for name, value in obj.__dict__.items()},
-        }
-    if isinstance(obj, SecretStr):
-        return {"secret": hashlib.sha256(obj.get_secret_value().encode()).hexdigest()}
-    if isinstance(obj, Mapping):
-        return {str(key): _hashable(value) for key, value in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_hashable(value) for value in obj]
-    if isinstance(obj, enum.Enum):
-        return obj.name
-    if obj is None or isinstance(obj, str | int | float | bool):
-        return obj
-    return repr(obj)
-
-
-def config_hash(obj: Any) -> str:
-    """A stable hash of resolved config; secrets enter only as their own hashes."""
-    text = json.dumps(_hashable(obj), sort_keys=True, default=repr)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def resolve(obj: Self, where: str, environ: Mapping[str, str] | None = None) -> Self:  # type: ignore[misc]
-    """Return ``obj`` with every EnvVar read from the environment and the result validated.
-
-    Args:
-        obj: a Config or resource instance.
-        where: what to call it in errors, e.g. ``"resource 'warehouse'"``.
-        environ: the environment to read (``os.environ`` by default).
-
-    Raises:
-        ConfigError: listing every missing variable and every invalid resolved value.
-    """
-    if not obj._has_env:
-        return obj
-    env = os.environ if environ is None else environ
-    errors: list[tuple[str, str]] = []
-    resolved = _resolve_model(obj, "", env, errors)
-    if errors:
-        raise ConfigError.from_errors(f"{where} ({type(obj).__name__}) is invalid:", errors)
-    return cast("Self", resolved)  # type: ignore[misc]
-
-
-def _resolve_model(
-    obj: Config, prefix: str, env: Mapping[str, str], errors: list[tuple[str, str]]
-) -> Config:
-    cls = type(obj)
-    values: dict[str, Any] = {}
-    for name, value in obj.__dict__.items():
-        path = f"{prefix}{name}"
-        if isinstance(value, _ENV_TYPES):
-            raw = env.get(value.env_var_name)
-            if raw is None:
-                errors.append(
-                    (
-                        path,
-                        f"environment variable {value.env_var_name!r} is not set; "
-                        f"set {value.env_var_name} or give {name}=... a value",
-                    )
-                )
-                continue
-            try:
-                values[name] = _convert_env(value, raw, path)
-            except ConfigError as exc:
-                errors.append((path, str(exc).split(": ", 1)[1]))
-        elif isinstance(value, Config) and value._has_env:
-            values[name] = _resolve_model(value, f"{path}.", env, errors)
-        else:
-            values[name] = value
-    values.update(obj.__pydantic_extra__ or {})
-    if errors:
-        return obj
-    _nesting.depth += 1
-    try:
-        result = cls.__pydantic_validator__.validate_python(values)
-    except ValidationError as exc:
-        secret = {name for name in cls.model_fields if is_secret_field(cls, name)}
-        secret |= {name for name, value in obj.__dict__.items() if isinstance(value, _ENV_TYPES)}
-        found = describe_validation_error(exc, lambda path: path.split(".")[0] in secret)
-        errors.extend(_prefix(prefix.rstrip("."), found) if prefix else found)
-        return obj
-    finally:
-        _nesting.depth -= 1
-    object.__setattr__(result, "__pydantic_private__", dict(obj.__pydantic_private__ or {}))
-    result._has_env = False
-    return cast("Config", result)
+# Reading config to and from plain data, and resolving EnvVars, live in their own modules;
+# their names stay importable from here (imported last: those modules build on this one).
+from workbench.core.plain import (  # noqa: E402
+    config_hash,
+    from_launch_config,
+    redact,
+    runtime_config,
+    to_run_config,
+    without_secrets,
+)
+from workbench.core.resolve import resolve  # noqa: E402

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from workbench.core._arguments import check_arguments
 from workbench.core._params import Role
 from workbench.core._short import short_repr
 from workbench.core._suggest import closest, unknown_name
 from workbench.core.asset import Asset, AssetKey, AssetSpec
-from workbench.core.config import Config, explicit_fields
+from workbench.core.config import Config, env_var_names, to_run_config
 from workbench.core.graph import AssetGraph
 from workbench.core.job import Job
 from workbench.core.resource import ConfigurableResource, PartialResource
@@ -20,7 +22,16 @@ if TYPE_CHECKING:
     from workbench.core.schedule import Schedule
     from workbench.core.sensor import Sensor
 
-__all__ = ["ASSET_JOB_NAME", "Definitions", "LazyDefinitions", "RunConfig", "definitions"]
+AutomationT = TypeVar("AutomationT", "Sensor", "Schedule")
+
+__all__ = [
+    "ASSET_JOB_NAME",
+    "Definitions",
+    "LazyDefinitions",
+    "RunConfig",
+    "asset_resources",
+    "definitions",
+]
 
 ASSET_JOB_NAME = "__ASSET_JOB"
 
@@ -29,8 +40,8 @@ class RunConfig:
     """Run config in Dagster's shape, built from Config and resource instances.
 
     Example:
-        >>> RunConfig(resources={"conn": {"config": {"username": "u"}}}).to_config_dict()
-        {'ops': {}, 'resources': {'conn': {'config': {'username': 'u'}}}}
+        >>> RunConfig(resources={"db": {"config": {"user": "u"}}}).to_config_dict()["resources"]
+        {'db': {'config': {'user': 'u'}}}
     """
 
     def __init__(
@@ -46,11 +57,20 @@ class RunConfig:
         self.execution = dict(execution or {})
 
     def to_config_dict(self) -> dict[str, Any]:
-        """The plain-dict form (``{"ops": {...}, "resources": {...}}``)."""
+        """The plain-dict form, as Dagster writes it: every field, defaults included."""
         return {
-            "ops": {name: _section(value) for name, value in self.ops.items()},
+            "loggers": dict(self.loggers),
             "resources": {key: _section(value) for key, value in self.resources.items()},
+            "ops": {name: _section(value) for name, value in self.ops.items()},
+            "execution": dict(self.execution),
         }
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RunConfig):
+            return NotImplemented
+        return self.to_config_dict() == other.to_config_dict()
+
+    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"RunConfig(ops={self.ops!r}, resources={self.resources!r})"
@@ -58,22 +78,36 @@ class RunConfig:
 
 def _section(value: Any) -> Any:
     if isinstance(value, Config):
-        return {"config": explicit_fields(value)}
+        return {"config": to_run_config(value)}
     return value
+
+
+def asset_resources(assets: Iterable[Asset | AssetSpec]) -> dict[str, Any]:
+    """The resources assets bind themselves (``@asset(resource_defs=...)``), by key.
+
+    A run gets them beneath the resources it is given: an explicit binding of the same key wins.
+    """
+    found: dict[str, Any] = {}
+    for item in assets:
+        if isinstance(item, Asset):
+            for key, value in item.resource_defs.items():
+                found.setdefault(key, value)
+    return found
 
 
 def normalize_run_config(run_config: Any) -> dict[str, Any]:
     """Turn a RunConfig, a dict or None into ``{"ops": {...}, "resources": {...}}``.
 
     Raises:
-        ConfigError: if the shape is wrong, naming the entry and the shape expected.
+        DagsterInvalidConfigError: if the shape is wrong, naming the entry and the shape expected.
     """
-    from workbench.errors import ConfigError
+    from workbench.errors import DagsterInvalidConfigError as ConfigError
 
     if run_config is None:
         return {"ops": {}, "resources": {}}
+    written = not isinstance(run_config, RunConfig)
     if isinstance(run_config, RunConfig):
-        return run_config.to_config_dict()
+        run_config = run_config.to_config_dict()
     if not isinstance(run_config, Mapping):
         raise ConfigError(
             f"run config must be a dict or RunConfig, got {type(run_config).__name__}; "
@@ -107,7 +141,9 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
                 )
                 continue
             config = value.get("config")
-            if config is not None and not isinstance(config, Mapping | Config):
+            # an op's config may be a plain value (`def op(config: str = "x")`): its step checks
+            plain = section == "ops" and isinstance(config, str | int | float | bool)
+            if not plain and not isinstance(config, Mapping | Config | None):
                 errors.append(
                     (
                         f"{where}.config",
@@ -122,6 +158,17 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
                         (
                             f"{where}.config",
                             f"the field name {short_repr(bad[0])} must be text; quote it",
+                        )
+                    )
+                    continue
+                names = env_var_names(config) if written else []
+                if names:
+                    # as Dagster: EnvVar objects belong in Config objects (see #12)
+                    errors.append(
+                        (
+                            f"{where}.config",
+                            f"EnvVar({names[0]!r}) is for Config objects and RunConfig; in a "
+                            f"run-config dict write {{'env': {names[0]!r}}}",
                         )
                     )
                     continue
@@ -149,13 +196,22 @@ class Definitions:
         loggers: Mapping[str, Any] | None = None,
         asset_checks: Iterable[Any] | None = None,
         metadata: Mapping[str, Any] | None = None,
+        component_tree: Any = None,
     ) -> None:
+        check_arguments(
+            "Definitions",
+            {"asset_checks": list(asset_checks or ()), "component_tree": component_tree},
+            Definitions,
+        )
         self.assets: list[Asset | AssetSpec] = list(assets or ())
         self.schedules: list[Schedule] = list(schedules or ())
         self.sensors: list[Sensor] = list(sensors or ())
         self.jobs: list[Job] = list(jobs or ())
         self.resources: dict[str, Any] = dict(resources or {})
         self.metadata = dict(metadata or {})
+        # kept as given: every workbench run is in-process and logs through `logging`
+        self.executor = executor
+        self.loggers = dict(loggers or {})
         self._graph: AssetGraph | None = None
 
     @staticmethod
@@ -169,6 +225,8 @@ class Definitions:
             merged.sensors.extend(item.sensors)
             merged.jobs.extend(item.jobs)
             merged.metadata.update(item.metadata)
+            merged.loggers.update(item.loggers)
+            merged.executor = merged.executor if merged.executor is not None else item.executor
             for key, value in item.resources.items():
                 if key in merged.resources and merged.resources[key] is not value:
                     if merged.resources[key] != value:
@@ -232,14 +290,14 @@ class Definitions:
         """The sensor ``name``."""
         for sensor in self.sensors:
             if sensor.name == name:
-                return sensor
+                return self._with_bound_jobs(sensor)
         raise DefinitionError(self._unknown("sensor", name, [item.name for item in self.sensors]))
 
     def get_schedule_def(self, name: str) -> Schedule:
         """The schedule ``name``."""
         for schedule in self.schedules:
             if schedule.name == name:
-                return schedule
+                return self._with_bound_jobs(schedule)
         raise DefinitionError(
             self._unknown("schedule", name, [item.name for item in self.schedules])
         )
@@ -265,6 +323,12 @@ class Definitions:
                 found.setdefault(job.name, job)
         return list(found.values())
 
+    def _with_bound_jobs(self, item: AutomationT) -> AutomationT:
+        """A copy of a sensor or schedule whose jobs run with these definitions' resources."""
+        bound = copy.copy(item)
+        bound.jobs = [self._bind(job) for job in item.jobs]
+        return bound
+
     def _bind(self, job: Job) -> Job:
         bound = job.with_resources(self.resources)
         if job.is_asset_job:
@@ -273,6 +337,7 @@ class Definitions:
             bound.assets = tuple(
                 dict.fromkeys(item for key in keys if (item := graph.assets.get(key)))
             )
+            bound.resource_defs = {**asset_resources(bound.assets), **bound.resource_defs}
             bound._graph = graph  # type: ignore[attr-defined]
             bound._selected = keys  # type: ignore[attr-defined]
         return bound

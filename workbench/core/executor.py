@@ -13,15 +13,27 @@ from workbench.core._resources import PreparedResources, prepare_resources
 from workbench.core._step import RunState, load_known_versions, watch
 from workbench.core._suggest import closest
 from workbench.core.asset import Asset, AssetSpec, MaterializeResult
-from workbench.core.config import Config, from_launch_config, redact
-from workbench.core.definitions import ASSET_JOB_NAME, Definitions, normalize_run_config
+from workbench.core.config import (
+    Config,
+    PrimitiveConfig,
+    build_config,
+    from_launch_config,
+    redact,
+    resolve,
+)
+from workbench.core.definitions import (
+    ASSET_JOB_NAME,
+    Definitions,
+    asset_resources,
+    normalize_run_config,
+)
 from workbench.core.graph import as_selection
 from workbench.core.instance import Instance, default_instance
 from workbench.core.plan import Plan, Step, plan_assets, plan_job
 from workbench.core.result import ExecuteInProcessResult
 from workbench.core.run import EventType, RunEvent, RunRecord, RunStatus
-from workbench.core.session import current_session
-from workbench.errors import ConfigError, ExecutionError
+from workbench.core.secrets import collect_secrets
+from workbench.errors import ConfigError, DagsterInvalidConfigError, ExecutionError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -66,7 +78,7 @@ def materialize(
 
     Raises:
         DefinitionError: the assets cannot work together (listing every problem).
-        ConfigError: the run config is invalid (nothing runs).
+        DagsterInvalidConfigError: the run config is invalid (nothing runs).
         ExecutionError: a step failed and ``raise_on_error`` is true.
     """
     defs = Definitions(assets=assets, resources=resources)
@@ -83,7 +95,7 @@ def materialize(
     return execute_plan(
         plan,
         job_name=ASSET_JOB_NAME,
-        bindings=defs.resources,
+        bindings={**asset_resources(assets), **defs.resources},
         run_config=run_config,
         instance=instance,
         raise_on_error=raise_on_error,
@@ -143,9 +155,11 @@ def _merge_config(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _op_configs(plan: Plan, ops: Mapping[str, Any]) -> dict[str, Any]:
+def _op_configs(plan: Plan, ops: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Each step's config as written (EnvVars by name, for the record) and as the step gets it."""
     errors: list[tuple[str, str]] = []
     steps = {step.key: step for step in plan.steps}
+    written: dict[str, Any] = {}
     configs: dict[str, Any] = {}
     for name in ops:
         if name not in steps:
@@ -159,39 +173,57 @@ def _op_configs(plan: Plan, ops: Mapping[str, Any]) -> dict[str, Any]:
                 errors.append((f"ops.{step.key}", "this step takes no config; remove it"))
             continue
         try:
-            if isinstance(given, Config):
-                configs[step.key] = given
-            else:
-                configs[step.key] = step.config_class(
-                    **from_launch_config(step.config_class, dict(given or {}))
+            primitive = issubclass(step.config_class, PrimitiveConfig)
+            if primitive and not isinstance(given, Config):
+                given = {} if given is None else {"value": given}
+            config = (
+                given
+                if isinstance(given, Config)
+                else build_config(
+                    step.config_class, from_launch_config(step.config_class, dict(given or {}))
                 )
+            )
+            # EnvVars are read before any step runs, so a missing one stops the whole run
+            resolved = resolve(config, f"op {step.key!r} config")
+            configs[step.key] = resolved.value if primitive else resolved
+            written[step.key] = config.value if primitive else config
         except ConfigError as exc:
             errors.extend((f"ops.{step.key}.config.{path}", text) for path, text in exc.errors)
         except TypeError as exc:
-            errors.append((f"ops.{step.key}.config", f"must be a mapping of fields ({exc})"))
+            errors.append(
+                (
+                    f"ops.{step.key}.config",
+                    f"must map field names to values, got {type(given).__name__} ({exc})",
+                )
+            )
     if errors:
-        raise ConfigError.from_errors("run config is invalid; nothing was run:", errors)
-    return configs
+        raise DagsterInvalidConfigError.from_errors(
+            "run config is invalid; nothing was run:", errors
+        )
+    return written, configs
 
 
 def _validate_config(
     plan: Plan, bindings: Mapping[str, Any], needed: set[str], config: Mapping[str, Any]
-) -> tuple[PreparedResources, dict[str, Any]]:
+) -> tuple[PreparedResources, dict[str, Any], dict[str, Any]]:
     """Check resource and op config together; raise one ConfigError listing every problem."""
     errors: list[tuple[str, str]] = []
     prepared: PreparedResources | None = None
+    written: dict[str, Any] = {}
     op_configs: dict[str, Any] = {}
     try:
         prepared = prepare_resources(bindings, needed, config["resources"], os.environ)
     except ConfigError as exc:
         errors.extend(exc.errors or [("", str(exc))])
     try:
-        op_configs = _op_configs(plan, config["ops"])
+        written, op_configs = _op_configs(plan, config["ops"])
     except ConfigError as exc:
         errors.extend(exc.errors or [("", str(exc))])
     if errors or prepared is None:
-        raise ConfigError.from_errors("run config is invalid; nothing was run:", errors)
-    return prepared, op_configs
+        raise DagsterInvalidConfigError.from_errors(
+            "run config is invalid; nothing was run:", errors
+        )
+    return prepared, written, op_configs
 
 
 def execute_plan(
@@ -209,17 +241,19 @@ def execute_plan(
 ) -> ExecuteInProcessResult:
     """Validate config, set resources up, run the plan's steps, and tear everything down."""
     config = normalize_run_config(run_config)
-    overrides = current_session().overrides
-    effective = {**dict(bindings), **{k: v for k, v in overrides.items() if k in bindings}}
-    needed = {key for key in plan.resource_keys if key in effective}
-    prepared, op_configs = _validate_config(plan, effective, needed, config)
+    # explicit beats implicit: the run gets exactly these bindings (the notebook layer has
+    # already applied its form edits to them); see #12
+    needed = {key for key in plan.resource_keys if key in bindings}
+    prepared, written, op_configs = _validate_config(plan, bindings, needed, config)
+    # op config EnvVars are read before the run: their values are scrubbed like resources'
+    prepared.secrets |= collect_secrets(written)
     record = RunRecord(
         run_id=run_id or uuid.uuid4().hex,
         job_name=job_name,
         tags=dict(tags or {}),
         config_snapshot={
             "resources": prepared.snapshot,
-            "ops": {key: {"config": redact(value)} for key, value in op_configs.items()},
+            "ops": {key: {"config": redact(value)} for key, value in written.items()},
         },
         steps=[step.key for step in plan.steps],
     )

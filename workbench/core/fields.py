@@ -18,13 +18,13 @@ import types
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal, Union
+from typing import Any, Final, Literal, Union, cast
 
 import pydantic
 from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 
-from workbench.core.config import SECRET_MARK, EnvVar, IntEnvVar
+from workbench.core.config import SECRET_MARK, EnvVar, IntEnvVar, without_secrets
 from workbench.core.resource import ConfigurableResource, PartialResource
 
 __all__ = [
@@ -409,28 +409,20 @@ def literal_values(instance: BaseModel | PartialResource[Any]) -> dict[str, Any]
     """Return the JSON-able literal config of ``instance``, with no secret in it.
 
     EnvVars become ``{"env": NAME}``; secret fields not given as an EnvVar are left out;
-    Enums become member names, dates ISO strings, nested config dicts.
+    Enums become member names, dates ISO strings, nested config dicts (see
+    :func:`workbench.core.config.without_secrets`, the one walk behind it).
 
     Args:
         instance: a Config or resource instance, or a PartialResource (its partial config).
     """
     if isinstance(instance, PartialResource):
-        cls: type[BaseModel] = instance.resource_class
-        values = dict(instance.partial)
-    else:
-        cls = type(instance)
-        values = dict(instance.__dict__)
-        values.update(instance.__pydantic_extra__ or {})
-    out: dict[str, Any] = {}
-    for name, value in values.items():
-        if name in cls.model_fields and _is_secret(cls.model_fields[name]):
-            if isinstance(value, _ENV):
-                out[name] = {"env": value.env_var_name}
-            elif value is None:
-                out[name] = None
-            continue
-        out[name] = _jsonable(literal_value(value))
-    return out
+        partial = instance.resource_class.model_construct(**instance.partial)
+        return {
+            name: value
+            for name, value in without_secrets(partial).items()
+            if name in instance.partial
+        }
+    return cast("dict[str, Any]", without_secrets(instance))
 
 
 def _is_secret(info: FieldInfo) -> bool:

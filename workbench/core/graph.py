@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 from typing import TYPE_CHECKING, Any
 
+from workbench.core._arguments import check_arguments
 from workbench.core._suggest import closest
 from workbench.core.asset import Asset, AssetKey, AssetSpec
 from workbench.core.job import Job
@@ -345,12 +346,13 @@ def define_asset_job(
     config: Any = None,
     description: str | None = None,
     tags: Mapping[str, str] | None = None,
-    **ignored: Any,
+    **dagster_options: Any,
 ) -> Job:
     """Declare a job that materializes a selection of assets (all by default).
 
     The job is resolved against the assets of the Definitions that hold it.
     """
+    check_arguments("define_asset_job", dagster_options, define_asset_job)
     return Job(
         name,
         config=config,

@@ -7,7 +7,8 @@ import inspect
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
-from workbench.core._params import Param, Role, read_params
+from workbench.core._arguments import check_arguments
+from workbench.core._params import Param, Role, read_params, with_config_built
 from workbench.core.asset import doc_of
 from workbench.errors import DefinitionError
 
@@ -201,6 +202,7 @@ class Op:
         composition = _composing.get()
         if composition is not None:
             return composition.add(self, self._alias, args, kwargs)
+        args, kwargs = with_config_built(self.params, f"op {self.name!r}", args, kwargs)
         return self.fn(*args, **kwargs)
 
     def __repr__(self) -> str:
@@ -222,7 +224,7 @@ def op(
     required_resource_keys: Iterable[str] | None = None,
     description: str | None = None,
     tags: Mapping[str, str] | None = None,
-    **ignored: Any,
+    **dagster_options: Any,
 ) -> Callable[[Callable[..., Any]], Op]: ...
 
 
@@ -236,13 +238,14 @@ def op(
     required_resource_keys: Iterable[str] | None = None,
     description: str | None = None,
     tags: Mapping[str, str] | None = None,
-    **ignored: Any,
+    **dagster_options: Any,
 ) -> Op | Callable[[Callable[..., Any]], Op]:
     """Declare an op: a step of a job, with resources, config and inputs like an asset's.
 
     ``out={"a": Out(), "b": Out()}`` declares several outputs; the function then returns a
     tuple in that order.
     """
+    check_arguments("@op", dagster_options, op)
     outs: dict[str, Out]
     if out is None:
         outs = {"result": Out()}
@@ -378,7 +381,7 @@ def job(
     resource_defs: Mapping[str, Any] | None = None,
     tags: Mapping[str, str] | None = None,
     description: str | None = None,
-    **ignored: Any,
+    **dagster_options: Any,
 ) -> Callable[[Callable[..., Any]], Job]: ...
 
 
@@ -391,7 +394,7 @@ def job(
     resource_defs: Mapping[str, Any] | None = None,
     tags: Mapping[str, str] | None = None,
     description: str | None = None,
-    **ignored: Any,
+    **dagster_options: Any,
 ) -> Job | Callable[[Callable[..., Any]], Job]:
     """Declare a job by calling ops in the decorated function's body.
 
@@ -408,6 +411,7 @@ def job(
         >>> sorted(count.nodes)
         ['add_one', 'one']
     """
+    check_arguments("@job", dagster_options, job)
 
     def decorate(function: Callable[..., Any]) -> Job:
         job_name = name or function.__name__
@@ -417,8 +421,6 @@ def job(
             function()
         finally:
             _composing.reset(token)
-        if not composition.nodes:
-            raise DefinitionError(f"job {job_name!r} calls no ops; call each op in the job's body")
         return Job(
             job_name,
             nodes=composition.nodes,

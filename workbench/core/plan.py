@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from workbench.core._params import Param, Role
+from workbench.core._suggest import unknown_name
 from workbench.core.context import AssetExecutionContext, OpExecutionContext, StepContext
 from workbench.core.graph import AssetGraph, topological_order
 from workbench.core.job import Job, Op, OutputHandle
@@ -165,9 +166,8 @@ def plan_job(job: Job, op_selection: Iterable[str] | None = None) -> Plan:
         chosen = set(op_selection)
         unknown = chosen - set(nodes)
         if unknown:
-            raise DefinitionError(
-                f"job {job.name!r} has no ops named {sorted(unknown)}; ops: {', '.join(nodes)}"
-            )
+            first = sorted(unknown)[0]
+            raise DefinitionError(f"job {job.name!r}: " + unknown_name("op", first, nodes))
         nodes = {name: node for name, node in nodes.items() if name in chosen}
     steps: list[Step] = []
     for node in nodes.values():

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import ValidationError
 
-from workbench.core.config import Config, describe_validation_error, is_secret_field, redact
+from workbench.core.config import (
+    Config,
+    LaunchDeferred,
+    describe_validation_error,
+    is_secret_field,
+    redact,
+)
 from workbench.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -178,8 +184,12 @@ class ConfigurableResource(Config):
         return context  # type: ignore[no-any-return]
 
 
-class PartialResource(Generic[T]):
-    """A resource class whose config is completed when a run launches."""
+class PartialResource(LaunchDeferred, Generic[T]):
+    """A resource class whose config is completed when a run launches.
+
+    Nested in another resource (``S3(creds=Creds.configure_at_launch())``), it must also be
+    bound at top level, as in Dagster: the run completes it there and passes it in.
+    """
 
     def __init__(self, resource_class: type[ConfigurableResource], partial: Mapping[str, Any]):
         self.resource_class = resource_class

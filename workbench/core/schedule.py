@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import CroniterBadDateError, croniter
 
-from workbench.core._params import Role, read_params
+from workbench.core._arguments import check_arguments
+from workbench.core._params import Role
 from workbench.core.asset import doc_of
 from workbench.core.definitions import RunConfig
 from workbench.core.resource import _Resources
@@ -20,8 +21,10 @@ from workbench.core.sensor import (
     _tag,
     _targets,
     call_with_resources,
+    context_or_build,
+    read_evaluation_params,
 )
-from workbench.errors import DefinitionError, WorkbenchError
+from workbench.errors import DagsterInvariantViolationError, DefinitionError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -68,9 +71,10 @@ def build_schedule_context(
     instance: Any = None,
     scheduled_execution_time: dt.datetime | None = None,
     resources: Mapping[str, Any] | None = None,
-    **ignored: Any,
+    **dagster_options: Any,
 ) -> ScheduleEvaluationContext:
     """Build a context for evaluating a schedule in a test or a notebook."""
+    check_arguments("build_schedule_context", dagster_options, build_schedule_context)
     return ScheduleEvaluationContext(
         scheduled_execution_time=scheduled_execution_time, resources=resources, instance=instance
     )
@@ -112,6 +116,8 @@ class Schedule:
         default_status: DefaultScheduleStatus,
         description: str | None,
         tags: Mapping[str, str] | None,
+        job_name: str | None = None,
+        required_resource_keys: Iterable[str] = (),
     ) -> None:
         owner = f"schedule {name!r}"
         aliases = {"@hourly", "@daily", "@weekly", "@monthly", "@yearly", "@annually", "@midnight"}
@@ -132,7 +138,7 @@ class Schedule:
         self.name = name
         self.cron_schedule = cron_schedule
         self.jobs = jobs
-        self.job_name = jobs[0].name if jobs else None
+        self.job_name = jobs[0].name if jobs else job_name
         self.fn = fn
         self.run_config = run_config
         self.execution_timezone = execution_timezone
@@ -140,10 +146,10 @@ class Schedule:
         self.default_status = default_status
         self.description = description
         self.tags = dict(tags or {})
-        self.params = read_params(fn, owner) if fn is not None else ()
+        self.params = read_evaluation_params(fn, owner) if fn is not None else ()
         self.required_resource_keys = frozenset(
             param.name for param in self.params if param.role is Role.RESOURCE
-        )
+        ) | frozenset(required_resource_keys)
 
     @property
     def job(self) -> Job:
@@ -169,12 +175,25 @@ class Schedule:
         return times
 
     def __call__(self, context: ScheduleEvaluationContext | None = None, **resources: Any) -> Any:
-        """Evaluate and return what the function returned (the run config if it has none)."""
-        context = context or build_schedule_context()
+        """Evaluate and return what the function returned (the run config if it has none).
+
+        Raises:
+            DagsterInvalidInvocationError: the function takes a context and none was given.
+        """
+        context = context_or_build(
+            context, self.params, "schedule", self.name, build_schedule_context
+        )
         if self.fn is None:
             return RunRequest(run_config=self.run_config, tags=self.tags)
         bound = {**context._resource_values, **resources}
-        return call_with_resources(self.fn, self.params, context, bound, f"schedule {self.name!r}")
+        return call_with_resources(
+            self.fn,
+            self.params,
+            context,
+            bound,
+            f"schedule {self.name!r}",
+            self.required_resource_keys,
+        )
 
     def evaluate_tick(self, context: ScheduleEvaluationContext | None = None) -> TickResult:
         """Evaluate and normalise the answer into tagged run requests or a skip reason."""
@@ -193,20 +212,13 @@ class Schedule:
             elif item is None:
                 continue
             else:
-                raise WorkbenchError(
+                raise DagsterInvariantViolationError(
                     f"schedule {self.name!r} returned {type(item).__name__}; return RunRequest, "
                     "SkipReason, a run config dict or RunConfig, or a list of them"
                 )
-        stamp = context.scheduled_execution_time.isoformat()
-        tagged = [
-            _tag(request, "dagster/schedule_name", self.name, self.job_name) for request in requests
-        ]
+        tagged = [_tag(request, "dagster/schedule_name", self.name) for request in requests]
         for request in tagged:
-            request.tags = {
-                **self.tags,
-                "dagster/scheduled_execution_time": stamp,
-                **dict(request.tags),
-            }
+            request.tags = {**self.tags, **dict(request.tags)}
         return TickResult(self.name, tagged, None if tagged else skip)
 
     def __repr__(self) -> str:
@@ -224,9 +236,11 @@ def schedule(
     default_status: DefaultScheduleStatus = DefaultScheduleStatus.STOPPED,
     target: Any = None,
     tags: Mapping[str, str] | None = None,
-    **ignored: Any,
+    required_resource_keys: Iterable[str] | None = None,
+    **dagster_options: Any,
 ) -> Callable[[Callable[..., Any]], Schedule]:
     """Declare a schedule whose function decides each tick's run requests."""
+    check_arguments("@schedule", dagster_options, schedule)
 
     def decorate(fn: Callable[..., Any]) -> Schedule:
         schedule_name = name or fn.__name__
@@ -243,6 +257,8 @@ def schedule(
             default_status=default_status,
             description=description or doc_of(fn),
             tags=tags,
+            job_name=job_name,
+            required_resource_keys=required_resource_keys or (),
         )
 
     return decorate
@@ -253,20 +269,25 @@ def ScheduleDefinition(
     job: Job | None = None,
     cron_schedule: str,
     name: str | None = None,
+    job_name: str | None = None,
     run_config: Any = None,
     execution_timezone: str | None = None,
     default_status: DefaultScheduleStatus = DefaultScheduleStatus.STOPPED,
     description: str | None = None,
     target: Any = None,
     tags: Mapping[str, str] | None = None,
-    **ignored: Any,
+    **dagster_options: Any,
 ) -> Schedule:
     """A schedule without a function: launch ``job`` with ``run_config`` on every tick."""
+    check_arguments("ScheduleDefinition", dagster_options, ScheduleDefinition)
     jobs = _targets(name or "schedule", job, None, target, None)
-    if not jobs:
-        raise DefinitionError("ScheduleDefinition needs job= or target=")
+    if not jobs and job_name is None:
+        raise DefinitionError(
+            f"ScheduleDefinition {name or cron_schedule!r} has no job; give it job=, "
+            "job_name= or target="
+        )
     return Schedule(
-        name=name or f"{jobs[0].name}_schedule",
+        name=name or f"{jobs[0].name if jobs else job_name}_schedule",
         cron_schedule=cron_schedule,
         jobs=jobs,
         fn=None,
@@ -275,4 +296,5 @@ def ScheduleDefinition(
         default_status=default_status,
         description=description,
         tags=tags,
+        job_name=job_name,
     )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import enum
 import inspect
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from workbench.core._arguments import check_arguments
 from workbench.core._params import Param, Role, read_params
 from workbench.core._resources import prepare_resources
 from workbench.core.asset import doc_of
@@ -15,7 +18,11 @@ from workbench.core.definitions import missing_resource
 from workbench.core.graph import as_selection, define_asset_job
 from workbench.core.job import Job
 from workbench.core.resource import _Resources
-from workbench.errors import DefinitionError, WorkbenchError
+from workbench.errors import (
+    DagsterInvalidInvocationError,
+    DagsterInvariantViolationError,
+    DefinitionError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -51,6 +58,13 @@ class RunRequest:
     asset_selection: Sequence[Any] | None = None
     stale_assets_only: bool = False
     partition_key: str | None = None
+
+    def __post_init__(self) -> None:
+        # Dagster keeps run config as a dict: a RunConfig becomes its plain form (#12)
+        if hasattr(self.run_config, "to_config_dict"):
+            self.run_config = self.run_config.to_config_dict()
+        elif self.run_config is None:
+            self.run_config = {}
 
 
 @dataclass
@@ -147,9 +161,10 @@ def build_sensor_context(
     resources: Mapping[str, Any] | None = None,
     definitions: Any = None,
     sensor_name: str | None = None,
-    **ignored: Any,
+    **dagster_options: Any,
 ) -> SensorEvaluationContext:
     """Build a context for evaluating a sensor in a test or a notebook."""
+    check_arguments("build_sensor_context", dagster_options, build_sensor_context)
     return SensorEvaluationContext(
         cursor=cursor,
         resources=resources,
@@ -172,20 +187,74 @@ def _targets(
     return found
 
 
+@contextlib.contextmanager
+def _context_resources(context: Any, keys: Sequence[str], ready: Mapping[str, Any]) -> Any:
+    """Show the set-up resources ``keys`` on ``context.resources`` while the function runs."""
+    if not keys or not hasattr(context, "_resource_values"):
+        yield
+        return
+    before = context.resources
+    context.resources = _Resources({**context._resource_values, **{k: ready[k] for k in keys}})
+    try:
+        yield
+    finally:
+        context.resources = before
+
+
+def read_evaluation_params(fn: Callable[..., Any], owner: str) -> tuple[Param, ...]:
+    """A sensor's or schedule's parameters: its context may have any name, as in Dagster.
+
+    The first parameter that is neither a resource nor given a default receives the context.
+    """
+    params = list(read_params(fn, owner))
+    if not any(param.role is Role.CONTEXT for param in params):
+        for index, param in enumerate(params):
+            if param.role is Role.INPUT and not param.has_default:
+                params[index] = dataclasses.replace(param, role=Role.CONTEXT)
+                break
+    return tuple(params)
+
+
+def context_or_build(
+    context: Any, params: tuple[Param, ...], kind: str, name: str, builder: Callable[[], Any]
+) -> Any:
+    """The context given, or one built when the function takes none.
+
+    Raises:
+        DagsterInvalidInvocationError: the function takes a context and none was given.
+    """
+    if context is not None:
+        return context
+    wanted = next((param.name for param in params if param.role is Role.CONTEXT), None)
+    if wanted is not None:
+        raise DagsterInvalidInvocationError(
+            f"{kind} {name!r} takes a context ({wanted!r}) and was called without one; "
+            f"call it as {name}(build_{kind}_context(...))"
+        )
+    return builder()
+
+
 def call_with_resources(
     fn: Callable[..., Any],
     params: tuple[Param, ...],
     context: Any,
     resources: Mapping[str, Any],
     owner: str,
+    required_resource_keys: Iterable[str] = (),
 ) -> Any:
-    """Call a sensor or schedule function with resources set up, then tear them down."""
+    """Call a sensor or schedule function with resources set up, then tear them down.
+
+    Resources named in ``required_resource_keys`` are set up too and reach the function as
+    ``context.resources.KEY`` while it runs.
+    """
+    required = sorted(set(required_resource_keys))
     needed = [param.name for param in params if param.role is Role.RESOURCE]
+    needed += [key for key in required if key not in needed]
     missing = [key for key in needed if key not in resources]
     if missing:
         raise DefinitionError(missing_resource(owner, missing[0], resources))
     prepared = prepare_resources(resources, needed, {}, os.environ)
-    with prepared.setup("", needed, None) as ready:
+    with prepared.setup("", needed, None) as ready, _context_resources(context, required, ready):
         kwargs: dict[str, Any] = {}
         for param in params:
             if param.role is Role.CONTEXT:
@@ -216,6 +285,7 @@ class Sensor:
         minimum_interval_seconds: int | None,
         default_status: DefaultSensorStatus,
         description: str | None,
+        required_resource_keys: Iterable[str] = (),
     ) -> None:
         self.fn = fn
         self.name = name
@@ -224,10 +294,10 @@ class Sensor:
         self.minimum_interval_seconds = minimum_interval_seconds or 30
         self.default_status = default_status
         self.description = description
-        self.params = read_params(fn, f"sensor {name!r}")
+        self.params = read_evaluation_params(fn, f"sensor {name!r}")
         self.required_resource_keys = frozenset(
             param.name for param in self.params if param.role is Role.RESOURCE
-        )
+        ) | frozenset(required_resource_keys)
         self.__wrapped__ = fn
 
     @property
@@ -238,14 +308,25 @@ class Sensor:
         return self.jobs[0]
 
     def __call__(self, context: SensorEvaluationContext | None = None, **resources: Any) -> Any:
-        """Evaluate and return what the function returned (as Dagster's ``s(ctx)``)."""
-        context = context or build_sensor_context(sensor_name=self.name)
+        """Evaluate and return what the function returned (as Dagster's ``s(ctx)``).
+
+        Raises:
+            DagsterInvalidInvocationError: the function takes a context and none was given.
+        """
+        context = context_or_build(context, self.params, "sensor", self.name, self._default_context)
         bound = {**context._resource_values, **resources}
-        return call_with_resources(self.fn, self.params, context, bound, f"sensor {self.name!r}")
+        return call_with_resources(
+            self.fn,
+            self.params,
+            context,
+            bound,
+            f"sensor {self.name!r}",
+            self.required_resource_keys,
+        )
 
     def evaluate_tick(self, context: SensorEvaluationContext | None = None) -> TickResult:
         """Evaluate and normalise the answer: run requests (tagged), skip reason, cursor."""
-        context = context or build_sensor_context(sensor_name=self.name)
+        context = context or self._default_context()
         result = self(context)
         requests: list[RunRequest] = []
         skip: str | None = None
@@ -262,7 +343,7 @@ class Sensor:
                     skip = text or ""
                 if item.cursor is not None:
                     if context._cursor_updated:
-                        raise WorkbenchError(
+                        raise DagsterInvariantViolationError(
                             f"sensor {self.name!r}: SensorResult.cursor cannot be set if "
                             "context.update_cursor() was called; use one of them"
                         )
@@ -272,26 +353,28 @@ class Sensor:
             elif isinstance(item, SkipReason):
                 skip = item.skip_message or ""
             else:
-                raise WorkbenchError(
+                raise DagsterInvariantViolationError(
                     f"sensor {self.name!r} returned {type(item).__name__}; return RunRequest, "
                     "SkipReason, SensorResult, a list of them, or None"
                 )
         cursor = cursor_set if cursor_set is not None else context.cursor
-        tagged = [
-            _tag(request, "dagster/sensor_name", self.name, self.job_name) for request in requests
-        ]
+        tagged = [_tag(request, "dagster/sensor_name", self.name) for request in requests]
         return TickResult(self.name, tagged, None if tagged else skip, cursor)
+
+    def _default_context(self) -> SensorEvaluationContext:
+        return build_sensor_context(sensor_name=self.name)
 
     def __repr__(self) -> str:
         return f"<Sensor {self.name}>"
 
 
-def _tag(request: RunRequest, tag: str, name: str, job_name: str | None) -> RunRequest:
+def _tag(request: RunRequest, tag: str, name: str) -> RunRequest:
+    """``request`` tagged with its sensor's or schedule's name, as Dagster tags it."""
     return RunRequest(
         run_key=request.run_key,
         run_config=request.run_config,
         tags={**dict(request.tags), tag: name},
-        job_name=request.job_name or job_name,
+        job_name=request.job_name,
         asset_selection=request.asset_selection,
         stale_assets_only=request.stale_assets_only,
         partition_key=request.partition_key,
@@ -309,9 +392,11 @@ def sensor(
     default_status: DefaultSensorStatus = DefaultSensorStatus.STOPPED,
     asset_selection: Any = None,
     target: Any = None,
-    **ignored: Any,
+    required_resource_keys: Iterable[str] | None = None,
+    **dagster_options: Any,
 ) -> Callable[[Callable[..., Any]], Sensor]:
     """Declare a sensor; resources are injected by annotation, like an asset's."""
+    check_arguments("@sensor", dagster_options, sensor)
 
     def decorate(fn: Callable[..., Any]) -> Sensor:
         sensor_name = name or fn.__name__
@@ -323,6 +408,7 @@ def sensor(
             minimum_interval_seconds=minimum_interval_seconds,
             default_status=default_status,
             description=description or doc_of(fn),
+            required_resource_keys=required_resource_keys or (),
         )
 
     return decorate

@@ -8,7 +8,6 @@ from workbench.core._suggest import unknown_name
 from workbench.core.schedule import Schedule, build_schedule_context
 from workbench.core.secrets import Scrubber, collect_secrets
 from workbench.core.sensor import Sensor, TickResult, build_sensor_context
-from workbench.core.session import current_session
 from workbench.errors import DefinitionError, ExecutionError, WorkbenchError
 
 if TYPE_CHECKING:
@@ -43,8 +42,7 @@ def tick(
         ExecutionError: the sensor or schedule raised; the message and the chained exception
             have every secret of its resources scrubbed.
     """
-    overrides = current_session().overrides
-    resources = {**defs.resources, **{k: v for k, v in overrides.items() if k in defs.resources}}
+    resources = dict(defs.resources)
     target: Sensor | Schedule
     candidates: list[Sensor | Schedule] = [*defs.sensors, *defs.schedules]
     names = {item.name: item for item in candidates}
@@ -61,9 +59,12 @@ def tick(
                 )
             )
         else:
-            result = target.evaluate_tick(
-                build_schedule_context(scheduled_execution_time=at, resources=resources)
-            )
+            context = build_schedule_context(scheduled_execution_time=at, resources=resources)
+            result = target.evaluate_tick(context)
+            # like Dagster's scheduler (not evaluate_tick), a launched tick records its time
+            stamp = context.scheduled_execution_time.isoformat()
+            for request in result.run_requests:
+                request.tags = {"dagster/scheduled_execution_time": stamp, **dict(request.tags)}
     except Exception as exc:
         scrub = Scrubber(collect_secrets(resources))
         scrub.exception(exc)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
+
 from workbench.core._resources import prepare_resources
 from workbench.core.config import config_hash
-from workbench.core.session import current_session
 from workbench.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ def _default_config(config_class: type | None) -> object:
         return None
     try:
         return config_class()
-    except ConfigError:
+    except (ValidationError, ConfigError):
         return "<required>"
 
 
@@ -54,8 +55,7 @@ def stale_assets(
     keys = [key for key in graph.toposort() if graph.assets.get(key) is not None]
     wanted = set(selection) if selection is not None else set(keys)
     latest = store.latest_materializations([key.to_user_string() for key in keys])
-    overrides = current_session().overrides
-    bindings = {**defs.resources, **{k: v for k, v in overrides.items() if k in defs.resources}}
+    bindings = defs.resources
     hashes: dict[str, str] = {}
     for resource_key in {k for item in graph.definitions for k in item.required_resource_keys}:
         try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import threading
 import traceback
 from collections.abc import Mapping, Sequence
@@ -10,19 +9,19 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import yaml
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, ValidationError
 
 from workbench.core.asset import AssetKey
 from workbench.core.config import (
     Config,
-    EnvVar,
-    IntEnvVar,
+    build_config,
     from_launch_config,
-    is_secret_field,
     redact,
+    to_run_config,
 )
-from workbench.core.definitions import normalize_run_config
+from workbench.core.definitions import RunConfig, normalize_run_config
 from workbench.core.executor import materialize
+from workbench.core.fields import literal_value
 from workbench.core.graph import as_selection
 from workbench.core.instance import Instance, default_instance
 from workbench.core.plan import Plan, plan_assets, plan_job
@@ -106,7 +105,8 @@ class OpConfigEditor:
                         )
                     ],
                 )
-            self.value = self.config_class(**from_launch_config(self.config_class, data))
+            config = from_launch_config(self.config_class, data)
+            self.value = build_config(self.config_class, config)
         except yaml.YAMLError as exc:
             self.errors = [("", f"not valid YAML: {exc}")]
         except ConfigError as exc:
@@ -122,47 +122,21 @@ class OpConfigEditor:
 
 def _initial_yaml(config_class: type[Config], given: Any) -> str:
     if isinstance(given, BaseModel | Mapping):
-        data = _plain(given)
+        data = literal_value(given)
     else:
         try:
-            data = _plain(config_class())
-        except (ConfigError, TypeError):
+            data = literal_value(config_class())
+        except (ValidationError, TypeError):
             data = {
                 name: None
                 if info.is_required()
-                else _plain(info.get_default(call_default_factory=True))
+                else literal_value(info.get_default(call_default_factory=True))
                 for name, info in config_class.model_fields.items()
             }
     try:
         return yaml.safe_dump(data, sort_keys=False) if data else ""
     except yaml.YAMLError:
         return yaml.safe_dump(_stringify(data), sort_keys=False)
-
-
-def _plain(value: Any) -> Any:
-    """Config as YAML-able data that validates back: EnvVars as ``{env: NAME}``, no secrets."""
-    if isinstance(value, EnvVar | IntEnvVar):
-        return {"env": value.env_var_name}
-    if isinstance(value, BaseModel):
-        cls = type(value)
-        return {
-            name: _plain(item)
-            for name, item in value.__dict__.items()
-            if not (
-                name in cls.model_fields
-                and is_secret_field(cls, name)
-                and not isinstance(item, EnvVar | IntEnvVar)
-            )
-        }
-    if isinstance(value, enum.Enum):
-        return _plain(value.value)
-    if isinstance(value, SecretStr):
-        return None
-    if isinstance(value, Mapping):
-        return {str(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_plain(item) for item in value]
-    return value
 
 
 def _stringify(value: Any) -> Any:
@@ -308,7 +282,7 @@ class Launchpad:
             elif isinstance(form.applied, PartialResource) or value != _current(
                 self._bindings, key
             ):
-                resources[key] = {"config": _fields(value)}
+                resources[key] = {"config": to_run_config(value)}
         ops: dict[str, Any] = {}
         for key, editor in self.op_config.items():
             if editor.value is not None:
@@ -421,7 +395,7 @@ class Launchpad:
         if name is None:
             return dict(self.defs.resources), {}
         job = self.defs.resolve_job_def(name)
-        return {**self.defs.resources, **job.resource_defs}, normalize_run_config(job.config)["ops"]
+        return {**self.defs.resources, **job.resource_defs}, _default_op_config(job.config)
 
     def _watch(self, widget: Any) -> None:
         """Refresh the YAML when any control inside ``widget`` changes (rows may be added)."""
@@ -495,7 +469,7 @@ class Launchpad:
             result = materialize(
                 list(self.defs.assets),
                 run_config,
-                resources=self.defs.resources,
+                resources=_applied(self.defs.resources),
                 selection=[AssetKey.from_user_string(text) for text in self.asset_picker.value],
                 instance=self.instance,
                 raise_on_error=False,
@@ -503,7 +477,11 @@ class Launchpad:
             )
         else:
             result = self.defs.resolve_job_def(name).execute_in_process(
-                run_config, instance=self.instance, raise_on_error=False, on_event=self._on_event
+                run_config,
+                resources=_applied(self._bindings),
+                instance=self.instance,
+                raise_on_error=False,
+                on_event=self._on_event,
             )
         self.result = result
         self.summary.value = self._scrub(summary_html(result, self._plan))
@@ -571,7 +549,17 @@ def _current(bindings: Mapping[str, Any], key: str) -> Any:
     return current_session().overrides.get(key, bindings.get(key))
 
 
-def _fields(value: BaseModel) -> dict[str, Any]:
-    return {
-        name: value.__dict__[name] for name in type(value).model_fields if name in value.__dict__
-    }
+def _default_op_config(config: Any) -> dict[str, Any]:
+    """A job's default op config; Config objects kept, so their secrets stay hidden in editors."""
+    if isinstance(config, RunConfig):
+        return {
+            name: {"config": value} if isinstance(value, Config) else value
+            for name, value in config.ops.items()
+        }
+    ops: dict[str, Any] = normalize_run_config(config)["ops"]
+    return ops
+
+
+def _applied(bindings: Mapping[str, Any]) -> dict[str, Any]:
+    """The bindings a launch passes down: the session's applied form edits in place (#12)."""
+    return {key: _current(bindings, key) for key in bindings}

@@ -1,0 +1,231 @@
+"""Config to plain data and back: snapshots, run config, the context's view, form edits.
+
+One walk (:func:`_plain`) turns config into plain data; each public function picks its rules
+(secrets redacted, kept or left out; keys by name or alias; enum members by name, or by value
+for what the context shows, as in Dagster). :func:`from_launch_config` reads run config back.
+See #17.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any, Literal, cast
+
+import pydantic
+from pydantic import BaseModel, SecretStr
+
+from workbench.core.config import (
+    _ENV_TYPES,
+    REDACTED,
+    Config,
+    EnvVar,
+    IntEnvVar,
+    _config_class_of,
+    _enum_of,
+    is_secret_field,
+    marked_secret,
+)
+from workbench.errors import DagsterInvalidConfigError
+
+__all__ = [
+    "config_hash",
+    "from_launch_config",
+    "redact",
+    "runtime_config",
+    "to_run_config",
+    "without_secrets",
+]
+
+
+def from_launch_config(cls: type[BaseModel], data: Mapping[str, Any]) -> dict[str, Any]:
+    """Read launch config written in Dagster's run-config shape for ``cls``.
+
+    ``{"env": "NAME"}`` becomes ``EnvVar("NAME")`` (``EnvVar.int`` for an int field); an
+    Enum field takes a member's *name* (Dagster's run config names members, and refuses their
+    values); a discriminated union takes Dagster's selector shape, ``{"cat": {"meows": 2}}``
+    (or the variant's own fields with its tag); nested config is read the same way; anything
+    else is left for validation.
+
+    Raises:
+        DagsterInvalidConfigError: an enum given by value or an unknown member name.
+    """
+    errors: list[tuple[str, str]] = []
+    result = _read_launch(cls, data, "", errors)
+    if errors:
+        raise DagsterInvalidConfigError.from_errors(
+            f"{cls.__name__} run config is invalid:", errors
+        )
+    return result
+
+
+def _read_launch(
+    cls: type[BaseModel], data: Mapping[str, Any], prefix: str, errors: list[tuple[str, str]]
+) -> dict[str, Any]:
+    fields = cls.model_fields
+    result: dict[str, Any] = {}
+    for name, value in data.items():
+        field = fields.get(name)
+        annotation = field.annotation if field is not None else None
+        tag = field.discriminator if field is not None else None
+        if isinstance(value, Mapping) and set(value) == {"env"} and isinstance(value["env"], str):
+            result[name] = (
+                IntEnvVar(value["env"])
+                if _accepts(annotation, int) and not (_accepts(annotation, str))
+                else EnvVar(value["env"])
+            )
+        elif isinstance(value, Mapping) and isinstance(tag, str):
+            variants = _variants_by_tag(annotation, tag)
+            chosen, inner = next(iter(value.items())) if len(value) == 1 else (None, None)
+            if chosen in variants and isinstance(inner, Mapping):
+                # Dagster's selector shape: {"cat": {"meows": 2}}
+                read = _read_launch(variants[chosen], inner, f"{prefix}{name}.{chosen}.", errors)
+                result[name] = {**read, tag: chosen}
+            else:
+                nested = _config_class_of(annotation, value, tag)
+                result[name] = (
+                    value if nested is None else _read_launch(nested, value, prefix, errors)
+                )
+        elif isinstance(value, Mapping) and (nested := _config_class_of(annotation)) is not None:
+            result[name] = _read_launch(nested, value, f"{prefix}{name}.", errors)
+        elif isinstance(value, str) and (members := _enum_of(annotation)) is not None:
+            if value in members.__members__:
+                result[name] = members[value]
+            else:
+                names = ", ".join(members.__members__)
+                by_value = members._value2member_map_.get(value)
+                hint = f"give the member's name, {by_value.name!r}" if by_value else names
+                errors.append(
+                    (
+                        f"{prefix}{name}",
+                        f"{value!r} is not a member name of {members.__name__}; "
+                        f"run config names enum members: {hint}",
+                    )
+                )
+        else:
+            result[name] = value
+    return result
+
+
+def _variants_by_tag(annotation: Any, tag: str) -> dict[str, type[Config]]:
+    """Each variant of a discriminated union by its tag value (``{"cat": Cat, "dog": Dog}``)."""
+    found: dict[str, type[Config]] = {}
+    for variant in getattr(annotation, "__args__", ()):
+        if (
+            isinstance(variant, type)
+            and issubclass(variant, Config)
+            and tag in variant.model_fields
+        ):
+            for value in getattr(variant.model_fields[tag].annotation, "__args__", ()):
+                found[str(value)] = variant
+    return found
+
+
+def _accepts(annotation: Any, kind: type) -> bool:
+    return annotation is kind or kind in getattr(annotation, "__args__", ())
+
+
+def redact(obj: Any) -> Any:
+    """Return a JSON-able snapshot of config with every secret replaced.
+
+    EnvVars become ``{"env": NAME}`` (the name is not secret, the value is); secret fields
+    become :data:`REDACTED`; nested config becomes nested dicts; an Enum member its name.
+    """
+    return _plain(obj, secrets="redact", by_alias=False, enum_value=False)
+
+
+def to_run_config(obj: BaseModel) -> dict[str, Any]:
+    """``obj`` as Dagster's run config writes it: every field, defaults included, by alias.
+
+    EnvVars become ``{"env": NAME}``, an Enum member its *name*, nested config a dict.
+    Secrets are kept: this is the value a run reads back with :func:`from_launch_config`.
+    """
+    return cast("dict[str, Any]", _plain(obj, secrets="keep", by_alias=True, enum_value=False))
+
+
+def runtime_config(obj: Any) -> Any:
+    """What ``context.op_config`` and ``context.resource_config`` show, as in Dagster.
+
+    Every field by alias, defaults included, an Enum member as its *value*; secret fields
+    show :data:`REDACTED`.
+    """
+    return _plain(obj, secrets="redact", by_alias=True, enum_value=True)
+
+
+def without_secrets(obj: Any) -> Any:
+    """Config as a saved form edit or an export holds it: secrets left out, EnvVars by name.
+
+    A secret field given as an EnvVar stays (``{"env": NAME}``); one holding a value is left
+    out (a ``None`` stays None); an Enum member is its name; dates are ISO strings.
+    """
+    return _plain(obj, secrets="omit", by_alias=False, enum_value=False)
+
+
+def _plain(
+    obj: Any, *, secrets: Literal["redact", "omit", "keep"], by_alias: bool, enum_value: bool
+) -> Any:
+    """The one walk from config to plain data; the callers above choose its rules (#17)."""
+
+    def walk(value: Any) -> Any:
+        return _plain(value, secrets=secrets, by_alias=by_alias, enum_value=enum_value)
+
+    if isinstance(obj, BaseModel):
+        cls = type(obj)
+        marked = marked_secret(obj)
+        out: dict[str, Any] = {}
+        for name, value in obj.__dict__.items():
+            field = cls.model_fields.get(name)
+            key = field.alias if by_alias and field is not None and field.alias else name
+            secret = name in marked or (field is not None and is_secret_field(cls, name))
+            if secrets != "keep" and secret:
+                if isinstance(value, _ENV_TYPES):
+                    out[key] = {"env": value.env_var_name}
+                elif value is None:
+                    out[key] = None
+                elif secrets == "redact":
+                    out[key] = REDACTED
+            else:
+                out[key] = walk(value)
+        for name, value in (obj.__pydantic_extra__ or {}).items():
+            out[name] = walk(value)
+        return out
+    if isinstance(obj, _ENV_TYPES):
+        return {"env": obj.env_var_name}
+    if isinstance(obj, SecretStr | pydantic.SecretBytes):
+        return {"redact": REDACTED, "omit": None}.get(secrets, obj.get_secret_value())
+    if isinstance(obj, Mapping):
+        return {str(key): walk(value) for key, value in obj.items()}
+    if isinstance(obj, list | tuple | set | frozenset):
+        return [walk(value) for value in obj]
+    if isinstance(obj, enum.Enum):
+        return obj.value if enum_value else obj.name
+    if obj is None or isinstance(obj, str | int | float | bool):
+        return obj
+    return obj.isoformat() if hasattr(obj, "isoformat") else repr(obj)
+
+
+def _hashable(obj: Any) -> Any:
+    if isinstance(obj, BaseModel):
+        return {
+            "__class__": type(obj).__qualname__,
+            **{name: _hashable(value) for name, value in obj.__dict__.items()},
+        }
+    if isinstance(obj, SecretStr):
+        return {"secret": hashlib.sha256(obj.get_secret_value().encode()).hexdigest()}
+    if isinstance(obj, Mapping):
+        return {str(key): _hashable(value) for key, value in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_hashable(value) for value in obj]
+    if isinstance(obj, enum.Enum):
+        return obj.name
+    if obj is None or isinstance(obj, str | int | float | bool):
+        return obj
+    return repr(obj)
+
+
+def config_hash(obj: Any) -> str:
+    """A stable hash of resolved config; secrets enter only as their own hashes."""
+    text = json.dumps(_hashable(obj), sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

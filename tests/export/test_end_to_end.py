@@ -3,10 +3,11 @@ its kernel, exported and run by real Dagster, run with ``python -m workbench``, 
 into a notebook (#13).
 
 One notebook (cases/resources_guide) covers: EnvVar secrets, a nested resource, a nested Config,
-a resource configured at launch, ResourceParam, lifecycle hooks, a ConfigurableIOManager writing
-JSON files, an op job with op Config, a sensor and a schedule with resources, saved form edits of
-every field kind Dagster's config accepts, multi_asset, deps and merged Definitions. The IO
-manager and the job's ledger write files, so each path's results are the files it wrote.
+a resource configured at launch (also nested in another), ResourceParam, lifecycle hooks, a
+ConfigurableIOManager writing JSON files, an op job with op Config, a sensor and a schedule with
+resources, saved form edits of every field kind Dagster's config accepts, multi_asset, deps and
+merged Definitions. The IO manager and the job's ledger write files, so each path's results are
+the files it wrote.
 """
 
 from __future__ import annotations
@@ -140,6 +141,7 @@ def test_the_notebook_ran_with_its_form_edits(guide: Guide):
     }
     assert files["exported_at.json"] == {
         "url": "s3://loader:admin@archive/orders.json",
+        "mirror": "s3://ops-team:read@mirror/orders.json",
         "by": "ops-team",
         "day": "2024-05-01",
         "session": "orders:open",

@@ -161,10 +161,15 @@ def order_summary(order_total: int, order_count: int) -> dict:
 
 @dg.asset(deps=[dg.AssetKey(["raw", "orders"]), "order_count"], io_manager_key="json_io")
 def exported_at(
-    bucket: Bucket, credentials: Credentials, clock: dg.ResourceParam[Clock], session: Session
+    bucket: Bucket,
+    mirror: Bucket,
+    credentials: Credentials,
+    clock: dg.ResourceParam[Clock],
+    session: Session,
 ) -> dict:
     return {
         "url": bucket.url("orders.json"),
+        "mirror": mirror.url("orders.json"),
         "by": credentials.username,
         "day": clock.today(),
         "session": session.state(),
@@ -211,6 +216,9 @@ def morning(context, warehouse: Warehouse):
     )
 
 
+credentials = Credentials.configure_at_launch()
+
+
 @dg.definitions
 def defs() -> dg.Definitions:
     """Every asset, job, sensor, schedule and resource of the notebook."""
@@ -248,11 +256,12 @@ def defs() -> dg.Definitions:
                 nickname="primary",
                 tuning=Tuning(batch_size=25, region=Region.EU),
             ),
-            "credentials": Credentials.configure_at_launch(),
+            "credentials": credentials,
             "bucket": Bucket(
                 credentials=Credentials(username="loader", scope="admin"),
                 name="archive",
             ),
+            "mirror": Bucket(credentials=credentials, name="mirror"),
             "session": Session(),
             "clock": Clock(datetime.date(2024, 5, 1)),
             "json_io": JsonIOManager(base_dir=DATA_DIR),

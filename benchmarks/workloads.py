@@ -517,6 +517,12 @@ def history(profile: Profile, dagster: bool) -> list[Row]:
     return [_under(row, 1000)]
 
 
+def _engine(profile: Profile, dagster: bool) -> list[Row]:
+    from benchmarks.dagster_engine import engine_overhead
+
+    return engine_overhead(profile, dagster)
+
+
 WORKLOADS: dict[str, Workload] = {
     item.name: item
     for item in (
@@ -538,6 +544,7 @@ WORKLOADS: dict[str, Workload] = {
         Workload("form", "render the form of a 50-field resource", form),
         Workload("export", "export a 500-cell notebook", export),
         Workload("runs-history", "runs() over 100,000 stored events", history),
+        Workload("dagster-engine", "%wb materialize on Dagster vs Dagster alone", _engine),
     )
 }
 

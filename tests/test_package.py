@@ -87,6 +87,7 @@ class Conn(wb.ConfigurableResource):
 
 
 def _factories(instance: Instance) -> dict[str, Callable[[], Any]]:
+    from workbench.app.engines import NativeEngine
     from workbench.core.sensor import TickResult
 
     @wb.asset
@@ -133,6 +134,8 @@ def _factories(instance: Instance) -> dict[str, Callable[[], Any]]:
                                                        "conn", Conn()),
         "workbench.widgets.forms.ResourcesPanel": widget("workbench.widgets.forms",
                                                          "ResourcesPanel", {"conn": Conn()}),
+        "workbench.app.engines.launchpad.EngineLaunchpad": widget(
+            "workbench.app.engines.launchpad", "EngineLaunchpad", defs, NativeEngine()),
     }  # fmt: skip
 
 

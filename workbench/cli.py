@@ -121,6 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if isinstance(result, ExecuteInProcessResult) and not result.success:
         return 1
+    if type(result).__name__ == "ExecuteInProcessResult" and not result.success:
+        return 1  # Dagster's result, from a module written with import dagster (#15)
     if result is False:
         return 1
     if getattr(result, "runs", None) and not all(run.success for run in result.runs):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbench.app.engines import check_one_library, engine_for, engine_named
 from workbench.app.namespace import (
     apply_saved_edits,
     current_notebook,
-    gather_definitions,
     load_definitions,
     with_session_edits,
 )
@@ -27,8 +28,10 @@ __all__ = [
     "active_definitions",
     "edit_store",
     "export_notebook",
+    "forget_loaded",
     "launchpad",
     "load_definitions",
+    "load_into_notebook",
     "notebook_from_module",
     "runs",
     "show_graph",
@@ -53,13 +56,37 @@ def edit_store() -> Any:
     return EditStore(workbench_home())
 
 
+_loaded: dict[str, Definitions] = {}
+"""Definitions loaded into this kernel with ``%wb load TARGET``, by target (see #15)."""
+
+
+def load_into_notebook(target: str) -> Definitions:
+    """Load a module, ``.py`` file or project folder; its definitions join the active ones."""
+    defs = load_definitions(target)
+    _loaded[f"%wb load {target}"] = defs
+    return defs
+
+
+def forget_loaded() -> list[str]:
+    """Drop every definitions module ``%wb load`` added; return the targets dropped."""
+    dropped = [place.removeprefix("%wb load ") for place in _loaded]
+    _loaded.clear()
+    return dropped
+
+
 def active_definitions(namespace: Mapping[str, Any] | None = None) -> Definitions:
-    """The notebook's definitions, gathered from its namespace, with saved edits bound."""
+    """The notebook's definitions, gathered from its namespace, with saved edits bound.
+
+    Definitions written with ``import dagster`` come back as a ``dagster.Definitions``
+    (the same public surface); a namespace that mixes both libraries is a DefinitionError.
+    """
     names = dict(namespace) if namespace is not None else _user_namespace()
-    defs = gather_definitions(names)
+    names.update(_loaded)
+    engine = engine_named(check_one_library(names))
+    defs: Definitions = engine.gather(names)
     edits = edit_store().load(current_notebook(names))
     if edits:
-        apply_saved_edits(defs, edits)
+        apply_saved_edits(defs, edits, engine.build_resource)
     return defs
 
 
@@ -82,8 +109,13 @@ def show_resources(defs: Definitions | None = None) -> Any:
         raise MissingExtraError("the resource forms", "ipywidgets", "jupyter") from exc
     names = _user_namespace()
     defs = _defs(defs)
+    engine = engine_for(defs)
     return ResourcesPanel(
-        defs.resources, usage=defs.usage(), on_apply=_persist(current_notebook(names))
+        engine.resources(defs),
+        usage=engine.usage(defs),
+        on_apply=_persist(current_notebook(names)),
+        specs_of=engine.field_specs,
+        build=engine.form_builder(),
     )
 
 
@@ -92,8 +124,14 @@ def launchpad(job: str | None = None, defs: Definitions | None = None) -> Any:
     from workbench.widgets.launchpad import Launchpad
 
     names = _user_namespace()
+    defs = _defs(defs)
+    engine = engine_for(defs)
+    if engine.name != "workbench":  # built on the engine protocol alone (#15)
+        from workbench.app.engines.launchpad import EngineLaunchpad
+
+        return EngineLaunchpad(defs, engine, job=job, on_apply=_persist(current_notebook(names)))
     return Launchpad(
-        _defs(defs),
+        defs,
         instance=default_instance(),
         job=job,
         on_apply=_persist(current_notebook(names)),
@@ -102,9 +140,9 @@ def launchpad(job: str | None = None, defs: Definitions | None = None) -> Any:
 
 def show_graph(defs: Definitions | None = None) -> Any:
     """The asset graph, each asset marked fresh, stale (with why), missing or failed."""
-    from workbench.widgets.graph import GraphView
+    from workbench.app.engines.views import graph_view
 
-    return GraphView(with_session_edits(_defs(defs)), default_instance().run_store)
+    return graph_view(with_session_edits(_defs(defs)))
 
 
 def runs(
@@ -123,15 +161,37 @@ def runs(
 def export_notebook(
     path: str | os.PathLike[str],
     out: str | os.PathLike[str] | None = None,
-    target: str = "workbench",
+    target: str | None = None,
 ) -> str:
     """Export a notebook to a definitions module (the applied form edits baked in).
 
-    Returns the module's source; writes it to ``out`` (atomically) if given.
+    ``target`` is ``"workbench"`` or ``"dagster"``; by default the library the notebook's code
+    imports (a notebook written with ``import dagster`` keeps it). Returns the module's source;
+    writes it to ``out`` (atomically) if given.
     """
     from workbench.export import export_notebook as export
 
+    if target is None:
+        target = _notebook_library(os.fspath(path))
     return export(path, out, target=target, edits=_edits_for(os.fspath(path)))  # type: ignore[arg-type]
+
+
+def _notebook_library(path: str) -> str:
+    """``dagster`` when a code cell imports dagster, else ``workbench`` (see #15)."""
+    import json
+    import re
+
+    try:
+        cells = json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError, AttributeError):
+        return "workbench"  # the export itself reports what is wrong with the file
+    imports = re.compile(r"^\s*(import dagster\b|from dagster\b)", re.MULTILINE)
+    for cell in cells:
+        source = cell.get("source", "") if isinstance(cell, dict) else ""
+        text = "".join(source) if isinstance(source, list) else str(source)
+        if cell.get("cell_type") == "code" and imports.search(text):
+            return "dagster"
+    return "workbench"
 
 
 def _edits_for(path: str) -> dict[str, Any]:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 import click
 
 from workbench.app import scaffold as scaffolding
-from workbench.app.listing import describe, render_text
+from workbench.app.engines import engine_for, engine_named
+from workbench.app.listing import render_text
 from workbench.app.namespace import with_session_edits
 from workbench.app.run_config import read_run_config
 from workbench.core._suggest import closest
@@ -101,7 +102,8 @@ def build_group(frontend: Frontend) -> click.Group:
     @group.command(help="Load and validate the definitions.")
     @with_target
     def check(target: str | None = None) -> Definitions:
-        defs = defs_for(target).validate()
+        defs = defs_for(target)
+        engine_for(defs).validate(defs)
         frontend.show("All definitions loaded successfully.")
         return defs
 
@@ -111,7 +113,8 @@ def build_group(frontend: Frontend) -> click.Group:
     @with_target
     @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
     def list_(target: str | None = None, as_json: bool = False) -> dict[str, Any]:
-        listing = describe(defs_for(target))
+        defs = defs_for(target)
+        listing = engine_for(defs).describe(defs)
         frontend.show(json.dumps(listing, indent=2) if as_json else render_text(listing))
         return listing
 
@@ -139,24 +142,14 @@ def build_group(frontend: Frontend) -> click.Group:
         stale: bool,
         target: str | None = None,
     ) -> Any:
-        from workbench.core.executor import materialize as run
-        from workbench.core.graph import as_selection
-
         defs = runnable(target)
         chosen = [part for item in [*keys, *select] for part in item.split(",") if part]
-        selection: Any = None
-        for item in chosen:
-            current = as_selection(item)
-            selection = current if selection is None else selection | current
-        result = run(
-            defs.assets,
-            read_run_config(config_file),
-            resources=defs.resources,
-            selection=selection,
+        result = engine_for(defs).materialize(
+            defs,
+            selection=chosen,
+            run_config=read_run_config(config_file),
             only_stale=stale,
-            raise_on_error=False,
             on_event=frontend.progress(),
-            instance=default_instance(),
         )
         frontend.show(result)
         return result
@@ -173,6 +166,7 @@ def build_group(frontend: Frontend) -> click.Group:
         target: str | None = None,
     ) -> Any:
         defs = defs_for(target)
+        engine = engine_for(defs)
         name = job_option or job_name
         if not frontend.needs_target and job_option is None:
             from workbench.app.api import launchpad
@@ -182,15 +176,11 @@ def build_group(frontend: Frontend) -> click.Group:
             return pad
         if name is None:
             raise click.UsageError("give the job to run: --job NAME")
-        result = (
-            with_session_edits(defs)
-            .resolve_job_def(name)
-            .execute_in_process(
-                read_run_config(config_file),
-                raise_on_error=False,
-                instance=default_instance(),
-                on_event=frontend.progress(),
-            )
+        result = engine.launch(
+            with_session_edits(defs),
+            name,
+            run_config=read_run_config(config_file),
+            on_event=frontend.progress(),
         )
         frontend.show(result)
         return result
@@ -201,11 +191,8 @@ def build_group(frontend: Frontend) -> click.Group:
     @click.option("--cursor", help="The cursor the sensor receives.")
     @click.option("--launch", "launch_runs", is_flag=True, help="Launch the requested runs.")
     def sensor(name: str, cursor: str | None, launch_runs: bool, target: str | None = None) -> Any:
-        from workbench.core.tick import tick
-
-        result = tick(
-            runnable(target), name, cursor=cursor, launch=launch_runs, instance=default_instance()
-        )
+        defs = runnable(target)
+        result = engine_for(defs).tick(defs, name, cursor=cursor, launch=launch_runs)
         if not frontend.needs_target:
             from workbench.widgets.runs import tick_view
 
@@ -231,9 +218,8 @@ def build_group(frontend: Frontend) -> click.Group:
     def schedule(
         name: str, at: str | None, next_count: int, launch_runs: bool, target: str | None = None
     ) -> Any:
-        from workbench.core.tick import tick
-
         defs = runnable(target)
+        engine = engine_for(defs)
         when = None
         if at is not None:
             try:
@@ -243,8 +229,8 @@ def build_group(frontend: Frontend) -> click.Group:
                     f"{at!r} is not an ISO 8601 time; e.g. 2026-01-31T06:00:00+00:00",
                     param_hint="--at",
                 ) from None
-        result = tick(defs, name, at=when, launch=launch_runs, instance=default_instance())
-        schedule_def = defs.get_schedule_def(name)
+        result = engine.tick(defs, name, at=when, launch=launch_runs)
+        schedule_def = engine.schedule(defs, name)
         if not frontend.needs_target:
             from workbench.widgets.runs import tick_view
 
@@ -258,8 +244,24 @@ def build_group(frontend: Frontend) -> click.Group:
     @group.command(help="Run history (or one run's events with RUN_ID).")
     @click.argument("run_id", required=False)
     @click.option("--limit", "-n", type=click.IntRange(1), default=20, show_default=True)
-    def runs(run_id: str | None, limit: int) -> Any:
-        store = default_instance().run_store
+    @click.option(
+        "--engine",
+        type=click.Choice(["workbench", "dagster"]),
+        help="Whose history: workbench's or Dagster's instance (default: the notebook's engine; "
+        "workbench on a terminal).",
+    )
+    def runs(run_id: str | None, limit: int, engine: str | None) -> Any:
+        # a notebook reads the history of the engine its definitions run on (#15)
+        if engine is not None:
+            store = engine_named("dagster" if engine == "dagster" else "workbench").run_store()
+        elif frontend.needs_target:
+            store = default_instance().run_store
+        else:
+            try:
+                defs: Definitions | None = frontend.definitions(None)
+            except WorkbenchError:  # history stays readable while the definitions do not load
+                defs = None
+            store = engine_for(defs).run_store()
         if run_id is not None:
             if not frontend.needs_target:
                 from workbench.widgets.runs import RunDetail
@@ -280,9 +282,9 @@ def build_group(frontend: Frontend) -> click.Group:
     @group.command(help="The asset graph, each asset fresh, stale, missing or failed.")
     @with_target
     def graph(target: str | None = None) -> Any:
-        from workbench.widgets.graph import GraphView
+        from workbench.app.engines.views import graph_view
 
-        view = GraphView(runnable(target), default_instance().run_store)
+        view = graph_view(runnable(target))
         frontend.show(view)
         return view
 
@@ -329,6 +331,24 @@ def build_group(frontend: Frontend) -> click.Group:
         frontend.show(panel)
         return panel
 
+    if not frontend.needs_target:
+
+        @group.command(help="Load a module, .py file or project folder's definitions here.")
+        @click.argument("load_target", metavar="TARGET", required=False)
+        @click.option("--forget", is_flag=True, help="Drop what earlier loads added.")
+        def load(load_target: str | None, forget: bool) -> Any:
+            from workbench.app.api import forget_loaded, load_into_notebook
+
+            if forget:
+                dropped = forget_loaded()
+                frontend.show(f"forgot: {', '.join(dropped) or 'nothing'}")
+                return dropped
+            if load_target is None:
+                raise click.UsageError("give what to load: a module, a .py file or a folder")
+            defs = load_into_notebook(load_target)
+            frontend.show(f"loaded {load_target}; its definitions are active in this notebook")
+            return defs
+
     @group.command(help="Export a notebook to a definitions module.")
     @click.argument("path", metavar="NOTEBOOK" if frontend.needs_target else "OUT")
     @click.option("-o", "--out", help="Where to write the module (default: print it).")
@@ -336,11 +356,11 @@ def build_group(frontend: Frontend) -> click.Group:
         "--target",
         "export_target",
         type=click.Choice(["workbench", "dagster"]),
-        default="workbench",
-        show_default=True,
+        default=None,
+        help="The library the module imports (default: the one the notebook imports).",
     )
     @click.option("--notebook", help="The notebook to export (default: this one).")
-    def export(path: str, out: str | None, export_target: str, notebook: str | None) -> str:
+    def export(path: str, out: str | None, export_target: str | None, notebook: str | None) -> str:
         from workbench.app.api import export_notebook
 
         if frontend.needs_target:

@@ -22,7 +22,7 @@ from workbench.core.session import current_session
 from workbench.errors import ConfigError, DefinitionError, ExportError, WorkbenchError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 __all__ = [
     "DEFAULT_NOTEBOOK",
@@ -136,11 +136,16 @@ def resource_from_edit(resource: Any, config: Mapping[str, Any]) -> Any:
     return build_config(cls, from_launch_config(cls, dict(config)), f"saved edit of {cls.__name__}")
 
 
-def apply_saved_edits(defs: Definitions, edits: Mapping[str, Mapping[str, Any]]) -> list[str]:
+def apply_saved_edits(
+    defs: Definitions,
+    edits: Mapping[str, Mapping[str, Any]],
+    build: Callable[[Any, Mapping[str, Any]], Any] = resource_from_edit,
+) -> list[str]:
     """Bind saved form edits for keys the session has not bound yet; return problems found.
 
     A saved edit that no longer fits its resource (a field was renamed, say) is not applied:
-    the code's config stays in force and the problem is returned to be shown.
+    the code's config stays in force and the problem is returned to be shown. ``build``
+    makes the resource from the edit (the engine's way; Dagster definitions have their own).
     """
     session = current_session()
     bound = session.overrides
@@ -149,8 +154,8 @@ def apply_saved_edits(defs: Definitions, edits: Mapping[str, Mapping[str, Any]])
         if key in bound or key not in defs.resources:
             continue
         try:
-            session.bind(key, resource_from_edit(defs.resources[key], config))
-        except (ConfigError, TypeError) as exc:
+            session.bind(key, build(defs.resources[key], config))
+        except (ConfigError, TypeError, ValueError) as exc:
             problems.append(
                 f"saved edit of resource {key!r} no longer fits its class and was not applied "
                 f"({exc}); clear it with %wb resources --reset {key}"
@@ -165,6 +170,10 @@ def with_session_edits(defs: Definitions) -> Definitions:
     the graph's staleness) get the form edits because this layer binds them here (see #12).
     ``defs`` itself is left unchanged.
     """
+    from workbench.app.engines import library_of
+
+    if library_of(defs) == "dagster":
+        return defs  # the Dagster engine binds them itself, typed secrets as EnvVars (#15)
     applied = {
         key: value for key, value in current_session().overrides.items() if key in defs.resources
     }
@@ -179,6 +188,7 @@ def load_definitions(target: str | os.PathLike[str]) -> Definitions:
     """Load the definitions of a ``.py`` file, a module name, or an ``.ipynb`` notebook.
 
     A notebook is exported in memory (never executed cell by cell) and the result imported.
+    A module written with ``import dagster`` gives a ``dagster.Definitions`` (see #15).
 
     Raises:
         DefinitionError: the target cannot be found or imported, naming it and the fix.
@@ -188,10 +198,15 @@ def load_definitions(target: str | os.PathLike[str]) -> Definitions:
     path = Path(text)
     if text.endswith(".ipynb"):
         return gather_definitions(_notebook_namespace(path))
+    if path.is_dir() and (path / "definitions.py").is_file():
+        path = path / "definitions.py"  # a project folder holding its definitions module
     if text.endswith(".py") or path.exists():
         if not path.is_file():
-            raise DefinitionError(f"no file {text!r}; give the path of a .py or .ipynb file")
-        return gather_definitions(_module_namespace(path))
+            raise DefinitionError(
+                f"no file {text!r}; give the path of a .py or .ipynb file, or of a folder "
+                "holding definitions.py"
+            )
+        return _gather(_module_namespace(path))
     try:
         module = importlib.import_module(text)
     except ImportError as exc:
@@ -199,7 +214,18 @@ def load_definitions(target: str | os.PathLike[str]) -> Definitions:
             f"cannot import module {text!r} ({exc}); give a module importable from "
             "sys.path, or the path of a .py or .ipynb file"
         ) from exc
-    return gather_definitions(vars(module))
+    return _gather(vars(module))
+
+
+def _gather(namespace: Mapping[str, Any]) -> Definitions:
+    """Merge with the engine of the library the definitions are written with.
+
+    Dagster's Definitions has the same public surface, so one type stands for both.
+    """
+    from workbench.app.engines import gather
+
+    defs: Definitions = gather(namespace)
+    return defs
 
 
 def _module_namespace(path: Path) -> dict[str, Any]:

@@ -31,10 +31,13 @@ __all__ = [
     "KINDS",
     "MISSING",
     "FieldSpec",
+    "env_var_name",
     "field_specs",
     "format_annotation",
     "literal_value",
     "literal_values",
+    "model_field_specs",
+    "partial_parts",
     "to_jsonable",
 ]
 
@@ -142,6 +145,37 @@ class FieldSpec:
 
 
 _ENV = (EnvVar, IntEnvVar)
+_RESOURCE_BASES = frozenset({"ConfigurableResourceFactory"})
+"""Base class names that make a pydantic model a resource in libraries with the same model."""
+
+
+def env_var_name(value: Any) -> str | None:
+    """The variable an EnvVar names (workbench's, or Dagster's, which has the same shape).
+
+    Example:
+        >>> env_var_name(EnvVar("TOKEN")), env_var_name("TOKEN")
+        ('TOKEN', None)
+    """
+    if isinstance(value, _ENV):
+        return value.env_var_name
+    if isinstance(value, str | int) and type(value).__name__ in ("EnvVar", "IntEnvVar"):
+        name = getattr(value, "env_var_name", None)
+        return name if isinstance(name, str) else None
+    return None
+
+
+def partial_parts(value: Any) -> tuple[type[BaseModel], dict[str, Any]] | None:
+    """The class and partial config of what ``configure_at_launch()`` returned, else None.
+
+    Recognises workbench's PartialResource and Dagster's (``resource_cls`` and ``data``).
+    """
+    if isinstance(value, PartialResource):
+        return value.resource_class, dict(value.partial)
+    if isinstance(value, BaseModel) and type(value).__name__ == "PartialResource":
+        cls, data = getattr(value, "resource_cls", None), getattr(value, "data", None)
+        if isinstance(cls, type) and issubclass(cls, BaseModel) and isinstance(data, Mapping):
+            return cls, dict(data)
+    return None
 
 
 def field_specs(target: Any) -> tuple[FieldSpec, ...]:
@@ -157,8 +191,9 @@ def field_specs(target: Any) -> tuple[FieldSpec, ...]:
     Raises:
         TypeError: when ``target`` is none of these.
     """
-    if isinstance(target, PartialResource):
-        return _model_specs(target.resource_class, dict(target.partial), "", partial=True)
+    parts = partial_parts(target)
+    if parts is not None:
+        return _model_specs(parts[0], parts[1], "", partial=True)
     if isinstance(target, type) and issubclass(target, BaseModel):
         return _model_specs(target, None, "")
     if isinstance(target, BaseModel):
@@ -167,6 +202,21 @@ def field_specs(target: Any) -> tuple[FieldSpec, ...]:
         f"field_specs needs a Config or resource class or instance, or a PartialResource; "
         f"got {type(target).__name__}"
     )
+
+
+def model_field_specs(
+    cls: type[BaseModel], values: Mapping[str, Any] | None, *, partial: bool = False
+) -> tuple[FieldSpec, ...]:
+    """Describe the fields of ``cls`` holding ``values`` (None: the class alone).
+
+    For an engine that knows a resource's values better than its ``__dict__`` tells.
+
+    Args:
+        cls: a Config or resource class.
+        values: field name -> value as given (EnvVars included).
+        partial: the values are a ``configure_at_launch()`` partial config.
+    """
+    return _model_specs(cls, values, "", partial=partial)
 
 
 def _model_specs(
@@ -220,6 +270,8 @@ def _spec(
     discriminator: str | None = None,
 ) -> FieldSpec:
     inner, optional, metadata = _unwrap(annotation, metadata)
+    if "resource_dependency" in metadata:  # Dagster types it Union[TheResource, PartialResource]
+        inner = next(iter(typing.get_args(inner)), inner)
     for item in metadata:
         if isinstance(item, FieldInfo):
             description = description or item.description
@@ -227,7 +279,7 @@ def _spec(
                 discriminator = discriminator or item.discriminator
     kind = _kind(inner)
     secret = marked or kind == "secret"
-    env_var = value.env_var_name if isinstance(value, _ENV) else None
+    env_var = env_var_name(value)
     if env_var is not None:
         secret = True
     env_capable = kind in ("str", "int", "secret") and name != "*"
@@ -289,6 +341,9 @@ def _spec(
 def _values_of(nested: BaseModel | Mapping[str, Any] | None) -> dict[str, Any] | None:
     if nested is None:
         return None
+    parts = partial_parts(nested)
+    if parts is not None:
+        return parts[1]
     if isinstance(nested, BaseModel):
         return dict(nested.__dict__)
     return dict(nested)
@@ -368,6 +423,10 @@ def _kind(inner: Any) -> str:
         (frozenset, "list"),
         (Sequence, "list"),
     ]
+    if issubclass(origin, BaseModel) and any(
+        base.__name__ in _RESOURCE_BASES for base in origin.__mro__
+    ):
+        return "resource"  # a Dagster resource: the same pydantic model, another base class
     for base, kind in checks:
         if issubclass(origin, base):
             return kind
@@ -390,8 +449,9 @@ def literal_value(value: Any) -> Any:
     An Enum becomes its name, config a dict, an EnvVar ``{"env": NAME}``. Secrets inside
     nested config are left out. Dates stay dates (see :func:`to_jsonable`).
     """
-    if isinstance(value, _ENV):
-        return {"env": value.env_var_name}
+    name = env_var_name(value)
+    if name is not None:
+        return {"env": name}
     if isinstance(value, BaseModel):
         return literal_values(value)
     if isinstance(value, enum.Enum):
@@ -415,13 +475,11 @@ def literal_values(instance: BaseModel | PartialResource[Any]) -> dict[str, Any]
     Args:
         instance: a Config or resource instance, or a PartialResource (its partial config).
     """
-    if isinstance(instance, PartialResource):
-        partial = instance.resource_class.model_construct(**instance.partial)
-        return {
-            name: value
-            for name, value in without_secrets(partial).items()
-            if name in instance.partial
-        }
+    parts = partial_parts(instance)
+    if parts is not None:
+        cls, given = parts
+        partial = cls.model_construct(**given)
+        return {name: value for name, value in without_secrets(partial).items() if name in given}
     return cast("dict[str, Any]", without_secrets(instance))
 
 

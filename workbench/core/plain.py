@@ -177,8 +177,10 @@ def _plain(
         out: dict[str, Any] = {}
         for name, value in obj.__dict__.items():
             field = cls.model_fields.get(name)
-            key = field.alias if by_alias and field is not None and field.alias else name
-            secret = name in marked or (field is not None and is_secret_field(cls, name))
+            if field is None:
+                continue  # a library's own state: Dagster keeps resolved config here (#15)
+            key = field.alias if by_alias and field.alias else name
+            secret = name in marked or is_secret_field(cls, name)
             if secrets != "keep" and secret:
                 if isinstance(value, _ENV_TYPES):
                     out[key] = {"env": value.env_var_name}

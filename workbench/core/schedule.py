@@ -37,8 +37,26 @@ __all__ = [
     "ScheduleDefinition",
     "ScheduleEvaluationContext",
     "build_schedule_context",
+    "next_cron_times",
     "schedule",
 ]
+
+
+def next_cron_times(
+    cron_schedule: str, timezone: dt.tzinfo, count: int = 5, after: dt.datetime | None = None
+) -> list[dt.datetime]:
+    """The next ``count`` times a cron schedule fires after ``after`` (default: now)."""
+    start = after or dt.datetime.now(dt.UTC)
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=timezone)
+    iterator = croniter(cron_schedule, start.astimezone(timezone))
+    times: list[dt.datetime] = []
+    for _ in range(count):
+        try:
+            times.append(iterator.get_next(dt.datetime))
+        except (OverflowError, CroniterBadDateError):
+            break  # past year 9999 there is no next tick
+    return times
 
 
 class DefaultScheduleStatus(str, enum.Enum):  # noqa: UP042 -- str() as Dagster shows it
@@ -162,17 +180,7 @@ class Schedule:
         self, count: int = 5, after: dt.datetime | None = None
     ) -> list[dt.datetime]:
         """The next ``count`` tick times after ``after`` (default: now), in the schedule's zone."""
-        start = after or dt.datetime.now(dt.UTC)
-        if start.tzinfo is None:
-            start = start.replace(tzinfo=self.timezone)
-        iterator = croniter(self.cron_schedule, start.astimezone(self.timezone))
-        times: list[dt.datetime] = []
-        for _ in range(count):
-            try:
-                times.append(iterator.get_next(dt.datetime))
-            except (OverflowError, CroniterBadDateError):
-                break  # past year 9999 there is no next tick
-        return times
+        return next_cron_times(self.cron_schedule, self.timezone, count, after)
 
     def __call__(self, context: ScheduleEvaluationContext | None = None, **resources: Any) -> Any:
         """Evaluate and return what the function returned (the run config if it has none).

@@ -18,8 +18,7 @@ import ipywidgets as widgets
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from workbench.core.config import EnvVar, IntEnvVar, describe_validation_error
-from workbench.core.fields import MISSING, FieldSpec, field_specs, literal_values
-from workbench.core.resource import PartialResource
+from workbench.core.fields import MISSING, FieldSpec, field_specs, literal_values, partial_parts
 from workbench.core.secrets import Scrubber, collect_secrets, mark_secret_paths
 from workbench.core.session import current_session
 from workbench.errors import ConfigError
@@ -34,10 +33,14 @@ from workbench.widgets._editors import (
     is_env_literal,
 )
 
-__all__ = ["OnApply", "ResourceForm", "ResourcesPanel"]
+__all__ = ["BuildResource", "OnApply", "ResourceForm", "ResourcesPanel", "SpecsOf"]
 
 OnApply = Callable[[str, Any, dict[str, Any]], object]
 """Called after Apply with the resource key, the new resource and its literal config."""
+SpecsOf = Callable[[Any], tuple[FieldSpec, ...]]
+"""A resource's field specs, as its engine reads them (the core's ``field_specs`` by default)."""
+BuildResource = Callable[[Any, dict[str, Any]], Any]
+"""Build a new resource of the given one's class from the form's values (its engine's way)."""
 
 
 class ResourceForm:
@@ -65,9 +68,12 @@ class ResourceForm:
         code_resource: Any = None,
         on_apply: OnApply | None = None,
         used_by: Sequence[str] = (),
+        specs_of: SpecsOf = field_specs,
+        build: BuildResource | None = None,
     ) -> None:
-        if isinstance(resource, PartialResource):
-            self._class: type[BaseModel] = resource.resource_class
+        parts = partial_parts(resource)
+        if parts is not None:
+            self._class: type[BaseModel] = parts[0]
         elif isinstance(resource, BaseModel):
             self._class = type(resource)
         else:
@@ -77,6 +83,8 @@ class ResourceForm:
             )
         self.resource_key = resource_key
         self.used_by = tuple(used_by)
+        self._specs_of = specs_of
+        self._build = build
         self._on_apply = on_apply
         self._applied: Any = resource
         self._code: Any = resource if code_resource is None else code_resource
@@ -98,7 +106,7 @@ class ResourceForm:
             environ=lambda name: name in os.environ,
         )
         # a field the code gives as EnvVar is secret even once a value is typed over it (#11)
-        self._secret_paths = _secret_paths(field_specs(self._code))
+        self._secret_paths = _secret_paths(specs_of(self._code))
         specs = self._specs(resource)
         self._context.kept = _kept_secrets(resource, specs)
         self._context.loading = True
@@ -240,7 +248,7 @@ class ResourceForm:
 
     def _specs(self, resource: Any) -> tuple[FieldSpec, ...]:
         """The resource's field specs, secret wherever the code's are."""
-        return _mark_secret(field_specs(resource), self._secret_paths)
+        return _mark_secret(self._specs_of(resource), self._secret_paths)
 
     def _load(self, resource: Any) -> None:
         specs = self._specs(resource)
@@ -278,7 +286,10 @@ class ResourceForm:
         try:
             for editor in self._editors:
                 editor.collect(data, problems, omitted)
-            candidate = self._class(**data)
+            if self._build is None:
+                candidate = self._class(**data)
+            else:
+                candidate = self._build(self._code, data)
             mark_secret_paths(candidate, self._secret_paths)
         except ConfigError as exc:
             problems.extend(drop_under(exc.errors, omitted))
@@ -403,7 +414,8 @@ def _kept_secrets(resource: Any, specs: tuple[FieldSpec, ...]) -> dict[str, Any]
 
 
 def _raw_at(resource: Any, path: str) -> Any:
-    current: Any = resource.partial if isinstance(resource, PartialResource) else resource
+    parts = partial_parts(resource)
+    current: Any = parts[1] if parts is not None else resource
     for part in path.split("."):
         if isinstance(current, BaseModel):
             current = current.__dict__.get(part, MISSING)
@@ -428,14 +440,23 @@ class ResourcesPanel:
         *,
         usage: Mapping[str, Sequence[str]] | None = None,
         on_apply: OnApply | None = None,
+        specs_of: SpecsOf = field_specs,
+        build: BuildResource | None = None,
     ) -> None:
         usage = usage or {}
         self.forms: dict[str, ResourceForm] = {}
         parts: list[Any] = []
         for key, resource in resources.items():
             used_by = tuple(usage.get(key, ()))
-            if isinstance(resource, BaseModel | PartialResource):
-                form = ResourceForm(key, resource, on_apply=on_apply, used_by=used_by)
+            if isinstance(resource, BaseModel) or partial_parts(resource) is not None:
+                form = ResourceForm(
+                    key,
+                    resource,
+                    on_apply=on_apply,
+                    used_by=used_by,
+                    specs_of=specs_of,
+                    build=build,
+                )
                 self.forms[key] = form
                 parts.append(form.widget)
             else:

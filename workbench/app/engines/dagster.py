@@ -1,0 +1,520 @@
+"""The Dagster engine: definitions written with ``import dagster`` run in Dagster itself.
+
+This is the one module of workbench that imports ``dagster`` (an import-linter contract
+forbids it everywhere else), and it does so inside functions, so ``import workbench`` never
+loads Dagster. Runs go to a persistent DagsterInstance: the one ``DAGSTER_HOME`` names, else
+one under ``WORKBENCH_HOME/dagster``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from workbench.app.engines._dagster_config import (
+    CronTimes,
+    asset_selection,
+    field_values,
+    job_name_of,
+    nested_resource_class,
+    secrets_as_env,
+    to_dagster_env,
+    type_name,
+)
+from workbench.app.engines._dagster_records import (
+    DagsterRunStore,
+    latest_failures,
+    to_run_event,
+)
+from workbench.core.fields import model_field_specs, partial_parts
+from workbench.core.sensor import TickResult
+from workbench.core.session import current_session
+from workbench.errors import (
+    ConfigError,
+    DefinitionError,
+    ExecutionError,
+    MissingExtraError,
+    WorkbenchError,
+)
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Callable, Mapping, Sequence
+
+    import pandas
+
+    from workbench.app.engines.base import Library
+    from workbench.core.fields import FieldSpec
+    from workbench.widgets.graph import AssetStatus
+
+__all__ = ["CronTimes", "DagsterEngine", "dagster_instance"]
+
+EPHEMERAL_JOB_NAME = "__ephemeral_asset_job__"
+"""The job name ``dagster.materialize`` gives its runs (kept, so history reads the same)."""
+
+_instances: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
+def _dg() -> Any:
+    try:
+        import dagster
+    except ImportError as exc:  # pragma: no cover - only without the extra
+        raise MissingExtraError("running Dagster definitions", "dagster", "dagster") from exc
+    return dagster
+
+
+def dagster_instance() -> Any:
+    """The persistent DagsterInstance runs use: ``DAGSTER_HOME``'s, else one in WORKBENCH_HOME.
+
+    History kept there survives kernel restarts; one instance is made per directory.
+    """
+    dg = _dg()
+    if os.environ.get("DAGSTER_HOME"):
+        folder = Path(os.environ["DAGSTER_HOME"])
+    else:
+        from workbench.storage.home import workbench_home
+
+        folder = workbench_home() / "dagster"
+    key = str(folder.resolve())
+    with _lock:
+        if key not in _instances:
+            folder.mkdir(parents=True, exist_ok=True)
+            settings = folder / "dagster.yaml"
+            if not settings.exists():  # no telemetry and no welcome banner in a notebook
+                settings.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+            _instances[key] = dg.DagsterInstance.from_config(key)
+        return _instances[key]
+
+
+def _error(action: str, exc: Exception) -> WorkbenchError:
+    """Dagster's error as workbench's, the original kept as ``__cause__``."""
+    # Dagster appends stack traces to its messages; the cause keeps them
+    message = str(exc).split("\n\nStack Trace:")[0].strip()
+    text = f"{action}: {type(exc).__name__}: {message}"
+    name = type(exc).__name__
+    if "Config" in name:
+        return ConfigError(text)
+    if "Definition" in name or "Invariant" in name or "Invocation" in name:
+        return DefinitionError(text)
+    return ExecutionError(text, run_id="")
+
+
+class DagsterEngine:
+    """Runs Dagster definitions in Dagster, with the notebook's form edits bound."""
+
+    name: Library = "dagster"
+
+    # -- definitions -------------------------------------------------------------------------
+
+    def gather(self, namespace: Mapping[str, Any]) -> Any:
+        """Merge every Definitions and ``@definitions`` function with loose Dagster objects.
+
+        A loose asset, job, sensor or schedule wins over one of the same key or name inside a
+        Definitions (it is the newest cell's), as with workbench definitions.
+
+        Raises:
+            DefinitionError: one resource key bound to two different resources (naming both
+                places), or a ``@definitions`` function that raised.
+        """
+        dg = _dg()
+        found: list[tuple[str, Any]] = []
+        loose: dict[str, dict[Any, Any]] = {
+            "assets": {},
+            "jobs": {},
+            "sensors": {},
+            "schedules": {},
+        }
+        for name, value in list(namespace.items()):
+            if name.startswith("_"):
+                continue
+            if isinstance(value, dg.Definitions):
+                found.append((name, value))
+            elif type(value).__name__ == "LazyDefinitions" and callable(value):
+                found.append((f"{name}()", self._call(name, value)))
+            elif isinstance(value, dg.AssetsDefinition):
+                loose["assets"][tuple(sorted(value.keys))] = value
+            elif isinstance(value, dg.AssetSpec | dg.SourceAsset):
+                loose["assets"][(value.key,)] = value
+            elif isinstance(value, dg.JobDefinition) or type(value).__name__ == (
+                "UnresolvedAssetJobDefinition"
+            ):
+                loose["jobs"][value.name] = value
+            elif isinstance(value, dg.SensorDefinition):
+                loose["sensors"][value.name] = value
+            elif isinstance(value, dg.ScheduleDefinition):
+                loose["schedules"][value.name] = value
+        resources: dict[str, Any] = {}
+        owners: dict[str, str] = {}
+        merged: dict[str, dict[Any, Any]] = {kind: {} for kind in loose}
+        for place, defs in found:
+            for item in defs.assets or ():
+                keys = tuple(sorted(item.keys)) if hasattr(item, "keys") else (item.key,)
+                merged["assets"].setdefault(keys, item)
+            for kind in ("jobs", "sensors", "schedules"):
+                for item in getattr(defs, kind) or ():
+                    merged[kind].setdefault(item.name, item)
+            for key, value in (defs.resources or {}).items():
+                if key in resources and resources[key] is not value and resources[key] != value:
+                    raise DefinitionError(
+                        f"resource key {key!r} is bound to different resources in "
+                        f"{owners[key]!r} and {place!r}; bind it in one place, or give one of "
+                        "them another key"
+                    )
+                resources.setdefault(key, value)
+                owners.setdefault(key, place)
+        for kind, items in loose.items():
+            merged[kind].update(items)
+        assets = self._one_per_key(merged["assets"])
+        return dg.Definitions(
+            assets=assets,
+            jobs=list(merged["jobs"].values()),
+            sensors=list(merged["sensors"].values()),
+            schedules=list(merged["schedules"].values()),
+            resources=resources,
+        )
+
+    @staticmethod
+    def _call(name: str, value: Any) -> Any:
+        try:
+            return value()
+        except Exception as exc:
+            raise DefinitionError(
+                f"@definitions function {name!r} raised {type(exc).__name__}: {exc}; "
+                "fix it so it returns a Definitions"
+            ) from exc
+
+    @staticmethod
+    def _one_per_key(assets: Mapping[tuple[Any, ...], Any]) -> list[Any]:
+        """Drop an asset whose keys a later (loose) one already provides."""
+        chosen: list[Any] = []
+        covered: set[Any] = set()
+        for keys, item in reversed(list(assets.items())):
+            if covered.intersection(keys):
+                continue
+            covered.update(keys)
+            chosen.append(item)
+        return list(reversed(chosen))
+
+    def resources(self, defs: Any) -> dict[str, Any]:
+        """The resources bound in the code, by key."""
+        return dict(defs.resources or {})
+
+    def usage(self, defs: Any) -> Mapping[str, Sequence[str]]:
+        """Resource key -> the assets, jobs, sensors and schedules that need it."""
+        found: dict[str, list[str]] = {key: [] for key in self.resources(defs)}
+        users: list[tuple[str, Any]] = []
+        for item in defs.assets or ():
+            if hasattr(item, "required_resource_keys"):
+                name = ", ".join(key.to_user_string() for key in item.keys)
+                users.append((f"asset {name}", item.required_resource_keys))
+        for kind in ("jobs", "sensors", "schedules"):
+            for item in getattr(defs, kind) or ():
+                keys = getattr(item, "required_resource_keys", None) or ()
+                users.append((f"{kind[:-1]} {item.name}", keys))
+        for user, keys in users:
+            for key in keys:
+                if key in found:
+                    found[key].append(user)
+        return found
+
+    def validate(self, defs: Any) -> Any:
+        """Check the definitions load together (Dagster's own check)."""
+        try:
+            _dg().Definitions.validate_loadable(defs)
+        except Exception as exc:
+            raise _error("the Dagster definitions do not load", exc) from exc
+        return defs
+
+    def describe(self, defs: Any) -> dict[str, Any]:
+        """What ``list`` shows, in the shape the native engine gives it."""
+        graph = defs.resolve_asset_graph()
+        usage = self.usage(defs)
+        needs = {
+            key: sorted(item.required_resource_keys)
+            for item in defs.assets or ()
+            if hasattr(item, "required_resource_keys")
+            for key in item.keys
+        }
+        assets = [
+            {
+                "key": key.to_user_string(),
+                "group": graph.get(key).group_name or "default",
+                "deps": [up.to_user_string() for up in sorted(graph.get(key).parent_keys)],
+                "resources": needs[key],
+            }
+            for key in graph.toposorted_asset_keys
+            if key in needs
+        ]
+        return {
+            "assets": assets,
+            "jobs": [{"name": job.name} for job in defs.jobs or ()],
+            "resources": [
+                {"key": key, "type": type_name(value), "used_by": list(usage.get(key, []))}
+                for key, value in sorted(self.resources(defs).items())
+            ],
+            "sensors": [
+                {"name": item.name, "job": job_name_of(item)} for item in defs.sensors or ()
+            ],
+            "schedules": [
+                {"name": item.name, "cron": item.cron_schedule, "job": job_name_of(item)}
+                for item in defs.schedules or ()
+            ],
+        }
+
+    # -- resources and forms -----------------------------------------------------------------
+
+    def field_specs(self, resource: Any) -> tuple[FieldSpec, ...]:
+        """The fields of a Dagster resource (or ``configure_at_launch()`` partial)."""
+        cls, values, partial = field_values(_dg(), resource)
+        return model_field_specs(cls, values, partial=partial)
+
+    def form_builder(self) -> Callable[[Any, dict[str, Any]], Any]:
+        """Forms build Dagster resources here (workbench's EnvVars become Dagster's)."""
+        return self.build_resource
+
+    def build_resource(self, resource: Any, config: Mapping[str, Any]) -> Any:
+        """A new resource of ``resource``'s class from a form's config.
+
+        workbench EnvVars and ``{"env": NAME}`` become Dagster EnvVars; nested resources are
+        built from their dicts.
+        """
+        parts = partial_parts(resource)
+        cls = parts[0] if parts is not None else type(resource)
+        return self._build(cls, config)
+
+    def _build(self, cls: type[Any], config: Mapping[str, Any]) -> Any:
+        dg = _dg()
+        values: dict[str, Any] = {}
+        for name, value in config.items():
+            info = cls.model_fields.get(name)
+            nested = nested_resource_class(info.annotation, info.metadata) if info else None
+            if nested is not None and isinstance(value, dict):
+                values[name] = self._build(nested, value)
+            else:
+                values[name] = to_dagster_env(dg, value, info)
+        return cls(**values)
+
+    # -- runs --------------------------------------------------------------------------------
+
+    def bound(self, defs: Any) -> Any:
+        """``defs`` with the notebook's form edits bound (typed secrets read from the env)."""
+        code = self.resources(defs)
+        overrides = {
+            key: secrets_as_env(_dg(), value, key)
+            for key, value in current_session().overrides.items()
+            if key in code
+        }
+        if not overrides:
+            return defs
+        return _dg().Definitions(
+            assets=defs.assets,
+            jobs=defs.jobs,
+            sensors=defs.sensors,
+            schedules=defs.schedules,
+            resources={**code, **overrides},
+        )
+
+    def materialize(
+        self,
+        defs: Any,
+        *,
+        selection: Sequence[str] = (),
+        run_config: Mapping[str, Any] | None = None,
+        only_stale: bool = False,
+        on_event: Callable[[Any], None] | None = None,
+    ) -> Any:
+        """Materialize in Dagster, as ``dagster.materialize`` does; progress from its events."""
+        if only_stale:
+            raise ConfigError(
+                "--stale is not available for Dagster definitions; select the assets to run"
+            )
+        dg = _dg()
+        bound = self.bound(defs)
+        chosen = asset_selection(dg, selection)
+        holder = dg.Definitions(
+            jobs=[dg.define_asset_job(name=EPHEMERAL_JOB_NAME, selection=chosen)],
+            assets=bound.assets,
+            resources=bound.resources,
+        )
+        try:
+            job = holder.resolve_job_def(EPHEMERAL_JOB_NAME)
+        except Exception as exc:
+            raise _error("cannot build the run", exc) from exc
+        return self._execute(job, run_config, on_event, tags=None)
+
+    def launch(
+        self,
+        defs: Any,
+        job_name: str,
+        *,
+        run_config: Mapping[str, Any] | None = None,
+        on_event: Callable[[Any], None] | None = None,
+    ) -> Any:
+        """Run a job in Dagster (``execute_in_process``) with the form edits bound."""
+        bound = self.bound(defs)
+        try:
+            job = bound.resolve_job_def(job_name)
+        except Exception as exc:
+            raise _error(f"cannot find job {job_name!r}", exc) from exc
+        return self._execute(job, run_config, on_event, tags=None)
+
+    def _execute(
+        self,
+        job: Any,
+        run_config: Mapping[str, Any] | None,
+        on_event: Callable[[Any], None] | None,
+        *,
+        tags: Mapping[str, str] | None,
+        asset_selection: Sequence[Any] | None = None,
+    ) -> Any:
+        instance = dagster_instance()
+        run_id = str(uuid.uuid4())
+        if on_event is not None:
+            callback = on_event
+
+            def forward(entry: Any) -> None:
+                callback(to_run_event(entry))
+
+            instance.add_event_listener(run_id, forward)
+        try:
+            return job.execute_in_process(
+                run_config=dict(run_config) if run_config else None,
+                instance=instance,
+                raise_on_error=False,
+                run_id=run_id,
+                tags=dict(tags) if tags else None,
+                asset_selection=list(asset_selection) if asset_selection else None,
+            )
+        except WorkbenchError:
+            raise
+        except Exception as exc:
+            raise _error(f"Dagster could not run {job.name!r}", exc) from exc
+
+    def tick(
+        self,
+        defs: Any,
+        name: str,
+        *,
+        cursor: str | None = None,
+        at: dt.datetime | None = None,
+        launch: bool = False,
+    ) -> TickResult:
+        """Evaluate a sensor or schedule with Dagster's contexts, resources injected."""
+        dg = _dg()
+        bound = self.bound(defs)
+        sensors = {item.name: item for item in bound.sensors or ()}
+        schedules = {item.name: item for item in bound.schedules or ()}
+        instance = dagster_instance()
+        try:
+            if name in sensors:
+                target = sensors[name]
+                context = dg.build_sensor_context(
+                    instance=instance,
+                    cursor=cursor,
+                    sensor_name=name,
+                    resources=bound.resources,
+                    definitions=bound,
+                )
+            elif name in schedules:
+                target = schedules[name]
+                context = dg.build_schedule_context(
+                    instance=instance, scheduled_execution_time=at, resources=bound.resources
+                )
+            else:
+                from workbench.core._suggest import unknown_name
+
+                raise DefinitionError(
+                    unknown_name(
+                        "sensor or schedule", name, [*sensors, *schedules], none="none are defined"
+                    )
+                )
+            with context:  # resources set up for the tick and torn down after it
+                data = target.evaluate_tick(context)
+        except WorkbenchError:
+            raise
+        except Exception as exc:
+            raise _error(f"evaluating {name!r} failed", exc) from exc
+        requests = list(data.run_requests or [])
+        result = TickResult(
+            name=name,
+            run_requests=requests,
+            skip_message=data.skip_message,
+            cursor=getattr(data, "cursor", None),
+        )
+        if launch:
+            for request in requests:
+                job = bound.resolve_job_def(request.job_name or target.job_name)
+                result.runs.append(
+                    self._execute(
+                        job,
+                        request.run_config,
+                        None,
+                        tags=request.tags,
+                        asset_selection=request.asset_selection,
+                    )
+                )
+        return result
+
+    def schedule(self, defs: Any, name: str) -> CronTimes:
+        """The tick times of Dagster's schedule ``name`` (its cron and timezone)."""
+        from zoneinfo import ZoneInfo
+
+        try:
+            found = defs.resolve_schedule_def(name)
+        except Exception as exc:
+            raise _error(f"cannot find schedule {name!r}", exc) from exc
+        return CronTimes(found.cron_schedule, ZoneInfo(found.execution_timezone or "UTC"))
+
+    # -- history -----------------------------------------------------------------------------
+
+    def run_store(self) -> DagsterRunStore:
+        """Dagster's instance, read as a run store by the runs widgets."""
+        dg = _dg()
+        return DagsterRunStore(dagster_instance(), dg.RunsFilter, dg.DagsterRunStatus)
+
+    def runs(
+        self, limit: int | None = None, *, job: str | None = None, status: str | None = None
+    ) -> pandas.DataFrame:
+        """Run history from Dagster's instance, newest first (the native table's columns)."""
+        from workbench.storage.history import runs
+
+        return runs(self.run_store(), limit=limit, job=job, status=status)
+
+    def statuses(self, defs: Any) -> Mapping[str, AssetStatus]:
+        """Asset key -> fresh, missing, failed or external, read from Dagster's instance.
+
+        ``fresh`` means materialized; staleness by code and data versions is not read yet.
+        """
+        from workbench.widgets.graph import AssetStatus
+
+        found: dict[str, AssetStatus] = {}
+        instance = dagster_instance()
+        steps: dict[str, str] = {}  # asset key -> the step that materializes it
+        for item in defs.assets or ():
+            if hasattr(item, "required_resource_keys"):
+                steps.update({key.to_user_string(): item.node_def.name for key in item.keys})
+        failed = latest_failures(self.run_store(), set(steps.values()))
+        graph = defs.resolve_asset_graph()
+        keys = list(graph.toposorted_asset_keys)
+        records = {
+            record.asset_entry.asset_key: record.asset_entry
+            for record in instance.get_asset_records(keys)
+        }
+        for key in keys:
+            text = key.to_user_string()
+            entry = records.get(key)
+            upstream = tuple(up.to_user_string() for up in sorted(graph.get(key).parent_keys))
+            if text not in steps:
+                status, reason = "external", "not materialized here"
+            elif steps[text] in failed:
+                status, reason = "failed", f"failed in run {failed[steps[text]]}"
+            elif entry is None or entry.last_materialization_record is None:
+                status, reason = "missing", "never materialized"
+            else:
+                status, reason = "fresh", ""
+            found[text] = AssetStatus(text, status, reason, upstream)
+        return found

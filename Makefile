@@ -2,6 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DEMO_STAMP := $(VENV)/.installed-demo
 
 .PHONY: demo test lint bench clean
 
@@ -11,7 +12,14 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install -q -e '.[dev,dagster,browser]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+# the demo needs only the package and a kernel to run one notebook headless
+$(DEMO_STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[demo]'
+	touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
 	$(PY) -m workbench demo
 
 lint: $(STAMP)

@@ -149,3 +149,46 @@ def test_every_repr_mimebundle_has_text_plain(instance: Instance) -> None:
         text = bundle.get("text/plain")
         assert isinstance(text, str), name
         assert text.strip(), name
+
+
+def test_distribution_name_and_the_demo_extra() -> None:
+    import tomllib
+    from pathlib import Path
+
+    from workbench.errors import DISTRIBUTION, MissingExtraError
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]
+    assert project["name"] == DISTRIBUTION == "dagster-workbench"
+    extras = project["optional-dependencies"]
+    # `make demo` installs the package and a kernel, nothing of dev, dagster or browser
+    assert sorted(item.split(">")[0] for item in extras["demo"]) == ["ipykernel", "nbclient"]
+    error = MissingExtraError("running notebooks headless", "nbclient", "demo")
+    assert str(error).endswith("run: pip install 'dagster-workbench[demo]'")
+    assert set(extras) >= {"demo"}
+    plain = MissingExtraError("the resource forms", "ipywidgets")
+    assert str(plain) == "the resource forms needs ipywidgets; run: pip install 'ipywidgets'"
+
+
+def test_make_demo_installs_only_the_demo_extra(tmp_path) -> None:
+    import shutil
+    from pathlib import Path
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    root = Path(__file__).parents[1]
+    venv = tmp_path / "venv"
+
+    def plan(target: str) -> str:
+        return subprocess.run(
+            ["make", "-n", "-C", str(root), target, f"VENV={venv}"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
+
+    demo = plan("demo")
+    assert "install -q -e '.[demo]'" in demo
+    assert "dev" not in demo
+    assert "browser" not in demo
+    assert "install -q -e '.[dev,dagster,browser]'" in plan("test")

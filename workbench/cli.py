@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -9,15 +11,20 @@ import click
 
 from workbench.app.commands import build_group
 from workbench.app.namespace import load_definitions
+from workbench.core.config import redact
 from workbench.core.result import ExecuteInProcessResult
 from workbench.core.run import EventType, RunEvent
 from workbench.core.secrets import Scrubber, scrubber_for
 from workbench.errors import WorkbenchError
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Callable, Sequence
 
     from workbench.core.definitions import Definitions
+    from workbench.core.run import RunStore
+    from workbench.core.schedule import Schedule
+    from workbench.core.sensor import TickResult
 
 __all__ = ["TerminalFrontend", "main"]
 
@@ -50,9 +57,10 @@ class TerminalFrontend:
         self.scrub = scrubber_for(defs.resources)
         return defs
 
-    def show(self, value: Any) -> None:
-        """Print a result's text form, secrets scrubbed."""
-        click.echo(self.scrub(_text(value)))
+    def output(self, value: Any, text: str) -> Any:
+        """Print ``text``, secrets scrubbed; return the value."""
+        click.echo(self.scrub(text))
+        return value
 
     def progress(self) -> Callable[[RunEvent], None] | None:
         """On a terminal, a line per finished step on stderr; elsewhere nothing."""
@@ -70,6 +78,47 @@ class TerminalFrontend:
                 click.echo(f"  skip  {event.step_key}", err=True)
 
         return on_event
+
+    def run_result(self, result: Any, defs: Any) -> Any:
+        """Print the run's summary (its failures included), secrets scrubbed."""
+        click.echo(self.scrub(_text(result)))
+        return result
+
+    def launchpad(self, job: str | None, defs: Definitions) -> Any:
+        """No launchpad on a terminal: the job runs right away."""
+        return None
+
+    def tick(
+        self,
+        result: TickResult,
+        schedule: Schedule | None,
+        next_count: int,
+        after: dt.datetime | None,
+    ) -> Any:
+        """Print the tick, and a schedule's next tick times, secrets scrubbed."""
+        click.echo(self.scrub(_text(result)))
+        if schedule is not None:
+            times = schedule.next_tick_times(next_count, after=after)
+            shown = [f"  {time.isoformat()}" for time in times] or ["  none before the year 10000"]
+            click.echo("\n".join(["next ticks:", *shown]))
+        return result
+
+    def run_history(self, store: RunStore, run_id: str | None, limit: int) -> Any:
+        """Print the runs (or one run's events) as a table."""
+        from workbench.storage.history import run_events, runs
+
+        frame = run_events(run_id, store) if run_id is not None else runs(store, limit=limit)
+        click.echo(self.scrub(frame.to_string(index=False)))
+        return frame
+
+    def resources(self, defs: Definitions) -> Any:
+        """Print each resource's config as JSON, secrets redacted."""
+        shown = {
+            key: redact(value) if hasattr(type(value), "model_fields") else repr(value)
+            for key, value in defs.resources.items()
+        }
+        click.echo(self.scrub(json.dumps(shown, indent=2, default=str)))
+        return shown
 
     def notebook_path(self) -> str | None:
         """No current notebook on a terminal."""
@@ -96,6 +145,9 @@ def _demo_command() -> click.Command:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 failed run or bad input, 2 usage)."""
+    # find modules in the working directory, as `python -m workbench` does (see #14)
+    if "" not in sys.path and os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
     frontend = TerminalFrontend()
     group = build_group(frontend)
     group.add_command(_demo_command())

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
 __all__ = [
+    "DISTRIBUTION",
     "ConfigArgumentWarning",
     "ConfigError",
     "DagsterError",
@@ -45,6 +46,10 @@ __all__ = [
     "UnresolvedEnvVarError",
     "WorkbenchError",
 ]
+
+
+DISTRIBUTION = "dagster-workbench"
+"""The distribution to install (``pip install dagster-workbench``); it is imported as workbench."""
 
 
 class WorkbenchError(Exception):
@@ -166,7 +171,8 @@ class ExportError(WorkbenchError):
 class MissingExtraError(WorkbenchError, ImportError):
     """An optional package is missing; the message names the pip command that installs it."""
 
-    def __init__(self, feature: str, package: str, extra: str) -> None:
-        super().__init__(f"{feature} needs {package}; run: pip install 'workbench[{extra}]'")
+    def __init__(self, feature: str, package: str, extra: str | None = None) -> None:
+        install = f"{DISTRIBUTION}[{extra}]" if extra else package
+        super().__init__(f"{feature} needs {package}; run: pip install '{install}'")
         self.package = package
         self.extra = extra

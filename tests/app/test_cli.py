@@ -270,3 +270,76 @@ def test_export_error_names_the_cell(capsys, tmp_path):
     assert code == 1
     assert "cell 2" in err
     assert "line 1" in err
+
+
+def test_console_script_finds_a_module_in_the_working_directory(
+    capsys, tmp_path, defs_file, monkeypatch
+):
+    (tmp_path / "analysis_defs.py").write_text(defs_file.read_text())
+    monkeypatch.chdir(tmp_path)
+    # the console script's sys.path starts with its own folder, not the working directory
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
+    monkeypatch.delitem(sys.modules, "analysis_defs", raising=False)
+    code, out, err = run(capsys, "check", "analysis_defs")
+    assert (code, err) == (0, "")
+    assert out.strip() == "All definitions loaded successfully."
+
+
+def test_runs_with_a_file_says_it_takes_a_run_id(capsys, defs_file):
+    code, out, err = run(capsys, "runs", str(defs_file))
+    assert code == 2
+    assert out == ""
+    assert f"no run {str(defs_file)!r} in the run store; 'runs' takes a run id or nothing" in err
+    assert "workbench runs [RUN_ID]" in err
+
+
+def test_launch_without_a_job_lists_the_jobs(capsys, defs_file, tmp_path):
+    code, _, err = run(capsys, "launch", str(defs_file))
+    assert code == 2
+    assert "give the job to run: --job NAME (jobs: everything, ping_job)" in err
+    assets_only = tmp_path / "assets_only.py"
+    assets_only.write_text(
+        "import workbench as wb\n@wb.asset\ndef a() -> int:\n    return 1\n"
+        "defs = wb.Definitions(assets=[a])\n"
+    )
+    code, _, err = run(capsys, "launch", str(assets_only))
+    assert code == 2
+    assert "there are no jobs to launch in these definitions" in err
+    assert "'materialize'" in err
+
+
+def test_list_marks_empty_sections_alike(capsys, tmp_path):
+    empty = tmp_path / "empty.py"
+    empty.write_text("import workbench as wb\ndefs = wb.Definitions()\n")
+    code, out, _ = run(capsys, "list", str(empty))
+    assert code == 0
+    assert out.splitlines() == [
+        "Assets",
+        "  -",
+        "Jobs",
+        "  -",
+        "Resources",
+        "  -",
+        "Sensors",
+        "  -",
+        "Schedules",
+        "  -",
+    ]
+
+
+def test_version_names_the_distribution_to_install(capsys):
+    import workbench
+    from workbench.errors import DISTRIBUTION
+
+    code, out, _ = run(capsys, "--version")
+    assert code == 0
+    assert DISTRIBUTION == "dagster-workbench"
+    assert out.strip() == f"dagster-workbench {workbench.__version__} (import workbench)"
+
+
+def test_graph_takes_a_selection_like_materialize(capsys, defs_file):
+    code, out, _ = run(capsys, "graph", str(defs_file), "--select", "key:report")
+    assert code == 0
+    assert out.strip() == "report: missing (never materialized)"
+    code, out, _ = run(capsys, "graph", str(defs_file))
+    assert out.splitlines()[0] == "raw: missing (never materialized)"

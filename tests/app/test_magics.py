@@ -3,10 +3,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
 import workbench as wb
 from workbench.core.session import current_session
+from workbench.errors import DefinitionError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -75,24 +77,115 @@ def test_redefining_an_asset_in_a_later_cell_replaces_it(shell):
 
 def test_conflicting_resource_bindings_name_both_places(shell, capsys):
     shell.run_cell("more = wb.Definitions(resources={'conn': Conn(username='other')})")
-    assert wb_magic(shell, "materialize") is None
-    err = capsys.readouterr().err
-    assert "'conn' is bound to different resources in 'defs' and 'more'" in err
+    with pytest.raises(DefinitionError, match="'conn' is bound to different resources in 'defs'"):
+        wb_magic(shell, "materialize")
+    # in a cell, only the message is shown (no traceback of the magic's insides) and the cell fails
+    outcome = shell.run_cell("result = %wb materialize")
+    assert not outcome.success
+    shown = capsys.readouterr()
+    text = shown.out + shown.err
+    assert "DefinitionError: resource key 'conn' is bound to different resources" in text
+    assert "Traceback" not in text
+    assert "result" not in shell.user_ns
 
 
-def test_unknown_subcommand_and_option_get_usage_with_suggestion(shell, capsys):
-    assert wb_magic(shell, "materialise") is None
-    err = capsys.readouterr().err
-    assert "Usage: %wb" in err
-    assert "Did you mean 'materialize'?" in err
-    assert wb_magic(shell, "materialize --stal") is None
-    err = capsys.readouterr().err
-    assert "No such option '--stal'. Did you mean '--stale'?" in err
+def test_unknown_subcommand_and_option_get_usage_with_suggestion(shell):
+    with pytest.raises(UsageError) as raised:
+        wb_magic(shell, "materialise")
+    assert "Usage: %wb" in str(raised.value)
+    assert "Did you mean 'materialize'?" in str(raised.value)
+    with pytest.raises(UsageError, match=r"No such option '--stal'\. Did you mean '--stale'\?"):
+        wb_magic(shell, "materialize --stal")
 
 
-def test_help_lists_every_subcommand(shell, capsys):
-    wb_magic(shell, "help")
-    out = capsys.readouterr().out
+@pytest.mark.parametrize(
+    "line",
+    [
+        "materialize  # returns the ExecuteInProcessResult",
+        "materialize a b # two assets",
+        "runs  # run history",
+        "graph  # fresh / stale",
+        "list # everything",
+    ],
+)
+def test_a_trailing_comment_is_ignored_as_in_a_shell(shell, line):
+    value = wb_magic(shell, line)
+    assert value is not None
+    if "materialize" in line:
+        assert value.success
+        assert value.asset_value("a") == "ada"
+
+
+def test_export_with_a_trailing_comment_writes_the_module(shell, tmp_path, monkeypatch):
+    notebook = tmp_path / "analysis.ipynb"
+    nbformat = pytest.importorskip("nbformat")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(CELL)]
+    nbformat.write(nb, notebook)
+    monkeypatch.setenv("WORKBENCH_NOTEBOOK", str(notebook))
+    out = tmp_path / "analysis_defs.py"
+    source = wb_magic(shell, f"export {out}  # the notebook as a definitions module")
+    assert out.read_text() == source
+    # shown once, readably: what happened, not the module as an escaped string
+    shown = shell.display_formatter.format(source)[0]["text/plain"]
+    assert shown == f"exported {notebook} to {out} ({len(source.splitlines())} lines)"
+
+
+def test_help_is_shown_once_as_text(shell, capsys):
+    text = wb_magic(shell, "help")
+    assert capsys.readouterr().out == ""
+    shown = shell.display_formatter.format(text)[0]["text/plain"]
+    assert shown.startswith("Usage: %wb [OPTIONS] COMMAND [ARGS]...")
+    assert "\\n" not in shown
+    assert "\n  materialize " in shown
+
+
+def test_list_is_shown_once_as_text_and_returns_the_listing(shell, capsys):
+    listing = wb_magic(shell, "list")
+    assert capsys.readouterr().out == ""
+    assert [item["key"] for item in listing["assets"]] == ["a", "b"]
+    shown = shell.display_formatter.format(listing)[0]["text/plain"]
+    assert shown.splitlines()[:3] == [
+        "Assets",
+        "  a  (group default; deps: -)",
+        "  b  (group default; deps: a)",
+    ]
+
+
+def test_asset_specs_in_the_notebook_do_not_break_the_verbs(shell):
+    shell.run_cell(
+        "spec = wb.AssetSpec('external', metadata={'owner': 'ada'})\n"
+        "more = wb.Definitions(assets=[wb.AssetSpec('other', metadata={'a': 1})])"
+    )
+    listing = wb_magic(shell, "list")
+    assert {item["key"] for item in listing["assets"]} >= {"a", "b"}
+    assert wb_magic(shell, "materialize").success
+    assert "external" in wb_magic(shell, "graph").statuses
+
+
+def test_a_failed_materialize_returns_the_result_and_shows_the_error(shell, capsys):
+    shell.run_cell("@wb.asset\ndef b(a: str) -> int:\n    raise ValueError(f'cannot count {a}')\n")
+    shown: list[dict[str, str]] = []
+    shell.display_pub.publish = lambda data, **kwargs: shown.append(data)
+    result = wb_magic(shell, "materialize")
+    assert result is not None
+    assert not result.success
+    texts = [data["text/plain"] for data in shown]
+    assert texts[0] == "run started"
+    assert "step 'b' failed: ValueError: cannot count ada" in texts[-1]
+    assert texts[-1].startswith(f"run {result.run_id} failed")
+
+
+def test_a_materialize_that_cannot_start_draws_no_progress_line(shell):
+    shown: list[dict[str, str]] = []
+    shell.display_pub.publish = lambda data, **kwargs: shown.append(data)
+    with pytest.raises(DefinitionError, match="'nope'"):
+        wb_magic(shell, "materialize nope")
+    assert shown == []
+
+
+def test_help_lists_every_subcommand(shell):
+    out = wb_magic(shell, "help")
     for verb in [
         "resources",
         "materialize",
@@ -131,6 +224,10 @@ def test_saved_edits_are_reapplied_after_a_restart(shell):
     shell.run_line_magic("load_ext", "workbench")
     shell.run_cell(CELL)
     assert current_session().overrides["conn"].username == "grace"
+    # the form shows the config in force, marked as a saved edit, not the code's "ada"
+    form = wb_magic(shell, "resources").forms["conn"]
+    assert form.fields["username"].value == "grace"
+    assert form.differs == {"username": "in force: a saved edit; the code has 'ada'"}
     assert wb_magic(shell, "materialize").asset_value("a") == "grace"
     # a run the code starts itself gets exactly the resources it passes (#12)
     explicit = wb.materialize([shell.user_ns["a"]], resources=shell.user_ns["defs"].resources)
@@ -141,8 +238,9 @@ def test_resources_reset_clears_saved_edits(shell, capsys):
     panel = wb_magic(shell, "resources")
     panel.forms["conn"].fields["username"].value = "grace"
     panel.forms["conn"].apply()
-    assert wb_magic(shell, "resources --saved") == {"conn": {"username": "grace"}}
-    assert '"username": "grace"' in capsys.readouterr().out
+    saved = wb_magic(shell, "resources --saved")
+    assert saved == {"conn": {"username": "grace"}}
+    assert '"username": "grace"' in shell.display_formatter.format(saved)[0]["text/plain"]
     wb_magic(shell, "resources --reset")
     assert "cleared saved edits: conn" in capsys.readouterr().out
     assert wb.app.api.edit_store().load("<default>") == {}
@@ -206,3 +304,53 @@ def test_check_and_list(shell, capsys):
     assert "All definitions loaded successfully." in capsys.readouterr().out
     listing = wb_magic(shell, "list")
     assert [item["key"] for item in listing["assets"]] == ["a", "b"]
+
+
+def test_a_saved_edit_that_no_longer_fits_is_reported_once(shell, capsys):
+    wb.app.api.edit_store().save("<default>", "conn", {"user_name": "grace"})
+    current_session().unbind()
+    shell.run_cell("x = 1")
+    shell.run_cell("y = 2")
+    err = capsys.readouterr().err
+    assert err.count("saved edit of resource 'conn' no longer fits its class") == 1
+    assert "%wb resources --reset conn" in err
+    # a verb says it too, and the run uses the code's config
+    assert wb_magic(shell, "materialize").asset_value("a") == "ada"
+    assert "saved edit of resource 'conn' no longer fits" in capsys.readouterr().err
+
+
+def test_definitions_functions_are_not_called_after_every_cell(shell):
+    shell.run_cell(
+        "calls = []\n"
+        "@wb.definitions\n"
+        "def more():\n"
+        "    calls.append(1)\n"
+        "    return wb.Definitions(resources={'extra': Conn(username='x')})\n"
+    )
+    wb.app.api.edit_store().save("<default>", "conn", {"username": "grace"})
+    wb.app.api.edit_store().save("<default>", "gone", {"username": "nobody"})
+    current_session().unbind()
+    for _ in range(4):
+        shell.run_cell("pass")
+    assert current_session().overrides["conn"].username == "grace"
+    # the edit of 'gone' waits for a resource of that key, without calling more() each cell
+    assert len(shell.user_ns["calls"]) == 1
+
+
+def test_a_failed_run_shows_its_error_without_the_secret(shell):
+    shell.run_cell(
+        "from pydantic import SecretStr\n"
+        "class Vault(wb.ConfigurableResource):\n"
+        "    password: SecretStr\n"
+        "@wb.asset\n"
+        "def locked(vault: Vault) -> int:\n"
+        "    raise PermissionError(f'refused {vault.password.get_secret_value()}')\n"
+        "more = wb.Definitions(assets=[locked], resources={'vault': Vault(password='hunter2-x')})\n"
+    )
+    shown: list[dict[str, str]] = []
+    shell.display_pub.publish = lambda data, **kwargs: shown.append(data)
+    result = wb_magic(shell, "materialize locked")
+    assert not result.success
+    final = shown[-1]
+    assert "PermissionError: refused" in final["text/plain"]
+    assert all("hunter2-x" not in text for data in shown for text in data.values())

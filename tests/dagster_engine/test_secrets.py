@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from workbench.app.engines.dagster import dagster_instance
+from workbench.errors import ConfigError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -135,8 +136,10 @@ def test_a_missing_env_var_is_a_config_error_naming_it(dg_shell, capsys):
     form.env_fields["username"].value = "NOT_SET_ANYWHERE"
     form.apply()
 
-    assert dg_shell.run_line_magic("wb", "materialize raw") is None
-    error = capsys.readouterr().err
+    # %wb raises what cannot run, so the cell stops, showing only the message (#14)
+    with pytest.raises(ConfigError) as raised:
+        dg_shell.run_line_magic("wb", "materialize raw")
+    error = str(raised.value)
     assert "DagsterInvalidConfigError" in error
     assert "NOT_SET_ANYWHERE" in error
     assert "Stack Trace" not in error

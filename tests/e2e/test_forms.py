@@ -7,6 +7,9 @@ import secrets
 from typing import TYPE_CHECKING
 
 import pytest
+
+pytest.importorskip("playwright.sync_api", reason="the browser tests need the browser extra")
+
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import NOTEBOOKS, button, field_row, saved_edits, secrets_on_page
@@ -81,7 +84,10 @@ def test_invalid_int_shows_the_error_beside_the_field_and_disables_apply(
     expect(apply).to_be_enabled()
     expect(row).not_to_contain_text("less than or equal to 10")
     apply.click()
-    expect(page.get_by_text("applied: the next run uses this config")).to_be_visible()
+    # the form's region is an unset EnvVar: Apply says the run needs it (#14)
+    expect(
+        page.get_by_text("applied, but the next run fails unless E2E_UNSET_REGION is set")
+    ).to_be_visible()
     screenshot(page, "2-fixed")
 
 
@@ -107,7 +113,10 @@ def test_env_var_fields_show_the_variable_and_its_state_but_never_a_secret(
     assert secrets_on_page(page, websocket_frames, [token, password]) == []
 
     button(page, "Apply").click()
-    expect(page.get_by_text("applied: the next run uses this config")).to_be_visible()
+    # Apply says the run will fail while a variable it reads is unset (#14)
+    expect(
+        page.get_by_text("applied, but the next run fails unless E2E_UNSET_REGION is set")
+    ).to_be_visible()
     screenshot(page, "2-applied")
     assert secrets_on_page(page, websocket_frames, [token, password]) == []
     # the applied edit is saved with the variables' names, never the values

@@ -6,6 +6,9 @@ import re
 from typing import TYPE_CHECKING
 
 import pytest
+
+pytest.importorskip("playwright.sync_api", reason="the browser tests need the browser extra")
+
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import QUICKSTART, button, field_row

@@ -236,15 +236,19 @@ def test_a_sensor_that_raises_is_scrubbed_in_the_magic(home, tmp_path, monkeypat
     shell.user_ns.clear()
     shell.run_line_magic("load_ext", "workbench")
     assert shell.run_cell(RAISING).success
-    err = io.StringIO()
+    out, err = io.StringIO(), io.StringIO()
     try:
-        with redirect_stderr(err), redirect_stdout(io.StringIO()):
-            shell.run_line_magic("wb", "sensor watcher")
+        with redirect_stderr(err), redirect_stdout(out):
+            # a verb that cannot run raises: the cell stops, showing only the message (#14)
+            outcome = shell.run_cell("%wb sensor watcher")
     finally:
         shell.run_line_magic("unload_ext", "workbench")
         shell.user_ns.clear()
-    assert "sensor 'watcher' raised PermissionError: cannot watch **********" in err.getvalue()
-    nowhere(home, err.getvalue())
+    shown = out.getvalue() + err.getvalue()
+    assert not outcome.success
+    assert "sensor 'watcher' raised PermissionError: cannot watch **********" in shown
+    assert CANARY not in str(outcome.error_in_exec)
+    nowhere(home, shown)
 
 
 SETUP_FAILS = """

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import enum
+import html
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -470,6 +471,73 @@ def _walk(widget: Any) -> list[Any]:
     for child in getattr(widget, "children", ()):
         found.extend(_walk(child))
     return found
+
+
+def test_launch_is_disabled_during_a_run_and_a_click_then_is_ignored(instance):
+    pads: list[Launchpad] = []
+    seen: dict[str, Any] = {}
+
+    @asset
+    def slow() -> int:
+        pad = pads[0]
+        seen["disabled"] = pad.launch_button.disabled
+        seen["description"] = pad.launch_button.description
+        pad.launch_button.click()  # a second click while the run goes on
+        seen["direct"] = pad.launch()
+        return 1
+
+    pad = Launchpad(Definitions(assets=[slow]), instance=instance)
+    pads.append(pad)
+    pad.launch_button.click()
+    assert seen == {"disabled": True, "description": "Running…", "direct": None}
+    assert len(instance.run_store.list_runs()) == 1
+    assert pad.result is not None
+    assert pad.result.success
+    # the first run's summary stays; the button is back for the next run
+    assert pad.result.run_id in pad.summary.value
+    assert not pad.launch_button.disabled
+    assert pad.launch_button.description == "Launch"
+
+
+def test_a_stale_nothing_was_run_message_goes_when_the_config_changes(instance):
+    pad = Launchpad(make_defs(), instance=instance)
+    pad.op_config["raw"].text.value = "n: many"
+    pad.launch_button.click()
+    assert "nothing was run" in pad.problems.value
+    pad.op_config["raw"].text.value = "n: 4"
+    assert pad.problems.value == ""
+    pad.launch_button.click()
+    assert pad.result is not None
+    assert pad.result.success
+
+
+def test_progress_shows_whole_step_names_counts_and_the_last_log_line(instance):
+    @asset
+    def data_from_a_service_with_a_long_name() -> int:
+        return 1
+
+    @asset
+    def failing_report(data_from_a_service_with_a_long_name: int) -> int:
+        raise ValueError("no report today")
+
+    pad = Launchpad(
+        Definitions(assets=[data_from_a_service_with_a_long_name, failing_report]),
+        instance=instance,
+    )
+    pad.launch_button.click()
+    assert [bar.description for bar in pad.progress.values()] == [
+        "data_from_a_service_with_a_long_name",
+        "failing_report",
+    ]
+    # one label width, the longest name's: the bars line up and no name is cut
+    assert {bar.style.description_width for bar in pad.progress.values()} == {"38ch"}
+    assert "2 of 2 steps, 1 failed · " in pad.counts.value
+    # the newest line is shown in full, outside any scrolled or clipped box
+    assert pad.result is not None
+    last = pad._log_lines[-1]
+    assert "RUN_FAILURE" in last
+    assert html.escape(last) in pad.log.value.rsplit("<pre class='wb-log'>", 1)[1]
+    assert "max-height" not in pad.log.value
 
 
 class Shade(enum.Enum):

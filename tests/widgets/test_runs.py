@@ -22,6 +22,7 @@ from workbench.core.sensor import (
 from workbench.core.tick import tick
 from workbench.errors import StorageError
 from workbench.widgets.runs import (
+    NOTEBOOK_TAG,
     RunDetail,
     RunsView,
     runs_table,
@@ -95,11 +96,11 @@ def test_runs_view_refreshes_and_opens_a_run(instance: Instance) -> None:
 
     view.refresh_button.click()
 
-    assert result.run_id[:12] in view.table.value
+    assert result.run_id[:8] in view.table.value
     view.run_picker.value = result.run_id
     assert view.detail is not None
     assert view.detail.record.run_id == result.run_id
-    assert result.run_id in view._repr_mimebundle_()["text/plain"]
+    assert result.run_id[:8] in view._repr_mimebundle_()["text/plain"]
     view.run_picker.value = ""
     assert view.detail is None
 
@@ -203,7 +204,10 @@ def test_tick_view_shows_run_requests_and_next_tick_times() -> None:
     ]
     bundle = view._repr_mimebundle_()
     assert "1 run request(s)" in bundle["text/plain"]
-    assert "run_key='morning'" in bundle["text/plain"]
+    expected = "run key morning, the default job, tags: dagster/scheduled_execution_time=2024-05-01"
+    assert expected in bundle["text/plain"]
+    assert "{" not in bundle["text/plain"]  # tags as key=value, not a dict's repr
+    assert "{" not in bundle["text/html"]
     assert "2024-05-04T06:00:00+00:00" in bundle["text/html"]
     assert "morning" in view.widget.value
 
@@ -227,5 +231,27 @@ def test_tick_view_lists_launched_runs(instance: Instance) -> None:
     view = tick_view(result, next_n=0)
 
     assert len(result.runs) == 1
-    assert f"launched {result.runs[0].run_id}: success" in view.text()
-    assert result.runs[0].run_id in view.widget.value
+    run_id = result.runs[0].run_id
+    assert f"launched run {run_id[:8]} of nightly: success" in view.text()
+    assert run_id[:8] in view.widget.value
+
+
+def test_runs_table_is_readable(instance: Instance) -> None:
+    ok = materialize([first, second], instance=instance, tags={NOTEBOOK_TAG: "/work/a/b.ipynb"})
+    failed = materialize([first, broken], instance=instance, raise_on_error=False)
+    view = RunsView(instance.run_store)
+    text = view._repr_mimebundle_()["text/plain"].splitlines()
+    assert text[0].split() == ["run", "job", "status", "started", "duration", "notebook", "error"]
+    newest, oldest = text[1], text[2]
+    assert newest.startswith(f"{failed.run_id[:8]}  materialize  FAILURE")
+    assert failed.run_id not in newest  # short ids only
+    assert newest.rstrip().endswith("ValueError: no good")
+    assert "\\n" not in newest
+    assert oldest.startswith(f"{ok.run_id[:8]}  materialize  SUCCESS")
+    assert "b.ipynb" in oldest
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", oldest)  # local time, to the second
+    assert "__ASSET_JOB" not in "\n".join(text)
+    html = view.table.value
+    assert html.index(failed.run_id[:8]) < html.index(ok.run_id[:8])
+    assert "#cf222e" in html  # the failure in its colour
+    assert "<td class='wb-run-error'" in html

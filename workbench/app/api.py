@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.app.engines import check_one_library, engine_for, engine_named
 from workbench.app.namespace import (
+    DEFAULT_NOTEBOOK,
     apply_saved_edits,
     current_notebook,
     load_definitions,
@@ -17,7 +18,7 @@ from workbench.core.instance import default_instance
 from workbench.errors import MissingExtraError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     import pandas
 
@@ -74,11 +75,17 @@ def forget_loaded() -> list[str]:
     return dropped
 
 
-def active_definitions(namespace: Mapping[str, Any] | None = None) -> Definitions:
+def active_definitions(
+    namespace: Mapping[str, Any] | None = None, *, report: Callable[[str], object] | None = None
+) -> Definitions:
     """The notebook's definitions, gathered from its namespace, with saved edits bound.
 
     Definitions written with ``import dagster`` come back as a ``dagster.Definitions``
     (the same public surface); a namespace that mixes both libraries is a DefinitionError.
+
+    Args:
+        namespace: the names to gather from (the IPython user namespace by default).
+        report: called with each saved edit that could not be applied (and why, with the fix).
     """
     names = dict(namespace) if namespace is not None else _user_namespace()
     names.update(_loaded)
@@ -86,7 +93,10 @@ def active_definitions(namespace: Mapping[str, Any] | None = None) -> Definition
     defs: Definitions = engine.gather(names)
     edits = edit_store().load(current_notebook(names))
     if edits:
-        apply_saved_edits(defs, edits, engine.build_resource)
+        problems = apply_saved_edits(defs, edits, engine.build_resource)
+        if report is not None:
+            for problem in problems:
+                report(problem)
     return defs
 
 
@@ -106,7 +116,7 @@ def show_resources(defs: Definitions | None = None) -> Any:
     try:
         from workbench.widgets.forms import ResourcesPanel
     except ImportError as exc:  # pragma: no cover - ipywidgets is a required dependency
-        raise MissingExtraError("the resource forms", "ipywidgets", "jupyter") from exc
+        raise MissingExtraError("the resource forms", "ipywidgets") from exc
     names = _user_namespace()
     defs = _defs(defs)
     engine = engine_for(defs)
@@ -122,19 +132,21 @@ def show_resources(defs: Definitions | None = None) -> Any:
 def launchpad(job: str | None = None, defs: Definitions | None = None) -> Any:
     """Pick a job or assets, edit their config, launch, and watch the run."""
     from workbench.widgets.launchpad import Launchpad
+    from workbench.widgets.runs import NOTEBOOK_TAG
 
-    names = _user_namespace()
+    notebook = current_notebook(_user_namespace())
     defs = _defs(defs)
     engine = engine_for(defs)
     if engine.name != "workbench":  # built on the engine protocol alone (#15)
         from workbench.app.engines.launchpad import EngineLaunchpad
 
-        return EngineLaunchpad(defs, engine, job=job, on_apply=_persist(current_notebook(names)))
+        return EngineLaunchpad(defs, engine, job=job, on_apply=_persist(notebook))
     return Launchpad(
         defs,
         instance=default_instance(),
         job=job,
-        on_apply=_persist(current_notebook(names)),
+        on_apply=_persist(notebook),
+        tags={NOTEBOOK_TAG: notebook} if notebook != DEFAULT_NOTEBOOK else None,
     )
 
 

@@ -55,12 +55,16 @@ def render_text(listing: dict[str, Any]) -> str:
     for item in listing["assets"]:
         deps = ", ".join(item["deps"]) or "-"
         lines.append(f"  {item['key']}  (group {item['group']}; deps: {deps})")
+    if not listing["assets"]:
+        lines.append("  -")
     lines.append("Jobs")
     lines += [f"  {item['name']}" for item in listing["jobs"]] or ["  -"]
     lines.append("Resources")
     for item in listing["resources"]:
         users = ", ".join(item["used_by"]) or "unused"
         lines.append(f"  {item['key']}: {item['type']}  (used by {users})")
+    if not listing["resources"]:
+        lines.append("  -")
     lines.append("Sensors")
     lines += [f"  {item['name']} -> {item['job']}" for item in listing["sensors"]] or ["  -"]
     lines.append("Schedules")

@@ -101,7 +101,7 @@ def gather_definitions(namespace: Mapping[str, Any]) -> Definitions:
             owners[resource_key] = place
     for key, item in loose_assets.items():
         seen_assets.setdefault(key, item)
-    merged.assets = list(dict.fromkeys(seen_assets.values()))
+    merged.assets = list({id(item): item for item in seen_assets.values()}.values())
     merged.jobs = list(loose["jobs"].values())
     merged.sensors = list(loose["sensors"].values())
     merged.schedules = list(loose["schedules"].values())

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from workbench.errors import MissingExtraError
 
-if TYPE_CHECKING:
-    import os
-
-__all__ = ["notebook_errors", "run_notebook"]
+__all__ = ["notebook_errors", "run_notebook", "transcript"]
 
 
 def _output_text(output: Any) -> str:
@@ -23,9 +22,13 @@ def _output_text(output: Any) -> str:
 
 
 def notebook_errors(notebook: Any) -> list[str]:
-    """Every error output of an executed notebook, as ``cell N: Name: message``."""
+    """Every error output of an executed notebook, as ``cell N: Name: message``.
+
+    N counts code cells, as the transcript's ``In [N]`` does.
+    """
     found = []
-    for index, cell in enumerate(notebook.cells, start=1):
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    for index, cell in enumerate(code_cells, start=1):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 found.append(f"cell {index}: {output.get('ename')}: {output.get('evalue')}")
@@ -35,14 +38,20 @@ def notebook_errors(notebook: Any) -> list[str]:
 def run_notebook(
     path: str | os.PathLike[str], *, timeout: int = 120, cwd: str | os.PathLike[str] | None = None
 ) -> tuple[bool, str]:
-    """Execute a notebook in a fresh kernel; return (no errors, the text of its outputs)."""
+    """Execute a notebook in a fresh kernel; return (no errors, a transcript of its code cells).
+
+    The kernel is told which notebook it runs, as Jupyter Server tells it (``JPY_SESSION_NAME``),
+    so form edits are saved under the notebook and its export finds them (see #14). The
+    transcript shows each code cell's source and outputs, numbered as code cells, and ends with
+    a one-line summary.
+    """
     try:
         import nbformat
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError
     except ImportError as exc:
-        raise MissingExtraError("running notebooks headless", "nbclient", "dev") from exc
-    file = Path(path)
+        raise MissingExtraError("running notebooks headless", "nbclient", "demo") from exc
+    file = Path(path).resolve()
     notebook = nbformat.read(file, as_version=4)
     client = NotebookClient(
         notebook,
@@ -50,18 +59,31 @@ def run_notebook(
         kernel_name="python3",
         resources={"metadata": {"path": str(cwd or file.parent)}},
     )
+    environment = {**os.environ, "JPY_SESSION_NAME": str(file)}
+    started = time.monotonic()
     ok = True
     try:
-        client.execute()
+        client.execute(env=environment)
     except CellExecutionError:
         ok = False
+    seconds = time.monotonic() - started
+    return ok and not notebook_errors(notebook), transcript(notebook, file.name, seconds)
+
+
+def transcript(notebook: Any, name: str, seconds: float) -> str:
+    """Each code cell's source (``In [n]:``) and its outputs, then a one-line summary."""
     lines: list[str] = []
-    for index, cell in enumerate(notebook.cells, start=1):
-        if cell.cell_type != "code":
-            continue
-        texts = [_output_text(output) for output in cell.get("outputs", [])]
-        texts = [text.rstrip() for text in texts if text.strip()]
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    for number, cell in enumerate(code_cells, start=1):
+        lines.append(f"In [{number}]:")
+        lines.extend(f"    {line}" for line in cell.source.splitlines())
+        texts = [_output_text(output).rstrip() for output in cell.get("outputs", [])]
+        texts = [text for text in texts if text.strip()]
         if texts:
-            lines.append(f"--- cell {index} ---")
-            lines.extend(texts)
-    return ok and not notebook_errors(notebook), "\n".join(lines)
+            lines.append(f"Out [{number}]:")
+            lines.extend(f"    {line}" for text in texts for line in text.splitlines())
+        lines.append("")
+    errors = notebook_errors(notebook)
+    outcome = "no errors" if not errors else f"{len(errors)} error(s): {'; '.join(errors)}"
+    lines.append(f"{name}: ran {len(code_cells)} code cells in {seconds:.1f} s, {outcome}")
+    return "\n".join(lines)

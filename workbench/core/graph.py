@@ -194,7 +194,7 @@ class AssetSelection:
 
     Example:
         >>> AssetSelection.keys("a").downstream() | AssetSelection.groups("raw")
-        AssetSelection(...)
+        AssetSelection(keys(a).downstream() | groups(raw))
     """
 
     def __init__(self, resolve: Callable[[AssetGraph], set[AssetKey]], text: str) -> None:

@@ -13,6 +13,7 @@ import traitlets
 from pydantic import SecretStr
 
 from workbench.core.fields import MISSING, FieldSpec, format_annotation
+from workbench.widgets._theme import colour
 
 __all__ = ["DictEditor", "Kit", "ListEditor", "Problem", "from_control", "make_control"]
 
@@ -261,7 +262,9 @@ class DictEditor(_RowsEditor):
 
 def label_html(spec: FieldSpec) -> str:
     """The field's name, a red star when it is required, and its type."""
-    star = ' <span style="color:#c62828" title="required">*</span>' if spec.required else ""
+    star = (
+        f' <span style="color:{colour("error")}" title="required">*</span>' if spec.required else ""
+    )
     kind = html.escape(format_annotation(spec.annotation))
     return f"<b>{html.escape(spec.name)}</b>{star}<br><small><code>{kind}</code></small>"
 
@@ -284,7 +287,7 @@ def help_html(spec: FieldSpec) -> str:
         parts.append(html.escape(text))
     if not parts:
         return ""
-    return f'<small style="color:#555">{" · ".join(parts)}</small>'
+    return f'<small class="wb-help" style="color:{colour("muted")}">{" · ".join(parts)}</small>'
 
 
 def _show(value: Any) -> str:
@@ -299,16 +302,23 @@ def error_html(message: str) -> str:
     """An error message in red (empty when there is none)."""
     if not message:
         return ""
-    return f'<span style="color:#c62828">{html.escape(message)}</span>'
+    return f'<span style="color:{colour("error")}">{html.escape(message)}</span>'
+
+
+def differs_html(text: str) -> str:
+    """A marker saying the value in force is not the code's (empty when it is)."""
+    if not text:
+        return ""
+    return f'<small class="wb-differs">● {html.escape(text)}</small>'
 
 
 def badge_html(name: str, is_set: bool) -> str:
     """Whether the environment variable ``name`` is set; never its value."""
     if not name:
-        return '<small style="color:#777">no variable named</small>'
+        return f'<small style="color:{colour("muted")}">no variable named</small>'
     if is_set:
-        return f'<small style="color:#2e7d32">● {html.escape(name)} is set</small>'
-    return f'<small style="color:#c62828">○ {html.escape(name)} is not set</small>'
+        return f'<small style="color:{colour("success")}">● {html.escape(name)} is set</small>'
+    return f'<small style="color:{colour("error")}">○ {html.escape(name)} is not set</small>'
 
 
 Notify = Callable[[], None]

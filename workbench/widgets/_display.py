@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 from workbench.core.definitions import ASSET_JOB_NAME
 from workbench.core.run import EventType
 from workbench.errors import WorkbenchError
+from workbench.widgets._theme import colour
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from workbench.core.plan import Plan
     from workbench.core.result import ExecuteInProcessResult
@@ -24,6 +25,7 @@ __all__ = [
     "error_box",
     "esc",
     "event_line",
+    "failure_report",
     "format_duration",
     "format_time",
     "job_label",
@@ -38,14 +40,14 @@ __all__ = [
 ]
 
 STATUS_COLORS: dict[str, str] = {
-    "SUCCESS": "#1a7f37",
-    "FAILURE": "#cf222e",
-    "STARTED": "#0969da",
-    "CANCELED": "#9a6700",
-    "ABANDONED": "#6e7781",
-    "SKIPPED": "#9a6700",
+    "SUCCESS": colour("success"),
+    "FAILURE": colour("error"),
+    "STARTED": colour("brand"),
+    "CANCELED": colour("warn"),
+    "ABANDONED": colour("muted"),
+    "SKIPPED": colour("warn"),
 }
-"""Run and step status -> colour (GitHub's palette: readable on light and dark themes)."""
+"""Run and step status -> colour (the theme's, so light and dark both read well)."""
 
 PREVIEW_ROWS = 5
 REPR_LIMIT = 500
@@ -65,9 +67,9 @@ def truncate(text: str, limit: int = REPR_LIMIT) -> str:
 
 def status_badge(status: str) -> str:
     """A coloured status label."""
-    color = STATUS_COLORS.get(status.upper(), "#57606a")
+    color = STATUS_COLORS.get(status.upper(), colour("muted"))
     return (
-        f"<span style='color:#fff;background:{color};border-radius:3px;"
+        f"<span style='color:{colour('inverse')};background:{color};border-radius:3px;"
         f"padding:0 4px;font-size:90%'>{esc(status)}</span>"
     )
 
@@ -176,9 +178,34 @@ STEP_ENDS = {
 
 
 def error_box(header: str, lines: Sequence[str]) -> str:
-    """A red box: a header line and preformatted details."""
+    """A red box: a header line (if any) and preformatted details."""
     body = "".join(f"<pre style='white-space:pre-wrap'>{esc(line)}</pre>" for line in lines)
-    return f"<div style='color:#cf222e'><b>{esc(header)}</b>{body}</div>"
+    head = f"<b>{esc(header)}</b>" if header else ""
+    return f"<div style='color:{colour('error')}'>{head}{body}</div>"
+
+
+def failure_report(result: ExecuteInProcessResult, scrub: Callable[[str], str]) -> tuple[str, str]:
+    """Why a run failed, as (text, HTML): each failed step or setup with its error's message.
+
+    Args:
+        result: the finished run.
+        scrub: removes the run's secret values from a text (applied to every line shown).
+    """
+    failures = [
+        event
+        for event in result.all_events
+        if event.event_type in (EventType.STEP_FAILURE, EventType.RUN_FAILURE)
+        and (event.step_key or event.data.get("traceback"))
+    ]
+    messages = [scrub(event.message) for event in failures] or [
+        scrub(result.run.error or "no step reported an error")
+    ]
+    lines = [f"run {result.run_id} failed", *(f"  {message}" for message in messages)]
+    html_text = (
+        f"<div>{status_badge('FAILURE')} run <code>{esc(result.run_id)}</code></div>"
+        + error_box("", messages)
+    )
+    return "\n".join(lines), html_text
 
 
 def summary_html(result: ExecuteInProcessResult, plan: Plan) -> str:

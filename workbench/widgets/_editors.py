@@ -16,6 +16,7 @@ from workbench.widgets._controls import (
     Kit,
     Problem,
     badge_html,
+    differs_html,
     error_html,
     from_control,
     help_html,
@@ -88,14 +89,21 @@ class Editor:
         self.spec = spec
         self.help = help_html(spec)
         self.message = ""
+        self.differs = ""
         self.note = context.kit.html(self.help)
+        self.note.add_class("wb-note")
 
-    def show_error(self, message: str) -> None:
-        """Show ``message`` (or no error) beside the field, after its help text."""
-        if message == self.message:
+    def show_error(self, message: str, differs: str = "") -> None:
+        """Show ``message`` (or no error) beside the field, after its help text.
+
+        Args:
+            message: the field's error ("" for none).
+            differs: how the value in force differs from the code's ("" when it does not).
+        """
+        if (message, differs) == (self.message, self.differs):
             return
-        self.message = message
-        parts = [text for text in (self.help, error_html(message)) if text]
+        self.message, self.differs = message, differs
+        parts = [text for text in (self.help, differs_html(differs), error_html(message)) if text]
         self.note.value = "<br>".join(parts)
 
     def load(self, spec: FieldSpec, literal: Any) -> None:
@@ -138,10 +146,12 @@ class FieldEditor(Editor):
         kit = context.kit
         self.control = make_control(kit, spec, to_control(spec, literal))
         self.label = kit.html(label_html(spec), kit.label_layout)
+        self.label.add_class("wb-label")
         self.unset = self._unset_box()
         self.source: Any = None
         self.env_name: Any = None
         self.badge: Any = None
+        self.revert_button: Any = None
         if spec.env_capable:
             options = [("value", "value"), ("environment variable", "env")]
             self.source = kit.make(
@@ -154,6 +164,7 @@ class FieldEditor(Editor):
             self.env_name = kit.make(widgets.Text, placeholder="VARIABLE_NAME")
             self.badge = kit.html()
         self.row = self.widget = kit.make(widgets.HBox)
+        self.row.add_class("wb-row")  # laid out as a grid by the form's style sheet
         _mark(self.widget, spec)
         self._typed = ""
         if isinstance(self.control, widgets.Password):
@@ -181,9 +192,16 @@ class FieldEditor(Editor):
             self.control.placeholder = "set; type to replace" if kept is not None else ""
         self._arrange()
 
+    def show_revert(self, button: Any) -> None:
+        """Show ``button`` (going back to the code's value) after the field, or none."""
+        self.revert_button = button
+        self._arrange()
+
     def _arrange(self) -> None:
         parts = [self.label]
         tail = [self.note]
+        if self.revert_button is not None:
+            tail.append(self.revert_button)
         if self.source is not None:
             parts.append(self.source)
         if self.source is not None and self.source.value == "env":
@@ -213,8 +231,12 @@ class FieldEditor(Editor):
             self._typed = self.control.value
             self.control.value = ""
             self.control.placeholder = "typed; Apply to use it"
-        if self.unset is not None and self.unset.value and not self.context.loading:
-            self.unset.value = False
+        if not self.context.loading:
+            if self.unset is not None and self.unset.value:
+                self.unset.value = False
+            if self.is_env():
+                # a value given (e.g. `form.fields[path].value = ...`) replaces the EnvVar
+                self.source.value = "value"
         self.context.changed()
 
     def typed_text(self) -> str:

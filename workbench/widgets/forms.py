@@ -6,18 +6,22 @@ new resource in the session so the next run uses it. A secret's value is never s
 
 from __future__ import annotations
 
-import copy
-import dataclasses
+import functools
 import html
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+import weakref
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import ipywidgets as widgets
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from workbench.core.config import EnvVar, IntEnvVar, describe_validation_error
+from workbench.core.config import (
+    Config,
+    describe_validation_error,
+    resolve,
+)
 from workbench.core.fields import MISSING, FieldSpec, field_specs, literal_values, partial_parts
 from workbench.core.secrets import Scrubber, collect_secrets, mark_secret_paths
 from workbench.core.session import current_session
@@ -30,8 +34,18 @@ from workbench.widgets._editors import (
     build_editor,
     drop_under,
     initial_literal,
-    is_env_literal,
 )
+from workbench.widgets._form_values import (
+    describe,
+    flatten,
+    is_env,
+    kept_secrets,
+    mark_secret,
+    secret_paths,
+    show_literal,
+    without_secrets,
+)
+from workbench.widgets._theme import STYLE_SHEET
 
 __all__ = ["BuildResource", "OnApply", "ResourceForm", "ResourcesPanel", "SpecsOf"]
 
@@ -41,6 +55,11 @@ SpecsOf = Callable[[Any], tuple[FieldSpec, ...]]
 """A resource's field specs, as its engine reads them (the core's ``field_specs`` by default)."""
 BuildResource = Callable[[Any, dict[str, Any]], Any]
 """Build a new resource of the given one's class from the form's values (its engine's way)."""
+
+_LIVE_FORMS: weakref.WeakSet[ResourceForm] = weakref.WeakSet()
+"""Every form shown in this process: Apply in one updates the others of the same resource."""
+PLACEHOLDER = "0"
+"""What an unset environment variable reads as while a form checks the class's validators."""
 
 
 class ResourceForm:
@@ -96,7 +115,10 @@ class ResourceForm:
         self.sections: dict[str, Any] = {}
         self.errors: dict[str, str] = {}
         self.warnings: list[str] = []
+        self.differs: dict[str, str] = {}
         self._by_path: dict[str, Editor] = {}
+        self._problems: list[tuple[str, str]] = []
+        self._note_kind = ""
         kit = Kit()
         self._context = Context(
             kit=kit,
@@ -106,9 +128,9 @@ class ResourceForm:
             environ=lambda name: name in os.environ,
         )
         # a field the code gives as EnvVar is secret even once a value is typed over it (#11)
-        self._secret_paths = _secret_paths(specs_of(self._code))
+        self._secret_paths = secret_paths(specs_of(self._code))
         specs = self._specs(resource)
-        self._context.kept = _kept_secrets(resource, specs)
+        self._context.kept = kept_secrets(resource, specs)
         self._context.loading = True
         try:
             self._editors = [
@@ -117,6 +139,7 @@ class ResourceForm:
         finally:
             self._context.loading = False
         self._top_error = kit.html()
+        self._origin = kit.html()
         self._notes = kit.html()
         self.apply_button = kit.make(widgets.Button, description="Apply", button_style="primary")
         self.reset_button = kit.make(widgets.Button, description="Reset")
@@ -133,7 +156,8 @@ class ResourceForm:
         body = kit.make(widgets.VBox, children=[editor.widget for editor in self._editors])
         self.widget = widgets.VBox(
             [
-                kit.html(self._header()),
+                kit.html(f"<style>{STYLE_SHEET}</style>{self._header()}"),
+                self._origin,
                 self._top_error,
                 body,
                 kit.make(widgets.HBox, children=buttons),
@@ -142,7 +166,9 @@ class ResourceForm:
         )
         self.widget.add_class("wb-resource-form")
         self._register()
+        self._compare_with_code()
         self._validate()
+        _LIVE_FORMS.add(self)
 
     # -- public API --------------------------------------------------------------------------
 
@@ -159,40 +185,64 @@ class ResourceForm:
     def apply(self) -> Any:
         """Bind the edited resource in the session and call ``on_apply``.
 
+        Every other form of the same resource (another panel, the launchpad) then shows it.
+
         Returns:
             The new resource, or None when the form is invalid (the errors are shown).
         """
         self._validate()
         if self._value is None:
             self._notes.value = error_html("fix the errors above, then Apply")
+            self._note_kind = "error"
             return None
         new = self._value
-        typed = self._typed_secrets()
-        self.warnings = [self._secret_warning(editor) for editor in typed]
+        self.warnings = [self._secret_warning(editor) for editor in self._typed_secrets()]
+        unset = self._unset_variables(new)
+        self.warnings += [
+            f"{path}: {name} is not set, so the next run will fail unless it is set "
+            f"(set {name} in the kernel's environment, or give {path} a value)"
+            for path, name in unset.items()
+        ]
         current_session().bind(self.resource_key, new)
-        saved = _without_secrets(
-            literal_values(new), literal_values(self._code), self._secret_paths
-        )
-        self._applied = new
-        self._load(new)
-        notes = ["applied: the next run uses this config", *self.warnings]
+        saved = without_secrets(literal_values(new), literal_values(self._code), self._secret_paths)
+        self._adopt(new)
+        head = "applied: the next run uses this config"
+        if unset:
+            head = "applied, but the next run fails unless " + ", ".join(
+                sorted(set(unset.values()))
+            )
+            head += " " + ("is" if len(set(unset.values())) == 1 else "are") + " set"
+        notes = [head, *self.warnings]
         if self._on_apply is not None:
             try:
                 self._on_apply(self.resource_key, new, saved)
             except Exception as exc:
-                notes.append(f"applied for this session, but saving failed: {_describe(exc)}")
-        self._notes.value = "<br>".join(html.escape(note) for note in notes)
+                notes.append(f"applied for this session, but saving failed: {describe(exc)}")
+        self._show_notes(notes, "applied", warning=bool(unset or self.warnings))
+        for other in list(_LIVE_FORMS):
+            same = other.resource_key == self.resource_key and other._class is self._class
+            if other is not self and same:
+                other._guard(functools.partial(other._applied_elsewhere, new))
         return new
 
     def reset(self) -> None:
         """Go back to the last applied config."""
         self._load(self._applied)
-        self._notes.value = html.escape("reset to the last applied config")
+        self._show_notes(["reset to the last applied config"], "reset")
 
     def revert(self) -> None:
         """Go back to the config in the code; Apply makes runs use it again."""
         self._load(self._code)
-        self._notes.value = html.escape("reverted to the code's config; Apply to use it")
+        self._show_notes(["reverted to the code's config; Apply to use it"], "dirty")
+
+    @property
+    def has_unapplied_changes(self) -> bool:
+        """Whether the form holds edits that Apply has not put in force."""
+        if self._typed_secrets():
+            return True
+        if self._value is None:
+            return True
+        return bool(literal_values(self._value) != literal_values(self._applied))
 
     def refresh(self) -> None:
         """Read the environment again: update every set/unset badge."""
@@ -209,6 +259,101 @@ class ResourceForm:
         return f"ResourceForm({self.resource_key!r}, {self._class.__name__})"
 
     # -- inside ------------------------------------------------------------------------------
+
+    def _adopt(self, resource: Any) -> None:
+        """Show ``resource`` as the config in force."""
+        self._applied = resource
+        self._compare_with_code()
+        self._load(resource)
+
+    def _applied_elsewhere(self, resource: Any) -> None:
+        """Another view applied this resource: show it, unless edits here would be lost."""
+        if self.has_unapplied_changes:
+            self._applied = resource
+            self._compare_with_code()
+            self._show(self._problems)
+            self._show_notes(
+                ["applied in another view since; Reset shows that config (drops the edits here)"],
+                "dirty",
+            )
+            return
+        self._adopt(resource)
+        self._show_notes(["applied in another view: this is the config in force"], "applied")
+
+    def _compare_with_code(self) -> None:
+        """Mark each field whose value in force is not the code's."""
+        applied = flatten(literal_values(self._applied))
+        code = flatten(literal_values(self._code))
+        self.differs = {}
+        for path in sorted(set(applied) | set(code)):
+            if applied.get(path, MISSING) == code.get(path, MISSING):
+                continue
+            target = path
+            while target and target not in self._by_path:
+                target = target.rpartition(".")[0]
+            if not target:
+                continue
+            editor = self._by_path[target]
+            if editor.spec.secret or target != path:
+                text = "in force: a saved edit; the code's value differs"
+            else:
+                text = f"in force: a saved edit; the code has {show_literal(code.get(path))}"
+            self.differs[target] = text
+        self._show_revert_buttons()
+        if self.differs:
+            names = ", ".join(self.differs)
+            self._origin.value = (
+                f"<small class='wb-origin'>saved edits in force differ from the code in: "
+                f"{html.escape(names)}. Revert (or a field's \"use the code's value\"), "
+                "then Apply, to use the code's config.</small>"
+            )
+        else:
+            self._origin.value = ""
+
+    def revert_field(self, path: str) -> None:
+        """Put the code's value of one field back in the form; Apply puts it in force."""
+        editor = self._by_path.get(path)
+        spec = _specs_by_path(self._specs_of(self._code)).get(path)
+        if not isinstance(editor, FieldEditor) or spec is None:
+            raise KeyError(f"no field {path!r} to revert; fields: {', '.join(self.fields)}")
+        with self._loading():
+            editor.load(spec, initial_literal(spec))
+        self._validate()
+
+    def _show_revert_buttons(self) -> None:
+        """A "use the code's value" button beside each field that differs from the code."""
+        for path, editor in self._by_path.items():
+            if not isinstance(editor, FieldEditor):
+                continue
+            wanted = path in self.differs
+            if wanted and editor.revert_button is None:
+                button = widgets.Button(
+                    description="use the code's value",
+                    tooltip=f"put the code's value of {path} back in the form; Apply to use it",
+                    layout=widgets.Layout(width="auto"),
+                )
+                button.add_class("wb-revert-field")
+                button.on_click(
+                    lambda _button, path=path: self._guard(
+                        functools.partial(self.revert_field, path)
+                    )
+                )
+                editor.show_revert(button)
+            elif not wanted and editor.revert_button is not None:
+                editor.show_revert(None)
+
+    def _show_notes(self, notes: Sequence[str], kind: str, *, warning: bool = False) -> None:
+        self._note_kind = kind
+        text = "<br>".join(html.escape(note) for note in notes)
+        self._notes.value = f"<span class='wb-warning'>{text}</span>" if warning else text
+
+    def _unset_variables(self, resource: Any) -> dict[str, str]:
+        """Field path -> the name of each environment variable it reads that is not set."""
+        return {
+            path: value["env"]
+            for path, value in flatten(literal_values(resource)).items()
+            if is_env(value) and not self._context.environ(value["env"])
+        }
 
     def _header(self) -> str:
         title = f"<b>{html.escape(self.resource_key)}</b> <code>{self._class.__name__}</code>"
@@ -227,7 +372,7 @@ class ResourceForm:
         try:
             action()
         except Exception as exc:
-            self._top_error.value = error_html(f"could not handle that change: {_describe(exc)}")
+            self._top_error.value = error_html(f"could not handle that change: {describe(exc)}")
             self.apply_button.disabled = True
 
     def _changed(self) -> None:
@@ -248,11 +393,11 @@ class ResourceForm:
 
     def _specs(self, resource: Any) -> tuple[FieldSpec, ...]:
         """The resource's field specs, secret wherever the code's are."""
-        return _mark_secret(self._specs_of(resource), self._secret_paths)
+        return mark_secret(self._specs_of(resource), self._secret_paths)
 
     def _load(self, resource: Any) -> None:
         specs = self._specs(resource)
-        self._context.kept = _kept_secrets(resource, specs)
+        self._context.kept = kept_secrets(resource, specs)
         with self._loading():
             for editor, spec in zip(self._editors, specs, strict=True):
                 editor.load(spec, initial_literal(spec))
@@ -291,14 +436,51 @@ class ResourceForm:
             else:
                 candidate = self._build(self._code, data)
             mark_secret_paths(candidate, self._secret_paths)
+            if not problems:
+                problems.extend(self._class_problems(candidate))
         except ConfigError as exc:
             problems.extend(drop_under(exc.errors, omitted))
         except ValidationError as exc:
             problems.extend(drop_under(describe_validation_error(exc), omitted))
         except Exception as exc:
-            problems.append(("", _describe(exc)))
+            problems.append(("", describe(exc)))
         self._value = None if problems else candidate
+        self._problems = problems
         self._show(problems)
+        self._mark_unapplied()
+
+    def _class_problems(self, candidate: Any) -> list[tuple[str, str]]:
+        """What the class's own validators say about ``candidate`` with its EnvVars read.
+
+        A value given as an EnvVar waits for the run; here it is read from the environment
+        (an unset variable reads as a placeholder, and errors about it are left out) so that
+        field and model validators judge every other value as the user types.
+        """
+        if not isinstance(candidate, Config) or not candidate._has_env:
+            return []
+        unset = self._unset_variables(candidate)
+        environ = dict(os.environ)
+        environ.update(dict.fromkeys(unset.values(), PLACEHOLDER))
+        try:
+            resolve(candidate, f"resource {self.resource_key!r}", environ)
+        except ConfigError as exc:
+            return drop_under(list(exc.errors), list(unset))
+        return []
+
+    def _mark_unapplied(self) -> None:
+        """Say when the form holds edits not in force (instead of an earlier "applied")."""
+        if self._context.loading:
+            return
+        if self.has_unapplied_changes:
+            if self._note_kind != "dirty":
+                self._notes.value = (
+                    "<span class='wb-unapplied'>● unapplied changes: Apply puts them in force, "
+                    "Reset drops them</span>"
+                )
+                self._note_kind = "dirty"
+        elif self._note_kind == "dirty":
+            self._notes.value = ""
+            self._note_kind = ""
 
     def _show(self, problems: list[tuple[str, str]]) -> None:
         scrub = self._scrubber()
@@ -312,7 +494,7 @@ class ResourceForm:
             placed.setdefault(target, []).append(scrub(text))
         self.errors = {path: "; ".join(texts) for path, texts in placed.items()}
         for path, editor in self._by_path.items():
-            editor.show_error(self.errors.get(path, ""))
+            editor.show_error(self.errors.get(path, ""), self.differs.get(path, ""))
         self._top_error.value = error_html(self.errors.get("", ""))
         self.apply_button.disabled = bool(self.errors)
 
@@ -346,84 +528,12 @@ class ResourceForm:
         )
 
 
-def _describe(exc: BaseException) -> str:
-    text = str(exc)
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def _secret_paths(specs: tuple[FieldSpec, ...]) -> frozenset[str]:
-    found: set[str] = set()
+def _specs_by_path(specs: Sequence[FieldSpec]) -> dict[str, FieldSpec]:
+    found: dict[str, FieldSpec] = {}
     for spec in specs:
-        if spec.secret:
-            found.add(spec.path)
-        found |= _secret_paths(spec.children)
-    return frozenset(found)
-
-
-def _mark_secret(specs: tuple[FieldSpec, ...], paths: frozenset[str]) -> tuple[FieldSpec, ...]:
-    """``specs`` with every field at ``paths`` secret (its value hidden, as a secret's is)."""
-    marked = []
-    for spec in specs:
-        if spec.path in paths and not spec.secret:
-            spec = dataclasses.replace(spec, secret=True, value=None)
-        if spec.children:
-            spec = dataclasses.replace(spec, children=_mark_secret(spec.children, paths))
-        marked.append(spec)
-    return tuple(marked)
-
-
-def _without_secrets(
-    literal: dict[str, Any], code: Mapping[str, Any], paths: Iterable[str]
-) -> dict[str, Any]:
-    """The literal config to save: each secret typed at ``paths`` replaced by the code's value.
-
-    A typed secret lives in the session only; what is saved (and exported) keeps what the
-    code says for that field, e.g. ``{"env": "API_KEY"}``, unless the form names a variable.
-    """
-    saved = copy.deepcopy(literal)
-    for path in paths:
-        *parents, name = path.split(".")
-        into: Any = saved
-        original: Any = code
-        for part in parents:
-            into = into.get(part) if isinstance(into, dict) else None
-            original = original.get(part) if isinstance(original, Mapping) else None
-        if not isinstance(into, dict) or is_env_literal(into.get(name)):
-            continue
-        into.pop(name, None)
-        if isinstance(original, Mapping) and name in original:
-            into[name] = copy.deepcopy(original[name])
-    return saved
-
-
-def _kept_secrets(resource: Any, specs: tuple[FieldSpec, ...]) -> dict[str, Any]:
-    """Secret values the resource already has, by path (kept out of every widget)."""
-    kept: dict[str, Any] = {}
-
-    def visit(spec: FieldSpec) -> None:
-        if spec.secret and spec.env_var is None and spec.kind not in ("config", "resource"):
-            raw = _raw_at(resource, spec.path)
-            if raw is not MISSING and raw is not None and not isinstance(raw, EnvVar | IntEnvVar):
-                kept[spec.path] = raw
-        for child in spec.children:
-            visit(child)
-
-    for spec in specs:
-        visit(spec)
-    return kept
-
-
-def _raw_at(resource: Any, path: str) -> Any:
-    parts = partial_parts(resource)
-    current: Any = parts[1] if parts is not None else resource
-    for part in path.split("."):
-        if isinstance(current, BaseModel):
-            current = current.__dict__.get(part, MISSING)
-        elif isinstance(current, Mapping):
-            current = current.get(part, MISSING)
-        else:
-            return MISSING
-    return current
+        found[spec.path] = spec
+        found.update(_specs_by_path(spec.children))
+    return found
 
 
 class ResourcesPanel:
@@ -446,12 +556,15 @@ class ResourcesPanel:
         usage = usage or {}
         self.forms: dict[str, ResourceForm] = {}
         parts: list[Any] = []
-        for key, resource in resources.items():
+        overrides = current_session().overrides
+        for key, code_resource in resources.items():
             used_by = tuple(usage.get(key, ()))
+            resource = overrides.get(key, code_resource)
             if isinstance(resource, BaseModel) or partial_parts(resource) is not None:
                 form = ResourceForm(
                     key,
                     resource,
+                    code_resource=code_resource,
                     on_apply=on_apply,
                     used_by=used_by,
                     specs_of=specs_of,

@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import threading
+import time
 import traceback
-from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from workbench.core.asset import AssetKey
 from workbench.core.config import (
     Config,
-    build_config,
-    from_launch_config,
     redact,
     to_run_config,
 )
 from workbench.core.definitions import RunConfig, normalize_run_config
 from workbench.core.executor import materialize
-from workbench.core.fields import literal_value
 from workbench.core.graph import as_selection
 from workbench.core.instance import Instance, default_instance
 from workbench.core.plan import Plan, plan_assets, plan_job
@@ -36,12 +33,17 @@ from workbench.widgets._display import (
     error_box,
     esc,
     event_line,
+    format_duration,
     summary_html,
     summary_text,
 )
+from workbench.widgets._op_config import OpConfigEditor
+from workbench.widgets._theme import STYLE_SHEET
 from workbench.widgets.forms import OnApply, ResourceForm
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
     from workbench.core.definitions import Definitions
     from workbench.core.result import ExecuteInProcessResult
 
@@ -51,102 +53,6 @@ MATERIALIZE = "materialize assets"
 """The job picker's entry for materializing the selected assets."""
 
 LOG_LINES = 500
-
-
-class OpConfigEditor:
-    """A YAML editor for one step's Config, validated with the Config class as the user types.
-
-    Attributes:
-        step_key: the op or asset step the config is for.
-        config_class: the step's Config class.
-        text: the Textarea holding the YAML.
-        error: the HTML beside it showing what is wrong.
-        errors: ``(field path, message)`` pairs of the current text (empty when valid).
-        value: the validated Config, or None while the text is invalid.
-    """
-
-    def __init__(self, step_key: str, config_class: type[Config], given: Any = None) -> None:
-        self.step_key = step_key
-        self.config_class = config_class
-        self.errors: list[tuple[str, str]] = []
-        self.value: Config | None = None
-        self.text = widgets.Textarea(
-            value=_initial_yaml(config_class, given),
-            description=step_key,
-            layout=widgets.Layout(width="95%", height="6em"),
-        )
-        self.error = widgets.HTML()
-        self.widget = widgets.VBox(
-            [
-                widgets.HTML(f"<small>{esc(config_class.__name__)} (YAML)</small>"),
-                self.text,
-                self.error,
-            ]
-        )
-        self.text.observe(lambda _change: self.validate(), names="value")
-        self.validate()
-
-    def validate(self) -> Config | None:
-        """Parse and validate the text; show and keep the errors."""
-        self.errors = []
-        self.value = None
-        try:
-            data = yaml.safe_load(self.text.value) if self.text.value.strip() else {}
-            if data is None:
-                data = {}
-            if not isinstance(data, Mapping):
-                raise ConfigError(
-                    "config must be a mapping",
-                    [
-                        (
-                            "",
-                            f"config must be a mapping of field names to values, got "
-                            f"{type(data).__name__}; write one 'field: value' per line",
-                        )
-                    ],
-                )
-            config = from_launch_config(self.config_class, data)
-            self.value = build_config(self.config_class, config)
-        except yaml.YAMLError as exc:
-            self.errors = [("", f"not valid YAML: {exc}")]
-        except ConfigError as exc:
-            self.errors = list(exc.errors) or [("", str(exc))]
-        except Exception as exc:  # a validator may raise anything; show it beside the field
-            self.errors = [("", f"{type(exc).__name__}: {exc}")]
-        self.error.value = "<br>".join(
-            f"<span style='color:#cf222e'>{esc(f'{path}: {text}' if path else text)}</span>"
-            for path, text in self.errors
-        )
-        return self.value
-
-
-def _initial_yaml(config_class: type[Config], given: Any) -> str:
-    if isinstance(given, BaseModel | Mapping):
-        data = literal_value(given)
-    else:
-        try:
-            data = literal_value(config_class())
-        except (ValidationError, TypeError):
-            data = {
-                name: None
-                if info.is_required()
-                else literal_value(info.get_default(call_default_factory=True))
-                for name, info in config_class.model_fields.items()
-            }
-    try:
-        return yaml.safe_dump(data, sort_keys=False) if data else ""
-    except yaml.YAMLError:
-        return yaml.safe_dump(_stringify(data), sort_keys=False)
-
-
-def _stringify(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _stringify(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_stringify(item) for item in value]
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
 
 
 class Launchpad:
@@ -161,6 +67,7 @@ class Launchpad:
         launch_button: validates, then runs.
         progress: step key -> its IntProgress (max 2: started, finished).
         overall: an IntProgress of finished steps.
+        counts: steps finished of all, failures and the time since the run started.
         log: the live log (HTML).
         summary: the result summary, or what went wrong (HTML).
         result: the last run's result.
@@ -175,8 +82,10 @@ class Launchpad:
         job: str | None = None,
         selection: Any = None,
         on_apply: OnApply | None = None,
+        tags: Mapping[str, str] | None = None,
     ) -> None:
         self.defs = defs
+        self.tags = dict(tags or {})
         self._on_apply = on_apply
         self._scrub = scrubber_for(defs.resources)
         self.instance = instance or default_instance()
@@ -192,6 +101,7 @@ class Launchpad:
         self._log_lines: list[str] = []
         self._plan: Plan | None = None
         self._bindings: dict[str, Any] = {}
+        self._running = False
         graph = defs.asset_graph
         keys = [key.to_user_string() for key in graph.toposort() if graph.assets.get(key)]
         jobs = _job_names(defs)
@@ -227,12 +137,14 @@ class Launchpad:
             description="Launch", button_style="primary", icon="play"
         )
         self.overall = widgets.IntProgress(value=0, min=0, max=1, description="steps")
+        self.counts = widgets.HTML()
+        self._started = 0.0
         self._progress_box = widgets.VBox()
         self.log = widgets.HTML()
         self.summary = widgets.HTML()
         self.widget = widgets.VBox(
             [
-                widgets.HTML("<b>Launchpad</b>"),
+                widgets.HTML(f"<style>{STYLE_SHEET}</style><b>Launchpad</b>"),
                 self.job_picker,
                 self.asset_picker,
                 widgets.HTML("<b>Resources</b>"),
@@ -242,7 +154,7 @@ class Launchpad:
                 self.run_config_text,
                 self.problems,
                 self.launch_button,
-                self.overall,
+                widgets.HBox([self.overall, self.counts]),
                 self._progress_box,
                 self.log,
                 self.summary,
@@ -254,7 +166,7 @@ class Launchpad:
         self.launch_button.add_class("wb-launch")
         self.job_picker.observe(lambda _change: self._guard(self._rebuild), names="value")
         self.asset_picker.observe(lambda _change: self._guard(self._rebuild), names="value")
-        self.launch_button.on_click(lambda _button: self._guard(self.launch))
+        self.launch_button.on_click(lambda _button: self._guard(self._clicked))
         self._guard(self._rebuild)
 
     # -- public API --------------------------------------------------------------------------
@@ -293,13 +205,31 @@ class Launchpad:
         """Validate, then run; show progress, logs and a summary.
 
         Returns:
-            The run's result, or None when nothing ran (what was wrong is shown).
+            The run's result, or None when nothing ran (what was wrong is shown, or a run was
+            already going: one runs at a time).
         """
+        if self._running:  # called again during the run (a click, a callback): one run at a time
+            return None
+        self._running = True
         try:
             return self._launch()
         except Exception as exc:
             self._show_error(exc)
             return None
+        finally:
+            self._running = False
+
+    def _clicked(self) -> None:
+        """Launch, with the button disabled until clicks made during the run are let go."""
+        if self.launch_button.disabled:
+            return
+        self.launch_button.disabled = True
+        self.launch_button.description = "Running…"
+        try:
+            self.launch()
+        finally:
+            self.launch_button.description = "Launch"
+            _enable_after_queued_clicks(self.launch_button)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         target = self.job_name or f"materialize {', '.join(self.asset_picker.value) or '-'}"
@@ -406,6 +336,7 @@ class Launchpad:
             self._watch(child)
 
     def _show_run_config(self) -> None:
+        self.problems.value = ""  # what was wrong before may be fixed now: checked at Launch
         for form in self.forms.values():
             self._watch(form.widget)
         lines: list[str] = []
@@ -473,6 +404,7 @@ class Launchpad:
                 selection=[AssetKey.from_user_string(text) for text in self.asset_picker.value],
                 instance=self.instance,
                 raise_on_error=False,
+                tags=self.tags,
                 on_event=self._on_event,
             )
         else:
@@ -481,6 +413,7 @@ class Launchpad:
                 resources=_applied(self._bindings),
                 instance=self.instance,
                 raise_on_error=False,
+                tags=self.tags,
                 on_event=self._on_event,
             )
         self.result = result
@@ -490,19 +423,30 @@ class Launchpad:
     def _start_progress(self, steps: Sequence[str]) -> None:
         self._log_lines = []
         self.log.value = ""
+        self._started = time.monotonic()
         self.overall.max = max(1, len(steps))
         self.overall.value = 0
         self.overall.bar_style = ""
-        self.progress = {
-            key: widgets.IntProgress(value=0, min=0, max=2, description=key[:20]) for key in steps
-        }
+        width = _label_width(steps)
+        self.progress = {key: _step_bar(key, width) for key in steps}
         self._progress_box.children = tuple(self.progress.values())
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        bars = self.progress.values()
+        done = sum(item.value == item.max for item in bars)
+        failed = sum(item.bar_style == "danger" for item in bars)
+        elapsed = time.monotonic() - self._started
+        text = f"{done} of {len(self.progress)} steps"
+        if failed:
+            text += f", {failed} failed"
+        self.counts.value = f"<small>{esc(text)} · {format_duration(elapsed)}</small>"
 
     def _on_event(self, event: RunEvent) -> None:
         with self._lock:
             bar = self.progress.get(event.step_key or "")
             if event.step_key and bar is None:  # a step the plan did not foresee
-                bar = widgets.IntProgress(value=0, min=0, max=2, description=event.step_key[:20])
+                bar = _step_bar(event.step_key, _label_width([*self.progress, event.step_key]))
                 self.progress[event.step_key] = bar
                 self._progress_box.children = (*self._progress_box.children, bar)
                 self.overall.max = len(self.progress)
@@ -517,12 +461,10 @@ class Launchpad:
                 self.overall.bar_style = "success"
             elif event.event_type is EventType.RUN_FAILURE:
                 self.overall.bar_style = "danger"
+            self._show_counts()
             self._log_lines.append(event_line(event))
             del self._log_lines[:-LOG_LINES]
-            self.log.value = (
-                "<pre style='max-height:16em;overflow:auto;font-size:85%'>"
-                f"{esc(self._scrub(chr(10).join(self._log_lines)))}</pre>"
-            )
+            self.log.value = _log_html([self._scrub(line) for line in self._log_lines])
 
     def _show_error(self, exc: BaseException) -> None:
         if isinstance(exc, WorkbenchError):
@@ -534,6 +476,58 @@ class Launchpad:
             self._scrub.exception(exc)
             text = self._scrub("".join(traceback.format_exception(exc)))
             self.problems.value = error_box(self._scrub(f"{type(exc).__name__}: {exc}"), [text])
+
+
+ENABLE_DELAY_SECONDS = 0.5
+"""How long Launch stays disabled after a run in a kernel: clicks the browser sent during the
+run are queued behind it and arrive at once; they find the button disabled and are dropped."""
+
+
+def _enable_after_queued_clicks(button: Any) -> None:
+    """Enable ``button`` once the clicks queued during a run have been handled (and ignored)."""
+    try:
+        from IPython import get_ipython
+
+        kernel = getattr(get_ipython(), "kernel", None)
+    except ImportError:  # pragma: no cover - IPython is a dependency of ipywidgets
+        kernel = None
+    if kernel is None:  # no front end queues clicks: a direct call is the next click
+        button.disabled = False
+        return
+    timer = threading.Timer(ENABLE_DELAY_SECONDS, lambda: setattr(button, "disabled", False))
+    timer.daemon = True
+    timer.start()
+
+
+LOG_SHOWN = 12
+"""How many of the newest log lines show in full; the rest open from a summary line."""
+
+
+def _label_width(steps: Sequence[str]) -> str:
+    """One label width for every step's bar, so the bars line up: the longest name's."""
+    return f"{max((len(step) for step in steps), default=5) + 2}ch"
+
+
+def _step_bar(step_key: str, label_width: str) -> Any:
+    """A step's progress bar with its whole name beside it (never cut to a few characters)."""
+    bar = widgets.IntProgress(
+        value=0, min=0, max=2, description=step_key, style={"description_width": label_width}
+    )
+    bar.add_class("wb-step-progress")
+    return bar
+
+
+def _log_html(lines: Sequence[str]) -> str:
+    """The newest lines in full (nothing clipped), the earlier ones folded above them."""
+    earlier, newest = lines[:-LOG_SHOWN], lines[-LOG_SHOWN:]
+    parts = []
+    if earlier:
+        parts.append(
+            f"<details><summary>{len(earlier)} earlier lines</summary>"
+            f"<pre class='wb-log'>{esc(chr(10).join(earlier))}</pre></details>"
+        )
+    parts.append(f"<pre class='wb-log'>{esc(chr(10).join(newest))}</pre>")
+    return "".join(parts)
 
 
 def _job_names(defs: Definitions) -> list[str]:

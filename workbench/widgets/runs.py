@@ -18,17 +18,21 @@ from workbench.widgets._display import (
     format_time,
     job_label,
     status_badge,
+    truncate,
 )
+from workbench.widgets._theme import colour
 
 if TYPE_CHECKING:
     from workbench.core.schedule import Schedule
     from workbench.core.sensor import TickResult
 
 __all__ = [
+    "NOTEBOOK_TAG",
     "RunDetail",
     "RunsView",
     "StepSpan",
     "TickView",
+    "last_line",
     "runs_table",
     "step_spans",
     "tick_view",
@@ -36,6 +40,7 @@ __all__ = [
 ]
 
 DEFAULT_LIMIT = 50
+TEXT, MUTED, BORDER = colour("text"), colour("muted"), colour("border")
 _ENDS = {
     EventType.STEP_SUCCESS: "SUCCESS",
     EventType.STEP_FAILURE: "FAILURE",
@@ -43,31 +48,65 @@ _ENDS = {
 }
 
 
+NOTEBOOK_TAG = "workbench/notebook"
+"""The tag naming the notebook a run was started from (set by the notebook layer)."""
+SHORT_ID = 8
+_COLUMNS = ("run", "job", "status", "started", "duration", "notebook", "error")
+
+
+def _row(record: RunRecord) -> dict[str, str]:
+    """One run as the table shows it: short id, local time, duration, the error's last line."""
+    notebook = record.tags.get(NOTEBOOK_TAG, "")
+    return {
+        "run": record.run_id[:SHORT_ID],
+        "job": job_label(record.job_name),
+        "status": record.status.value,
+        "started": format_time(record.start_time),
+        "duration": format_duration(record.duration),
+        "notebook": notebook.replace("\\", "/").rsplit("/", 1)[-1] if notebook else "-",
+        "error": last_line(record.error) if record.error else "",
+    }
+
+
+def last_line(text: str) -> str:
+    """The last non-blank line of a message or traceback (where Python puts the error)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return truncate(lines[-1], 160) if lines else ""
+
+
 def _table_html(records: list[RunRecord]) -> str:
     if not records:
         return "<small>no runs yet</small>"
-    rows = "".join(
-        f"<tr><td><code title='{esc(record.run_id)}'>{esc(record.run_id[:12])}</code></td>"
-        f"<td>{esc(job_label(record.job_name))}</td><td>{status_badge(record.status.value)}</td>"
-        f"<td>{format_time(record.start_time)}</td><td>{format_duration(record.duration)}</td>"
-        f"<td>{len(record.steps)}</td></tr>"
-        for record in records
+    body = []
+    for record in records:
+        row = _row(record)
+        body.append(
+            f"<tr><td><code title='{esc(record.run_id)}'>{esc(row['run'])}</code></td>"
+            f"<td>{esc(row['job'])}</td><td>{status_badge(row['status'])}</td>"
+            f"<td>{esc(row['started'])}</td><td>{esc(row['duration'])}</td>"
+            f"<td>{esc(row['notebook'])}</td>"
+            f"<td class='wb-run-error' title='{esc(record.error or '')}'>{esc(row['error'])}</td>"
+            "</tr>"
+        )
+    head = "".join(f"<th>{name}</th>" for name in _COLUMNS)
+    return (
+        f"<table class='wb-runs'><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>"
     )
-    head = "".join(
-        f"<th style='text-align:left'>{name}</th>"
-        for name in ("run", "job", "status", "started", "duration", "steps")
-    )
-    return f"<table><tr>{head}</tr>{rows}</table>"
 
 
 def _table_text(records: list[RunRecord]) -> str:
     if not records:
         return "no runs yet"
-    return "\n".join(
-        f"{record.run_id}  {job_label(record.job_name)}  {record.status.value}  "
-        f"{format_time(record.start_time)}  {format_duration(record.duration)}"
-        for record in records
-    )
+    rows = [_row(record) for record in records]
+    widths = {name: max(len(name), *(len(row[name]) for row in rows)) for name in _COLUMNS}
+    shown = [name for name in _COLUMNS if name != "error"]
+
+    def line(values: dict[str, str]) -> str:
+        cells = "  ".join(values[name].ljust(widths[name]) for name in shown)
+        return f"{cells}  {values['error']}".rstrip()
+
+    return "\n".join([line({name: name for name in _COLUMNS}), *(line(row) for row in rows)])
 
 
 def runs_table(store: RunStore, limit: int | None = DEFAULT_LIMIT) -> Any:
@@ -90,9 +129,12 @@ class RunsView:
         widget: the container to display.
     """
 
-    def __init__(self, store: RunStore, *, limit: int | None = DEFAULT_LIMIT) -> None:
+    def __init__(
+        self, store: RunStore, *, limit: int | None = DEFAULT_LIMIT, frame: Any = None
+    ) -> None:
         self.store = store
         self.limit = limit
+        self.frame = frame
         self.records: list[RunRecord] = []
         self.detail: RunDetail | None = None
         self.table = widgets.HTML()
@@ -142,7 +184,8 @@ class RunsView:
             action()
         except Exception as exc:  # never raise into the notebook from a widget callback
             self.message.value = (
-                f"<span style='color:#cf222e'>{esc(type(exc).__name__)}: {esc(exc)}</span>"
+                f"<span style='color:{colour('error')}'>"
+                f"{esc(type(exc).__name__)}: {esc(exc)}</span>"
             )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
@@ -152,6 +195,21 @@ class RunsView:
 
     def __repr__(self) -> str:
         return f"RunsView({len(self.records)} runs)"
+
+    # code reads the history as the DataFrame wb.runs() gives (``frame``), shown as the table
+    def __getattr__(self, name: str) -> Any:
+        frame = self.__dict__.get("frame")
+        if frame is None or name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(frame, name)
+
+    def __getitem__(self, key: Any) -> Any:
+        if self.frame is None:
+            raise TypeError("this runs view was built without the history's DataFrame")
+        return self.frame[key]
+
+    def __len__(self) -> int:
+        return len(self.frame) if self.frame is not None else len(self.records)
 
 
 @dataclass(frozen=True)
@@ -227,9 +285,10 @@ def timeline_svg(spans: list[StepSpan], *, width: int = 640, now: float | None =
     ]
     for index, span in enumerate(spans):
         y = pad + index * row
-        color = STATUS_COLORS.get(span.outcome, "#57606a")
+        color = STATUS_COLORS.get(span.outcome, colour("muted"))
         parts.append(
-            f"<text x='{label_width - 6}' y='{y + bar_height - 3}' text-anchor='end'>"
+            f"<text x='{label_width - 6}' y='{y + bar_height - 3}' text-anchor='end' "
+            f"style='fill:{TEXT}'>"
             f"{esc(span.step_key[:24])}</text>"
         )
         begin = span.start if span.start is not None else span.end
@@ -240,16 +299,16 @@ def timeline_svg(spans: list[StepSpan], *, width: int = 640, now: float | None =
         label = span.outcome.lower() if span.duration is None else format_duration(span.duration)
         parts.append(
             f"<rect x='{x:.1f}' y='{y}' width='{bar:.1f}' height='{bar_height}' "
-            f"fill='{color}' rx='2'><title>{esc(span.step_key)}: {esc(label)}</title></rect>"
-            f"<text x='{x + bar + 4:.1f}' y='{y + bar_height - 3}' fill='#57606a'>"
+            f"style='fill:{color}' rx='2'><title>{esc(span.step_key)}: {esc(label)}</title></rect>"
+            f"<text x='{x + bar + 4:.1f}' y='{y + bar_height - 3}' style='fill:{MUTED}'>"
             f"{esc(label)}</text>"
         )
     axis_y = pad + row * len(spans) + 10
     parts.append(
         f"<line x1='{label_width}' y1='{axis_y - 8}' x2='{label_width + area}' "
-        f"y2='{axis_y - 8}' stroke='#8c959f'/>"
-        f"<text x='{label_width}' y='{axis_y + 4}' fill='#57606a'>0</text>"
-        f"<text x='{label_width + area}' y='{axis_y + 4}' text-anchor='end' fill='#57606a'>"
+        f"y2='{axis_y - 8}' style='stroke:{BORDER}'/>"
+        f"<text x='{label_width}' y='{axis_y + 4}' style='fill:{MUTED}'>0</text>"
+        f"<text x='{label_width + area}' y='{axis_y + 4}' text-anchor='end' style='fill:{MUTED}'>"
         f"{esc(format_duration(total))}</text></svg>"
     )
     return "".join(parts)
@@ -342,8 +401,9 @@ class TickView:
         parts = [f"<div><b>{esc(tick.name)}</b> tick</div>"]
         if tick.run_requests:
             rows = "".join(
-                f"<tr><td>{esc(request.run_key or '-')}</td><td>{esc(request.job_name or '-')}"
-                f"</td><td><code>{esc(dict(request.tags))}</code></td></tr>"
+                f"<tr><td>{esc(request.run_key or '-')}</td>"
+                f"<td>{esc(request.job_name or 'default')}</td>"
+                f"<td>{esc(_tags_text(request.tags))}</td></tr>"
                 for request in tick.run_requests
             )
             parts.append(
@@ -356,8 +416,11 @@ class TickView:
             parts.append(f"<div>cursor: <code>{esc(tick.cursor)}</code></div>")
         for run in tick.runs:
             status = "SUCCESS" if run.success else "FAILURE"
+            job, failure = _run_facts(run)
+            error = f" {esc(last_line(failure))}" if failure else ""
             parts.append(
-                f"<div>launched <code>{esc(run.run_id)}</code> {status_badge(status)}</div>"
+                f"<div>launched run <code title='{esc(run.run_id)}'>{esc(run.run_id[:SHORT_ID])}"
+                f"</code> of {esc(job)} {status_badge(status)}{error}</div>"
             )
         if self.next_ticks:
             items = "".join(f"<li>{esc(time.isoformat())}</li>" for time in self.next_ticks)
@@ -371,7 +434,8 @@ class TickView:
         if tick.run_requests:
             lines.append(f"{len(tick.run_requests)} run request(s):")
             lines += [
-                f"  run_key={request.run_key!r} job={request.job_name!r} tags={dict(request.tags)}"
+                f"  run key {request.run_key or '-'}, {_job_text(request.job_name)}, "
+                f"tags: {_tags_text(request.tags)}"
                 for request in tick.run_requests
             ]
         else:
@@ -379,7 +443,10 @@ class TickView:
         if tick.cursor is not None:
             lines.append(f"cursor: {tick.cursor}")
         for run in tick.runs:
-            lines.append(f"launched {run.run_id}: {'success' if run.success else 'failure'}")
+            outcome = "success" if run.success else "failure"
+            job, failure = _run_facts(run)
+            error = f": {last_line(failure)}" if failure else ""
+            lines.append(f"launched run {run.run_id[:SHORT_ID]} of {job}: {outcome}{error}")
         if self.next_ticks:
             lines.append("next ticks:")
             lines += [f"  {time.isoformat()}" for time in self.next_ticks]
@@ -396,6 +463,25 @@ class TickView:
 
     def __repr__(self) -> str:
         return f"TickView({self.tick!r})"
+
+
+def _run_facts(result: Any) -> tuple[str, str]:
+    """A launched run's job and error, from workbench's result or Dagster's."""
+    record = getattr(result, "run", None)
+    if record is not None:
+        return job_label(record.job_name), record.error or ""
+    return str(getattr(result, "job_name", "-")), ""
+
+
+def _job_text(job_name: str | None) -> str:
+    """The job a run request names, or that it runs its target's default job."""
+    return f"job {job_name}" if job_name else "the default job"
+
+
+def _tags_text(tags: Any) -> str:
+    """Tags as ``key=value`` pairs (``-`` when there are none)."""
+    pairs = [f"{key}={value}" for key, value in dict(tags or {}).items()]
+    return ", ".join(pairs) or "-"
 
 
 def _scheduled(tick: TickResult) -> dt.datetime | None:

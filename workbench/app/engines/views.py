@@ -21,7 +21,7 @@ def run_store_of(defs: Any) -> Any:
 
 def graph_view(defs: Any) -> GraphView:
     """The asset graph of ``defs`` with each asset's status, as its engine reports it."""
-    from workbench.widgets.graph import GraphView, render_svg
+    from workbench.widgets.graph import GraphView
 
     engine = engine_for(defs)
     if engine.name == "workbench":
@@ -42,8 +42,6 @@ def graph_view(defs: Any) -> GraphView:
         def refresh(self) -> None:
             """Read the engine's statuses again and redraw."""
             self.statuses = dict(self.engine.statuses(self.defs))
-            self.svg = render_svg(self.statuses)
-            if self._widget is not None:
-                self._widget.children[1].value = self.html()
+            self._draw()
 
     return EngineGraphView(defs, engine)

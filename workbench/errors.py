@@ -4,7 +4,8 @@ Everything raised on purpose derives from :class:`WorkbenchError`::
 
     WorkbenchError
     ├── DefinitionError      definitions that cannot work together (keys, cycles, bindings)
-    │   └── DagsterInvalidDefinitionError
+    │   ├── DagsterInvalidDefinitionError
+    │   └── DefinitionNotFoundError        no job, sensor, schedule or asset of that name
     ├── ConfigError          invalid config, also a ValueError (one line per field path)
     │   ├── DagsterInvalidConfigError      run config or launch config that does not fit
     │   └── UnresolvedEnvVarError          an EnvVar read as a value, also a RuntimeError
@@ -39,6 +40,7 @@ __all__ = [
     "DagsterInvariantViolationError",
     "DagsterResourceFunctionError",
     "DefinitionError",
+    "DefinitionNotFoundError",
     "ExecutionError",
     "ExportError",
     "MissingExtraError",
@@ -132,6 +134,14 @@ class DagsterInvalidInvocationError(WorkbenchError):
 
 class DagsterInvariantViolationError(WorkbenchError):
     """An API was used in a state where it cannot work (Dagster's name)."""
+
+
+class DefinitionNotFoundError(DefinitionError, DagsterInvariantViolationError):
+    """No job, sensor, schedule or asset has the name asked for (``defs.get_job_def(...)``).
+
+    Dagster raises ``DagsterInvariantViolationError`` there; this is one, and a
+    :class:`DefinitionError`.
+    """
 
 
 DagsterError = WorkbenchError

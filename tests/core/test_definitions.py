@@ -212,7 +212,7 @@ def test_resolve_job_def_and_get_job_def(instance: Instance) -> None:
         resolved.execute_in_process(instance=instance)
     everything = defs.resolve_job_def(ASSET_JOB_NAME).execute_in_process(instance=instance)
     assert everything.asset_value("report") == 30
-    with pytest.raises(wb.ConfigError, match="must be resolved by the Definitions"):
+    with pytest.raises(wb.DefinitionError, match="must be resolved by the Definitions"):
         mart_job.execute_in_process(instance=instance)
 
 

@@ -122,7 +122,7 @@ def test_the_canary_appears_nowhere(home, tmp_path, monkeypatch, caplog):
 
     # runs: materialize directly, with the secret given at launch as run config
     launch = {"resources": {"vault": {"config": {"token": TYPED_CANARY}}}}
-    with pytest.raises(wb.ExecutionError) as caught:
+    with pytest.raises(PermissionError) as caught:
         wb.materialize(defs.assets, launch, resources=defs.resources)
     seen += [str(caught.value), repr(caught.value), displayed(pad)]
     ok = wb.materialize(defs.assets, launch, resources=defs.resources, selection=["rows"])

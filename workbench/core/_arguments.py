@@ -44,7 +44,6 @@ _DAGSTER_ARGUMENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         (
             "config_schema",
             "hooks",
-            "io_manager_def",
             "partitions_def",
             "retry_policy",
             "check_specs",

@@ -21,7 +21,7 @@ from workbench.errors import (
     ConfigArgumentWarning,
     ConfigError,
     DagsterInvalidConfigError,
-    DefinitionError,
+    DagsterInvalidDefinitionError,
 )
 
 if typing.TYPE_CHECKING:
@@ -91,7 +91,7 @@ def _hints(fn: Callable[..., Any], owner: str, names: Iterable[str]) -> dict[str
         try:
             hints[name] = eval(_compiled(raw), namespace)
         except Exception as exc:
-            raise DefinitionError(
+            raise DagsterInvalidDefinitionError(
                 f"{owner}: cannot resolve the annotation {raw!r} of parameter {name!r} "
                 f"({type(exc).__name__}: {exc}); define or import that name before "
                 f"the function"
@@ -174,7 +174,7 @@ def read_params(fn: Callable[..., Any], owner: str) -> tuple[Param, ...]:
                 )
         params.append(Param(name, role, annotation, has_default))
     if sum(param.role is Role.CONFIG for param in params) > 1:
-        raise DefinitionError(
+        raise DagsterInvalidDefinitionError(
             f"{owner} takes more than one Config parameter; gather them in one Config class"
         )
     return tuple(params)

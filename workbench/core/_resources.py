@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Any
+import os
+import traceback
+from typing import TYPE_CHECKING, Any, Protocol
 
 from workbench.core.config import (
     Config,
@@ -19,18 +21,21 @@ from workbench.core.config import (
     resolve,
     runtime_config,
 )
+from workbench.core.legacy import ResourceDefinition
 from workbench.core.resource import ConfigurableResource, InitResourceContext, PartialResource
+from workbench.core.run import EventType, RunEvent
 from workbench.core.secrets import collect_secrets
 from workbench.errors import (
     ConfigError,
     DagsterInvalidConfigError,
     DagsterInvalidDefinitionError,
+    DagsterResourceFunctionError,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Iterator, Mapping
 
-__all__ = ["PreparedResources", "prepare_resources"]
+__all__ = ["PreparedResources", "RunEvents", "initialized", "prepare_resources"]
 
 
 class PreparedResources:
@@ -57,19 +62,45 @@ class PreparedResources:
         return self._hashes[key]
 
     @contextlib.contextmanager
-    def setup(self, run_id: str, keys: Iterable[str], log: Any) -> Any:
-        """Set up ``keys`` (nested resources first) and tear all down on exit, in reverse."""
+    def setup(self, run: RunEvents | None, keys: Iterable[str], log: Any) -> Any:
+        """Set up ``keys`` (nested resources first) and tear all down on exit, in reverse.
+
+        Each setup and teardown is recorded as an event of ``run`` (if any: a sensor's call
+        outside a run records none). A teardown that raises is
+        logged and recorded, and the others still run: the run's outcome stays what its steps
+        made it, as in Dagster.
+
+        Raises:
+            DagsterResourceFunctionError: a resource's setup raised (the error is its cause).
+        """
+        run = run or _Unrecorded()
+        run_id = run.run_id
         with contextlib.ExitStack() as stack:
             ready: dict[str, Any] = {}
             # a nested resource that is also bound at top level is set up once, as that key
             by_identity = {**self.links, **{id(value): key for key, value in self.resolved.items()}}
 
             def enter(key: str | None, value: Any) -> Any:
+                if isinstance(value, ResourceDefinition):
+                    for needed in sorted(value.required_resource_keys):
+                        if needed not in ready and needed in self.resolved:
+                            ready[needed] = enter(needed, self.resolved[needed])
+                    function_context = InitResourceContext(
+                        resource_key=key,
+                        resource_config=value.resource_config,
+                        resources=dict(ready),
+                        run_id=run_id,
+                        log=log,
+                        instance=run.instance,
+                    )
+                    return _enter(stack, run, key, value, function_context)
                 if not isinstance(value, ConfigurableResource):
                     return value
                 updates: dict[str, Any] = {}
                 for name, field_value in value.__dict__.items():
-                    if isinstance(field_value, ConfigurableResource):
+                    if isinstance(field_value, ResourceDefinition):
+                        updates[name] = enter(by_identity.get(id(field_value)), field_value)
+                    elif isinstance(field_value, ConfigurableResource):
                         nested_key = by_identity.get(id(field_value))
                         if nested_key is not None:
                             if nested_key not in ready:
@@ -86,18 +117,96 @@ class PreparedResources:
                     resources=dict(ready),
                     run_id=run_id,
                     log=log,
+                    instance=run.instance,
                 )
                 private = instance.__pydantic_private__
                 if private is None:
                     private = {}
                     object.__setattr__(instance, "__pydantic_private__", private)
                 private["_workbench_context"] = context
-                return stack.enter_context(instance.yield_for_execution(context))
+                return _enter(stack, run, key, instance, context)
 
             for key in keys:
                 if key not in ready and key in self.resolved:
                     ready[key] = enter(key, self.resolved[key])
             yield ready
+
+
+class RunEvents(Protocol):
+    """What resource setup records into: the run's id, its event sink and its scrubber."""
+
+    run_id: str
+    instance: Any
+
+    def emit(self, event: RunEvent) -> None:
+        """Record one event."""
+
+    def scrub(self, text: str) -> str:
+        """Replace the secrets in force in ``text``."""
+
+
+class _Unrecorded:
+    """Resources set up outside a run (a sensor or schedule called directly): no events."""
+
+    run_id = ""
+    instance = None
+
+    def emit(self, event: RunEvent) -> None:
+        """Drop the event: there is no run to record it in."""
+
+    def scrub(self, text: str) -> str:
+        """Return ``text``: nothing is recorded, so there is nothing to scrub."""
+        return text
+
+
+def _enter(
+    stack: contextlib.ExitStack,
+    run: RunEvents,
+    key: str | None,
+    resource: ConfigurableResource | ResourceDefinition,
+    context: InitResourceContext,
+) -> Any:
+    """Set ``resource`` up on ``stack``; record setup and teardown, refuse a failed setup."""
+    label = f"resource {key!r}" if key else f"nested resource {type(resource).__name__}"
+    manager = resource.yield_for_execution(context)
+    try:
+        value = manager.__enter__()
+    except Exception as exc:
+        raise DagsterResourceFunctionError(
+            run.scrub(
+                f"{label} ({type(resource).__name__}) failed to set up in run {run.run_id}: "
+                f"{type(exc).__name__}: {exc}; fix its setup_for_execution or its config"
+            ),
+            run_id=run.run_id,
+        ) from exc
+    run.emit(RunEvent(run.run_id, EventType.RESOURCE_SETUP, message=f"{label} set up"))
+
+    def tear_down(*exc_info: Any) -> bool:
+        try:
+            manager.__exit__(*exc_info)
+        except Exception as exc:
+            # worded as Dagster words it, so code that searches run events finds it
+            message = run.scrub(
+                f"Teardown of resources [{key or type(resource).__name__!r}] failed: "
+                f"{type(exc).__name__}: {exc} (in {type(resource).__name__}); the run's "
+                "outcome is kept"
+            )
+            context.log.warning("%s", message)
+            text = run.scrub("".join(traceback.format_exception(exc)))
+            run.emit(
+                RunEvent(
+                    run.run_id,
+                    EventType.RESOURCE_TEARDOWN,
+                    message=message,
+                    data={"error_type": type(exc).__name__, "traceback": text},
+                )
+            )
+            return False
+        run.emit(RunEvent(run.run_id, EventType.RESOURCE_TEARDOWN, message=f"{label} torn down"))
+        return False
+
+    stack.push(tear_down)
+    return value
 
 
 def _link_nested(
@@ -124,6 +233,33 @@ def _secret_in_code(bound: Any) -> set[str]:
     fields = explicit_fields(bound).items()
     given = {name for name, item in fields if isinstance(item, EnvVar | IntEnvVar)}
     return given | marked_secret(bound)
+
+
+def _env_references(config: Any, environ: Mapping[str, str]) -> set[str]:
+    """The values ``{"env": NAME}`` entries of function-style config read: secrets."""
+    if isinstance(config, dict):
+        if set(config) == {"env"} and isinstance(config["env"], str):
+            raw = environ.get(config["env"])
+            return {raw} if raw else set()
+        return {found for item in config.values() for found in _env_references(item, environ)}
+    if isinstance(config, list):
+        return {found for item in config for found in _env_references(item, environ)}
+    return set()
+
+
+def _with_dependencies(bindings: Mapping[str, Any], keys: Iterable[str]) -> set[str]:
+    """``keys`` and every key a function-style resource among them requires, transitively."""
+    found: set[str] = set()
+    queue = list(keys)
+    while queue:
+        key = queue.pop()
+        if key in found:
+            continue
+        found.add(key)
+        value = bindings.get(key)
+        if isinstance(value, ResourceDefinition):
+            queue.extend(value.required_resource_keys)
+    return found
 
 
 def _nested_partials(value: Any) -> list[tuple[str, PartialResource[Any]]]:
@@ -173,7 +309,7 @@ def prepare_resources(
     prepared = PreparedResources()
     origin = {id(value): key for key, value in bindings.items()}
     errors: list[tuple[str, str]] = []
-    wanted = set(keys) | set(launch)
+    wanted = _with_dependencies(bindings, keys) | set(launch)
     for key in list(wanted):
         for name, item in _nested_partials(bindings.get(key)):
             if id(item) not in origin:
@@ -202,13 +338,16 @@ def prepare_resources(
         config = dict((launch.get(key) or {}).get("config") or {})
         where = f"resource {key!r}"
         try:
-            if isinstance(value, PartialResource):
+            if isinstance(value, ResourceDefinition):
+                prepared.secrets |= _env_references(config, environ)
+                value = value.with_config(config or None, where)
+            elif isinstance(value, PartialResource):
                 partial = value
                 value = value.complete(from_launch_config(value.resource_class, config), where, key)
                 completed[id(partial)] = value
                 origin[id(value)] = key
             value = _with_completed(value, completed, origin, where)
-            if config and not isinstance(bindings[key], PartialResource):
+            if config and not isinstance(bindings[key], PartialResource | ResourceDefinition):
                 if not isinstance(value, ConfigurableResource):
                     raise ConfigError(
                         f"{where} is a {type(value).__name__}, which takes no config; "
@@ -242,3 +381,23 @@ def prepare_resources(
             "run config is invalid; nothing was run:", errors
         )
     return prepared
+
+
+@contextlib.contextmanager
+def initialized(
+    resources: Mapping[str, Any], config: Mapping[str, Any] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Set resources up outside a run (tests, direct calls); tear them down on exit.
+
+    Args:
+        resources: resources by key, as a run would bind them.
+        config: each key's config, as ``run_config["resources"]`` would give it.
+
+    Raises:
+        DagsterInvalidConfigError: a resource's config is invalid.
+        DagsterResourceFunctionError: a resource's setup raised.
+    """
+    launch = {key: {"config": value} for key, value in (config or {}).items()}
+    prepared = prepare_resources(resources, list(resources), launch, os.environ)
+    with prepared.setup(None, list(resources), None) as ready:
+        yield ready

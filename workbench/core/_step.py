@@ -1,32 +1,31 @@
-"""One run's state while it executes: running a step, its inputs, outputs and events."""
+"""Running one run's steps: inputs loaded, functions called, outputs stored."""
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import logging
-import threading
 import time
 import traceback
 from typing import TYPE_CHECKING, Any
 
 from workbench.core._params import Role
-from workbench.core.asset import AssetKey, MaterializeResult, Output
-from workbench.core.config import config_hash, runtime_config
+from workbench.core.asset import AssetKey, MaterializeResult, Output, version_text
+from workbench.core.config import runtime_config
 from workbench.core.context import RunLog, StepContext
 from workbench.core.resource import InputContext, OutputContext
-from workbench.core.run import EventType, RunEvent, RunRecord, RunStatus
-from workbench.core.secrets import Scrubber, collect_secrets
+from workbench.core.run import EventType, RunEvent
+from workbench.core.versions import materialization_config_hash
 from workbench.errors import ExecutionError, StorageError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Mapping
 
+    from workbench.core._io_config import IOConfigKey
+    from workbench.core._recorder import RunRecorder
     from workbench.core._resources import PreparedResources
-    from workbench.core.instance import Instance
     from workbench.core.plan import Plan, Source, Step
 
-__all__ = ["RunState", "load_known_versions", "watch"]
+__all__ = ["RunState", "load_known_versions"]
 
 logger = logging.getLogger("workbench.run")
 
@@ -34,112 +33,51 @@ _NO_VALUE: Any = MaterializeResult._NO_VALUE
 
 
 class RunState:
-    """The state of one run while it executes."""
+    """One run's steps while it executes: inputs, calls, outputs and materializations.
+
+    What happens is recorded through ``recorder`` (events and the run store).
+    """
 
     def __init__(
         self,
         plan: Plan,
-        record: RunRecord,
-        instance: Instance,
+        recorder: RunRecorder,
         prepared: PreparedResources,
         op_configs: Mapping[str, Any],
-        on_event: Callable[[RunEvent], None] | None,
+        io_configs: Mapping[IOConfigKey, Any] | None = None,
     ) -> None:
         self.plan = plan
-        self.record = record
-        self.run_id = record.run_id
-        self.instance = instance
+        self.recorder = recorder
+        self.run_id = recorder.run_id
+        self.instance = recorder.instance
+        self.emit = recorder.emit
+        self.scrub = recorder.scrub
         self.prepared = prepared
         self.op_configs = op_configs
-        self.on_event = on_event
-        # every event passes through this one scrubber before anyone sees or stores it
-        self.scrub = Scrubber(prepared.secrets | collect_secrets(op_configs))
-        self.events: list[RunEvent] = []
-        self._pending: list[RunEvent] = []
-        self._lock = threading.Lock()
+        self.io_configs = dict(io_configs or {})
         self.values: dict[tuple[str, str], Any] = {}
+        self.handled: dict[tuple[str, str], str] = {}
         self.asset_values: dict[AssetKey, Any] = {}
         self.failed: dict[str, BaseException] = {}
         self.skipped: set[str] = set()
         self.resources: dict[str, Any] = {}
-        self.storage_error: StorageError | None = None
         self.data_versions: dict[AssetKey, str] = {}
-        self.flushed_at = time.monotonic()
-        self.recorded = False
-        self.finished = False
-        self._write_lock = threading.Lock()
         self._config_hashes: dict[tuple[str, ...], str] = {}
 
-    def emit(self, event: RunEvent) -> None:
-        if self.scrub:
-            event = dataclasses.replace(
-                event, message=self.scrub(event.message), data=self.scrub.data(event.data)
+    def _upstream_context(self, source: Source) -> OutputContext:
+        if source.step is None and source.asset_key is not None:
+            return OutputContext(
+                asset_key=source.asset_key,
+                step_key=source.asset_key.to_python_identifier(),
+                name="result",
+                run_id="",
             )
-        with self._lock:
-            self.events.append(event)
-            self._pending.append(event)
-        if self.on_event is not None:
-            try:
-                self.on_event(event)
-            except Exception:  # a display callback must never break the run
-                logger.exception("on_event callback failed for %s", event.event_type.value)
-
-    def take_pending(self) -> list[RunEvent]:
-        """The events not written yet (the caller writes them)."""
-        self.flushed_at = time.monotonic()
-        with self._lock:
-            batch, self._pending = self._pending, []
-        return batch
-
-    def flush(self) -> None:
-        """Write pending events (and, the first time, the run itself)."""
-        with self._write_lock:
-            if self.finished or not self.plan.steps:
-                return  # a run with nothing to do (say, nothing stale) stays out of history
-            batch = self.take_pending()
-            if self.storage_error is not None or (self.recorded and not batch):
-                return
-            try:
-                if self.recorded:
-                    self.instance.run_store.add_events(batch)
-                else:
-                    self.instance.run_store.add_run(self.record, batch)
-                    self.recorded = True
-            except StorageError as exc:
-                self.storage_error = exc
-                logger.warning("run %s is not recorded: %s", self.run_id, exc)
-
-    def finish(self, status: RunStatus, error: str | None) -> None:
-        """Record how the run ended, with its last events, in one write."""
-        _watchdog.unwatch(self)
-        with self._write_lock:
-            if not self.plan.steps:
-                self.record.status = status
-                self.record.end_time = time.time()
-                return
-            self.finished = True
-            self.record.status = status
-            self.record.end_time = time.time()
-            self.record.error = error
-            events = self.take_pending()
-            if self.storage_error is not None:
-                return
-            store = self.instance.run_store
-            try:
-                if self.recorded:
-                    store.finish_run(
-                        self.run_id,
-                        status,
-                        end_time=self.record.end_time,
-                        error=error,
-                        events=events,
-                    )
-                else:
-                    store.add_run(self.record, events)
-                    self.recorded = True
-            except StorageError as exc:
-                self.storage_error = exc
-                logger.warning("run %s is not recorded: %s", self.run_id, exc)
+        return OutputContext(
+            asset_key=source.asset_key,
+            step_key=source.step or "",
+            name=source.output,
+            run_id=self.run_id,
+        )
 
     def io_manager(self, key: str) -> Any:
         manager = self.resources.get(key)
@@ -150,13 +88,38 @@ class RunState:
     def input_value(self, source: Source, step: Step, name: str) -> Any:
         if source.fan_in:
             return [self.input_value(item, step, name) for item in source.fan_in]
+        input_manager = step.input_manager_keys.get(name)
+        if input_manager is not None:
+            upstream = self._upstream_context(source)
+            return self.resources[input_manager].load_input(
+                InputContext(
+                    asset_key=source.asset_key,
+                    name=name,
+                    upstream_output=upstream,
+                    config=self.io_configs.get((step.key, "inputs", name)),
+                    resources=self.resources,
+                )
+            )
         if source.step is not None:
-            return self.values[(source.step, source.output)]
+            # As in Dagster, a value stored by a bound IO manager is loaded back through it
+            # (it may transform on load); the default value store hands back what it just
+            # stored, which is the same value, without reading it again. see #12
+            handled_by = self.handled.get((source.step, source.output))
+            if handled_by is None:
+                return self.values[(source.step, source.output)]
+            return self.resources[handled_by].load_input(
+                InputContext(
+                    asset_key=source.asset_key,
+                    name=name,
+                    upstream_output=self._upstream_context(source),
+                    config=self.io_configs.get((step.key, "inputs", name)),
+                    resources=self.resources,
+                )
+            )
         assert source.asset_key is not None
         key = source.asset_key
         graph = self.plan.graph
-        owner = graph.assets.get(key) if graph is not None else None
-        manager = self.io_manager(owner.io_manager_key if owner else "io_manager")
+        manager = self.io_manager(graph.storage_of(key)[0] if graph is not None else "io_manager")
         if manager is None:
             raise ExecutionError(
                 f"asset {key.to_user_string()!r} is not part of this run and nothing stores "
@@ -191,7 +154,7 @@ class RunState:
                 log=RunLog(self.run_id, step.key, self.emit, self.scrub),
                 op_config=runtime_config(self.op_configs.get(step.key)),
                 asset_keys=step.asset_keys,
-                tags=self.record.tags,
+                tags=self.recorder.record.tags,
             )
             kwargs: dict[str, Any] = {}
             for param in step.params:
@@ -240,7 +203,7 @@ class RunState:
                 data={"duration": duration, "traceback": text, "error_type": type(exc).__name__},
             )
         )
-        self.flush()
+        self.recorder.flush()
 
     def _normalize(
         self, step: Step, result: Any
@@ -284,7 +247,7 @@ class RunState:
                 else:
                     name = names[0]
                 value = item.value if item.has_value else _NO_VALUE
-                outputs[name] = (value, item.metadata, item.data_version)
+                outputs[name] = (value, item.metadata, version_text(item.data_version))
             elif isinstance(item, Output):
                 if item.output_name not in names and not (len(names) == 1):
                     raise ExecutionError(
@@ -294,7 +257,7 @@ class RunState:
                         step=step.key,
                     )
                 name = item.output_name if item.output_name in names else names[0]
-                outputs[name] = (item.value, item.metadata, item.data_version)
+                outputs[name] = (item.value, item.metadata, version_text(item.data_version))
             else:
                 outputs[names[0]] = (item, {}, None)
         return outputs
@@ -305,6 +268,7 @@ class RunState:
             self.values[(step.key, name)] = value
             asset_key = step.output_keys.get(name)
             if asset_key is None:
+                self._handle_op_output(step, name, value, context)
                 continue
             all_metadata = {
                 **metadata,
@@ -321,10 +285,32 @@ class RunState:
                         name=name,
                         run_id=self.run_id,
                         metadata=all_metadata,
+                        config=self.io_configs.get((step.key, "outputs", name)),
+                        resources=self.resources,
                     )
                     manager.handle_output(out_context, value)
                     all_metadata.update(out_context.output_metadata)
+                    if step.io_manager_key in self.resources:
+                        self.handled[(step.key, name)] = step.io_manager_key
             self._materialized(step, asset_key, all_metadata, data_version)
+
+    def _handle_op_output(self, step: Step, name: str, value: Any, context: StepContext) -> None:
+        """Hand an op's output to the IO manager bound to its key, if one is bound."""
+        key = step.output_io_manager_keys.get(name, "io_manager")
+        manager = self.resources.get(key)
+        if manager is None:
+            return  # the default: op outputs stay in memory for the run
+        out_context = OutputContext(
+            asset_key=None,
+            step_key=step.key,
+            name=name,
+            run_id=self.run_id,
+            metadata=context.output_metadata.get(name, {}),
+            config=self.io_configs.get((step.key, "outputs", name)),
+            resources=self.resources,
+        )
+        manager.handle_output(out_context, value)
+        self.handled[(step.key, name)] = key
 
     def _materialized(
         self, step: Step, key: AssetKey, metadata: dict[str, Any], data_version: str | None
@@ -342,7 +328,7 @@ class RunState:
         cache_key = (*resource_keys, f"config:{step.key}" if config is not None else "")
         if cache_key not in self._config_hashes:
             hashes = [(k, self.prepared.hash_of(k)) for k in resource_keys]
-            self._config_hashes[cache_key] = config_hash([hashes, config])
+            self._config_hashes[cache_key] = materialization_config_hash(hashes, config)
         self.emit(
             RunEvent(
                 self.run_id,
@@ -373,52 +359,6 @@ def _jsonable(metadata: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[str(key)] = str(getattr(value, "value", value))
     return out
-
-
-class _Watchdog:
-    """Writes runs that outlive a tenth of a second, and their events every tenth after.
-
-    A run that ends sooner is written once, when it ends. So a process killed in the middle of
-    a longer run leaves the run behind (shown as abandoned), and other processes see progress.
-    """
-
-    INTERVAL = 0.1
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._runs: set[RunState] = set()
-        self._thread: threading.Thread | None = None
-
-    def watch(self, run: RunState) -> None:
-        with self._lock:
-            self._runs.add(run)
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._loop, name="workbench-run-writer", daemon=True
-                )
-                self._thread.start()
-
-    def unwatch(self, run: RunState) -> None:
-        with self._lock:
-            self._runs.discard(run)
-
-    def _loop(self) -> None:
-        while True:
-            time.sleep(self.INTERVAL / 2)
-            with self._lock:
-                runs = list(self._runs)
-            now = time.monotonic()
-            for run in runs:
-                if now - run.flushed_at >= self.INTERVAL:
-                    run.flush()
-
-
-_watchdog = _Watchdog()
-
-
-def watch(run: RunState) -> None:
-    """Have ``run`` written if it lasts (see _Watchdog)."""
-    _watchdog.watch(run)
 
 
 def load_known_versions(run: RunState) -> None:

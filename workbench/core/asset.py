@@ -6,7 +6,7 @@ import functools
 import hashlib
 import inspect
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from workbench.core._arguments import check_arguments
 from workbench.core._params import Param, Role, read_params, with_config_built
@@ -22,10 +22,13 @@ __all__ = [
     "AssetKey",
     "AssetOut",
     "AssetSpec",
+    "DataVersion",
     "MaterializeResult",
     "Output",
     "asset",
     "multi_asset",
+    "version_text",
+    "with_io_manager",
 ]
 
 CoercibleKey = "AssetKey | str | Sequence[str]"
@@ -169,6 +172,22 @@ class AssetSpec:
         set_(self, "skippable", skippable)
 
 
+class DataVersion(NamedTuple):
+    """A version of an asset's data: equal versions mean equal data (for staleness).
+
+    Example:
+        >>> DataVersion("v1").value
+        'v1'
+    """
+
+    value: str
+
+
+def version_text(version: DataVersion | str | None) -> str | None:
+    """The text of a data version given as DataVersion or str."""
+    return version.value if isinstance(version, DataVersion) else version
+
+
 class MaterializeResult:
     """What an asset may return to attach metadata (and, optionally, a data version).
 
@@ -182,7 +201,7 @@ class MaterializeResult:
         *,
         asset_key: AssetKey | str | Sequence[str] | None = None,
         metadata: Mapping[str, Any] | None = None,
-        data_version: str | None = None,
+        data_version: DataVersion | str | None = None,
         tags: Mapping[str, str] | None = None,
         value: Any = _NO_VALUE,
     ) -> None:
@@ -210,7 +229,7 @@ class Output:
         value: Any,
         output_name: str = "result",
         metadata: Mapping[str, Any] | None = None,
-        data_version: str | None = None,
+        data_version: DataVersion | str | None = None,
         *,
         tags: Mapping[str, str] | None = None,
     ) -> None:
@@ -327,9 +346,14 @@ class Asset:
         return clone
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Call the function directly, as in a unit test (a config dict becomes its class)."""
+        """Call the function directly, as in a unit test.
+
+        A built context gives resources and config; a config dict becomes its class.
+        """
+        from workbench.core.invocation import invoke
+
         args, kwargs = with_config_built(self.params, f"asset {self.name!r}", args, kwargs)
-        return self.fn(*args, **kwargs)
+        return invoke("asset", self.name, self.fn, self.params, args, kwargs)
 
     def __repr__(self) -> str:
         keys = ", ".join(key.to_user_string() for key in self.keys)
@@ -374,6 +398,24 @@ def doc_of(fn: Callable[..., Any]) -> str | None:
 
 def _prefixed(key: AssetKey, prefix: str | Sequence[str] | None) -> AssetKey:
     return key if prefix is None else key.with_prefix(prefix)
+
+
+def with_io_manager(
+    key: AssetKey,
+    io_manager_key: str | None,
+    io_manager_def: Any,
+    resource_defs: Mapping[str, Any] | None,
+) -> tuple[str | None, dict[str, Any]]:
+    """The IO manager key and carried resources of an asset given ``io_manager_def=``.
+
+    The IO manager is carried under the key given, or one named after the asset.
+    """
+    carried = dict(resource_defs or {})
+    if io_manager_def is None:
+        return io_manager_key, carried
+    manager_key = io_manager_key or f"{key.to_python_identifier()}__io_manager"
+    carried[manager_key] = io_manager_def
+    return manager_key, carried
 
 
 def _coerce_deps(deps: Iterable[Any] | None) -> list[AssetKey]:
@@ -424,6 +466,7 @@ def asset(
     required_resource_keys: Iterable[str] | None = None,
     resource_defs: Mapping[str, Any] | None = None,
     io_manager_key: str | None = None,
+    io_manager_def: Any = None,
     group_name: str | None = None,
     code_version: str | None = None,
     **dagster_options: Any,
@@ -445,6 +488,7 @@ def asset(
     required_resource_keys: Iterable[str] | None = None,
     resource_defs: Mapping[str, Any] | None = None,
     io_manager_key: str | None = None,
+    io_manager_def: Any = None,
     group_name: str | None = None,
     code_version: str | None = None,
     **dagster_options: Any,
@@ -453,7 +497,8 @@ def asset(
 
     Parameters annotated with a resource class (or ``ResourceParam[T]``) receive resources;
     ``config: SomeConfig`` receives run config; ``context`` receives the step context; any
-    other parameter receives the upstream asset of that name.
+    other parameter receives the upstream asset of that name. ``io_manager_def=`` gives the
+    asset its own IO manager.
 
     Example:
         >>> @asset
@@ -484,6 +529,9 @@ def asset(
             code_version=code_version,
             tags=tags,
         )
+        manager_key, carried = with_io_manager(
+            asset_key, io_manager_key, io_manager_def, resource_defs
+        )
         return Asset(
             function,
             specs=[spec],
@@ -491,8 +539,8 @@ def asset(
             ins=_input_keys(params, ins, owner),
             deps=_coerce_deps(deps),
             required_resource_keys=required_resource_keys or (),
-            io_manager_key=io_manager_key,
-            resource_defs=resource_defs,
+            io_manager_key=manager_key,
+            resource_defs=carried,
             name=None,
             params=params,
         )

@@ -12,7 +12,7 @@ import enum
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cache
-from typing import Annotated, Any, ClassVar, NoReturn, TypeVar, cast
+from typing import Annotated, Any, ClassVar, NoReturn, Self, TypeVar, cast
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, SecretStr, TypeAdapter, ValidationError
@@ -20,7 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from workbench.core._short import short_repr
 from workbench.core._suggest import closest
-from workbench.errors import ConfigError, UnresolvedEnvVarError
+from workbench.errors import ConfigError, DagsterInvalidInvocationError, UnresolvedEnvVarError
 
 ConfigT = TypeVar("ConfigT", bound=BaseModel)
 
@@ -238,7 +238,7 @@ class Config(BaseModel):
             super().__setattr__(name, value)
             return
         kind = type(self)._kind
-        raise ConfigError(
+        raise DagsterInvalidInvocationError(
             f"{kind} {type(self).__name__!r} is immutable, so field {name!r} cannot be set; "
             f"build a new one with .model_copy(update={{{name!r}: ...}}), or keep run-time "
             "state in a private attribute (_name: T = PrivateAttr())"
@@ -265,6 +265,33 @@ class Config(BaseModel):
                 yield name, REDACTED
             else:
                 yield name, value
+
+    @classmethod
+    def to_fields_dict(cls) -> dict[str, Any]:
+        """Each field as Dagster's config ``Field``: its type, default, need and description.
+
+        Keys are the names run config uses (a field's alias, if it has one).
+        """
+        from workbench.core.config_schema import Field
+
+        fields: dict[str, Any] = {}
+        for name, info in cls.model_fields.items():
+            required = info.is_required()
+            fields[info.alias or name] = (
+                Field(info.annotation, is_required=True, description=info.description)
+                if required
+                else Field(
+                    info.annotation,
+                    default_value=info.get_default(call_default_factory=True),
+                    description=info.description,
+                )
+            )
+        return fields
+
+    @classmethod
+    def to_config_schema(cls) -> type[Self]:
+        """The schema to give a function-style ``@resource(config_schema=...)``: this class."""
+        return cls
 
 
 class PrimitiveConfig(Config):

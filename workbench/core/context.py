@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
-from workbench.core.resource import _Resources
+from workbench.core.resource import IAttachDifferentObjectToOpContext, _Resources
 from workbench.core.run import EventType, RunEvent
-from workbench.errors import WorkbenchError
+from workbench.errors import DagsterInvariantViolationError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -80,6 +80,17 @@ class RunLog:
         self._log(logging.CRITICAL, message, *args)
 
 
+def on_context(value: Any) -> Any:
+    """What ``context.resources.<key>`` gives for a resource (see IAttachDifferent...)."""
+    if isinstance(value, IAttachDifferentObjectToOpContext):
+        return value.get_object_to_set_on_execution_context()
+    return value
+
+
+def _nothing() -> None:
+    """A context made by a run has no resources of its own to tear down."""
+
+
 class StepContext:
     """What a step function receives as ``context``.
 
@@ -89,6 +100,8 @@ class StepContext:
         log: logs to Python logging and the run's events.
         op_config: the step's config as a dict (or None).
         step_key: the step's name.
+        resource_values: the resources themselves (``resources`` may show another object
+            for a resource that is an IAttachDifferentObjectToOpContext).
     """
 
     def __init__(
@@ -104,19 +117,28 @@ class StepContext:
     ) -> None:
         self.run_id = run_id
         self.step_key = step_key
-        self.resources = _Resources(resources)
+        self.resources = _Resources({key: on_context(value) for key, value in resources.items()})
+        self.resource_values = dict(resources)
         self.log = log or RunLog(run_id, step_key, lambda event: None, lambda text: text)
         self.op_config = op_config
         self.run_tags = dict(tags or {})
         self._asset_keys = asset_keys
         self.output_metadata: dict[str, dict[str, Any]] = {}
+        self._close: Callable[[], None] = _nothing
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Tear down the resources a built context set up (``build_op_context``)."""
+        self._close()
 
     @property
     def asset_key(self) -> AssetKey:
         """The asset this step materializes (one-asset steps only)."""
         if len(self._asset_keys) != 1:
             keys = ", ".join(key.to_user_string() for key in self._asset_keys) or "none"
-            raise WorkbenchError(
+            raise DagsterInvariantViolationError(
                 f"step {self.step_key!r} materializes {len(self._asset_keys)} assets "
                 f"({keys}); use context.asset_keys"
             )

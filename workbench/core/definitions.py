@@ -16,9 +16,15 @@ from workbench.core.config import Config, env_var_names, to_run_config
 from workbench.core.graph import AssetGraph
 from workbench.core.job import Job
 from workbench.core.resource import ConfigurableResource, PartialResource
-from workbench.errors import DefinitionError
+from workbench.errors import (
+    DagsterInvalidDefinitionError,
+    DefinitionError,
+    DefinitionNotFoundError,
+)
 
 if TYPE_CHECKING:
+    from workbench.core.instance import Instance
+    from workbench.core.loading import AssetValueLoader
     from workbench.core.schedule import Schedule
     from workbench.core.sensor import Sensor
 
@@ -101,7 +107,7 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
     Raises:
         DagsterInvalidConfigError: if the shape is wrong, naming the entry and the shape expected.
     """
-    from workbench.errors import DagsterInvalidConfigError as ConfigError
+    from workbench.errors import DagsterInvalidConfigError
 
     if run_config is None:
         return {"ops": {}, "resources": {}}
@@ -109,14 +115,14 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
     if isinstance(run_config, RunConfig):
         run_config = run_config.to_config_dict()
     if not isinstance(run_config, Mapping):
-        raise ConfigError(
+        raise DagsterInvalidConfigError(
             f"run config must be a dict or RunConfig, got {type(run_config).__name__}; "
             "use {'resources': {KEY: {'config': {...}}}, 'ops': {NAME: {'config': {...}}}}"
         )
     unknown = set(run_config) - {"ops", "resources", "loggers", "execution"}
     if unknown:
         shown = sorted(short_repr(key) for key in unknown)
-        raise ConfigError(
+        raise DagsterInvalidConfigError(
             f"run config has unknown top-level entries [{', '.join(shown)}]; "
             "expected ops, resources, loggers or execution"
         )
@@ -125,7 +131,7 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
     for section in ("ops", "resources"):
         entries = run_config.get(section) or {}
         if not isinstance(entries, Mapping):
-            raise ConfigError(
+            raise DagsterInvalidConfigError(
                 f"run config {section!r} must be a mapping of names to {{'config': ...}}, "
                 f"got {type(entries).__name__}"
             )
@@ -174,7 +180,9 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
                     continue
             result[section][name] = dict(value)
     if errors:
-        raise ConfigError.from_errors("run config is invalid; nothing was run:", errors)
+        raise DagsterInvalidConfigError.from_errors(
+            "run config is invalid; nothing was run:", errors
+        )
     return result
 
 
@@ -230,7 +238,7 @@ class Definitions:
             for key, value in item.resources.items():
                 if key in merged.resources and merged.resources[key] is not value:
                     if merged.resources[key] != value:
-                        raise DefinitionError(
+                        raise DagsterInvalidDefinitionError(
                             f"Definitions objects {owners[key]} and {index} bind different "
                             f"resources to the key {key!r}; bind it in one place only, or "
                             "give one of them another key"
@@ -256,7 +264,7 @@ class Definitions:
         asset_key = AssetKey.from_coercible(key)
         found = self.asset_graph.assets.get(asset_key)
         if found is None:
-            raise DefinitionError(
+            raise DefinitionNotFoundError(
                 self._unknown(
                     "asset",
                     asset_key.to_user_string(),
@@ -276,7 +284,9 @@ class Definitions:
         for job in self._all_jobs():
             if job.name == name:
                 return self._bind(job)
-        raise DefinitionError(self._unknown("job", name, [job.name for job in self._all_jobs()]))
+        raise DefinitionNotFoundError(
+            self._unknown("job", name, [job.name for job in self._all_jobs()])
+        )
 
     get_job_def = resolve_job_def
 
@@ -286,21 +296,70 @@ class Definitions:
 
         return self._bind(Job(ASSET_JOB_NAME, asset_selection=AssetSelection.all()))
 
+    get_implicit_global_asset_job_def = resolve_implicit_global_asset_job_def
+
     def get_sensor_def(self, name: str) -> Sensor:
         """The sensor ``name``."""
         for sensor in self.sensors:
             if sensor.name == name:
                 return self._with_bound_jobs(sensor)
-        raise DefinitionError(self._unknown("sensor", name, [item.name for item in self.sensors]))
+        raise DefinitionNotFoundError(
+            self._unknown("sensor", name, [item.name for item in self.sensors])
+        )
 
     def get_schedule_def(self, name: str) -> Schedule:
         """The schedule ``name``."""
         for schedule in self.schedules:
             if schedule.name == name:
                 return self._with_bound_jobs(schedule)
-        raise DefinitionError(
+        raise DefinitionNotFoundError(
             self._unknown("schedule", name, [item.name for item in self.schedules])
         )
+
+    def resolve_sensor_def(self, name: str) -> Sensor:
+        """The sensor ``name`` (Dagster's newer name for :meth:`get_sensor_def`)."""
+        return self.get_sensor_def(name)
+
+    def resolve_schedule_def(self, name: str) -> Schedule:
+        """The schedule ``name`` (Dagster's newer name for :meth:`get_schedule_def`)."""
+        return self.get_schedule_def(name)
+
+    def get_asset_value_loader(self, instance: Instance | None = None) -> AssetValueLoader:
+        """A loader of materialized asset values outside a run; use it as a ``with`` block.
+
+        The IO managers it needs are set up on first use and torn down when the block ends.
+        """
+        from workbench.core.loading import AssetValueLoader
+
+        return AssetValueLoader(self, instance)
+
+    def load_asset_value(
+        self,
+        asset_key: AssetKey | str | Sequence[str],
+        *,
+        instance: Instance | None = None,
+        python_type: type | None = None,
+        partition_key: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        resource_config: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Load an asset's materialized value through its IO manager, outside a run.
+
+        In a notebook this is how to look at yesterday's result after a kernel restart: the
+        default IO manager reads the value store under ``WORKBENCH_HOME``.
+
+        Raises:
+            DefinitionError: no asset has that key.
+            DagsterInvariantViolationError: the IO manager has no value for it.
+        """
+        with self.get_asset_value_loader(instance) as loader:
+            return loader.load_asset_value(
+                asset_key,
+                python_type=python_type,
+                partition_key=partition_key,
+                metadata=metadata,
+                resource_config=resource_config,
+            )
 
     def with_resources(self, resources: Mapping[str, Any]) -> Definitions:
         """A copy with ``resources`` bound on top of the current bindings."""
@@ -333,13 +392,8 @@ class Definitions:
         bound = job.with_resources(self.resources)
         if job.is_asset_job:
             graph = self.asset_graph
-            keys = job.asset_selection.resolve(graph)
-            bound.assets = tuple(
-                dict.fromkeys(item for key in keys if (item := graph.assets.get(key)))
-            )
+            bound = bound.resolved(graph, job.asset_selection.resolve(graph))
             bound.resource_defs = {**asset_resources(bound.assets), **bound.resource_defs}
-            bound._graph = graph  # type: ignore[attr-defined]
-            bound._selected = keys  # type: ignore[attr-defined]
         return bound
 
     @staticmethod
@@ -381,7 +435,7 @@ class Definitions:
                     if problem:
                         problems.append(problem)
         if problems:
-            raise DefinitionError.from_problems(
+            raise DagsterInvalidDefinitionError.from_problems(
                 f"definitions are invalid ({len(problems)} problem"
                 f"{'s' if len(problems) != 1 else ''}):",
                 problems,

@@ -9,8 +9,10 @@ import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
+from workbench.core._io_config import io_configs
+from workbench.core._recorder import RunRecorder, watch
 from workbench.core._resources import PreparedResources, prepare_resources
-from workbench.core._step import RunState, load_known_versions, watch
+from workbench.core._step import RunState, load_known_versions
 from workbench.core._suggest import closest
 from workbench.core.asset import Asset, AssetSpec, MaterializeResult
 from workbench.core.config import (
@@ -33,14 +35,20 @@ from workbench.core.plan import Plan, Step, plan_assets, plan_job
 from workbench.core.result import ExecuteInProcessResult
 from workbench.core.run import EventType, RunEvent, RunRecord, RunStatus
 from workbench.core.secrets import collect_secrets
-from workbench.errors import ConfigError, DagsterInvalidConfigError, ExecutionError
+from workbench.errors import (
+    ConfigError,
+    DagsterInvalidConfigError,
+    DagsterResourceFunctionError,
+    DefinitionError,
+    ExecutionError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
     from workbench.core.job import Job
 
-__all__ = ["execute_job", "execute_plan", "materialize"]
+__all__ = ["execute_job", "execute_plan", "materialize", "validate_run_config"]
 
 logger = logging.getLogger("workbench.run")
 
@@ -68,7 +76,7 @@ def materialize(
         run_config: launch-time config: ``{"resources": {...}, "ops": {...}}`` or RunConfig.
         resources: resources by key (what ``Definitions(resources=)`` would bind).
         selection: which assets to run (default: all given); keys, strings or AssetSelection.
-        raise_on_error: raise ExecutionError when a step fails (else ``result.success``).
+        raise_on_error: raise the failed step's own exception (else see ``result.success``).
         tags: tags recorded with the run.
         instance: where to record the run and keep values (default: WORKBENCH_HOME).
         only_stale: run only the selected assets that are missing or stale.
@@ -79,7 +87,8 @@ def materialize(
     Raises:
         DefinitionError: the assets cannot work together (listing every problem).
         DagsterInvalidConfigError: the run config is invalid (nothing runs).
-        ExecutionError: a step failed and ``raise_on_error`` is true.
+        DagsterResourceFunctionError: a resource's setup raised and ``raise_on_error`` is true.
+        Exception: a step raised it and ``raise_on_error`` is true (the user's own error).
     """
     defs = Definitions(assets=assets, resources=resources)
     defs.validate()
@@ -120,21 +129,8 @@ def execute_job(
     on_event: Callable[[RunEvent], None] | None = None,
 ) -> ExecuteInProcessResult:
     """Run a job (of ops, or of assets once resolved by Definitions) in this process."""
-    bindings = {**job.resource_defs, **dict(resources or {})}
-    if job.is_asset_job:
-        graph = getattr(job, "_graph", None)
-        if graph is None:
-            raise ConfigError(
-                f"asset job {job.name!r} must be resolved by the Definitions that hold it; "
-                f"use defs.resolve_job_def({job.name!r}).execute_in_process()"
-            )
-        plan = plan_assets(graph, job._selected)  # type: ignore[attr-defined]
-    else:
-        holder = Definitions(jobs=[job], resources=bindings)
-        holder.validate()
-        plan = plan_job(job, op_selection)
-    merged = _merge_config(normalize_run_config(job.config), normalize_run_config(run_config))
-    return execute_plan(
+    plan, bindings, merged = _job_plan(job, run_config, resources, op_selection)
+    result = execute_plan(
         plan,
         job_name=job.name,
         bindings=bindings,
@@ -146,6 +142,70 @@ def execute_job(
         max_workers=max_workers,
         on_event=on_event,
     )
+    result.graph_outputs = {
+        name: (handle.node, handle.output) for name, handle in job.graph_outputs.items()
+    }
+    return result
+
+
+def validate_run_config(job_def: Job, run_config: Any = None) -> dict[str, Any]:
+    """Check run config for a job without running it; return it with defaults filled in.
+
+    Secret values are redacted in what is returned.
+
+    Raises:
+        DagsterInvalidConfigError: every problem of the run config, nothing run.
+    """
+    plan, bindings, merged = _job_plan(job_def, run_config, None, None)
+    bindings = _with_carried(plan, bindings)
+    needed = {key for key in plan.resource_keys if key in bindings}
+    prepared, written, _ = _validate_config(plan, bindings, needed, merged)
+    return {
+        "ops": {key: {"config": redact(value)} for key, value in written.items()},
+        "resources": {key: {"config": value["config"]} for key, value in prepared.snapshot.items()},
+    }
+
+
+def _job_plan(
+    job: Job,
+    run_config: Any,
+    resources: Mapping[str, Any] | None,
+    op_selection: Sequence[str] | None,
+) -> tuple[Plan, dict[str, Any], dict[str, Any]]:
+    """A job's plan, its bindings and its run config merged with the job's own."""
+    from workbench.core.composition import ConfigMapping, flatten_op_config
+
+    bindings = {**job.resource_defs, **dict(resources or {})}
+    if job.is_asset_job:
+        if job.asset_graph is None or job.selected_keys is None:
+            raise DefinitionError(
+                f"asset job {job.name!r} must be resolved by the Definitions that hold it; "
+                f"use defs.resolve_job_def({job.name!r}).execute_in_process()"
+            )
+        plan = plan_assets(job.asset_graph, job.selected_keys)
+    else:
+        holder = Definitions(jobs=[job], resources=bindings)
+        holder.validate()
+        plan = plan_job(job, op_selection)
+    if isinstance(job.config, ConfigMapping):
+        # the job takes the mapping's simpler config; the mapping makes the run config
+        merged = normalize_run_config(flatten_op_config(job.config.resolve(run_config)))
+    else:
+        merged = _merge_config(
+            normalize_run_config(flatten_op_config(job.config)),
+            normalize_run_config(flatten_op_config(run_config)),
+        )
+    return plan, bindings, merged
+
+
+def _with_carried(plan: Plan, bindings: Mapping[str, Any]) -> dict[str, Any]:
+    """``bindings`` plus the resources the plan's assets carry for keys it does not bind."""
+    carried = asset_resources([step.asset for step in plan.steps if step.asset is not None])
+    if plan.graph is not None:
+        for step in plan.steps:
+            for loaded in step.loaded_keys:
+                carried.update(plan.graph.storage_of(loaded)[1])
+    return {**carried, **dict(bindings)}
 
 
 def _merge_config(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -241,8 +301,10 @@ def execute_plan(
 ) -> ExecuteInProcessResult:
     """Validate config, set resources up, run the plan's steps, and tear everything down."""
     config = normalize_run_config(run_config)
-    # explicit beats implicit: the run gets exactly these bindings (the notebook layer has
-    # already applied its form edits to them); see #12
+    # resources an asset carries itself (with_resources, @asset(resource_defs=)) fill the
+    # keys the run does not bind; explicit beats implicit: the run gets exactly these
+    # bindings (the notebook layer has already applied its form edits to them); see #12
+    bindings = _with_carried(plan, bindings)
     needed = {key for key in plan.resource_keys if key in bindings}
     prepared, written, op_configs = _validate_config(plan, bindings, needed, config)
     # op config EnvVars are read before the run: their values are scrubbed like resources'
@@ -257,19 +319,21 @@ def execute_plan(
         },
         steps=[step.key for step in plan.steps],
     )
-    run = RunState(plan, record, instance, prepared, op_configs, on_event)
+    secrets = prepared.secrets | collect_secrets(op_configs)
+    recorder = RunRecorder(record, instance, secrets, on_event, bool(plan.steps))
+    run = RunState(plan, recorder, prepared, op_configs, io_configs(plan, config["ops"], bindings))
     # a value typed in a form over an EnvVar is secret although its field is not (#11)
     record.config_snapshot = run.scrub.data(record.config_snapshot)
     # The run is written with its first events at the first flush: a run that ends within a
     # tenth of a second is written once, in one transaction, when it ends.
     run.emit(RunEvent(record.run_id, EventType.RUN_START, message=f"run of {job_name} started"))
-    watch(run)
+    watch(recorder)
     load_known_versions(run)
     status = RunStatus.FAILURE
     error: BaseException | None = None
     try:
         with prepared.setup(
-            record.run_id, sorted(needed), logging.getLogger("workbench.resource")
+            recorder, sorted(needed), logging.getLogger("workbench.resource")
         ) as ready:
             run.resources = ready
             _run_steps(run, max_workers)
@@ -287,7 +351,9 @@ def execute_plan(
                 record.run_id,
                 EventType.RUN_FAILURE,
                 message=run.scrub(
-                    f"resource setup or teardown failed: {type(error).__name__}: {error}"
+                    str(error)
+                    if isinstance(error, DagsterResourceFunctionError)
+                    else f"the run failed: {type(error).__name__}: {error}"
                 ),
                 data={"traceback": text},
             )
@@ -302,29 +368,25 @@ def execute_plan(
     result = ExecuteInProcessResult(
         run_id=record.run_id,
         success=status is RunStatus.SUCCESS,
-        events=run.events,
+        events=recorder.events,
         values=run.values,
         asset_values=run.asset_values,
-        record=run.record,
-        storage_error=run.storage_error,
+        record=recorder.record,
+        storage_error=recorder.storage_error,
     )
     if raise_on_error and not result.success:
+        if isinstance(error, DagsterResourceFunctionError):
+            raise error
         if error is not None:
             raise ExecutionError(
-                run.scrub(
-                    f"run {record.run_id} failed in resource setup or teardown: "
-                    f"{type(error).__name__}: {error}"
-                ),
+                run.scrub(f"run {record.run_id} failed: {type(error).__name__}: {error}"),
                 run_id=record.run_id,
             ) from error
+        # As in Dagster, the step's own exception is raised (an op's KeyError stays a
+        # KeyError); a note says where it happened. see #12
         step_key, cause = next(iter(run.failed.items()))
-        raise ExecutionError(
-            run.scrub(
-                f"step {step_key!r} failed in run {record.run_id}: {type(cause).__name__}: {cause}"
-            ),
-            run_id=record.run_id,
-            step=step_key,
-        ) from cause
+        cause.add_note(run.scrub(f"(step {step_key!r} failed in run {record.run_id})"))
+        raise cause
     return result
 
 
@@ -334,10 +396,10 @@ def _finish(run: RunState, status: RunStatus, error: str | None) -> None:
         RunStatus.CANCELED: EventType.RUN_CANCELED,
     }.get(status, EventType.RUN_FAILURE)
     if event_type is not EventType.RUN_FAILURE or not any(
-        event.event_type is EventType.RUN_FAILURE for event in run.events
+        event.event_type is EventType.RUN_FAILURE for event in run.recorder.events
     ):
         run.emit(RunEvent(run.run_id, event_type, message=f"run {status.value.lower()}"))
-    run.finish(status, error)
+    run.recorder.finish(status, error)
 
 
 def _skip(run: RunState, step: Step, because: str) -> None:

@@ -9,7 +9,7 @@ from workbench.core._arguments import check_arguments
 from workbench.core._suggest import closest
 from workbench.core.asset import Asset, AssetKey, AssetSpec
 from workbench.core.job import Job
-from workbench.errors import DefinitionError
+from workbench.errors import DagsterInvalidDefinitionError, DefinitionError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -43,7 +43,7 @@ def topological_order(nodes: Iterable[str], upstream: Mapping[str, Iterable[str]
                 heapq.heappush(ready, (order_index[child], child))
     if len(result) != len(order_index):
         cycle = find_cycle([node for node in order_index if indegree[node] > 0], upstream)
-        raise DefinitionError(
+        raise DagsterInvalidDefinitionError(
             f"dependency cycle: {' -> '.join(cycle)}; remove one of these dependencies"
         )
     return result
@@ -142,6 +142,16 @@ class AssetGraph:
             f"asset {key.to_user_string()!r} depends on {up.to_user_string()!r}, "
             f"which is not defined; {hint}"
         )
+
+    def storage_of(self, key: AssetKey) -> tuple[str, dict[str, Any]]:
+        """The IO manager key that stores ``key``, and the resources its owner carries.
+
+        A source asset (an AssetSpec, say ``@observable_source_asset(io_manager_def=...)``)
+        may name its own IO manager; every other key is stored by its asset's.
+        """
+        owner: Any = self.assets.get(key) or self.specs.get(key)
+        manager_key = getattr(owner, "io_manager_key", None) or "io_manager"
+        return manager_key, dict(getattr(owner, "resource_defs", None) or {})
 
     def toposort(self, keys: Iterable[AssetKey] | None = None) -> list[AssetKey]:
         """Order ``keys`` (all by default) upstream first."""

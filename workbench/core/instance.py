@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -9,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from workbench.core.run import InMemoryRunStore, RunStore
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
-__all__ = ["Instance", "default_instance", "set_default_instance_factory"]
+__all__ = ["Instance", "default_instance", "instance_for_test", "set_default_instance_factory"]
 
 
 @dataclass
@@ -59,3 +62,23 @@ def reset_default_instance() -> None:
     global _default
     with _lock:
         _default = None
+
+
+@contextlib.contextmanager
+def instance_for_test(temp_dir: str | None = None) -> Iterator[Instance]:
+    """An instance in a temporary home, and the default one while the block runs.
+
+    ``WORKBENCH_HOME`` points at the temporary home inside the block and is restored after.
+    """
+    with tempfile.TemporaryDirectory(prefix="workbench-test-") as made:
+        before = os.environ.get("WORKBENCH_HOME")
+        os.environ["WORKBENCH_HOME"] = temp_dir or made
+        reset_default_instance()
+        try:
+            yield default_instance()
+        finally:
+            if before is None:
+                os.environ.pop("WORKBENCH_HOME", None)
+            else:
+                os.environ["WORKBENCH_HOME"] = before
+            reset_default_instance()

@@ -10,26 +10,36 @@ from typing import TYPE_CHECKING, Any, NamedTuple, overload
 from workbench.core._arguments import check_arguments
 from workbench.core._params import Param, Role, read_params, with_config_built
 from workbench.core.asset import doc_of
+from workbench.core.invocation import invoke
 from workbench.errors import DefinitionError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
+    from workbench.core.asset import AssetKey
+    from workbench.core.config import Config
+    from workbench.core.graph import AssetGraph
     from workbench.core.instance import Instance
     from workbench.core.result import ExecuteInProcessResult
     from workbench.core.run import RunEvent
 
-__all__ = ["In", "Job", "Node", "Op", "Out", "OutputHandle", "job", "op"]
+__all__ = ["In", "Job", "Node", "Op", "Out", "OutputHandle", "composing", "job", "op"]
 
 
 @dataclass(frozen=True)
 class In:
-    """An op input: ``ins={"x": In(description=...)}``."""
+    """An op input: ``ins={"x": In(description=...)}``.
+
+    ``input_manager_key`` names a resource whose ``load_input`` gives the value (instead of
+    the upstream output, or for an input no op gives).
+    """
 
     dagster_type: Any = None
     description: str | None = None
     default_value: Any = inspect.Parameter.empty
     metadata: Mapping[str, Any] | None = None
+    asset_key: Any = None
+    input_manager_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,12 +76,23 @@ class Node:
 
 
 class _Composition:
-    def __init__(self, job_name: str) -> None:
+    """The nodes a job (or graph) body adds; a nested graph's nodes get its name as prefix."""
+
+    def __init__(
+        self,
+        job_name: str,
+        nodes: dict[str, Node] | None = None,
+        prefix: str = "",
+        graph_outputs: dict[str, OutputHandle] | None = None,
+    ) -> None:
         self.job_name = job_name
-        self.nodes: dict[str, Node] = {}
+        self.nodes: dict[str, Node] = {} if nodes is None else nodes
+        self.prefix = prefix
+        # a nested graph's node name -> the op output it returns (output_for_node("graph"))
+        self.graph_outputs: dict[str, OutputHandle] = {} if graph_outputs is None else graph_outputs
 
     def add(self, op: Op, alias: str | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        name = alias or op.name
+        name = self.prefix + (alias or op.name)
         if name in self.nodes:
             if alias:
                 raise DefinitionError(
@@ -140,6 +161,24 @@ _composing: contextvars.ContextVar[_Composition | None] = contextvars.ContextVar
 )
 
 
+def composing() -> _Composition | None:
+    """The job or graph body being composed in this context, if any."""
+    return _composing.get()
+
+
+def compose(
+    name: str, body: Callable[..., Any], args: tuple[Any, ...] = (), **options: Any
+) -> tuple[_Composition, Any]:
+    """Run a job or graph body, collecting the ops it calls; return them and its result."""
+    composition = _Composition(name, **options)
+    token = _composing.set(composition)
+    try:
+        returned = body(*args)
+    finally:
+        _composing.reset(token)
+    return composition, returned
+
+
 class Op:
     """A step of a job (what ``@op`` returns).
 
@@ -186,6 +225,14 @@ class Op:
         self.__wrapped__ = fn
 
     @property
+    def config_schema(self) -> type[Config] | None:
+        """The Config class of the op's config parameter (None if it takes no config)."""
+        for param in self.params:
+            if param.role is Role.CONFIG:
+                return param.annotation  # type: ignore[no-any-return]
+        return None
+
+    @property
     def input_names(self) -> list[str]:
         """The op's inputs, in parameter order."""
         return list(self.ins)
@@ -203,7 +250,7 @@ class Op:
         if composition is not None:
             return composition.add(self, self._alias, args, kwargs)
         args, kwargs = with_config_built(self.params, f"op {self.name!r}", args, kwargs)
-        return self.fn(*args, **kwargs)
+        return invoke("op", self.name, self.fn, self.params, args, kwargs)
 
     def __repr__(self) -> str:
         return f"<Op {self.name}>"
@@ -289,6 +336,7 @@ class Job:
         description: str | None = None,
         asset_selection: Any = None,
         assets: Sequence[Any] = (),
+        graph_outputs: Mapping[str, OutputHandle] | None = None,
     ) -> None:
         self.name = name
         self.nodes = dict(nodes or {})
@@ -298,6 +346,24 @@ class Job:
         self.description = description
         self.asset_selection = asset_selection
         self.assets = tuple(assets)
+        self.asset_graph: AssetGraph | None = None
+        self.selected_keys: frozenset[AssetKey] | None = None
+        self.graph_outputs = dict(graph_outputs or {})
+
+    def resolved(self, graph: AssetGraph, keys: Iterable[AssetKey]) -> Job:
+        """A copy of this asset job that materializes ``keys`` of ``graph``.
+
+        ``Definitions`` resolves its asset jobs this way (``defs.resolve_job_def(name)``);
+        an asset job runs only once resolved.
+        """
+        clone = object.__new__(Job)
+        clone.__dict__.update(self.__dict__)
+        clone.asset_graph = graph
+        clone.selected_keys = frozenset(keys)
+        clone.assets = tuple(
+            dict.fromkeys(item for key in graph.toposort(keys) if (item := graph.assets.get(key)))
+        )
+        return clone
 
     @property
     def is_asset_job(self) -> bool:
@@ -415,15 +481,11 @@ def job(
 
     def decorate(function: Callable[..., Any]) -> Job:
         job_name = name or function.__name__
-        composition = _Composition(job_name)
-        token = _composing.set(composition)
-        try:
-            function()
-        finally:
-            _composing.reset(token)
+        composition, _ = compose(job_name, function)
         return Job(
             job_name,
             nodes=composition.nodes,
+            graph_outputs=composition.graph_outputs,
             config=config,
             resource_defs=resource_defs,
             tags=tags,

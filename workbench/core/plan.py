@@ -7,15 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core._params import Param, Role
 from workbench.core._suggest import unknown_name
+from workbench.core.asset import AssetKey
 from workbench.core.context import AssetExecutionContext, OpExecutionContext, StepContext
 from workbench.core.graph import AssetGraph, topological_order
 from workbench.core.job import Job, Op, OutputHandle
-from workbench.errors import DefinitionError
+from workbench.errors import DagsterInvalidDefinitionError, DefinitionError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-    from workbench.core.asset import Asset, AssetKey
+    from workbench.core.asset import Asset
     from workbench.core.config import Config
 
 __all__ = ["Plan", "Source", "Step", "plan_assets", "plan_job"]
@@ -56,6 +57,8 @@ class Step:
     op: Op | None = None
     io_manager_key: str = "io_manager"
     loaded_keys: tuple[AssetKey, ...] = field(default=())
+    output_io_manager_keys: dict[str, str] = field(default_factory=dict)
+    input_manager_keys: dict[str, str] = field(default_factory=dict)
 
     @property
     def asset_keys(self) -> tuple[AssetKey, ...]:
@@ -102,7 +105,7 @@ def plan_assets(graph: AssetGraph, selected: Iterable[AssetKey]) -> Plan:
         item = graph.assets.get(key)
         if key in wanted:
             if item is None:
-                raise DefinitionError(
+                raise DagsterInvalidDefinitionError(
                     f"asset {key.to_user_string()!r} is an AssetSpec without a function, so it "
                     "cannot be materialized; remove it from the selection"
                 )
@@ -129,6 +132,7 @@ def plan_assets(graph: AssetGraph, selected: Iterable[AssetKey]) -> Plan:
         upstream.pop(item.name, None)
         resource_keys = set(item.required_resource_keys)
         resource_keys.add(item.io_manager_key)
+        resource_keys.update(graph.storage_of(key)[0] for key in loaded)
         steps.append(
             Step(
                 key=item.name,
@@ -177,21 +181,35 @@ def plan_job(job: Job, op_selection: Iterable[str] | None = None) -> Plan:
             for item in source.fan_in or (source,):
                 if item.step is not None:
                     if item.step not in nodes:
-                        raise DefinitionError(
+                        raise DagsterInvalidDefinitionError(
                             f"op {node.name!r} needs {item.step!r}, which is not selected; "
                             "select it too"
                         )
                     upstream[item.step] = None
+        for name, declared in node.op.ins.items():
+            if declared.input_manager_key is not None and name not in sources:
+                given = declared.asset_key
+                sources[name] = Source(
+                    asset_key=None if given is None else AssetKey.from_coercible(given)
+                )
         missing = [
             param.name
             for param in node.op.params
             if param.role is Role.INPUT and param.name not in sources and not param.has_default
         ]
         if missing:
-            raise DefinitionError(
+            raise DagsterInvalidDefinitionError(
                 f"op {node.name!r} of job {job.name!r} has inputs with no source: "
                 f"{', '.join(missing)}; pass another op's output to them in the job body"
             )
+        output_managers = {
+            name: out.io_manager_key or "io_manager" for name, out in node.op.outs.items()
+        }
+        input_managers = {
+            name: item.input_manager_key
+            for name, item in node.op.ins.items()
+            if item.input_manager_key is not None
+        }
         steps.append(
             Step(
                 key=node.name,
@@ -201,7 +219,11 @@ def plan_job(job: Job, op_selection: Iterable[str] | None = None) -> Plan:
                 upstream=tuple(upstream),
                 outputs=tuple(node.op.outs),
                 output_keys=dict.fromkeys(node.op.outs),
-                resource_keys=node.op.required_resource_keys,
+                output_io_manager_keys=output_managers,
+                input_manager_keys=input_managers,
+                resource_keys=node.op.required_resource_keys
+                | set(output_managers.values())
+                | set(input_managers.values()),
                 config_class=_config_class(node.op.params),
                 context_class=OpExecutionContext,
                 op=node.op,

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import logging
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar
+from collections import abc
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Self, TypeVar
 
 from pydantic import ValidationError
+from typing_extensions import TypeVar as DefaultedTypeVar
 
 from workbench.core.config import (
     Config,
@@ -15,7 +18,7 @@ from workbench.core.config import (
     is_secret_field,
     redact,
 )
-from workbench.errors import ConfigError
+from workbench.errors import ConfigError, DagsterInvariantViolationError
 
 if TYPE_CHECKING:
     from collections.abc import Generator, Iterator, Mapping
@@ -25,10 +28,13 @@ if TYPE_CHECKING:
 __all__ = [
     "ConfigurableIOManager",
     "ConfigurableResource",
+    "IAttachDifferentObjectToOpContext",
+    "IOManager",
     "InitResourceContext",
     "InputContext",
     "OutputContext",
     "PartialResource",
+    "ResourceDependency",
     "ResourceParam",
     "build_init_resource_context",
     "is_resource",
@@ -51,6 +57,21 @@ Example: ``client: ResourceParam[Client]``.
 """
 
 
+if TYPE_CHECKING:
+    ResourceDependency = Annotated[T, RESOURCE_PARAM]
+else:
+
+    class ResourceDependency:
+        """A resource field holding a resource that is not a ConfigurableResource.
+
+        ``client: ResourceDependency[Client]`` accepts a plain object or a function-style
+        resource definition (set up for the run, its value given to the field).
+        """
+
+        def __class_getitem__(cls, item: Any) -> Any:
+            return Annotated[Any, RESOURCE_PARAM]
+
+
 class InitResourceContext:
     """What a resource's setup and teardown hooks receive.
 
@@ -60,22 +81,27 @@ class InitResourceContext:
         resources: the other resources of the run, by key.
         run_id: the run being set up (None outside a run).
         log: a logger for the resource.
+        instance: the instance the run records into (None outside a run).
     """
 
     def __init__(
         self,
         *,
         resource_key: str | None = None,
-        resource_config: Mapping[str, Any] | None = None,
+        resource_config: Any = None,
         resources: Mapping[str, Any] | None = None,
         run_id: str | None = None,
         log: logging.Logger | None = None,
+        instance: Any = None,
     ) -> None:
         self.resource_key = resource_key
-        self.resource_config = dict(resource_config or {})
+        # a function-style resource's config may be any value its schema allows (a str...)
+        given = {} if resource_config is None else resource_config
+        self.resource_config: Any = dict(given) if isinstance(given, abc.Mapping) else given
         self.resources = _Resources(resources or {})
         self.run_id = run_id
         self.log = log or logging.getLogger("workbench.resource")
+        self.instance = instance
 
 
 class _Resources:
@@ -106,13 +132,19 @@ class _Resources:
 
 
 def build_init_resource_context(
-    config: Mapping[str, Any] | None = None, resources: Mapping[str, Any] | None = None
+    config: Any = None,
+    resources: Mapping[str, Any] | None = None,
+    instance: Any = None,
 ) -> InitResourceContext:
     """Build a context for calling a resource's lifecycle hooks in a test."""
-    return InitResourceContext(resource_config=config, resources=resources)
+    return InitResourceContext(resource_config=config, resources=resources, instance=instance)
 
 
-class ConfigurableResource(Config):
+ValueT = DefaultedTypeVar("ValueT", default=Any)
+"""What a resource hands to steps: ``ConfigurableResource[str]`` creates a ``str``."""
+
+
+class ConfigurableResource(Config, Generic[ValueT]):
     """A resource whose fields are its config schema.
 
     Subclass it, declare config as fields, add methods that use them, and bind an instance
@@ -142,12 +174,88 @@ class ConfigurableResource(Config):
 
     @contextlib.contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Generator[Any, None, None]:
-        """Set up, hand the resource to the run, and tear down, whatever happens."""
+        """Set up, hand the resource to the run, and tear down, whatever happens.
+
+        A ``create_resource`` that yields hands over what it yields; its code after the
+        ``yield`` runs when the run ends.
+        """
         self.setup_for_execution(context)
         try:
-            yield self.create_resource(context)
+            created = self.create_resource(context)
+            if inspect.isgenerator(created):
+                with contextlib.contextmanager(lambda: created)() as value:
+                    yield value
+            else:
+                yield created
         finally:
             self.teardown_after_execution(context)
+
+    @classmethod
+    def from_resource_context(cls, context: InitResourceContext) -> Any:
+        """Build the resource from a function-style resource's context and set it up.
+
+        For ``@resource(config_schema=MyResource.to_config_schema())`` functions that return
+        ``MyResource.from_resource_context(context)``; the teardown does not run (use
+        :meth:`from_resource_context_cm` for resources that tear down).
+        """
+        cls._refuse_teardown("from_resource_context", "from_resource_context_cm")
+        instance = cls(**dict(context.resource_config or {})).with_replaced_resource_context(
+            context
+        )
+        instance.setup_for_execution(context)
+        return instance.create_resource(context)
+
+    @classmethod
+    def _refuse_teardown(cls, method: str, instead: str) -> None:
+        """A value handed over without a ``with`` block must not need a teardown."""
+        base = ConfigurableResource
+        if (
+            cls.teardown_after_execution is not base.teardown_after_execution
+            or cls.yield_for_execution is not base.yield_for_execution
+        ):
+            raise DagsterInvariantViolationError(
+                f"{cls.__name__} tears down after use, which {method}() would never do; "
+                f"use {instead}() in a with block instead"
+            )
+
+    @classmethod
+    @contextlib.contextmanager
+    def from_resource_context_cm(cls, context: InitResourceContext) -> Iterator[Any]:
+        """Like :meth:`from_resource_context`, tearing the resource down on exit."""
+        instance = cls(**dict(context.resource_config or {})).with_replaced_resource_context(
+            context
+        )
+        with instance.yield_for_execution(context) as value:
+            yield value
+
+    def with_replaced_resource_context(self, context: InitResourceContext) -> Self:
+        """A copy that answers ``get_resource_context()`` with ``context``."""
+        copy = self.model_copy()
+        private = copy.__pydantic_private__
+        if private is None:
+            private = {}
+            object.__setattr__(copy, "__pydantic_private__", private)
+        private["_workbench_context"] = context
+        return copy
+
+    def process_config_and_initialize(self) -> Any:
+        """Resolve EnvVars, set the resource up (nested ones first) and return its value.
+
+        The teardown does not run; use :meth:`process_config_and_initialize_cm` for that.
+        """
+        type(self)._refuse_teardown(
+            "process_config_and_initialize", "process_config_and_initialize_cm"
+        )
+        with self.process_config_and_initialize_cm() as value:
+            return value
+
+    @contextlib.contextmanager
+    def process_config_and_initialize_cm(self) -> Iterator[Any]:
+        """Resolve EnvVars, set the resource up, yield its value and tear it down on exit."""
+        from workbench.core._resources import initialized
+
+        with initialized({"resource": self}) as ready:
+            yield ready["resource"]
 
     @classmethod
     def configure_at_launch(cls, **partial: Any) -> PartialResource[Any]:
@@ -245,7 +353,11 @@ class PartialResource(LaunchDeferred, Generic[T]):
 
 
 class OutputContext:
-    """What an IO manager's ``handle_output`` receives."""
+    """What an IO manager's ``handle_output`` receives.
+
+    ``resources`` are the resources of the run (or of the loader) by key; ``resource_config``
+    is the IO manager's own config, ``config`` the output's (run config ``outputs``).
+    """
 
     def __init__(
         self,
@@ -255,36 +367,88 @@ class OutputContext:
         name: str,
         run_id: str,
         metadata: Mapping[str, Any] | None = None,
+        config: Any = None,
+        resources: Mapping[str, Any] | None = None,
+        resource_config: Mapping[str, Any] | None = None,
     ) -> None:
         self.asset_key = asset_key
         self.step_key = step_key
         self.name = name
         self.run_id = run_id
         self.metadata = dict(metadata or {})
+        self.config = config
+        self.resources = _Resources(resources or {})
+        self.resource_config = dict(resource_config or {})
         self.output_metadata: dict[str, Any] = {}
 
     def add_output_metadata(self, metadata: Mapping[str, Any]) -> None:
         """Attach metadata to the materialization this output makes."""
         self.output_metadata.update(metadata)
 
+    @property
+    def has_asset_key(self) -> bool:
+        """Whether this output is an asset's."""
+        return self.asset_key is not None
+
+    def get_identifier(self) -> list[str]:
+        """A path that names this output in this run: run id, step, output name."""
+        return [self.run_id, self.step_key, self.name]
+
+    def get_asset_identifier(self) -> list[str]:
+        """The asset key's parts (asset outputs only)."""
+        if self.asset_key is None:
+            raise DagsterInvariantViolationError(
+                f"output {self.name!r} of step {self.step_key!r} is not an asset's; "
+                "use get_identifier()"
+            )
+        return list(self.asset_key.path)
+
 
 class InputContext:
-    """What an IO manager's ``load_input`` receives."""
+    """What an IO manager's ``load_input`` receives (attributes as on OutputContext)."""
 
     def __init__(
-        self, *, asset_key: AssetKey | None, name: str, upstream_output: OutputContext | None
+        self,
+        *,
+        asset_key: AssetKey | None,
+        name: str,
+        upstream_output: OutputContext | None,
+        config: Any = None,
+        resources: Mapping[str, Any] | None = None,
+        resource_config: Mapping[str, Any] | None = None,
     ) -> None:
         self.asset_key = asset_key
         self.name = name
         self.upstream_output = upstream_output
+        self.config = config
+        self.resources = _Resources(resources or {})
+        self.resource_config = dict(resource_config or {})
+
+    @property
+    def has_asset_key(self) -> bool:
+        """Whether this input is an asset."""
+        return self.asset_key is not None
+
+    def get_identifier(self) -> list[str]:
+        """The identifier of the upstream output this input loads."""
+        return self._upstream().get_identifier()
+
+    def get_asset_identifier(self) -> list[str]:
+        """The asset key's parts of the asset this input loads."""
+        if self.asset_key is not None:
+            return list(self.asset_key.path)
+        return self._upstream().get_asset_identifier()
+
+    def _upstream(self) -> OutputContext:
+        if self.upstream_output is None:
+            raise DagsterInvariantViolationError(
+                f"input {self.name!r} has no upstream output; it is loaded by an input manager"
+            )
+        return self.upstream_output
 
 
-class ConfigurableIOManager(ConfigurableResource):
-    """A resource that stores step outputs and loads step inputs.
-
-    Bind it to ``"io_manager"`` (the default for every asset) or to an asset's
-    ``io_manager_key``.
-    """
+class IOManager:
+    """Stores step outputs and loads step inputs (the interface every IO manager has)."""
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         """Store ``obj``, the output described by ``context``."""
@@ -293,6 +457,29 @@ class ConfigurableIOManager(ConfigurableResource):
     def load_input(self, context: InputContext) -> Any:
         """Load the value of the upstream output described by ``context``."""
         raise NotImplementedError(f"{type(self).__name__} must define load_input")
+
+
+class ConfigurableIOManager(ConfigurableResource, IOManager):
+    """A resource that stores step outputs and loads step inputs.
+
+    Bind it to ``"io_manager"`` (the default for every asset) or to an asset's
+    ``io_manager_key``.
+    """
+
+
+class IAttachDifferentObjectToOpContext:
+    """A resource that shows steps' ``context.resources`` another object than itself.
+
+    A parameter annotated with the resource still receives the resource; only
+    ``context.resources.<key>`` receives what ``get_object_to_set_on_execution_context``
+    returns (say, a client the resource holds).
+    """
+
+    def get_object_to_set_on_execution_context(self) -> Any:
+        """The object ``context.resources.<key>`` gives."""
+        raise NotImplementedError(
+            f"{type(self).__name__} must define get_object_to_set_on_execution_context"
+        )
 
 
 def is_resource(value: Any) -> bool:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core.asset import AssetKey, MaterializeResult
 from workbench.core.run import EventType, RunEvent, RunRecord
-from workbench.errors import StorageError, WorkbenchError
+from workbench.errors import DagsterInvariantViolationError, StorageError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -41,6 +41,7 @@ class ExecuteInProcessResult:
         self.success = success
         self.all_events = list(events)
         self._values = dict(values)
+        self.graph_outputs: dict[str, tuple[str, str]] = {}
         self._asset_values = dict(asset_values)
         self.run = record
         self.storage_error = storage_error
@@ -59,28 +60,33 @@ class ExecuteInProcessResult:
             event.data["asset_key"] for event in self.get_asset_materialization_events()
         }
         if key.to_user_string() in materialized:
-            raise WorkbenchError(
+            raise DagsterInvariantViolationError(
                 f"asset {key.to_user_string()!r} returned a MaterializeResult, which stores no "
                 "value; return the value itself (or MaterializeResult(value=...))"
             )
         done = ", ".join(sorted(materialized)) or "none"
-        raise WorkbenchError(
+        raise DagsterInvariantViolationError(
             f"asset {key.to_user_string()!r} was not materialized in run {self.run_id} "
             f"(materialized: {done})"
         )
 
     def output_for_node(self, node_str: str, output_name: str = "result") -> Any:
-        """The value an op (or asset step) produced for one of its outputs."""
+        """The value an op (or asset step, or nested graph) produced for one of its outputs."""
+        handle = self.graph_outputs.get(node_str) if output_name == "result" else None
+        if handle is not None:
+            node_str, output_name = handle
         try:
             value = self._values[(node_str, output_name)]
         except KeyError:
             outputs = sorted({f"{node}.{name}" for node, name in self._values})
-            raise WorkbenchError(
+            raise DagsterInvariantViolationError(
                 f"no output {output_name!r} of node {node_str!r} in run {self.run_id}; "
                 f"outputs: {', '.join(outputs) or 'none'}"
             ) from None
         if value is MaterializeResult._NO_VALUE:
-            raise WorkbenchError(f"node {node_str!r} returned a MaterializeResult with no value")
+            raise DagsterInvariantViolationError(
+                f"node {node_str!r} returned a MaterializeResult with no value"
+            )
         return value
 
     def get_asset_materialization_events(self) -> list[RunEvent]:

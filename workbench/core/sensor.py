@@ -254,7 +254,7 @@ def call_with_resources(
     if missing:
         raise DefinitionError(missing_resource(owner, missing[0], resources))
     prepared = prepare_resources(resources, needed, {}, os.environ)
-    with prepared.setup("", needed, None) as ready, _context_resources(context, required, ready):
+    with prepared.setup(None, needed, None) as ready, _context_resources(context, required, ready):
         kwargs: dict[str, Any] = {}
         for param in params:
             if param.role is Role.CONTEXT:

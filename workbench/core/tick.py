@@ -101,9 +101,8 @@ def _launch(defs: Definitions, target: Sensor | Schedule, request: Any, instance
     if request.asset_selection is not None and job.is_asset_job:
         from workbench.core.graph import as_selection
 
-        job._selected = as_selection(request.asset_selection).resolve(  # type: ignore[attr-defined]
-            holder.asset_graph
-        )
+        graph = holder.asset_graph
+        job = job.resolved(graph, as_selection(request.asset_selection).resolve(graph))
     tags = dict(request.tags)
     if request.run_key:
         tags["dagster/run_key"] = request.run_key

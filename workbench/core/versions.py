@@ -18,12 +18,23 @@ if TYPE_CHECKING:
     from workbench.core.definitions import Definitions
     from workbench.core.run import RunStore
 
-__all__ = ["NEVER_MATERIALIZED", "stale_assets"]
+__all__ = ["NEVER_MATERIALIZED", "materialization_config_hash", "stale_assets"]
 
 NEVER_MATERIALIZED = "never materialized"
 CODE_CHANGED = "code changed"
 CONFIG_CHANGED = "config changed"
 UPSTREAM_CHANGED = "upstream changed"
+
+
+def materialization_config_hash(
+    resource_hashes: Iterable[tuple[str, str]], op_config: object
+) -> str:
+    """The config hash of one materialization: its resources' config hashes and op config.
+
+    Written with each materialization and recomputed here for staleness: one function, so
+    the two cannot drift apart.
+    """
+    return config_hash([sorted(resource_hashes), op_config])
 
 
 def _default_config(config_class: type | None) -> object:
@@ -73,12 +84,12 @@ def stale_assets(
         elif found.code_version != item.code_version_of(key):
             reason = CODE_CHANGED
         else:
-            resource_hashes = sorted((k, hashes.get(k, "-")) for k in item.required_resource_keys)
+            resource_hashes = [(k, hashes.get(k, "-")) for k in item.required_resource_keys]
             config_class = next(
                 (param.annotation for param in item.params if param.role.value == "config"),
                 None,
             )
-            current = config_hash([resource_hashes, _default_config(config_class)])
+            current = materialization_config_hash(resource_hashes, _default_config(config_class))
             reason = CONFIG_CHANGED if current != found.config_hash else ""
             if not reason:
                 for up in item.upstream_keys:

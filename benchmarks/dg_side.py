@@ -7,10 +7,12 @@ figures measure work, not console output.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import sys
 import tempfile
 import warnings
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import dagster as dg
@@ -69,43 +71,65 @@ def fan_out(size: int) -> list[Any]:
     return items
 
 
-_shared: list[tuple[Any, tempfile.TemporaryDirectory[str]]] = []
+_shared: dict[str, tuple[Any, tempfile.TemporaryDirectory[str]]] = {}
+_steps = itertools.count(2)
+"""A new ``counter.step`` for every run, so that every asset's value changes every time."""
 
 
-def _default_instance() -> Any:
-    # One ephemeral instance for every call, its artifacts in a folder this module removes:
-    # Dagster would make a new one per call and leave its temporary folder to the GC.
-    if not _shared:
-        folder = tempfile.TemporaryDirectory(prefix="dagster-bench-")
+def pairing_instance(pairing: str) -> Any:
+    """One instance per pairing for every call, its files in a folder this module removes.
+
+    ``ephemeral`` is ``DagsterInstance.ephemeral()`` (runs and events in memory);
+    ``persistent`` is ``DagsterInstance.local_temp()`` on a temporary folder (runs, events and
+    schedules in SQLite files, as an instance under DAGSTER_HOME keeps them by default). Dagster
+    would make a new ephemeral instance per call and leave its temporary folder to the GC.
+    """
+    if pairing not in _shared:
+        folder = tempfile.TemporaryDirectory(prefix=f"dagster-bench-{pairing}-")
         with _quiet():
-            _shared.append((dg.DagsterInstance.ephemeral(tempdir=folder.name), folder))
-    return _shared[0][0]
+            if pairing == "ephemeral":
+                instance = dg.DagsterInstance.ephemeral(tempdir=folder.name)
+            else:
+                # its own dagster.yaml, so that it neither warns of a missing one nor reports
+                Path(folder.name, "dagster.yaml").write_text(
+                    "telemetry:\n  enabled: false\n", encoding="utf-8"
+                )
+                instance = dg.DagsterInstance.local_temp(tempdir=folder.name)
+        _shared[pairing] = (instance, folder)
+    return _shared[pairing][0]
 
 
 def dispose() -> None:
-    """Dispose the shared ephemeral instance and remove its folder."""
+    """Dispose the shared instances and remove their folders."""
     while _shared:
-        instance, folder = _shared.pop()
+        _pairing, (instance, folder) = _shared.popitem()
         with _quiet():
             instance.dispose()
         folder.cleanup()
 
 
-def materialize(assets: list[Any], *, instance: Any = None, in_memory: bool = False) -> None:
-    """Materialize with ``counter`` bound (values through the default or the memory IO manager)."""
-    function = dg.materialize_to_memory if in_memory else dg.materialize
+def materialize(assets: list[Any], *, pairing: str = "persistent") -> None:
+    """Materialize with a new ``counter`` config, so every value is new and must be stored.
+
+    ``ephemeral``: ``materialize_to_memory`` on an ephemeral instance (runs and values in
+    memory). ``persistent``: ``materialize`` on an instance in SQLite, values through Dagster's
+    default IO manager (pickle files under the instance's folder). ``default``: ``materialize``
+    as called with no instance (an ephemeral instance, values in pickle files).
+    """
+    function = dg.materialize_to_memory if pairing == "ephemeral" else dg.materialize
+    instance = pairing_instance("persistent" if pairing == "persistent" else "ephemeral")
     with _quiet():
         result = function(
             assets,
-            resources={"counter": Counter()},
-            instance=instance or _default_instance(),
+            resources={"counter": Counter(step=next(_steps))},
+            instance=instance,
             run_config=QUIET,
         )
     assert result.success
 
 
-def one_asset() -> Any:
-    """The one asset re-materialized in a loop."""
+def one_asset(size: int = 1) -> Any:
+    """The one asset re-materialized over and over (``size`` is ignored)."""
     with _quiet():
         return [dg.asset(name="single")(first)]
 
@@ -132,10 +156,10 @@ def ops_job(size: int) -> Any:
         return dg.job(name=f"ops_{size}")(body)
 
 
-def execute(job: Any, instance: Any = None) -> None:
-    """Run the op job in process (an ephemeral instance, Dagster's default)."""
+def execute(job: Any, *, pairing: str = "persistent") -> None:
+    """Run the op job in process, recorded by the pairing's instance."""
     with _quiet():
-        result = job.execute_in_process(run_config=QUIET, instance=instance or _default_instance())
+        result = job.execute_in_process(run_config=QUIET, instance=pairing_instance(pairing))
         assert result.success
 
 

@@ -52,7 +52,9 @@ class Profile:
         cells: the cell count of the export workload.
         events: the stored events of the ``runs()`` workload.
         events_per_run: events per run there.
-        loop: calls timed together in a sub-millisecond workload, per round.
+        fast_rounds: timed rounds per side of a sub-millisecond workload (one call each).
+        persistent_rounds: timed rounds per side when Dagster keeps its runs in SQLite (slow).
+        chain_sizes: the asset counts of the fresh-values chain (workbench, persistent).
     """
 
     name: str
@@ -71,7 +73,9 @@ class Profile:
     cells: int = 500
     events: int = 100_000
     events_per_run: int = 50
-    loop: int = 20
+    fast_rounds: int = 200
+    persistent_rounds: int = 3
+    chain_sizes: tuple[int, ...] = (100, 1_000, 10_000)
 
 
 FULL = Profile("full", rounds=5, warmup=1, peak_rounds=2)
@@ -88,7 +92,9 @@ QUICK = Profile(
     peak_assets=200,
     peak_rounds=1,
     events=20_000,
-    loop=5,
+    fast_rounds=50,
+    persistent_rounds=1,
+    chain_sizes=(100, 1_000),
 )
 SMOKE = Profile(
     "smoke",
@@ -106,7 +112,9 @@ SMOKE = Profile(
     cells=12,
     events=40,
     events_per_run=10,
-    loop=1,
+    fast_rounds=2,
+    persistent_rounds=1,
+    chain_sizes=(3, 6),
 )
 PROFILES = {profile.name: profile for profile in (FULL, QUICK, SMOKE)}
 
@@ -193,20 +201,15 @@ def _settle() -> None:
 
 
 def time_pair(
-    sides: Mapping[str, Callable[[], object]],
-    *,
-    rounds: int,
-    warmup: int,
-    loop: Mapping[str, int] | None = None,
+    sides: Mapping[str, Callable[[], object]], *, rounds: int, warmup: int
 ) -> dict[str, Stats]:
-    """Time each side's callable in alternation; return each side's per-call ms.
+    """Time each side's callable in alternation, one call at a time; return per-call ms.
 
-    Every round runs every side once (the order flips each round, so neither side always
-    follows the other's garbage); a side with ``loop[side] > 1`` is called that many times in a
-    row and the mean is its sample.
+    Both sides get the same warm-up calls and the same number of timed calls; each sample is
+    one call (never the mean of a loop), and every round runs every side once, the order
+    flipping each round so that neither side always follows the other's garbage.
     """
     names = list(sides)
-    counts = {name: max(1, (loop or {}).get(name, 1)) for name in names}
     for _ in range(warmup):
         for name in names:
             sides[name]()
@@ -214,12 +217,11 @@ def time_pair(
     for index in range(rounds):
         order = names if index % 2 == 0 else names[::-1]
         for name in order:
-            call, count = sides[name], counts[name]
+            call = sides[name]
             _settle()
             started = time.perf_counter()
-            for _ in range(count):
-                call()
-            samples[name].append((time.perf_counter() - started) * 1000 / count)
+            call()
+            samples[name].append((time.perf_counter() - started) * 1000)
     return {name: Stats.of(values) for name, values in samples.items()}
 
 
@@ -344,7 +346,11 @@ def environment(home: Path) -> dict[str, str]:
     """Environment variables that keep both sides' state in ``home`` and Dagster quiet.
 
     ``home/workbench`` becomes WORKBENCH_HOME and ``home/dagster`` DAGSTER_HOME, the latter with
-    a ``dagster.yaml`` that turns telemetry off (so no banner is printed).
+    a ``dagster.yaml`` that turns telemetry off (so no banner is printed). Child interpreters
+    read and write compiled bytecode under ``home/pycache`` for every package alike, as an
+    installed package has it: with PYTHONDONTWRITEBYTECODE set (as on a checkout kept clean),
+    a child would compile workbench from source on every start while pydantic and Dagster load
+    the bytecode their installers wrote, which times the compiler, not the import (see #16).
     """
     workbench_home = home / "workbench"
     dagster_home = home / "dagster"
@@ -356,4 +362,6 @@ def environment(home: Path) -> dict[str, str]:
         "DAGSTER_HOME": str(dagster_home),
         "DAGSTER_DISABLE_TELEMETRY": "1",
         "PYTHONWARNINGS": "ignore",
+        "PYTHONPYCACHEPREFIX": str(home / "pycache"),
+        "PYTHONDONTWRITEBYTECODE": "",  # empty: unset for the children
     }

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import functools
+import itertools
 import json
-import os
 import random
 import time
 import uuid
-from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, SecretStr, create_model
 
 import workbench as wb
 from workbench.core.run import EventType, RunEvent, RunRecord, RunStatus
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class Counter(wb.ConfigurableResource):
@@ -58,29 +59,28 @@ def fan_out(size: int) -> list[Any]:
     return items
 
 
-def materialize(assets: list[Any], *, in_memory: bool = False) -> None:
-    """Materialize with ``counter`` bound; the default instance unless ``in_memory``."""
-    instance = wb.Instance.ephemeral() if in_memory else None
-    result = wb.materialize(assets, resources={"counter": Counter()}, instance=instance)
+_steps = itertools.count(2)
+"""A new ``counter.step`` for every run, so that every asset's value changes every time."""
+
+
+def pairing_instance(pairing: str) -> Any:
+    """The instance of a pairing: ``ephemeral`` (all in memory) or ``persistent`` (the default).
+
+    ``persistent`` is the default instance: runs in SQLite and values in the value store,
+    both under WORKBENCH_HOME.
+    """
+    return wb.Instance.ephemeral() if pairing == "ephemeral" else None
+
+
+def materialize(assets: list[Any], *, pairing: str = "persistent") -> None:
+    """Materialize with a new ``counter`` config, so every value is new and must be stored."""
+    resources = {"counter": Counter(step=next(_steps))}
+    result = wb.materialize(assets, resources=resources, instance=pairing_instance(pairing))
     assert result.success
 
 
-@functools.lru_cache(maxsize=4)
-def _sqlite_only(home: str) -> Any:
-    from workbench.storage import SqliteRunStore
-
-    return wb.Instance(run_store=SqliteRunStore(Path(home) / "runs-values-in-memory.db"))
-
-
-def materialize_sqlite_only(assets: list[Any]) -> None:
-    """Materialize with runs in a SQLite store under WORKBENCH_HOME and values in memory."""
-    home = Path(os.environ.get("WORKBENCH_HOME") or ".workbench").absolute()
-    instance = _sqlite_only(str(home))
-    assert wb.materialize(assets, resources={"counter": Counter()}, instance=instance).success
-
-
-def one_asset() -> Any:
-    """The one asset re-materialized in a loop."""
+def one_asset(size: int = 1) -> Any:
+    """The one asset re-materialized over and over (``size`` is ignored)."""
     return [wb.asset(name="single")(first)]
 
 
@@ -103,9 +103,9 @@ def ops_job(size: int) -> Any:
     return wb.job(name=f"ops_{size}")(body)
 
 
-def execute(job: Any) -> None:
-    """Run the op job in process (the default instance)."""
-    assert job.execute_in_process().success
+def execute(job: Any, *, pairing: str = "persistent") -> None:
+    """Run the op job in process, recorded by the pairing's instance."""
+    assert job.execute_in_process(instance=pairing_instance(pairing)).success
 
 
 def _target_job() -> Any:

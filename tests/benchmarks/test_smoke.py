@@ -15,7 +15,7 @@ from benchmarks.workloads import WORKLOADS
 from workbench.core import instance as instance_module
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
 HAS_DAGSTER = importlib.util.find_spec("dagster") is not None
@@ -79,3 +79,42 @@ def test_ratio_is_baseline_over_workbench() -> None:
     row = Row("w", "c", "ms", Stats.of([2.0, 4.0, 3.0]), Stats.of([30.0]))
     assert row.workbench.median == 3.0
     assert row.ratio == 10.0
+
+
+def test_both_sides_are_timed_alike_one_call_per_sample() -> None:
+    from benchmarks.harness import time_pair
+
+    calls = {"workbench": 0, "dagster": 0}
+
+    def side(name: str) -> Callable[[], None]:
+        def call() -> None:
+            calls[name] += 1
+
+        return call
+
+    found = time_pair({name: side(name) for name in calls}, rounds=7, warmup=2)
+    assert calls == {"workbench": 9, "dagster": 9}
+    assert [len(stats.samples) for stats in found.values()] == [7, 7]
+
+
+def test_the_import_rows_touch_the_core_on_every_side() -> None:
+    from benchmarks.workloads import IMPORTS
+
+    touched = ("asset", "ConfigurableResource", "Definitions", "materialize", "EnvVar")
+    for name in ("workbench+core", "dagster+core"):
+        assert all(f".{attribute}" in IMPORTS[name] for attribute in touched), name
+    assert "class Model(pydantic.BaseModel)" in IMPORTS["pydantic+model"]
+
+
+def test_children_load_compiled_bytecode_for_every_package(bench_home: Path) -> None:
+    import os
+
+    from benchmarks.harness import run_child
+
+    code = (
+        "import json, sys\n"
+        "print(json.dumps({'prefix': sys.pycache_prefix, 'off': sys.flags.dont_write_bytecode}))"
+    )
+    found = run_child(code, env=os.environ)
+    assert found["prefix"] == str(bench_home / "pycache")
+    assert found["off"] == 0

@@ -8,7 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -17,6 +17,7 @@ from workbench.core.instance import default_instance, reset_default_instance
 from workbench.core.run import RunStatus
 from workbench.storage import run_events, runs
 from workbench.storage.sqlite import MIGRATIONS, SCHEMA_VERSION
+from workbench.storage.values import SMALL_VALUE_BYTES
 
 from .conftest import python_command
 
@@ -253,7 +254,8 @@ def test_a_home_made_read_only_mid_session_keeps_the_in_memory_result(home, run_
 
     @wb.asset
     def a() -> list:
-        return [*range(100), time.time_ns()]  # a new value each run: it must be written
+        # a new value each run, large enough to be a file of its own: it must be written
+        return [*range(100), "x" * 100_000, time.time_ns()]
 
     @wb.asset
     def b(a: list) -> int:
@@ -329,12 +331,12 @@ def test_a_full_disk_gives_a_storage_error_and_keeps_the_in_memory_values(home, 
 
 def test_a_corrupt_value_file_is_kept_aside_and_the_run_says_where(home, fresh_instance):
     @wb.asset
-    def base() -> dict[str, int]:
-        return {"rows": 3}
+    def base() -> dict[str, Any]:
+        return {"rows": 3, "padding": "x" * SMALL_VALUE_BYTES}  # large: a file of its own
 
     @wb.asset
-    def report(base: dict[str, int]) -> int:
-        return base["rows"]
+    def report(base: dict[str, Any]) -> int:
+        return int(base["rows"])
 
     assert wb.materialize([base, report]).success
     value = home / "values" / "assets" / "base" / "value.pickle"

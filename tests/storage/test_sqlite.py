@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import math
 import os
 import signal
@@ -15,9 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from pydantic import Field
 
+import workbench as wb
+from workbench.core.instance import Instance
 from workbench.core.run import EventType, RunEvent, RunRecord, RunStatus
-from workbench.errors import StorageError
+from workbench.errors import ConfigError, StorageError
 from workbench.storage.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteRunStore
 
 if TYPE_CHECKING:
@@ -111,10 +115,11 @@ def test_a_v1_file_is_migrated_keeping_its_data(tmp_path: Path) -> None:
         store.add_run(RunRecord("new", "fresh"))
 
     conn = _db(path)
-    assert conn.execute("PRAGMA user_version").fetchone() == (2,)
+    assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
     columns = {row[1] for row in conn.execute("PRAGMA table_info(runs)")}
     assert "hostname" in columns
     assert "duration" in {row[1] for row in conn.execute("PRAGMA table_info(events)")}
+    assert "stored_values" in {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     assert {"events_by_run", "runs_by_job", "runs_by_status"} <= indexes
     plan = " ".join(
@@ -433,3 +438,61 @@ def test_a_file_in_the_way_of_the_folder_gives_a_clear_error(tmp_path: Path) -> 
         SqliteRunStore(tmp_path / "blocker" / "runs.db")
 
     assert "blocker" in str(raised.value)
+
+
+class Tuning(wb.ConfigurableResource):
+    threshold: float = 0.5
+    ceiling: float = 1.0
+    floor: float = 0.0
+
+
+class Ratio(wb.ConfigurableResource):
+    share: float = Field(default=0.5, ge=0, le=1)
+
+
+def _strict_json(text: str) -> object:
+    def refuse(constant: str) -> object:
+        raise ValueError(f"not JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_nan_and_infinite_config_is_stored_as_valid_json_that_reads_back(tmp_path: Path) -> None:
+    @wb.asset
+    def tuned(tuning: Tuning) -> float:
+        return tuning.threshold
+
+    store = SqliteRunStore(tmp_path / "runs.db")
+    given = {"threshold": float("nan"), "ceiling": float("inf"), "floor": float("-inf")}
+    result = wb.materialize(
+        [tuned],
+        run_config={"resources": {"tuning": {"config": given}}},
+        resources={"tuning": Tuning()},
+        instance=Instance(run_store=store),
+    )
+    assert math.isnan(result.asset_value("tuned"))
+    with sqlite3.connect(tmp_path / "runs.db") as conn:
+        (text,) = conn.execute("SELECT config_snapshot FROM runs").fetchone()
+    snapshot = _strict_json(text)
+    assert isinstance(snapshot, dict)
+    stored = store.get_run(result.run_id).config_snapshot["resources"]["tuning"]["config"]
+    assert stored == {"threshold": "NaN", "ceiling": "Infinity", "floor": "-Infinity"}
+    again = Tuning(**stored)
+    assert math.isnan(again.threshold)
+    assert (again.ceiling, again.floor) == (math.inf, -math.inf)
+    store.close()
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_nan_or_infinity_is_refused_where_the_float_field_has_bounds(value: float) -> None:
+    @wb.asset
+    def shared(ratio: Ratio) -> float:
+        return ratio.share
+
+    with pytest.raises(ConfigError, match=r"share: input should be less than or equal to 1"):
+        wb.materialize(
+            [shared],
+            run_config={"resources": {"ratio": {"config": {"share": value}}}},
+            resources={"ratio": Ratio()},
+            instance=Instance.ephemeral(),
+        )

@@ -190,6 +190,9 @@ class Config(BaseModel):
         extra="forbid",
         arbitrary_types_allowed=True,
         validate_default=False,
+        # workbench's own classes build their validators on first use, so that touching the
+        # core costs no schema building; a user's class is built when defined (see below, #16)
+        defer_build=True,
     )
 
     _has_env: bool = pydantic.PrivateAttr(default=False)
@@ -197,7 +200,11 @@ class Config(BaseModel):
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        """Give every ``Optional`` field without a default the default None, as Dagster does."""
+        """Give every ``Optional`` field without a default the default None, as Dagster does.
+
+        A user's class is built at once, as pydantic builds it, so that its errors show where
+        it is defined; workbench's own classes wait for their first use (``defer_build``, #16).
+        """
         super().__pydantic_init_subclass__(**kwargs)
         optional = [
             field
@@ -208,6 +215,8 @@ class Config(BaseModel):
             field.default = None
         if optional:
             cls.model_rebuild(force=True, raise_errors=False)
+        elif not cls.__module__.startswith("workbench."):
+            cls.model_rebuild(raise_errors=False)
 
     @pydantic.model_validator(mode="before")
     @classmethod

@@ -6,7 +6,6 @@ import logging
 import os
 import traceback
 import uuid
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
 from workbench.core._io_config import io_configs
@@ -45,6 +44,7 @@ from workbench.errors import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
+    from concurrent.futures import Future
 
     from workbench.core.job import Job
 
@@ -430,6 +430,9 @@ def _run_steps(run: RunState, max_workers: int) -> None:
                 continue
             run.run_step(step)
         return
+    # a thread pool only when asked for: kept out of the core's import (see #16)
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
     children = run.plan.children()
     by_key = {step.key: step for step in run.plan.steps}
     waiting = {step.key: set(step.upstream) for step in run.plan.steps}

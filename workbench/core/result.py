@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
 from typing import TYPE_CHECKING, Any
 
 from workbench.core.asset import AssetKey, MaterializeResult
@@ -124,6 +123,8 @@ class ExecuteInProcessResult:
         return f"<ExecuteInProcessResult run_id={self.run_id!r} {status}>"
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        from html import escape  # only notebooks show it: kept out of the core's import
+
         status = self.run.status.value
         durations = self.step_durations()
         lines = [f"Run {self.run_id} {status} ({len(durations)} steps)"]

@@ -78,9 +78,9 @@ def _check_writable(home: Path) -> None:
 def default_instance(environ: Mapping[str, str] | None = None) -> Instance:
     """Make an instance that keeps runs and asset values under the workbench home.
 
-    Runs go to ``runs.db`` (SQLite) and asset values to ``values/``, so both survive a kernel
-    restart. Pass this function to
-    :func:`workbench.core.instance.set_default_instance_factory` to make it the default.
+    Runs go to ``runs.db`` (SQLite) and asset values to ``values/`` (small ones as rows of
+    ``runs.db``, written with the run's events), so both survive a kernel restart. Pass this
+    function to :func:`workbench.core.instance.set_default_instance_factory` to make it the default.
 
     Args:
         environ: the environment to read ``WORKBENCH_HOME`` from (``os.environ`` by default).
@@ -92,10 +92,9 @@ def default_instance(environ: Mapping[str, str] | None = None) -> Instance:
     from workbench.storage.values import ValueStoreIOManager
 
     home = workbench_home(environ)
-    return Instance(
-        run_store=SqliteRunStore(home / "runs.db"),
-        io_manager=ValueStoreIOManager(base_dir=str(home / "values")),
-    )
+    store = SqliteRunStore(home / "runs.db")
+    values = ValueStoreIOManager(base_dir=str(home / "values")).attach_run_store(store)
+    return Instance(run_store=store, io_manager=values)
 
 
 def move_aside(path: Path) -> Path:

@@ -2,152 +2,49 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
-import numbers
 import os
 import socket
 import sqlite3
-import sys
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from workbench.core.run import EventType, Materialization, RunEvent, RunRecord, RunStatus
 from workbench.errors import StorageError
+from workbench.storage._processes import is_alive
+from workbench.storage._rows import (
+    INSERT_EVENT,
+    INSERT_RUN,
+    RUN_COLUMNS,
+    UPSERT_MATERIALIZATION,
+    EventRows,
+    event_rows,
+    materialization_from,
+    record_from,
+    run_row,
+)
+from workbench.storage._schema import MIGRATIONS, SCHEMA_VERSION, migrate
+from workbench.storage._value_rows import ValueRows
 from workbench.storage.home import move_aside
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
 
-__all__ = ["SCHEMA_VERSION", "SqliteRunStore"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SqliteRunStore"]
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 2
-"""The schema this code writes; older files are migrated when opened, newer ones refused."""
-
-_V1 = """
-CREATE TABLE runs (
-    id INTEGER PRIMARY KEY,
-    run_id TEXT NOT NULL UNIQUE,
-    job_name TEXT NOT NULL,
-    status TEXT NOT NULL,
-    start_time REAL NOT NULL,
-    end_time REAL,
-    tags TEXT NOT NULL DEFAULT '{}',
-    config_snapshot TEXT NOT NULL DEFAULT '{}',
-    steps TEXT NOT NULL DEFAULT '[]',
-    error TEXT,
-    pid INTEGER NOT NULL
-);
-CREATE TABLE events (
-    seq INTEGER PRIMARY KEY,
-    run_id TEXT NOT NULL REFERENCES runs(run_id),
-    type TEXT NOT NULL,
-    timestamp REAL NOT NULL,
-    step_key TEXT,
-    message TEXT NOT NULL DEFAULT '',
-    data TEXT NOT NULL DEFAULT '{}'
-);
-CREATE TABLE materializations (
-    asset_key TEXT PRIMARY KEY,
-    run_id TEXT NOT NULL,
-    timestamp REAL NOT NULL,
-    code_version TEXT,
-    config_hash TEXT,
-    data_version TEXT,
-    input_data_versions TEXT NOT NULL DEFAULT '{}',
-    metadata TEXT NOT NULL DEFAULT '{}'
-)
-"""
-
-# v2: the host a run ran on (a pid means nothing on another machine sharing the folder), a step
-# duration column (history tables read it without parsing JSON), and indexes so that a run's
-# events and filtered run lists are not full-table scans.
-_V2 = """
-ALTER TABLE runs ADD COLUMN hostname TEXT;
-ALTER TABLE events ADD COLUMN duration REAL;
-UPDATE events SET duration = CASE WHEN json_valid(data) THEN
-    CASE json_type(data, '$.duration') WHEN 'integer' THEN json_extract(data, '$.duration')
-    WHEN 'real' THEN json_extract(data, '$.duration') END END
-WHERE data LIKE '%"duration"%';
-CREATE INDEX events_by_run ON events(run_id, seq);
-CREATE INDEX runs_by_job ON runs(job_name, id);
-CREATE INDEX runs_by_status ON runs(status, id)
-"""
-
-MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2))
-"""``(version reached, SQL)`` in order; each runs in the transaction that sets user_version."""
-
+_EVENT_TYPES = {member.value: member for member in EventType}
+_SELECT_RUNS = f"SELECT {', '.join(RUN_COLUMNS)} FROM runs"
 _BUSY_TIMEOUT_MS = 5_000
 _PRAGMAS = ("synchronous = NORMAL", "foreign_keys = ON", "cache_size = -16000")
 _ATTEMPTS = 8
 _FIX = "set WORKBENCH_HOME to a writable folder with free space"
-# RunRecord's and Materialization's fields, in order: rows map onto them by position
-_RUN_FIELDS = [
-    "run_id",
-    "job_name",
-    "status",
-    "start_time",
-    "end_time",
-    "tags",
-    "config_snapshot",
-    "steps",
-    "error",
-    "pid",
-]
-_RUN_COLUMNS = ", ".join(_RUN_FIELDS)
-_MATERIALIZATION_FIELDS = [
-    "asset_key",
-    "run_id",
-    "timestamp",
-    "code_version",
-    "config_hash",
-    "data_version",
-    "input_data_versions",
-    "metadata",
-]
-_INSERT_EVENT = (
-    "INSERT INTO events (run_id, type, timestamp, step_key, message, data, duration) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
-)
-_UPSERT_MATERIALIZATION = (
-    f"INSERT INTO materializations ({', '.join(_MATERIALIZATION_FIELDS)}) "
-    f"VALUES ({', '.join('?' * len(_MATERIALIZATION_FIELDS))}) ON CONFLICT(asset_key) DO UPDATE "
-    f"SET {', '.join(f'{name} = excluded.{name}' for name in _MATERIALIZATION_FIELDS[1:])}"
-)
-_MATERIALIZATION = EventType.ASSET_MATERIALIZATION.value
-_EVENT_TYPES = {member.value: member for member in EventType}
-
-
-def _json_default(value: Any) -> Any:
-    """Make a JSON-able stand-in for a value json cannot write (metadata may hold anything)."""
-    for kind, convert in _JSON_STAND_INS:
-        if isinstance(value, kind):
-            return convert(value)
-    return value.isoformat() if hasattr(value, "isoformat") else repr(value)
-
-
-_JSON_STAND_INS: tuple[tuple[Any, Callable[[Any], Any]], ...] = (
-    (numbers.Integral, int),
-    (numbers.Real, float),
-    (set | frozenset, lambda value: sorted(value, key=repr)),
-    (os.PathLike, os.fspath),
-)
-
-
-def _dumps(value: Any) -> str:
-    if not value:
-        return "[]" if isinstance(value, list | tuple) else "{}"
-    try:
-        return json.dumps(value, default=_json_default, separators=(",", ":"))
-    except (ValueError, RecursionError) as exc:  # a value that contains itself
-        raise StorageError(
-            f"cannot store {type(value).__name__} as JSON in the run store: {exc}; "
-            "keep metadata, tags and config to plain data"
-        ) from exc
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
@@ -156,48 +53,6 @@ def _is_busy(exc: sqlite3.Error) -> bool:
 
 def _is_corrupt(exc: sqlite3.Error) -> bool:
     return (exc.sqlite_errorname or "").startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
-
-
-def _is_alive(pid: int) -> bool:
-    """Tell whether process ``pid`` on this host still runs (a zombie does not)."""
-    if sys.platform == "win32":  # os.kill would terminate it there; assume it lives
-        return True
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # EPERM: it exists, and belongs to someone else
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as file:
-            state = file.read().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True
-    return state not in ("Z", "X")
-
-
-_EventRows = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
-
-
-def _event_rows(events: Sequence[RunEvent]) -> _EventRows:
-    """Event rows, and materialization rows for the latest-per-asset table."""
-    rows: list[tuple[Any, ...]] = []
-    materializations: list[tuple[Any, ...]] = []
-    for event in events:
-        kind = EventType(event.event_type).value
-        data = event.data
-        duration = data.get("duration") if data else None
-        if not isinstance(duration, int | float) or isinstance(duration, bool):
-            duration = None
-        row = (event.run_id, kind, event.timestamp, event.step_key, event.message, _dumps(data))
-        rows.append((*row, duration))
-        if kind == _MATERIALIZATION:
-            found = Materialization.from_event(event)
-            values = [getattr(found, name) for name in _MATERIALIZATION_FIELDS]
-            materializations.append((*values[:6], *map(_dumps, values[6:])))
-    return rows, materializations
 
 
 class SqliteRunStore:
@@ -226,25 +81,22 @@ class SqliteRunStore:
         self._conn: sqlite3.Connection | None = None
         self._pid = os.getpid()
         self._closed = False
+        self.values = ValueRows()
+        """Values an IO manager staged for this store's next transaction."""
         with self._lock:
             self._guard(self._open)
+        _open_stores.add(self)
 
     # -- RunStore -------------------------------------------------------------------------
 
     def add_run(self, record: RunRecord, events: Sequence[RunEvent] = ()) -> None:
         """Record a new run (and its first events) in one transaction; its id must be new."""
-        row = [getattr(record, name) for name in _RUN_FIELDS] + [self._hostname]
-        row[2] = RunStatus(record.status).value
-        row[5:8] = map(_dumps, row[5:8])  # tags, config_snapshot, steps
-        batch = _event_rows(events)
+        row = run_row(record, self._hostname)
+        batch = event_rows(events)
 
         def write(conn: sqlite3.Connection) -> None:
             try:
-                conn.execute(
-                    f"INSERT INTO runs ({_RUN_COLUMNS}, hostname) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    row,
-                )
+                conn.execute(INSERT_RUN, row)
             except sqlite3.IntegrityError:
                 raise StorageError(
                     f"run {record.run_id!r} is already stored in {self.path}; use a new run id"
@@ -264,7 +116,7 @@ class SqliteRunStore:
     ) -> None:
         """Record a run's last events and how it ended, in one transaction."""
         values = (RunStatus(status).value, end_time, error, run_id)
-        batch = _event_rows(events)
+        batch = event_rows(events)
 
         def write(conn: sqlite3.Connection) -> None:
             self._insert_events(conn, batch)
@@ -280,17 +132,17 @@ class SqliteRunStore:
         """Append events (in order) to their runs, in one transaction."""
         if not events:
             return
-        batch = _event_rows(events)
+        batch = event_rows(events)
         self._write(lambda conn: self._insert_events(conn, batch))
 
-    def _insert_events(self, conn: sqlite3.Connection, batch: _EventRows) -> None:
+    def _insert_events(self, conn: sqlite3.Connection, batch: EventRows) -> None:
         rows, materializations = batch
         if not rows:
             return
         try:
-            conn.executemany(_INSERT_EVENT, rows)
+            conn.executemany(INSERT_EVENT, rows)
         except sqlite3.IntegrityError:
-            ids = sorted({row[0] for row in rows})
+            ids = sorted({row["run_id"] for row in rows})
             marks = ", ".join("?" * len(ids))
             known = {
                 found[0]
@@ -299,19 +151,17 @@ class SqliteRunStore:
             missing = next((run_id for run_id in ids if run_id not in known), ids[0])
             raise self._no_run(missing) from None
         if materializations:
-            conn.executemany(_UPSERT_MATERIALIZATION, materializations)
+            conn.executemany(UPSERT_MATERIALIZATION, materializations)
 
     def get_run(self, run_id: str) -> RunRecord:
         """Return one run; raise StorageError naming the id if there is none."""
 
         def read(conn: sqlite3.Connection) -> RunRecord:
             self._mark_abandoned(conn)
-            row = conn.execute(
-                f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,)
-            ).fetchone()
+            row = _named(conn, f"{_SELECT_RUNS} WHERE run_id = ?", (run_id,)).fetchone()
             if row is None:
                 raise self._no_run(run_id)
-            return _record(row)
+            return record_from(row)
 
         return self._read(read)
 
@@ -331,7 +181,7 @@ class SqliteRunStore:
         if status is not None:
             where.append("status = ?")
             params.append(RunStatus(status).value)
-        sql = f"SELECT {_RUN_COLUMNS} FROM runs"
+        sql = _SELECT_RUNS
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY id DESC"
@@ -341,7 +191,7 @@ class SqliteRunStore:
 
         def read(conn: sqlite3.Connection) -> list[RunRecord]:
             self._mark_abandoned(conn)
-            return [_record(row) for row in conn.execute(sql, params)]
+            return [record_from(row) for row in _named(conn, sql, params)]
 
         return self._read(read)
 
@@ -399,7 +249,7 @@ class SqliteRunStore:
         self, asset_keys: Iterable[str] | None = None
     ) -> dict[str, Materialization]:
         """Return the newest materialization of each asset (by user string key)."""
-        sql = f"SELECT {', '.join(_MATERIALIZATION_FIELDS)} FROM materializations"
+        sql = "SELECT * FROM materializations"
         params: list[str] = []
         if asset_keys is not None:
             params = list(dict.fromkeys(asset_keys))
@@ -408,21 +258,38 @@ class SqliteRunStore:
 
         def read(conn: sqlite3.Connection) -> dict[str, Materialization]:
             if asset_keys is None:
-                rows = conn.execute(sql).fetchall()
+                rows = _named(conn, sql, ()).fetchall()
             else:
                 rows = []
                 for start in range(0, len(params), 500):  # stay under SQLite's variable limit
                     chunk = params[start : start + 500]
-                    rows += conn.execute(
-                        f"{sql} WHERE asset_key IN ({', '.join('?' * len(chunk))})", chunk
+                    rows += _named(
+                        conn, f"{sql} WHERE asset_key IN ({', '.join('?' * len(chunk))})", chunk
                     ).fetchall()
-            return {row[0]: Materialization(*row[:6], *map(json.loads, row[6:])) for row in rows}
+            return {row["asset_key"]: materialization_from(row) for row in rows}
 
         return self._read(read)
 
+    def read_value(self, location: str) -> bytes | None:
+        """The stored bytes of the value at ``location`` (staged here, or committed), or None.
+
+        A location staged for removal (its value now lives in a file) reads as None.
+        """
+        staged = self.values.staged(location)
+        if staged is not None:
+            return staged.data
+        return self._read(lambda conn: ValueRows.read(conn, location))
+
+    def write_values(self) -> None:
+        """Commit the staged values now (runs commit them with their events)."""
+        if self.values:
+            self._write(lambda conn: None)
+
     def close(self) -> None:
-        """Close the database connection; the store cannot be used afterwards."""
+        """Write what is staged, then close the connection; the store cannot be used again."""
         with self._lock:
+            if not self._closed and self.values:
+                self.write_values()
             self._closed = True
             if self._conn is not None:
                 try:
@@ -466,24 +333,7 @@ class SqliteRunStore:
             raise
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StorageError(
-                f"run store {self.path} has schema version {version}, newer than this "
-                f"workbench understands ({SCHEMA_VERSION}); upgrade workbench, or set "
-                "WORKBENCH_HOME to another folder"
-            )
-        if version == 0 and _has_tables(conn):
-            raise StorageError(
-                f"{self.path} is an SQLite database but not a workbench run store; "
-                "move it away, or set WORKBENCH_HOME to another folder"
-            )
-        for target, script in MIGRATIONS:
-            if target > version:
-                for statement in script.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {target}")
+        migrate(conn, self.path)
 
     # -- transactions and errors ----------------------------------------------------------
 
@@ -498,10 +348,20 @@ class SqliteRunStore:
         return self._conn
 
     def _write(self, body: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``body`` in one write transaction, with every value staged so far."""
+
         def attempt() -> T:
             conn = self._connection()
-            with _transaction(conn):
-                return body(conn)
+            staged = self.values.take()
+            try:
+                with _transaction(conn):
+                    result = body(conn)
+                    ValueRows.write(conn, staged)
+            except BaseException:
+                self.values.restore(staged)
+                raise
+            ValueRows.remove_shadowed(staged.values())
+            return result
 
         with self._lock:
             return self._guard(lambda: self._retry(attempt))
@@ -564,7 +424,7 @@ class SqliteRunStore:
         dead = [
             (pid, row_id)
             for row_id, pid, hostname in started
-            if hostname in (None, self._hostname) and pid != me and not _is_alive(pid)
+            if hostname in (None, self._hostname) and pid != me and not is_alive(pid)
         ]
         if not dead:
             return
@@ -592,6 +452,18 @@ class SqliteRunStore:
         )
 
 
+_open_stores: weakref.WeakSet[SqliteRunStore] = weakref.WeakSet()
+
+
+@atexit.register
+def _write_staged_values() -> None:
+    """At exit, write values staged outside a run (a run writes its own before it returns)."""
+    for store in list(_open_stores):
+        if not store._closed:
+            with contextlib.suppress(StorageError):
+                store.write_values()
+
+
 @contextlib.contextmanager
 def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
     """One write transaction that takes the write lock up front (so it never deadlocks)."""
@@ -605,12 +477,8 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("COMMIT")
 
 
-def _has_tables(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None
-
-
-def _record(row: tuple[Any, ...]) -> RunRecord:
-    values = list(row)
-    values[2] = RunStatus(values[2])
-    values[5:8] = map(json.loads, values[5:8])  # tags, config_snapshot, steps
-    return RunRecord(*values)
+def _named(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> sqlite3.Cursor:
+    """Run a query whose rows are read by column name."""
+    cursor = conn.cursor()
+    cursor.row_factory = sqlite3.Row
+    return cursor.execute(sql, params)

@@ -2,30 +2,52 @@
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import importlib.util
-import io
-import pickle
-import threading
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from workbench.core.files import replace_file
+from pydantic import PrivateAttr
+
 from workbench.core.resource import ConfigurableIOManager, InputContext, OutputContext
 from workbench.errors import StorageError
+from workbench.storage._value_files import (
+    PARQUET,
+    PICKLE,
+    CorruptValueError,
+    drop_older_sibling,
+    is_dataframe,
+    keep_aside,
+    newest,
+    parquet_bytes,
+    pickle_bytes,
+    read_parquet,
+    read_pickle,
+    remember,
+    sweep_dead_writers,
+    unchanged,
+    unpickle,
+    write_value_file,
+)
+from workbench.storage._value_rows import Staged
 from workbench.storage.home import move_aside
+from workbench.storage.sqlite import SqliteRunStore
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 __all__ = ["ValueStoreIOManager"]
 
-_PICKLE = "value.pickle"
-_PARQUET = "value.parquet"
 _FIX = "set WORKBENCH_HOME (or base_dir) to a writable folder with free space"
+SMALL_VALUE_BYTES = 64 * 1024
+"""Values pickled to fewer bytes are run store rows when a run store is attached.
+
+Measured for #16 (2026-11-30, a shared 2-core machine, ext4): a row costs about 3 us at 1 KB,
+10 us at 4 KB and 150 us at 16 KB in a batched transaction; a file costs 0.4-5 ms whatever its
+size under load; the two meet between 64 KB and 256 KB, and a row grows the database and its
+write-ahead log, so values from 64 KiB up stay files.
+"""
 
 
 class ValueStoreIOManager(ConfigurableIOManager):
@@ -37,6 +59,11 @@ class ValueStoreIOManager(ConfigurableIOManager):
     (``object`` columns) that Parquet would change, or Parquet refuses it: then it is pickled.
     Writes are atomic: a crash leaves the previous value in place.
 
+    With a run store attached (:meth:`attach_run_store`; the default instance does it), a
+    value that pickles to under :data:`SMALL_VALUE_BYTES` (not a DataFrame) is kept as a row of
+    that store instead, written in the same transaction as the events of the run that made it,
+    so a run's values are stored by the time it returns, in one commit per flush.
+
     Attributes:
         base_dir: the folder that holds the values.
 
@@ -47,17 +74,26 @@ class ValueStoreIOManager(ConfigurableIOManager):
     """
 
     base_dir: str
+    _run_store: SqliteRunStore | None = PrivateAttr(default=None)
+    _without_files: set[str] = PrivateAttr(default_factory=set)
+    """Locations this process found without a value file (so a row shadows none)."""
+    _swept: bool = PrivateAttr(default=False)
+
+    def attach_run_store(self, store: SqliteRunStore) -> ValueStoreIOManager:
+        """Keep small values as rows of ``store``, committed with its next write; return self."""
+        self._run_store = store
+        return self
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         """Store ``obj`` as the value of the output (or asset) ``context`` describes."""
         if context.asset_key is not None:
-            folder = self._asset_folder(context.asset_key)
+            location = _asset_location(context.asset_key)
             what = f"asset {_user_string(context.asset_key)!r}"
         else:
-            folder = self._op_folder(context.run_id, context.step_key, context.name)
+            location = _op_location(context.run_id, context.step_key, context.name)
             what = f"output {context.name!r} of step {context.step_key!r}"
-        path = self._store(folder, what, obj)
-        context.add_output_metadata({"path": str(path)})
+        where = self._store(location, what, obj, context.run_id)
+        context.add_output_metadata({"path": where})
 
     def load_input(self, context: InputContext) -> Any:
         """Load the stored value of the upstream asset or output ``context`` describes.
@@ -71,11 +107,11 @@ class ValueStoreIOManager(ConfigurableIOManager):
         if key is None:
             key = context.asset_key
         if key is not None:
-            folder = self._asset_folder(key)
+            location = _asset_location(key)
             what = f"asset {_user_string(key)!r}"
             fix = "materialize it first"
         elif upstream is not None:
-            folder = self._op_folder(upstream.run_id, upstream.step_key, upstream.name)
+            location = _op_location(upstream.run_id, upstream.step_key, upstream.name)
             what = (
                 f"output {upstream.name!r} of step {upstream.step_key!r} in run {upstream.run_id!r}"
             )
@@ -85,11 +121,12 @@ class ValueStoreIOManager(ConfigurableIOManager):
                 f"input {context.name!r} names neither an asset nor an upstream output, so "
                 "there is no stored value to load; give it an upstream asset or op output"
             )
-        return self._load(folder, what, fix)
+        return self._load(location, what, fix)
 
     def has_value(self, asset_key: Any) -> bool:
         """Tell whether a value is stored for ``asset_key`` (an AssetKey, ``"a/b"`` or parts)."""
-        return _newest(self._asset_folder(asset_key)) is not None
+        location = _asset_location(asset_key)
+        return self._row(location) is not None or newest(self._folder(location)) is not None
 
     def delete(self, asset_key: Any) -> bool:
         """Delete the stored value of ``asset_key``; return whether there was one.
@@ -97,9 +134,14 @@ class ValueStoreIOManager(ConfigurableIOManager):
         Raises:
             StorageError: the file cannot be deleted.
         """
-        folder = self._asset_folder(asset_key)
+        location = _asset_location(asset_key)
+        folder = self._folder(location)
         found = False
-        for name in (_PICKLE, _PARQUET):
+        if self._run_store is not None and self._row(location) is not None:
+            self._run_store.values.stage(location, Staged(None))
+            self._run_store.write_values()
+            found = True
+        for name in (PICKLE, PARQUET):
             try:
                 (folder / name).unlink()
                 found = True
@@ -114,179 +156,130 @@ class ValueStoreIOManager(ConfigurableIOManager):
 
     # -- paths ----------------------------------------------------------------------------
 
-    def _asset_folder(self, asset_key: Any) -> Path:
-        return Path(self.base_dir, "assets", *(_safe(part) for part in _parts(asset_key)))
+    def _folder(self, location: str) -> Path:
+        return Path(self.base_dir, location)
 
-    def _op_folder(self, run_id: str, step_key: str, name: str) -> Path:
-        return Path(self.base_dir, "runs", _safe(run_id), _safe(step_key), _safe(name))
+    def _sweep_once(self) -> None:
+        """On first write, remove the temp files writers killed mid-write left (see #11)."""
+        if not self._swept:
+            self._swept = True
+            sweep_dead_writers(Path(self.base_dir))
+
+    def _row(self, location: str) -> bytes | None:
+        """The value's bytes if the attached run store keeps it as a row."""
+        if self._run_store is None:
+            return None
+        return self._run_store.read_value(location)
+
+    def _shadowed(self, location: str) -> tuple[Path, ...]:
+        """The value files a row for ``location`` replaces (looked for once per process)."""
+        if location in self._without_files:
+            return ()
+        folder = self._folder(location)
+        found = tuple(path for path in (folder / PICKLE, folder / PARQUET) if path.exists())
+        if not found:
+            self._without_files.add(location)
+        return found
 
     # -- writing and reading --------------------------------------------------------------
 
-    def _store(self, folder: Path, what: str, obj: Any) -> Path:
-        data = _parquet_bytes(obj) if _is_dataframe(obj) else None
-        path = folder / (_PARQUET if data is not None else _PICKLE)
+    def _store(self, location: str, what: str, obj: Any, run_id: str) -> str:
+        """Store ``obj``; return where (a file, or the run store's row)."""
+        store = self._run_store
+        data = parquet_bytes(obj) if is_dataframe(obj) else None
+        name = PARQUET if data is not None else PICKLE
         if data is None:
-            data = _pickle_bytes(what, obj)
-        if _unchanged(path, data):
-            return path
+            data = pickle_bytes(what, obj)
+            if store is not None and len(data) < SMALL_VALUE_BYTES:
+                staged = Staged(data, run_id, shadowed=self._shadowed(location))
+                store.values.stage(location, staged)
+                return f"{store.path}#{location}"
+        if store is not None:
+            # the file is the value now: the row (if any) goes in the same commit as the run
+            store.values.stage(location, Staged(None, run_id))
+        self._without_files.discard(location)
+        folder = self._folder(location)
+        path = folder / name
+        if unchanged(path, data):
+            return str(path)
         try:
-            _replace_file(path, data)
-            _remember(path, data)
+            self._sweep_once()
+            write_value_file(path, data)
+            remember(path, data)
         except OSError as exc:
             raise StorageError(
                 f"cannot store the value of {what} in {folder}: {exc.strerror or exc}; {_FIX}"
             ) from exc
-        _drop_older_sibling(path)
-        return path
+        drop_older_sibling(path)
+        return str(path)
 
-    def _load(self, folder: Path, what: str, fix: str) -> Any:
-        path = _newest(folder)
+    def _load(self, location: str, what: str, fix: str) -> Any:
+        data = self._row(location)
+        folder = self._folder(location)
+        if data is not None:
+            return _decode(
+                what,
+                fix,
+                lambda: unpickle(data),
+                where=f"a row of {self._run_store.path if self._run_store else ''}",
+                set_aside=lambda: self._row_aside(location, data),
+            )
+        path = newest(folder)
         if path is None:
             raise StorageError(f"{what} has no stored value in {folder}; {fix}")
-        reader: Callable[[Path], Any] = _read_parquet if path.name == _PARQUET else _read_pickle
+        reader: Callable[[Path], Any] = read_parquet if path.name == PARQUET else read_pickle
         try:
-            return reader(path)
+            return _decode(
+                what,
+                fix,
+                lambda: reader(path),
+                where=str(path),
+                set_aside=lambda: move_aside(path),
+            )
         except FileNotFoundError:
             raise StorageError(f"{what} has no stored value in {folder}; {fix}") from None
-        except (AttributeError, ImportError) as exc:
-            raise StorageError(
-                f"the stored value of {what} ({path}) needs a class or module this kernel "
-                f"does not have ({exc}); run the cell or import that defines it, then retry"
-            ) from exc
-        except _Corrupt as exc:
-            aside = move_aside(path)
-            raise StorageError(
-                f"the stored value of {what} is corrupt ({exc.__cause__}); the file was moved "
-                f"to {aside}; {fix} to store it again"
-            ) from exc.__cause__
         except OSError as exc:
             raise StorageError(
                 f"cannot read the stored value of {what} from {path}: {exc.strerror or exc}; "
                 "check the file's permissions"
             ) from exc
 
+    def _row_aside(self, location: str, data: bytes) -> Path:
+        """Keep a corrupt row's bytes as a ``.corrupt`` file in its folder; drop the row."""
+        assert self._run_store is not None
+        aside = keep_aside(self._folder(location) / PICKLE, data)
+        self._run_store.values.stage(location, Staged(None))
+        self._run_store.write_values()
+        return aside
 
-class _Corrupt(Exception):
-    """A value file whose bytes cannot be decoded (the cause says why)."""
 
-
-_written: dict[Path, tuple[bytes, int, int]] = {}
-"""What this process last wrote to each value file: digest, size and mtime."""
-_written_lock = threading.Lock()
-
-
-def _unchanged(path: Path, data: bytes) -> bool:
-    """Whether ``path`` still holds exactly ``data``, as this process wrote it last.
-
-    Re-running a step that gives the same value then costs a hash and a stat, not a write.
-    The file's size and mtime must match what was written, so a file another process changed
-    since is written again.
-    """
-    with _written_lock:
-        known = _written.get(path)
-    if known is None or known[0] != hashlib.blake2b(data, digest_size=16).digest():
-        return False
+def _decode(
+    what: str, fix: str, decode: Callable[[], Any], *, where: str, set_aside: Callable[[], Path]
+) -> Any:
+    """Decode a stored value; a corrupt one is kept aside, and the error says where it went."""
     try:
-        stat = path.stat()
-    except OSError:
-        return False
-    return (stat.st_size, stat.st_mtime_ns) == known[1:]
-
-
-def _remember(path: Path, data: bytes) -> None:
-    stat = path.stat()
-    digest = hashlib.blake2b(data, digest_size=16).digest()
-    with _written_lock:
-        _written[path] = (digest, stat.st_size, stat.st_mtime_ns)
-
-
-def _replace_file(path: Path, data: bytes) -> None:
-    """Write ``path`` whole or not at all.
-
-    No fsync: the rename keeps a crash from leaving half a value, and a value lost to a power
-    cut is recomputed; asking the disk to sync every value would cost more than most steps.
-    """
-    replace_file(path, data, durable=False, mode=0o644, parents=True)
-
-
-def _pickle_bytes(what: str, obj: Any) -> bytes:
-    try:
-        return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    except (pickle.PicklingError, TypeError, AttributeError, RecursionError) as exc:
+        return decode()
+    except (AttributeError, ImportError) as exc:
         raise StorageError(
-            f"the value of {what} ({type(obj).__qualname__}) cannot be pickled: {exc}; return "
-            "a value that can be pickled, or bind another IO manager to 'io_manager'"
+            f"the stored value of {what} ({where}) needs a class or module this kernel "
+            f"does not have ({exc}); run the cell or import that defines it, then retry"
         ) from exc
+    except CorruptValueError as exc:
+        aside = set_aside()
+        raise StorageError(
+            f"the stored value of {what} is corrupt ({exc.__cause__}); it was moved "
+            f"to {aside}; {fix} to store it again"
+        ) from exc.__cause__
 
 
-def _parquet_bytes(obj: Any) -> bytes | None:
-    """A DataFrame as Parquet; None when pyarrow is missing or Parquet cannot hold it."""
-    if importlib.util.find_spec("pyarrow") is None or not _parquet_keeps(obj):
-        return None
-    buffer = io.BytesIO()
-    try:
-        obj.to_parquet(buffer)
-    except (ValueError, TypeError, NotImplementedError):
-        return None  # e.g. non-string column names or mixed object columns: pickle instead
-    return buffer.getvalue()
+def _asset_location(asset_key: Any) -> str:
+    """Where an asset's value is kept, relative to ``base_dir`` (``assets/a/b``)."""
+    return "/".join(["assets", *(_safe(part) for part in _parts(asset_key))])
 
 
-def _parquet_keeps(frame: Any) -> bool:
-    """Parquet rewrites Python objects (dicts become structs...); keep those frames pickled."""
-    index = frame.index
-    index_types = list(index.dtypes) if index.nlevels > 1 else [index.dtype]
-    return not any(str(dtype) == "object" for dtype in [*frame.dtypes, *index_types])
-
-
-def _read_pickle(path: Path) -> Any:
-    with path.open("rb") as file:
-        try:
-            return pickle.load(file)
-        except (pickle.UnpicklingError, EOFError, OverflowError, MemoryError) as exc:
-            raise _Corrupt from exc
-
-
-def _read_parquet(path: Path) -> Any:
-    try:
-        import pandas
-    except ImportError as exc:  # pragma: no cover - pandas is a dependency
-        raise StorageError(f"{path} holds a DataFrame; install pandas to load it") from exc
-    if importlib.util.find_spec("pyarrow") is None:
-        raise StorageError(f"{path} is a Parquet file; run: pip install pyarrow")
-    try:
-        return pandas.read_parquet(path)
-    except OSError as exc:
-        if exc.errno is not None:
-            raise
-        raise _Corrupt from exc
-    except ValueError as exc:
-        raise _Corrupt from exc
-
-
-def _is_dataframe(obj: Any) -> bool:
-    if not type(obj).__module__.startswith("pandas"):
-        return False
-    import pandas
-
-    return isinstance(obj, pandas.DataFrame)
-
-
-def _newest(folder: Path) -> Path | None:
-    """The value file in ``folder`` (the newer one, if a race left both formats)."""
-    found: list[tuple[int, Path]] = []
-    for name in (_PICKLE, _PARQUET):
-        path = folder / name
-        with contextlib.suppress(OSError):
-            found.append((path.stat().st_mtime_ns, path))
-    return max(found)[1] if found else None
-
-
-def _drop_older_sibling(path: Path) -> None:
-    """Remove the other format's file unless it is newer (just written by another process)."""
-    other = path.with_name(_PARQUET if path.name == _PICKLE else _PICKLE)
-    with contextlib.suppress(OSError):
-        if other.stat().st_mtime_ns <= path.stat().st_mtime_ns:
-            other.unlink()
+def _op_location(run_id: str, step_key: str, name: str) -> str:
+    """Where an op output's value is kept, relative to ``base_dir``."""
+    return "/".join(["runs", _safe(run_id), _safe(step_key), _safe(name)])
 
 
 def _parts(asset_key: Any) -> Sequence[str]:
@@ -302,6 +295,7 @@ def _user_string(asset_key: Any) -> str:
     return "/".join(_parts(asset_key))
 
 
+@functools.lru_cache(maxsize=65_536)  # every run asks again for the same keys' names
 def _safe(part: str) -> str:
     """One path part as a file name: no separators, no '..', nothing hidden."""
     if not part:

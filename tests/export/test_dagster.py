@@ -12,7 +12,9 @@ import pytest
 from workbench.export import export_notebook
 from workbench.export.render import DAGSTER_NAMES
 
-pytestmark = pytest.mark.dagster
+from .conftest import DAGSTER_OWN_WARNINGS
+
+pytestmark = [pytest.mark.dagster, *DAGSTER_OWN_WARNINGS]
 
 CASES = Path(__file__).parent / "cases"
 NAMES = sorted(p.name for p in CASES.iterdir() if (p / "input.ipynb").exists())

@@ -286,3 +286,40 @@ def test_an_assignment_using_its_own_earlier_value_keeps_both(make_notebook):
     )
     source = export_source(nb, name="n.ipynb")
     assert "CONST = 1\n\n\nCONST = CONST + 1\n" in source
+
+
+def test_merged_definitions_binding_one_key_twice_name_both_places(make_notebook):
+    nb = make_notebook(
+        HEAD,
+        "class R(wb.ConfigurableResource):\n    x: int = 1",
+        "base = wb.Definitions(resources={'r': R(x=1)})",
+        "defs = wb.Definitions.merge(\n    base,\n    wb.Definitions(resources={'r': R(x=2)}),\n)",
+    )
+    with pytest.raises(ExportError) as caught:
+        export_source(nb, name="n.ipynb")
+    assert str(caught.value) == (
+        "resource key 'r' is bound to two different resources: R(x=1) (cell [3] (by execution "
+        "count), line 1) and R(x=2) (cell [4] (by execution count), line 3) in 'n.ipynb'; "
+        "bind the key once"
+    )
+
+
+def test_a_date_field_of_a_config_class_is_refused_for_dagster_only(make_notebook):
+    nb = make_notebook(
+        "import datetime\n\n" + HEAD,
+        "class Window(wb.Config):\n    start: datetime.date = datetime.date(2024, 1, 1)",
+        "class Source(wb.ConfigurableResource):\n    window: Window = Window()\n"
+        "    refreshed: datetime.datetime | None = None",
+        "class Plain:\n    day: datetime.date",
+        "@wb.asset\ndef a(source: Source) -> str:\n    return str(Plain)",
+    )
+    assert "class Window(wb.Config)" in export_source(nb, name="n.ipynb")
+    with pytest.raises(ExportError) as caught:
+        export_source(nb, name="n.ipynb", target="dagster")
+    message = str(caught.value)
+    assert (
+        "field Window.start is typed datetime.date, which Dagster's config does not accept; "
+        "for Dagster make it a str holding the ISO text"
+    ) in message
+    assert "field Source.refreshed is typed datetime.datetime | None" in message
+    assert "Plain.day" not in message

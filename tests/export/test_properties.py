@@ -1,4 +1,7 @@
-"""Generated notebooks: export gives importable source or an ExportError, never anything else."""
+"""Generated notebooks: export gives importable source or an ExportError naming the notebook.
+
+Notebooks made only of valid cells must export: see test_round_trip.py.
+"""
 
 from __future__ import annotations
 
@@ -81,9 +84,17 @@ NOTEBOOKS = st.lists(code_cells(), max_size=12)
 def _export_and_import(cells: list[Any], target: str, tmp_path: Path) -> bool:
     """Export and import the notebook; return whether it exported (else ExportError)."""
     nb = notebook("import workbench as wb", *cells, counts=bool(len(cells) % 2))
+    refused: ExportError | None = None
     try:
         source = export_source(nb, name="generated.ipynb", target=target)  # type: ignore[arg-type]
-    except ExportError:
+    except ExportError as error:
+        refused = error
+    if refused is not None:
+        # a refusal says which notebook and, when one cell is to blame, which cell
+        message = str(refused)
+        assert "'generated.ipynb'" in message
+        cell = refused.cell
+        assert cell is None or f"cell [{cell}]" in message or f"code cell {cell}" in message
         return False
     out = tmp_path / f"generated_{target}.py"
     out.write_text(source)

@@ -8,13 +8,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import ExportError
+from workbench.export._fields import config_class, enum_member, field_type, item_type
 from workbench.export._names import call_name
 from workbench.export._secrets import check_literal_secrets, secret_fields
 
 if TYPE_CHECKING:
     from workbench.export._plan import Entry
     from workbench.export._text import ModuleText
-    from workbench.export.notebook import Unit
+    from workbench.export.notebook import Cell, Unit
 
 __all__ = ["apply_edits"]
 
@@ -41,7 +42,13 @@ def apply_edits(output: ModuleText, edits: Mapping[str, Mapping[str, Any]]) -> N
             )
         unit, call = _edit_target(output, key, entry)
         fields = secrets.get(call_name(call) or "", set())
-        _rewrite_call(output, key, unit, call, edits[key], fields)
+        if call is entry.node and entry.key_node is not None:
+            # written in the module's Definitions: ``"key": Call(...)`` at the resources depth
+            base = 2 if output.plan.merge_parts else 1
+            column = 4 * (base + 2) + len(output.node_text(unit, entry.key_node)) + 2
+        else:
+            column = call.col_offset
+        _rewrite_call(output, key, unit, call, edits[key], fields, column)
 
 
 def _edit_target(output: ModuleText, key: str, entry: Entry) -> tuple[Unit, ast.Call]:
@@ -72,6 +79,7 @@ def _rewrite_call(
     call: ast.Call,
     values: Mapping[str, Any],
     secrets: set[str],
+    column: int,
 ) -> None:
     existing = {keyword.arg: keyword for keyword in call.keywords if keyword.arg}
     additions: list[str] = []
@@ -87,34 +95,111 @@ def _rewrite_call(
                 cell=unit.cell.number,
                 line=call.lineno,
             )
-        text = _literal(output, value, f"{key}.{name}")
+        annotation = field_type(output, call_name(call), name)
+        text = _literal(output, value, f"{key}.{name}", annotation)
         if name in existing:
             start, end = unit.cell.span(existing[name].value)
             output.replace(unit.cell, start, end, text)
         else:
             additions.append(f"{name}={text}")
-    if not additions:
-        return
-    arguments = [*call.args, *(k.value for k in call.keywords)]
+    _add_keywords(output, unit, call, additions, column)
+
+
+def _add_keywords(
+    output: ModuleText, unit: Unit, call: ast.Call, additions: list[str], column: int
+) -> None:
+    """Add keywords to a call (whose values may have been replaced) as a person would (#13).
+
+    A call written over several lines gets one keyword per line; a one-line call stays on
+    one line while it fits in the line length, and is otherwise split one argument per line.
+    """
+    cell = unit.cell
+    arguments: list[ast.expr | ast.keyword] = [*call.args, *call.keywords]
+    arguments.sort(key=lambda node: (node.lineno, node.col_offset))
+    _, call_end = cell.span(call)
+    last_end = call_end - 1
     if arguments:
-        _, end = unit.cell.span(arguments[-1])
-        output.replace(unit.cell, end, end, "".join(f", {a}" for a in additions))
-    else:
-        _, end = unit.cell.span(call)
-        output.replace(unit.cell, end - 1, end - 1, ", ".join(additions))
+        last = arguments[-1]
+        last_end = cell.offset(last.end_lineno or last.lineno, last.end_col_offset or 0)
+    line = cell.line(call.lineno).decode("utf-8", "surrogatepass")
+    indent = line[: len(line) - len(line.lstrip(" "))]
+    if call.end_lineno != call.lineno and arguments:
+        if not additions:
+            return
+        tail = cell.data[last_end : call_end - 1]
+        inner = _argument_indent(cell, arguments)
+        has_comma = tail.lstrip().startswith(b",")
+        if b"\n" in tail:  # ``)`` on a line of its own: one keyword per line, each with a comma
+            if not has_comma:
+                output.replace(cell, last_end, last_end, ",")
+            at = last_end + tail.rindex(b"\n") + 1
+            output.replace(cell, at, at, "".join(f"{inner}{a},\n" for a in additions))
+        elif has_comma:  # ``)`` right after a trailing comma stays so
+            at = last_end + tail.index(b",") + 1
+            output.replace(cell, at, at, "".join(f"\n{inner}{a}," for a in additions))
+        else:  # ``)`` right after the last argument stays so
+            output.replace(cell, last_end, last_end, "".join(f",\n{inner}{a}" for a in additions))
+        return
+    written = [_argument_text(output, unit, node) for node in arguments]
+    if column + len(output.node_text(unit, call)) + sum(len(a) + 2 for a in additions) < _WIDTH:
+        if additions:
+            joined = ", ".join(additions)
+            output.replace(cell, last_end, last_end, f", {joined}" if arguments else joined)
+        return
+    inner = indent + "    "
+    lines = "".join(f"{inner}{text},\n" for text in [*written, *additions])
+    output.replace(cell, cell.span(call.func)[1], call_end, f"(\n{lines}{indent})")
 
 
-def _literal(output: ModuleText, value: Any, where: str) -> str:
+def _argument_indent(cell: Cell, arguments: list[ast.expr | ast.keyword]) -> str:
+    """The indentation of the arguments of a call written over several lines.
+
+    That of the last argument's line when the argument starts it, else the first argument's
+    column (``Call(a=1,`` then arguments lined up under ``a``).
+    """
+    last = arguments[-1]
+    line = cell.line(last.lineno).decode("utf-8", "surrogatepass")
+    indent = line[: len(line) - len(line.lstrip(" "))]
+    if len(indent.encode("utf-8")) == last.col_offset:
+        return indent
+    return " " * arguments[0].col_offset
+
+
+_WIDTH = 100
+"""The line length exported code keeps to (the project's formatter setting)."""
+
+
+def _argument_text(output: ModuleText, unit: Unit, node: ast.expr | ast.keyword) -> str:
+    if isinstance(node, ast.keyword):
+        value = output.node_text(unit, node.value)
+        return f"{node.arg}={value}" if node.arg is not None else f"**{value}"
+    return output.node_text(unit, node)
+
+
+def _literal(output: ModuleText, value: Any, where: str, annotation: ast.expr | None = None) -> str:
+    """A form edit as Python source.
+
+    ``annotation`` is the field's type when the module defines it: an Enum member is then
+    written as ``Region.EU``, which Dagster and workbench both accept (#13).
+    """
+    member = enum_member(output, annotation, value)
+    if member is not None:
+        return member
     if isinstance(value, Mapping):
         if set(value) == {"env"} and isinstance(value["env"], str):
             return f"{output.env_var}({_quote(value['env'])})"
-        items = ", ".join(
-            f"{_literal(output, k, where)}: {_literal(output, v, f'{where}.{k}')}"
-            for k, v in value.items()
-        )
+        values = {
+            key: _literal(output, item, f"{where}.{key}", field_type(output, annotation, str(key)))
+            for key, item in value.items()
+        }
+        owner = config_class(output, annotation)
+        if owner is not None and all(str(key).isidentifier() for key in values):
+            return f"{owner}(" + ", ".join(f"{k}={v}" for k, v in values.items()) + ")"
+        items = ", ".join(f"{_literal(output, k, where)}: {v}" for k, v in values.items())
         return "{" + items + "}"
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(_literal(output, v, where) for v in value) + "]"
+        inner = item_type(annotation)
+        return "[" + ", ".join(_literal(output, v, where, inner) for v in value) + "]"
     if isinstance(value, str):
         return _quote(value)
     if value is None or isinstance(value, bool | int | float):

@@ -14,10 +14,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LIST_FIELDS",
+    "DefinitionsPlan",
     "Entry",
-    "Plan",
     "definitions_call",
-    "is_merge_assignment",
+    "definitions_merge",
     "plan_definitions",
     "simple_definitions",
 ]
@@ -39,6 +39,11 @@ class Entry:
     key_node: ast.expr | None = None
     splat: bool = False
 
+    def where(self) -> str:
+        """Where the entry is written: its cell and line."""
+        assert self.unit is not None
+        return self.unit.where(self.node.lineno if self.node is not None else None)
+
     def source(self) -> str:
         """The entry's raw source (for comparing two bindings of one key)."""
         if self.text is not None:
@@ -49,14 +54,18 @@ class Entry:
 
 
 @dataclass
-class Plan:
+class DefinitionsPlan:
     """The contents of the module's single ``@definitions`` function."""
 
     name: str
     lists: dict[str, list[Entry]]
     resources: list[Entry]
     singles: dict[str, Entry]
-    merge_calls: list[str]
+    merge_parts: list[Entry]
+    """What ``Definitions.merge`` joins to the plan's own Definitions: calls of functions
+    that build Definitions, or names holding Definitions export cannot see into."""
+    docstring: str = "Every asset, job, sensor, schedule and resource of the notebook."
+    """The function's docstring: the notebook's own ``@definitions`` function's, if it has one."""
 
 
 def definitions_call(node: ast.AST | None) -> ast.Call | None:
@@ -70,40 +79,69 @@ def definitions_call(node: ast.AST | None) -> ast.Call | None:
     return node
 
 
-def simple_definitions(unit: Unit) -> ast.Call | None:
-    """The plain ``Definitions(...)`` call a unit assigns or returns, else None."""
+def _returned(unit: Unit) -> ast.expr | None:
+    """What a unit assigns, or what a function of no arguments returns in its one statement.
+
+    A docstring before the ``return`` is allowed; anything else gives None.
+    """
     node = unit.node
     if isinstance(node, ast.Assign | ast.AnnAssign):
-        return definitions_call(node.value)
+        return node.value
     if isinstance(node, ast.FunctionDef) and not node.args.args and not node.args.kwonlyargs:
         body = node.body
         if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
             body = body[1:]
         if len(body) == 1 and isinstance(body[0], ast.Return):
-            return definitions_call(body[0].value)
+            return body[0].value
     return None
 
 
-def is_merge_assignment(unit: Unit) -> bool:
-    """Whether a unit assigns the result of ``Definitions.merge(...)`` to a name."""
-    node = unit.node
-    return isinstance(node, ast.Assign | ast.AnnAssign) and is_definitions_merge(node.value)
+def simple_definitions(unit: Unit) -> ast.Call | None:
+    """The plain ``Definitions(...)`` call a unit assigns or returns, else None."""
+    return definitions_call(_returned(unit))
 
 
-def plan_definitions(calls: list[tuple[Unit, ast.Call]], path: str) -> Plan:
+def definitions_merge(unit: Unit) -> ast.Call | None:
+    """The ``Definitions.merge(...)`` call a unit assigns or returns, else None."""
+    value = _returned(unit)
+    if not is_definitions_merge(value) or not isinstance(value, ast.Call) or value.keywords:
+        return None
+    return value
+
+
+def plan_definitions(
+    calls: list[tuple[Unit, ast.Call]], parts: list[Entry], path: str
+) -> DefinitionsPlan:
     """Merge the arguments of the notebook's plain ``Definitions(...)`` calls into one plan.
+
+    An element listed by two calls (``base`` and ``defs = Definitions.merge(base, ...)`` both
+    naming one asset) is listed once, and so is a merge part.
 
     Raises:
         ExportError: two calls set one argument, or bind one resource key, differently.
     """
-    plan = Plan(name="defs", lists={}, resources=[], singles={}, merge_calls=[])
+    plan = DefinitionsPlan(name="defs", lists={}, resources=[], singles={}, merge_parts=[])
     for unit, call in calls:
         _entries(unit, call, plan, path)
     _dedupe_resources(plan, path)
+    plan.lists = {name: _once(entries) for name, entries in plan.lists.items()}
+    plan.merge_parts = _once(parts)
     return plan
 
 
-def _entries(unit: Unit, call: ast.Call, plan: Plan, path: str) -> None:
+def _once(entries: list[Entry]) -> list[Entry]:
+    """The entries without repeats (same source), first place kept."""
+    seen: set[tuple[bool, str]] = set()
+    kept: list[Entry] = []
+    for entry in entries:
+        marker = (entry.splat, entry.source())
+        if marker not in seen:
+            seen.add(marker)
+            kept.append(entry)
+    return kept
+
+
+def _entries(unit: Unit, call: ast.Call, plan: DefinitionsPlan, path: str) -> None:
     arguments = [
         *zip(_DEFINITIONS_FIELDS, call.args, strict=False),
         *((k.arg or "", k.value) for k in call.keywords),
@@ -141,7 +179,7 @@ def _entries(unit: Unit, call: ast.Call, plan: Plan, path: str) -> None:
             plan.singles[name] = entry
 
 
-def _dedupe_resources(plan: Plan, path: str) -> None:
+def _dedupe_resources(plan: DefinitionsPlan, path: str) -> None:
     seen: dict[str, Entry] = {}
     kept: list[Entry] = []
     for entry in plan.resources:
@@ -153,12 +191,11 @@ def _dedupe_resources(plan: Plan, path: str) -> None:
             seen[entry.key] = entry
             kept.append(entry)
         elif other.source() != entry.source():
-            assert other.unit is not None
             assert entry.unit is not None
             raise ExportError(
                 f"resource key {entry.key!r} is bound to two different resources: "
-                f"{other.source()} ({other.unit.where()}) and {entry.source()} "
-                f"({entry.unit.where()}) in {path!r}; bind the key once",
+                f"{other.source()} ({other.where()}) and {entry.source()} "
+                f"({entry.where()}) in {path!r}; bind the key once",
                 path=path,
                 cell=entry.unit.cell.number,
                 line=entry.node.lineno if entry.node is not None else None,

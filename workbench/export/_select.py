@@ -4,24 +4,32 @@ from __future__ import annotations
 
 import ast
 import heapq
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import ExportError
-from workbench.export._names import BUILTINS, DEF_TYPES, call_name, names_of
+from workbench.export._names import (
+    BUILTINS,
+    DEF_TYPES,
+    call_name,
+    is_definitions_merge,
+    names_of,
+)
 from workbench.export._plan import (
     LIST_FIELDS,
-    Plan,
-    is_merge_assignment,
+    DefinitionsPlan,
+    Entry,
+    definitions_call,
+    definitions_merge,
     plan_definitions,
     simple_definitions,
 )
 from workbench.export.notebook import PARSE_ERRORS, Cell, Unit, listing, parse_units
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
-__all__ = ["Selection", "select"]
+__all__ = ["Selection", "choose_statements"]
 
 
 @dataclass
@@ -34,11 +42,9 @@ class Selection:
     absorbed: list[Unit]
     merged_functions: list[Unit]
     loose: dict[str, list[Unit]]
-    star_import: bool
-    cells: list[Cell] = field(default_factory=list)
 
 
-def select(cells: list[Cell], path: str) -> tuple[Selection, Plan]:
+def choose_statements(cells: list[Cell], path: str) -> tuple[Selection, DefinitionsPlan]:
     """Choose the statements a module keeps and plan its one ``@definitions`` function.
 
     Raises:
@@ -60,22 +66,29 @@ def select(cells: list[Cell], path: str) -> tuple[Selection, Plan]:
         return earlier[-1] if earlier else None
 
     live = [unit for unit in parsed.units if is_live(unit)]
-    calls: list[tuple[Unit, ast.Call]] = []
+    found: list[tuple[Unit, ast.Call]] = []
     merged: list[Unit] = []
     roots: list[Unit] = []
     for unit in live:
-        if unit.role == "definitions" or is_merge_assignment(unit):
-            call = simple_definitions(unit)
-            if call is not None:
-                calls.append((unit, call))
-            else:
-                merged.append(unit)
-                roots.append(unit)
+        call = simple_definitions(unit) or definitions_merge(unit)
+        if unit.role != "definitions" and not (
+            isinstance(unit.node, ast.Assign | ast.AnnAssign) and is_definitions_merge(call)
+        ):
+            call = None
+        if call is not None:
+            found.append((unit, call))
+        elif unit.role == "definitions":
+            merged.append(unit)
+            roots.append(unit)
         elif unit.forced or isinstance(unit.node, DEF_TYPES) or unit.role is not None:
             roots.append(unit)
-    absorbed = [unit for unit, _ in calls]
-
-    plan = plan_definitions(calls, path)
+    absorbed = [unit for unit, _ in found]
+    seen = {id(unit) for unit in [*absorbed, *merged]}
+    calls: list[tuple[Unit, ast.Call]] = []
+    parts: list[Entry] = []
+    for unit, call in found:
+        _flatten(unit, call, calls, parts, lambda name: id(effective.get(name)) in seen)
+    plan = plan_definitions(calls, parts, path)
     absorbed_names = {name for unit in absorbed for name in unit.defines}
 
     kept: dict[int, Unit] = {}
@@ -101,6 +114,10 @@ def select(cells: list[Cell], path: str) -> tuple[Selection, Plan]:
     for unit, call in calls:
         for name in sorted(names_of(call).loads - {"Definitions"}):
             pending.append((name, unit))
+    for part in parts:
+        assert part.unit is not None
+        for name in sorted(names_of(part.node).loads):
+            pending.append((name, part.unit))
     while pending:
         name, user = pending.pop()
         definer = effective.get(name)
@@ -119,15 +136,20 @@ def select(cells: list[Cell], path: str) -> tuple[Selection, Plan]:
         used |= unit.loads_now | unit.loads_later
     for _, call in calls:
         used |= names_of(call).loads
+    for part in parts:
+        used |= names_of(part.node).loads
     ordered = _order(chosen, effective, previous, path)
     loose: dict[str, list[Unit]] = {}
     for unit in ordered:
         if unit.role in LIST_FIELDS:
             loose.setdefault(unit.role, []).append(unit)
     defined = {name: unit for name, unit in effective.items() if id(unit) in kept}
-    names = [unit.node.name for unit in absorbed if isinstance(unit.node, ast.FunctionDef)]
-    if len(names) == 1 and not merged:
-        plan.name = names[0]
+    functions = [unit.node for unit in absorbed if isinstance(unit.node, ast.FunctionDef)]
+    if len(functions) == 1:
+        plan.name = functions[0].name
+        docstring = ast.get_docstring(functions[0], clean=False)
+        if docstring and not {"\\", '"'} & set(docstring):  # written back as it reads
+            plan.docstring = docstring
     while plan.name in defined or plan.name in used:
         plan.name += "_defs"
     selection = Selection(
@@ -137,10 +159,34 @@ def select(cells: list[Cell], path: str) -> tuple[Selection, Plan]:
         absorbed=absorbed,
         merged_functions=merged,
         loose=loose,
-        star_import=parsed.star,
-        cells=cells,
     )
     return selection, plan
+
+
+def _flatten(
+    unit: Unit,
+    call: ast.Call,
+    calls: list[tuple[Unit, ast.Call]],
+    parts: list[Entry],
+    is_seen: Callable[[str], bool],
+) -> None:
+    """Split a notebook Definitions into the plain calls export merges and the other parts.
+
+    ``Definitions.merge(base, Definitions(jobs=[...]), make())`` gives the inline call to the
+    plan, nothing for ``base`` (a Definitions export already takes in, see #13) and the part
+    ``make()``, which the module's Definitions merges as the notebook does.
+    """
+    if not is_definitions_merge(call):
+        calls.append((unit, call))
+        return
+    for argument in call.args:
+        nested = isinstance(argument, ast.Call) and not argument.keywords
+        if isinstance(argument, ast.Call) and (
+            definitions_call(argument) is not None or (nested and is_definitions_merge(argument))
+        ):
+            _flatten(unit, argument, calls, parts, is_seen)
+        elif not (isinstance(argument, ast.Name) and is_seen(argument.id)):
+            parts.append(Entry(unit, argument))
 
 
 _KEYED = frozenset({"name", "key", "key_prefix", "ins"})
@@ -214,7 +260,7 @@ def _order(
     hard: dict[int, set[int]] = {id(unit): set() for unit in units}
     soft: dict[int, set[int]] = {id(unit): set() for unit in units}
     for unit in units:
-        for name in unit.loads_now:
+        for name in unit.loads_now - unit.self_loads:  # a self-load reads the earlier value
             definer = effective.get(name)
             if definer is None or definer is unit or id(definer) not in members:
                 continue

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import ast
+import json
 from typing import TYPE_CHECKING
 
-from workbench.export._names import alias_text, bound_name
+from workbench.export._names import alias_text, bound_name, call_name
 
 if TYPE_CHECKING:
     from workbench.export._text import ModuleText
     from workbench.export.notebook import Unit
 
-__all__ = ["DAGSTER_NAMES", "import_text", "is_workbench", "prepare_names"]
+__all__ = ["DAGSTER_NAMES", "import_text", "is_workbench", "prepare_names", "write_dep_keys"]
 
 DAGSTER_NAMES = frozenset(
     {
@@ -144,6 +145,7 @@ def _prepare_dagster(output: ModuleText, aliases: set[str]) -> None:
                     unit,
                     statement.lineno,
                 )
+    _refuse_date_fields(output)
     for unit in output.visible_units():
         for node in ast.walk(unit.node):
             if (
@@ -170,6 +172,64 @@ def _prepare_dagster(output: ModuleText, aliases: set[str]) -> None:
                         unit,
                         unit.line,
                     )
+
+
+_DEPENDING_CALLS = frozenset({"asset", "multi_asset", "AssetSpec"})
+
+
+def write_dep_keys(output: ModuleText) -> None:
+    """Write each ``deps`` string with a ``/`` as the key the notebook meant.
+
+    Dagster takes a string in ``deps`` as one name, in which ``/`` is not allowed, so
+    ``deps=["raw/orders"]`` is written ``deps=[dg.AssetKey(["raw", "orders"])]`` (see #13).
+    """
+    for unit in output.visible_units():
+        for node in ast.walk(unit.node):
+            if not isinstance(node, ast.Call) or call_name(node) not in _DEPENDING_CALLS:
+                continue
+            for keyword in node.keywords:
+                if keyword.arg != "deps" or not isinstance(keyword.value, ast.List | ast.Tuple):
+                    continue
+                for element in keyword.value.elts:
+                    if isinstance(element, ast.Constant) and isinstance(element.value, str):
+                        parts = element.value.split("/")
+                        if len(parts) > 1:
+                            start, end = unit.cell.span(element)
+                            key = f"{output.prefix}AssetKey({json.dumps(parts)})"
+                            output.replace(unit.cell, start, end, key)
+
+
+_CONFIG_BASES = frozenset(
+    {"Config", "PermissiveConfig", "ConfigurableResource", "ConfigurableIOManager"}
+)
+_DATE_TYPES = frozenset({"date", "datetime", "time", "timedelta"})
+
+
+def _refuse_date_fields(output: ModuleText) -> None:
+    """Note every date or time field of a config or resource class, for the Dagster target.
+
+    Dagster's config has no such type and refuses the class where it is defined (see #13).
+    """
+    config_classes: set[str] = set()
+    for unit in output.selection.units:
+        node = unit.node
+        if not isinstance(node, ast.ClassDef):
+            continue
+        if not any(call_name(base) in _CONFIG_BASES | config_classes for base in node.bases):
+            continue
+        config_classes.add(node.name)
+        for statement in node.body:
+            if isinstance(statement, ast.AnnAssign) and any(
+                call_name(part) in _DATE_TYPES for part in ast.walk(statement.annotation)
+            ):
+                output.problem(
+                    f"field {node.name}.{ast.unparse(statement.target)} is typed "
+                    f"{ast.unparse(statement.annotation)}, which Dagster's config does not "
+                    "accept; for Dagster make it a str holding the ISO text and parse it "
+                    "where it is used (datetime.date.fromisoformat)",
+                    unit,
+                    statement.lineno,
+                )
 
 
 def import_text(output: ModuleText, unit: Unit) -> str:

@@ -11,7 +11,7 @@ from workbench.errors import ExportError
 from workbench.export.notebook import listing
 
 if TYPE_CHECKING:
-    from workbench.export._plan import Plan
+    from workbench.export._plan import DefinitionsPlan
     from workbench.export._select import Selection
     from workbench.export.notebook import Cell, Unit
 
@@ -63,7 +63,7 @@ class ModuleText:
     """What the module keeps, the replacements made in its cells, and the problems found."""
 
     selection: Selection
-    plan: Plan
+    plan: DefinitionsPlan
     target: Target
     path: str
     edits: dict[int, _CellEdits] = field(default_factory=dict)

@@ -8,14 +8,15 @@ from typing import Any
 
 from workbench.errors import ExportError
 from workbench.export._names import (
+    DEF_TYPES,
     alias_text,
     call_name,
+    first_node,
     is_definitions_merge,
     is_main_block,
-    names_of,
     role_of,
 )
-from workbench.export.notebook import Cell, line_starts, segment
+from workbench.export.notebook import Cell, drop_reason, line_starts, segment
 from workbench.export.render import write_atomic
 
 __all__ = ["SECTIONS", "notebook_from_module"]
@@ -61,6 +62,39 @@ def _section(node: ast.stmt, resource_classes: set[str]) -> int | None:
             return 4
         return _ROLE_SECTION.get(role or "")
     return None
+
+
+def _together(cell: Cell, first: ast.stmt, second: ast.stmt) -> bool:
+    """Whether two statements share a cell: both plain, less than two blank lines apart.
+
+    That is how export writes the statements of one notebook cell.
+    """
+    if isinstance(first, DEF_TYPES) or isinstance(second, DEF_TYPES):
+        return False
+    between = range((first.end_lineno or first.lineno) + 1, first_node(second).lineno)
+    return sum(1 for line in between if not cell.line(line).strip()) < 2
+
+
+def _sections(groups: list[list[ast.stmt]]) -> list[int | None]:
+    """Each cell's section, in module order.
+
+    A cell of helpers (constants, functions) takes the section of the next cell that has one,
+    so that section's heading comes before it.
+    """
+    resource_classes: set[str] = set()
+    own = [
+        min(
+            (s for s in (_section(node, resource_classes) for node in group) if s is not None),
+            default=None,
+        )
+        for group in groups
+    ]
+    result: list[int | None] = []
+    following: int | None = None
+    for section in reversed(own):
+        following = section if section is not None else following
+        result.append(following)
+    return result[::-1]
 
 
 def _import_for_workbench(node: ast.Import | ast.ImportFrom, text: str) -> str:
@@ -133,7 +167,10 @@ def notebook_from_module(path: str | os.PathLike[str], out: str | os.PathLike[st
     if docstring is not None:
         body = body[1:]
     imports: list[str] = []
-    statements: list[tuple[ast.stmt, str]] = []
+    groups: list[list[ast.stmt]] = []
+    texts: list[str] = []
+    previous: ast.stmt | None = None
+    previous_end = 0
     for index, node in enumerate(body):
         if is_main_block(node):
             continue
@@ -141,48 +178,30 @@ def notebook_from_module(path: str | os.PathLike[str], out: str | os.PathLike[st
         text = cell.text(start, end)
         if isinstance(node, ast.Import | ast.ImportFrom):
             imports.append(_import_for_workbench(node, text))
-        else:
-            statements.append((node, text))
-
-    resource_classes: set[str] = set()
-    sections = [_section(node, resource_classes) for node, _ in statements]
-    defines = [names_of(node).stores for node, _ in statements]
-    every_load = [
-        {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-        for node, _ in statements
-    ]
-    ranks: list[int] = [0] * len(statements)
-    for index in reversed(range(len(statements))):
-        if sections[index] is not None:
-            ranks[index] = sections[index] or 0
+            previous = None
             continue
-        users = [
-            ranks[later]
-            for later in range(index + 1, len(statements))
-            if defines[index] & every_load[later]
-        ]
-        earlier = [s for s in sections[:index] if s is not None]
-        ranks[index] = min(users) if users else (earlier[-1] if earlier else 0)
-    definer: dict[str, int] = {}
-    for index, (node, _) in enumerate(statements):
-        for name in names_of(node).loads:
-            if name in definer:
-                ranks[index] = max(ranks[index], ranks[definer[name]])
-        for name in defines[index]:
-            definer[name] = index
+        if previous is not None and _together(cell, previous, node):
+            groups[-1].append(node)
+            texts[-1] += cell.text(previous_end, start) + text
+        else:
+            groups.append([node])
+            texts.append(text)
+        previous, previous_end = node, end
 
     cells = [new_code_cell("%load_ext workbench")]
     if docstring and not docstring.startswith("Definitions exported from the notebook"):
         cells.append(new_markdown_cell(docstring))
     if imports:
         cells.append(new_code_cell("\n".join(imports)))
-    order = sorted(range(len(statements)), key=lambda i: (ranks[i], i))
     current: int | None = None
-    for index in order:
-        if ranks[index] != current:
-            current = ranks[index]
+    for group, text, section in zip(groups, texts, _sections(groups), strict=True):
+        if section is not None and (current is None or section > current):
+            current = section
             cells.append(new_markdown_cell(f"## {SECTIONS[current]}"))
-        cells.append(new_code_cell(statements[index][1]))
+        code = new_code_cell(text)
+        if any(drop_reason(node, forced=False) is not None for node in group):
+            code.metadata["tags"] = ["wb-export"]  # top-level code the module runs: keep it
+        cells.append(code)
     for number, item in enumerate(cells):
         item.id = f"wb-{number}"
     notebook = new_notebook(cells=cells)

@@ -27,6 +27,7 @@ __all__ = [
     "Parsed",
     "Unit",
     "cells_of",
+    "drop_reason",
     "line_starts",
     "listing",
     "parse_units",
@@ -280,7 +281,7 @@ def parse_units(cells: list[Cell], path: str) -> Parsed:
         body = module.body
         for index, node in enumerate(body):
             order += 1
-            reason = _drop_reason(node, forced)
+            reason = drop_reason(node, forced)
             names = names_of(node)
             if reason is not None:
                 for name in sorted(names.stores):
@@ -294,7 +295,7 @@ def parse_units(cells: list[Cell], path: str) -> Parsed:
     return Parsed(units, dropped, star)
 
 
-def _drop_reason(node: ast.stmt, forced: bool) -> str | None:
+def drop_reason(node: ast.stmt, forced: bool) -> str | None:
     """Why a statement stays out of the module, or None to keep it."""
     magic = any(
         isinstance(child, ast.Name) and child.id == "get_ipython" for child in ast.walk(node)

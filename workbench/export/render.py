@@ -9,11 +9,16 @@ from typing import TYPE_CHECKING, Any
 from workbench.core.files import NotAFileError, replace_file
 from workbench.errors import ExportError
 from workbench.export._edits import apply_edits
-from workbench.export._names import DEF_TYPES, call_name
+from workbench.export._names import DEF_TYPES, call_name, names_of
 from workbench.export._plan import LIST_FIELDS, Entry
 from workbench.export._secrets import check_literal_secrets, secret_fields
-from workbench.export._select import select
-from workbench.export._targets import DAGSTER_NAMES, import_text, prepare_names
+from workbench.export._select import choose_statements
+from workbench.export._targets import (
+    DAGSTER_NAMES,
+    import_text,
+    prepare_names,
+    write_dep_keys,
+)
 from workbench.export._text import ModuleText, Target
 from workbench.export.notebook import Unit, cells_of, read_notebook, reads_notebook
 
@@ -30,12 +35,13 @@ class _Renderer(ModuleText):
 
     def definitions_block(self) -> str:
         prefix = self.prefix
-        base = 2 if self.plan.merge_calls else 1
+        base = 2 if self.plan.merge_parts else 1
         arguments: list[str] = []
         lists = {name: list(entries) for name, entries in self.plan.lists.items()}
+        built = self.named_by_parts()
         for role, units in self.selection.loose.items():
             entries = lists.setdefault(role, [])
-            listed = self.listed_names(entries)
+            listed = self.listed_names(entries) | built
             for unit in units:
                 for name in sorted(unit.defines):
                     if name not in listed:
@@ -61,15 +67,31 @@ class _Renderer(ModuleText):
             call += f"\n{lines}{_INDENT * base})"
         else:
             call += ")"
-        if self.plan.merge_calls:
-            merged = "".join(f"{_INDENT * 2}{c},\n" for c in self.plan.merge_calls)
+        if self.plan.merge_parts:
+            merged = "".join(
+                f"{_INDENT * 2}{self.entry_text(part, 2)},\n" for part in self.plan.merge_parts
+            )
             call = f"{prefix}Definitions.merge(\n{merged}{_INDENT * 2}{call},\n{_INDENT})"
         return (
             f"@{prefix}definitions\n"
             f"def {self.plan.name}() -> {prefix}Definitions:\n"
-            f'{_INDENT}"""Every asset, job, sensor, schedule and resource of the notebook."""\n'
+            f'{_INDENT}"""{self.plan.docstring}"""\n'
             f"{_INDENT}return {call}\n"
         )
+
+    def named_by_parts(self) -> set[str]:
+        """Names the code of the merge parts reads, which the module does not list again.
+
+        A function building Definitions that export cannot see into (``staging()``) holds the
+        assets it names.
+        """
+        builders = list(self.selection.merged_functions)
+        for part in self.plan.merge_parts:
+            for name in names_of(part.node).loads if part.node is not None else ():
+                definer = self.selection.defined.get(name)
+                if definer is not None:
+                    builders.append(definer)
+        return {name for unit in builders for name in unit.loads_now | unit.loads_later}
 
     def listed_names(self, entries: list[Entry]) -> set[str]:
         listed: set[str] = set()
@@ -111,9 +133,11 @@ class _Renderer(ModuleText):
                         start = cell.offset(decorator.lineno, 0)
                         end = cell.line_starts[(decorator.end_lineno or decorator.lineno)]
                         self.replace(cell, start, end, "")
-                self.plan.merge_calls.append(f"{node.name}()")
+                texts = [f"{node.name}()"]
             else:
-                self.plan.merge_calls.extend(sorted(unit.defines))
+                texts = sorted(unit.defines)
+            listed = {part.source() for part in self.plan.merge_parts}
+            self.plan.merge_parts += [Entry(None, None, text=t) for t in texts if t not in listed]
 
     def module(self, notebook_name: str) -> str:
         safe_name = notebook_name.replace("\\", "/").replace('"', "'")
@@ -201,9 +225,10 @@ def _render(
             f"unknown export target {target!r}; choose 'workbench' or 'dagster'", path=path
         )
     cells = cells_of(notebook)
-    selection, plan = select(cells, path)
+    selection, plan = choose_statements(cells, path)
     renderer = _Renderer(selection=selection, plan=plan, target=target, path=path)
     prepare_names(renderer)
+    write_dep_keys(renderer)
     renderer.strip_definitions_decorators()
     renderer.raise_problems()
     if edits:

@@ -34,7 +34,9 @@ def defs() -> wb.Definitions:
         resources={
             "warehouse": WarehouseResource(
                 host="db.internal",  # the shared host
-                user="analyst", port=6543, password=wb.EnvVar("WAREHOUSE_PASSWORD"),
+                user="analyst",
+                port=6543,
+                password=wb.EnvVar("WAREHOUSE_PASSWORD"),
             ),
         },
     )

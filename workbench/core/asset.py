@@ -31,8 +31,6 @@ __all__ = [
     "with_io_manager",
 ]
 
-CoercibleKey = "AssetKey | str | Sequence[str]"
-
 
 _set = object.__setattr__
 

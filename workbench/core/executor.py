@@ -14,7 +14,6 @@ from workbench.core._resources import PreparedResources, prepare_resources
 from workbench.core._step import RunState, load_known_versions
 from workbench.core._strict import check_scalars
 from workbench.core._suggest import closest
-from workbench.core.asset import Asset, AssetSpec, MaterializeResult
 from workbench.core.config import Config, PrimitiveConfig, build_config
 from workbench.core.definitions import (
     ASSET_JOB_NAME,
@@ -42,13 +41,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
     from concurrent.futures import Future
 
+    from workbench.core.asset import Asset, AssetSpec
     from workbench.core.job import Job
 
 __all__ = ["execute_job", "execute_plan", "materialize", "validate_run_config"]
-
-logger = logging.getLogger("workbench.run")
-
-_NO_VALUE: Any = MaterializeResult._NO_VALUE
 
 
 def materialize(

@@ -14,7 +14,7 @@ from workbench.core.job import Job, Op, OutputHandle
 from workbench.errors import DagsterInvalidDefinitionError, DefinitionError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable
 
     from workbench.core.asset import Asset
     from workbench.core.config import Config
@@ -234,8 +234,3 @@ def plan_job(job: Job, op_selection: Iterable[str] | None = None) -> Plan:
     )
     by_key = {step.key: step for step in steps}
     return Plan([by_key[key] for key in order])
-
-
-def step_names(plan: Plan) -> Mapping[str, Step]:
-    """The plan's steps by key."""
-    return {step.key: step for step in plan.steps}

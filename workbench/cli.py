@@ -15,6 +15,7 @@ from workbench.core.plain import redact
 from workbench.core.result import ExecuteInProcessResult
 from workbench.core.run import EventType, RunEvent
 from workbench.core.secrets import Scrubber, scrubber_for
+from workbench.core.session import current_session
 from workbench.errors import WorkbenchError
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ class TerminalFrontend:
         """Load the target's definitions (and learn their secrets, to keep them off screen)."""
         assert target is not None
         defs = load_definitions(target)
-        self.scrub = scrubber_for(defs.resources)
+        self.scrub = scrubber_for(defs.resources, current_session().overrides)
         return defs
 
     def output(self, value: Any, text: str) -> Any:

@@ -87,7 +87,7 @@ class NotebookFrontend:
         A saved edit that no longer fits its resource is reported.
         """
         defs = active_definitions(self.shell.user_ns, report=_report)
-        self.scrub = scrubber_for(defs.resources)
+        self.scrub = scrubber_for(defs.resources, current_session().overrides)
         return defs
 
     def output(self, value: Any, text: str) -> Any:

@@ -141,9 +141,9 @@ def test_a_field_marked_secret_on_one_instance_is_collected_masked_and_scrubbed(
     assert redact(resource)["inner"]["note"] == "**********"
     assert collect_secrets(Everything(api_key="typed-value")) == set()  # only that instance
     current_session().bind("db", resource)
-    assert scrubber_for({})("key typed-value") == "key **********"
+    assert scrubber_for({}, current_session().overrides)("key typed-value") == "key **********"
     current_session().unbind("db")
-    assert scrubber_for({})("key typed-value") == "key typed-value"
+    assert scrubber_for({}, current_session().overrides)("key typed-value") == "key typed-value"
 
 
 def test_repr_and_str_mask_marked_secret_fields_at_every_depth():

@@ -31,7 +31,6 @@ from workbench.core.config import (
     mark_secret,
     marked_secret,
 )
-from workbench.core.session import current_session
 
 __all__ = [
     "MIN_SECRET_LENGTH",
@@ -225,12 +224,13 @@ class Scrubber:
 
 
 def scrubber_for(*values: Any) -> Scrubber:
-    """A scrubber for the secrets in ``values`` and in the resources this session's forms bound.
+    """A scrubber for the secrets in ``values``.
 
-    The front ends (CLI, ``%wb``, widgets) pass what they show, usually the definitions'
-    resources; runs build their own from the resources they resolve.
+    The front ends (CLI, ``%wb``, widgets) pass what they show: the definitions' resources and
+    the resources the notebook's forms bound (the core reads no process-wide state); runs build
+    their own from the resources they resolve.
     """
-    return Scrubber(collect_secrets(*values, current_session().overrides))
+    return Scrubber(collect_secrets(*values))
 
 
 def mark_secret_paths(resource: BaseModel, paths: Iterable[str]) -> None:

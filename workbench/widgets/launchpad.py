@@ -84,7 +84,7 @@ class Launchpad:
         self.defs = defs
         self.tags = dict(tags or {})
         self._on_apply = on_apply
-        self._scrub = scrubber_for(defs.resources)
+        self._scrub = scrubber_for(defs.resources, current_session().overrides)
         self.instance = instance or default_instance()
         self.result: ExecuteInProcessResult | None = None
         self.forms: dict[str, ResourceForm] = {}
@@ -389,6 +389,7 @@ class Launchpad:
         run_config = self.run_config(redacted=False)
         self._scrub = scrubber_for(
             self.defs.resources,
+            current_session().overrides,
             [form.value for form in self.forms.values()],
             [editor.value for editor in self.op_config.values()],
         )

@@ -1,0 +1,157 @@
+"""What describes assets and their outputs: AssetSpec, AssetIn, AssetOut, results, versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from workbench.core.keys import AssetKey
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
+    from workbench.core.asset import Asset
+
+__all__ = [
+    "AssetIn",
+    "AssetOut",
+    "AssetSpec",
+    "DataVersion",
+    "MaterializeResult",
+    "Output",
+    "version_text",
+]
+
+
+@dataclass(frozen=True)
+class AssetIn:
+    """How an asset parameter maps to an upstream asset: ``ins={"x": AssetIn(key="a/b")}``."""
+
+    key: AssetKey | str | Sequence[str] | None = None
+    key_prefix: str | Sequence[str] | None = None
+    metadata: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class AssetOut:
+    """One output of a ``@multi_asset`` built with ``outs=``."""
+
+    key: AssetKey | str | Sequence[str] | None = None
+    key_prefix: str | Sequence[str] | None = None
+    group_name: str | None = None
+    description: str | None = None
+    metadata: Mapping[str, Any] | None = None
+    code_version: str | None = None
+    io_manager_key: str | None = None
+    is_required: bool = True
+
+
+@dataclass(frozen=True)
+class AssetSpec:
+    """An asset's description without a function: an output of ``@multi_asset``, or a stub.
+
+    A bare AssetSpec in Definitions is an asset workbench does not materialize (an external
+    source); steps can depend on it.
+    """
+
+    key: AssetKey = field()
+    deps: tuple[AssetKey, ...] = ()
+    description: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    group_name: str | None = None
+    code_version: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    skippable: bool = False
+
+    def __init__(
+        self,
+        key: AssetKey | str | Sequence[str],
+        *,
+        deps: Iterable[AssetKey | str | Sequence[str] | AssetSpec | Asset] | None = None,
+        description: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        group_name: str | None = None,
+        code_version: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        skippable: bool = False,
+    ) -> None:
+        set_ = object.__setattr__
+        set_(self, "key", AssetKey.from_coercible(key))
+        set_(self, "deps", tuple(AssetKey.from_coercible(dep) for dep in deps or ()))
+        set_(self, "description", description)
+        set_(self, "metadata", dict(metadata or {}))
+        set_(self, "group_name", group_name)
+        set_(self, "code_version", code_version)
+        set_(self, "tags", dict(tags or {}))
+        set_(self, "skippable", skippable)
+
+
+class DataVersion(NamedTuple):
+    """A version of an asset's data: equal versions mean equal data (for staleness).
+
+    Example:
+        >>> DataVersion("v1").value
+        'v1'
+    """
+
+    value: str
+
+
+def version_text(version: DataVersion | str | None) -> str | None:
+    """The text of a data version given as DataVersion or str."""
+    return version.value if isinstance(version, DataVersion) else version
+
+
+class MaterializeResult:
+    """What an asset may return to attach metadata (and, optionally, a data version).
+
+    A MaterializeResult stores no value unless ``value=`` is given.
+    """
+
+    _NO_VALUE: Any = object()
+
+    def __init__(
+        self,
+        *,
+        asset_key: AssetKey | str | Sequence[str] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        data_version: DataVersion | str | None = None,
+        tags: Mapping[str, str] | None = None,
+        value: Any = _NO_VALUE,
+    ) -> None:
+        self.asset_key = None if asset_key is None else AssetKey.from_coercible(asset_key)
+        self.metadata = dict(metadata or {})
+        self.data_version = data_version
+        self.tags = dict(tags or {})
+        self.value = value
+
+    @property
+    def has_value(self) -> bool:
+        """Whether a value was given to store."""
+        return self.value is not MaterializeResult._NO_VALUE
+
+    def __repr__(self) -> str:
+        key = "" if self.asset_key is None else f"asset_key={self.asset_key!r}, "
+        return f"MaterializeResult({key}metadata={self.metadata!r})"
+
+
+class Output:
+    """An op or asset output with metadata: ``return Output(value, metadata={...})``."""
+
+    def __init__(
+        self,
+        value: Any,
+        output_name: str = "result",
+        metadata: Mapping[str, Any] | None = None,
+        data_version: DataVersion | str | None = None,
+        *,
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        self.value = value
+        self.output_name = output_name
+        self.metadata = dict(metadata or {})
+        self.data_version = data_version
+        self.tags = dict(tags or {})
+
+    def __repr__(self) -> str:
+        return f"Output({self.value!r}, output_name={self.output_name!r})"

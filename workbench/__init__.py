@@ -131,6 +131,7 @@ if TYPE_CHECKING:
         sensor,
     )
     from workbench.core.specs import (
+        AssetDep,
         AssetIn,
         AssetOut,
         AssetSpec,
@@ -167,6 +168,7 @@ __version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
     "AssetExecutionContext": "workbench.core.context",
+    "AssetDep": "workbench.core.specs",
     "AssetIn": "workbench.core.specs",
     "AssetKey": "workbench.core.keys",
     "AssetOut": "workbench.core.specs",
@@ -271,6 +273,7 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "AssetDep",
     "AssetExecutionContext",
     "AssetIn",
     "AssetKey",

@@ -9,8 +9,9 @@ import traceback
 from typing import TYPE_CHECKING, Any
 
 from workbench.core._params import Role
-from workbench.core.asset import AssetKey, MaterializeResult, Output, version_text
+from workbench.core.asset import MaterializeResult, Output, version_text
 from workbench.core.context import RunLog, StepContext
+from workbench.core.keys import path_hint
 from workbench.core.plain import runtime_config
 from workbench.core.resource import InputContext, OutputContext
 from workbench.core.run import EventType, RunEvent
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from workbench.core._io_config import IOConfigKey
     from workbench.core._recorder import RunRecorder
     from workbench.core._resources import PreparedResources
+    from workbench.core.keys import AssetKey
     from workbench.core.plan import Plan, Source, Step
 
 __all__ = ["RunState", "load_known_versions"]
@@ -155,6 +157,7 @@ class RunState:
                 op_config=runtime_config(self.op_configs.get(step.key)),
                 asset_keys=step.asset_keys,
                 tags=self.recorder.record.tags,
+                output_names=step.outputs,
             )
             kwargs: dict[str, Any] = {}
             for param in step.params:
@@ -208,8 +211,9 @@ class RunState:
     def _normalize(
         self, step: Step, result: Any
     ) -> dict[str, tuple[Any, dict[str, Any], str | None]]:
-        outputs: dict[str, tuple[Any, dict[str, Any], str | None]] = {}
-        names = step.outputs
+        # an asset step maps what it returns onto every output it declares, then keeps the
+        # selected ones (a can_subset multi_asset may run only some); see #13
+        names = step.asset.output_names if step.asset is not None else step.outputs
         items = (
             result
             if isinstance(result, list)
@@ -232,35 +236,74 @@ class RunState:
                 )
         if items is None:
             items = [result]
-        key_to_output = {key: name for name, key in step.output_keys.items() if key is not None}
+        outputs: dict[str, tuple[Any, dict[str, Any], str | None]] = {}
         for item in items:
+            name = self._output_name(step, item, names)
             if isinstance(item, MaterializeResult):
-                if item.asset_key is not None:
-                    if item.asset_key not in key_to_output:
-                        raise ExecutionError(
-                            f"step {step.key!r} returned a MaterializeResult for "
-                            f"{item.asset_key.to_user_string()!r}, which it does not declare",
-                            run_id=self.run_id,
-                            step=step.key,
-                        )
-                    name = key_to_output[item.asset_key]
-                else:
-                    name = names[0]
                 value = item.value if item.has_value else _NO_VALUE
                 outputs[name] = (value, item.metadata, version_text(item.data_version))
             elif isinstance(item, Output):
-                if item.output_name not in names and not (len(names) == 1):
-                    raise ExecutionError(
-                        f"step {step.key!r} has no output {item.output_name!r}; outputs: "
-                        f"{', '.join(names)}",
-                        run_id=self.run_id,
-                        step=step.key,
-                    )
-                name = item.output_name if item.output_name in names else names[0]
                 outputs[name] = (item.value, item.metadata, version_text(item.data_version))
             else:
-                outputs[names[0]] = (item, {}, None)
+                outputs[name] = (item, {}, None)
+        self._check_selected(step, outputs, names)
         return outputs
+
+    def _output_name(self, step: Step, item: Any, names: tuple[str, ...]) -> str:
+        """The output an item a step returned is for."""
+        if isinstance(item, MaterializeResult) and item.asset_key is not None:
+            assert step.asset is not None
+            by_key = dict(zip(step.asset.keys, step.asset.output_names, strict=True))
+            if item.asset_key not in by_key:
+                hint = path_hint(item.asset_key, by_key) or "it declares: " + ", ".join(
+                    key.to_user_string() for key in by_key
+                )
+                raise ExecutionError(
+                    f"step {step.key!r} returned a MaterializeResult for {item.asset_key!r}, "
+                    f"which it does not declare; {hint}",
+                    run_id=self.run_id,
+                    step=step.key,
+                )
+            return by_key[item.asset_key]
+        if isinstance(item, Output):
+            if item.output_name not in names and len(names) != 1:
+                raise ExecutionError(
+                    f"step {step.key!r} has no output {item.output_name!r}; outputs: "
+                    f"{', '.join(names)}",
+                    run_id=self.run_id,
+                    step=step.key,
+                )
+            return item.output_name if item.output_name in names else names[0]
+        return names[0]
+
+    def _check_selected(
+        self, step: Step, outputs: Mapping[str, Any], names: tuple[str, ...]
+    ) -> None:
+        """Every required output returned, and none the run did not select (as in Dagster)."""
+        if step.asset is None:
+            return
+        extra = [name for name in outputs if name not in step.outputs]
+        if extra:
+            raise ExecutionError(
+                f"step {step.key!r} returned output {', '.join(map(repr, extra))}, which this "
+                f"run did not select (selected: {', '.join(step.outputs)}); yield only the "
+                "outputs in context.selected_output_names",
+                run_id=self.run_id,
+                step=step.key,
+            )
+        missing = [
+            name
+            for name in names
+            if name not in outputs and name not in step.asset.optional_outputs
+        ]
+        if missing:
+            raise ExecutionError(
+                f"step {step.key!r} did not return required output "
+                f"{', '.join(map(repr, missing))}; return it, or declare it "
+                "AssetOut(is_required=False) if the step may leave it out",
+                run_id=self.run_id,
+                step=step.key,
+            )
 
     def _handle_outputs(self, step: Step, result: Any, context: StepContext) -> None:
         outputs = self._normalize(step, result)
@@ -277,7 +320,8 @@ class RunState:
             }
             if value is not _NO_VALUE:
                 self.asset_values[asset_key] = value
-                manager = self.io_manager(step.io_manager_key)
+                manager_key = step.output_io_manager_keys.get(name, step.io_manager_key)
+                manager = self.io_manager(manager_key)
                 if manager is not None:
                     out_context = OutputContext(
                         asset_key=asset_key,
@@ -290,8 +334,8 @@ class RunState:
                     )
                     manager.handle_output(out_context, value)
                     all_metadata.update(out_context.output_metadata)
-                    if step.io_manager_key in self.resources:
-                        self.handled[(step.key, name)] = step.io_manager_key
+                    if manager_key in self.resources:
+                        self.handled[(step.key, name)] = manager_key
             self._materialized(step, asset_key, all_metadata, data_version)
 
     def _handle_op_output(self, step: Step, name: str, value: Any, context: StepContext) -> None:
@@ -374,13 +418,14 @@ def load_known_versions(run: RunState) -> None:
         else set()
     )
     produced = {key for step in run.plan.steps for key in step.asset_keys}
-    wanted = [key.to_user_string() for key in loaded - produced]
+    # the store keys assets by their user string; map back to the keys asked for
+    wanted = {key.to_user_string(): key for key in loaded - produced}
     if not wanted:
         return
     try:
-        latest = run.instance.run_store.latest_materializations(wanted)
+        latest = run.instance.run_store.latest_materializations(list(wanted))
     except StorageError:
         return
     for text, found in latest.items():
-        if found.data_version:
-            run.data_versions[AssetKey.from_user_string(text)] = found.data_version
+        if found.data_version and text in wanted:
+            run.data_versions[wanted[text]] = found.data_version

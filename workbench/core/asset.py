@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from workbench.core._arguments import check_arguments
 from workbench.core._params import Param, Role, read_params, resource_keys, with_config_built
-from workbench.core.keys import AssetKey
+from workbench.core.keys import AssetKey, check_name, input_name_of
 from workbench.core.specs import (
     AssetIn,
     AssetOut,
@@ -17,6 +17,7 @@ from workbench.core.specs import (
     DataVersion,
     MaterializeResult,
     Output,
+    dep_key,
     version_text,
 )
 from workbench.errors import DefinitionError
@@ -54,6 +55,9 @@ class Asset:
         deps: upstream asset keys that are only ordered before this one.
         params: the function's parameters, classified.
         required_resource_keys: every resource key the function needs.
+        io_manager_keys: the IO manager key of each output, by output name.
+        optional_outputs: the outputs the function may leave out (``is_required=False``).
+        can_subset: whether a run may select only some of its assets (``can_subset=True``).
     """
 
     def __init__(
@@ -69,6 +73,9 @@ class Asset:
         resource_defs: Mapping[str, Any] | None,
         name: str | None,
         params: tuple[Param, ...],
+        output_io_manager_keys: Mapping[str, str | None] | None = None,
+        optional_outputs: Iterable[str] = (),
+        can_subset: bool = False,
     ) -> None:
         self.fn = fn
         self.specs = tuple(specs)
@@ -78,6 +85,12 @@ class Asset:
         self.deps = tuple(dict.fromkeys(deps))
         self.params = params
         self.io_manager_key = io_manager_key or "io_manager"
+        given = dict(output_io_manager_keys or {})
+        self.io_manager_keys = {
+            output: given.get(output) or self.io_manager_key for output in self.output_names
+        }
+        self.optional_outputs = frozenset(optional_outputs)
+        self.can_subset = can_subset
         self.resource_defs = dict(resource_defs or {})
         self.name = name or self.keys[0].to_python_identifier()
         self.required_resource_keys = frozenset(
@@ -96,6 +109,10 @@ class Asset:
         if len(self.keys) != 1:
             raise DefinitionError(f"{self.name!r} materializes {len(self.keys)} assets; use .keys")
         return self.keys[0]
+
+    def io_manager_key_of(self, key: AssetKey) -> str:
+        """The key of the IO manager that stores and loads ``key``."""
+        return self.io_manager_keys[self.output_names[self.keys.index(key)]]
 
     @property
     def is_multi(self) -> bool:
@@ -225,9 +242,16 @@ def with_io_manager(
     return manager_key, carried
 
 
-def coerce_deps(deps: Iterable[Any] | None) -> list[AssetKey]:
-    """The keys of ``deps=``: keys, strings, lists of parts, specs or assets."""
-    return [AssetKey.from_coercible(dep) for dep in deps or ()]
+def coerce_deps(deps: Iterable[Any] | None, owner: str) -> list[AssetKey]:
+    """The keys of ``deps=``, each of which becomes an input whose name Dagster checks.
+
+    Raises:
+        DefinitionError: a key whose input name Dagster refuses (``deps=["raw/orders"]``).
+    """
+    keys = [dep_key(dep) for dep in deps or ()]
+    for key in keys:
+        check_name(input_name_of(key), f"{owner}: deps=", key)
+    return keys
 
 
 def input_keys(
@@ -329,6 +353,7 @@ def asset(
             else prefixed(AssetKey([name or function.__name__]), key_prefix)
         )
         owner = f"asset {asset_key.to_user_string()!r}"
+        check_name(asset_key.to_python_identifier(), f"@{owner}: its step name", asset_key)
         params = read_params(function, owner)
         resource_keys(params, required_resource_keys, owner)
         spec = AssetSpec(
@@ -347,7 +372,7 @@ def asset(
             specs=[spec],
             output_names=["result"],
             ins=input_keys(params, ins, owner),
-            deps=coerce_deps(deps),
+            deps=coerce_deps(deps, f"@{owner}"),
             required_resource_keys=required_resource_keys or (),
             io_manager_key=manager_key,
             resource_defs=carried,

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core._arguments import check_arguments
 from workbench.core._params import read_params, resource_keys
-from workbench.core.asset import Asset, coerce_deps, input_keys, prefixed
-from workbench.core.keys import AssetKey
+from workbench.core.asset import Asset, coerce_deps, input_keys
+from workbench.core.keys import check_name
 from workbench.core.specs import AssetIn, AssetOut, AssetSpec
-from workbench.errors import DefinitionError
+from workbench.errors import DagsterInvalidDefinitionError, DefinitionError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -33,49 +33,44 @@ def multi_asset(
     """Declare several assets computed by one function.
 
     With ``specs=``, the function returns or yields a ``MaterializeResult(asset_key=...)``
-    per asset; with ``outs=``, it returns a tuple of values in the order of ``outs``.
+    per asset; with ``outs=``, it returns a tuple of values in the order of ``outs`` (or
+    yields an ``Output(value, output_name=...)`` per output). Each ``AssetOut`` may name its
+    own IO manager (``io_manager_key=``). With ``can_subset=True`` a run may select only some
+    of the assets: the function reads ``context.selected_output_names`` and yields those.
     """
     check_arguments("@multi_asset", dagster_options, multi_asset)
     if (specs is None) == (outs is None):
         raise DefinitionError("@multi_asset takes specs= or outs=, exactly one of them")
+    if specs is not None and deps:
+        raise DagsterInvalidDefinitionError(
+            "@multi_asset takes deps= or specs=, not both; give each AssetSpec its deps= instead"
+        )
 
     def decorate(function: Callable[..., Any]) -> Asset:
-        owner = f"multi_asset {name or function.__name__!r}"
-        built: list[AssetSpec] = []
-        output_names: list[str] = []
+        step_name = check_name(name or function.__name__, "@multi_asset: its name")
+        owner = f"multi_asset {step_name!r}"
         if specs is not None:
-            for spec in specs:
-                if group_name and not spec.group_name:
-                    spec = AssetSpec(
-                        spec.key,
-                        deps=spec.deps,
-                        description=spec.description,
-                        metadata=spec.metadata,
-                        group_name=group_name,
-                        code_version=spec.code_version,
-                        tags=spec.tags,
-                    )
-                built.append(spec)
-                output_names.append(spec.key.to_python_identifier())
+            built = [_with_group(spec, group_name) for spec in specs]
+            output_names = [
+                check_name(spec.key.to_python_identifier(), f"@{owner}: output", spec.key)
+                for spec in built
+            ]
+            # assets given as specs report with MaterializeResult: each one is optional
+            optional = set(output_names)
+            managers: dict[str, str | None] = {}
+            for spec in built:
+                coerce_deps(spec.deps, f"@{owner}: AssetSpec {spec.key.to_user_string()!r}")
         else:
+            built, output_names, optional, managers = [], [], set(), {}
             for out_name, out in (outs or {}).items():
-                out_key = (
-                    AssetKey.from_coercible(out.key)
-                    if out.key is not None
-                    else prefixed(AssetKey([out_name]), out.key_prefix)
-                )
-                built.append(
-                    AssetSpec(
-                        out_key,
-                        description=out.description,
-                        metadata=out.metadata,
-                        group_name=out.group_name or group_name,
-                        code_version=out.code_version,
-                    )
-                )
+                check_name(out_name, f"@{owner}: outs=")
+                built.append(_spec_of(out, out_name, group_name))
                 output_names.append(out_name)
+                managers[out_name] = out.io_manager_key
+                if not out.is_required:
+                    optional.add(out_name)
         if not built:
-            raise DefinitionError(f"{owner} declares no assets; give specs= or outs=")
+            raise DefinitionError(f"@{owner} declares no assets; give specs= or outs=")
         params = read_params(function, owner)
         resource_keys(params, required_resource_keys, owner)
         return Asset(
@@ -83,12 +78,43 @@ def multi_asset(
             specs=built,
             output_names=output_names,
             ins=input_keys(params, ins, owner),
-            deps=coerce_deps(deps),
+            deps=coerce_deps(deps, f"@{owner}"),
             required_resource_keys=required_resource_keys or (),
             io_manager_key=None,
             resource_defs=resource_defs,
-            name=name or function.__name__,
+            name=step_name,
             params=params,
+            output_io_manager_keys=managers,
+            optional_outputs=optional,
+            can_subset=can_subset,
         )
 
     return decorate
+
+
+def _with_group(spec: AssetSpec, group_name: str | None) -> AssetSpec:
+    """``spec`` in the multi_asset's group, unless it names its own."""
+    if not group_name or spec.group_name:
+        return spec
+    return AssetSpec(
+        spec.key,
+        deps=spec.deps,
+        description=spec.description,
+        metadata=spec.metadata,
+        group_name=group_name,
+        code_version=spec.code_version,
+        tags=spec.tags,
+        skippable=spec.skippable,
+    )
+
+
+def _spec_of(out: AssetOut, out_name: str, group_name: str | None) -> AssetSpec:
+    """The AssetSpec an ``AssetOut`` describes."""
+    return AssetSpec(
+        out.key_for(out_name),
+        description=out.description,
+        metadata=out.metadata,
+        group_name=out.group_name or group_name,
+        code_version=out.code_version,
+        tags=out.tags,
+    )

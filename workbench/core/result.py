@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from workbench.core.asset import AssetKey, MaterializeResult
+from workbench.core.keys import path_hint
 from workbench.core.run import EventType, RunEvent, RunRecord
 from workbench.errors import DagsterInvariantViolationError, StorageError
 
@@ -58,6 +59,9 @@ class ExecuteInProcessResult:
         materialized = {
             event.data["asset_key"] for event in self.get_asset_materialization_events()
         }
+        hint = path_hint(key, self._asset_values)
+        if hint is not None:
+            raise DagsterInvariantViolationError(f"no value for {key!r} in this run; {hint}")
         if key.to_user_string() in materialized:
             raise DagsterInvariantViolationError(
                 f"asset {key.to_user_string()!r} returned a MaterializeResult, which stores no "

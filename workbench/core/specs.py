@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from workbench.core.keys import AssetKey
+from workbench.errors import DefinitionError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -13,14 +14,73 @@ if TYPE_CHECKING:
     from workbench.core.asset import Asset
 
 __all__ = [
+    "AssetDep",
     "AssetIn",
     "AssetOut",
     "AssetSpec",
     "DataVersion",
     "MaterializeResult",
     "Output",
+    "dep_key",
     "version_text",
 ]
+
+
+class AssetDep:
+    """An upstream asset a step is only ordered after: ``deps=[AssetDep("orders")]``.
+
+    Example:
+        >>> AssetDep("raw_orders")
+        AssetDep(asset_key=AssetKey(['raw_orders']))
+    """
+
+    __slots__ = ("asset_key",)
+
+    asset_key: AssetKey
+
+    def __init__(
+        self,
+        asset: AssetKey | str | Sequence[str] | AssetSpec | Asset,
+        *,
+        partition_mapping: Any = None,
+    ) -> None:
+        if partition_mapping is not None:
+            raise DefinitionError(
+                "AssetDep: partition_mapping= is not supported by workbench yet; remove it, or "
+                "run these definitions on Dagster (export them with target='dagster')"
+            )
+        object.__setattr__(self, "asset_key", dep_key(asset))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("AssetDep is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AssetDep) and other.asset_key == self.asset_key
+
+    def __hash__(self) -> int:
+        return hash(self.asset_key)
+
+    def __repr__(self) -> str:
+        return f"AssetDep(asset_key={self.asset_key!r})"
+
+
+def dep_key(value: AssetKey | str | Sequence[str] | AssetSpec | AssetDep | Asset) -> AssetKey:
+    """The key of one ``deps=`` entry: a key, a string (one part), parts, a spec, dep or asset."""
+    from workbench.core.asset import Asset
+
+    if isinstance(value, AssetDep):
+        return value.asset_key
+    if isinstance(value, AssetSpec):
+        return value.key
+    if isinstance(value, Asset):
+        return value.key
+    try:
+        return AssetKey.from_coercible(value)
+    except TypeError as exc:
+        raise TypeError(
+            f"a dependency is an AssetKey, a string, a list of strings, an AssetSpec, an "
+            f"AssetDep or an asset, got {value!r} ({type(value).__name__})"
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -34,16 +94,41 @@ class AssetIn:
 
 @dataclass(frozen=True)
 class AssetOut:
-    """One output of a ``@multi_asset`` built with ``outs=``."""
+    """One output of a ``@multi_asset`` built with ``outs=`` (Dagster's fields, in its order).
 
-    key: AssetKey | str | Sequence[str] | None = None
+    ``dagster_type``, ``automation_condition``, ``backfill_policy``, ``owners``, ``kinds`` and
+    ``freshness_policy`` describe the asset for Dagster and change nothing in a workbench run.
+    """
+
     key_prefix: str | Sequence[str] | None = None
-    group_name: str | None = None
+    key: AssetKey | str | Sequence[str] | None = None
+    dagster_type: Any = None
     description: str | None = None
-    metadata: Mapping[str, Any] | None = None
-    code_version: str | None = None
-    io_manager_key: str | None = None
     is_required: bool = True
+    io_manager_key: str | None = None
+    metadata: Mapping[str, Any] | None = None
+    group_name: str | None = None
+    code_version: str | None = None
+    automation_condition: Any = None
+    backfill_policy: Any = None
+    owners: Sequence[str] | None = None
+    tags: Mapping[str, str] | None = None
+    kinds: Any = None
+    freshness_policy: Any = None
+
+    def __post_init__(self) -> None:
+        if self.key is not None and self.key_prefix:
+            raise DefinitionError(
+                f"AssetOut(key={self.key!r}, key_prefix={self.key_prefix!r}): give key= or "
+                "key_prefix=, not both"
+            )
+
+    def key_for(self, output_name: str) -> AssetKey:
+        """The asset key of this output of ``output_name``: ``key=``, or the name under a prefix."""
+        if self.key is not None:
+            return AssetKey.from_coercible(self.key)
+        key = AssetKey([output_name])
+        return key if self.key_prefix is None else key.with_prefix(self.key_prefix)
 
 
 @dataclass(frozen=True)
@@ -67,7 +152,7 @@ class AssetSpec:
         self,
         key: AssetKey | str | Sequence[str],
         *,
-        deps: Iterable[AssetKey | str | Sequence[str] | AssetSpec | Asset] | None = None,
+        deps: Iterable[AssetKey | str | Sequence[str] | AssetSpec | AssetDep | Asset] | None = None,
         description: str | None = None,
         metadata: Mapping[str, Any] | None = None,
         group_name: str | None = None,
@@ -77,7 +162,7 @@ class AssetSpec:
     ) -> None:
         set_ = object.__setattr__
         set_(self, "key", AssetKey.from_coercible(key))
-        set_(self, "deps", tuple(AssetKey.from_coercible(dep) for dep in deps or ()))
+        set_(self, "deps", tuple(dep_key(dep) for dep in deps or ()))
         set_(self, "description", description)
         set_(self, "metadata", dict(metadata or {}))
         set_(self, "group_name", group_name)

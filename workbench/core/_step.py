@@ -8,10 +8,9 @@ import time
 import traceback
 from typing import TYPE_CHECKING, Any
 
+from workbench.core._outputs import NO_VALUE, step_outputs
 from workbench.core._params import Role
-from workbench.core.asset import MaterializeResult, Output, version_text
 from workbench.core.context import RunLog, StepContext
-from workbench.core.keys import path_hint
 from workbench.core.plain import runtime_config
 from workbench.core.resource import InputContext, OutputContext
 from workbench.core.run import EventType, RunEvent
@@ -30,8 +29,6 @@ if TYPE_CHECKING:
 __all__ = ["RunState", "load_known_versions"]
 
 logger = logging.getLogger("workbench.run")
-
-_NO_VALUE: Any = MaterializeResult._NO_VALUE
 
 
 class RunState:
@@ -208,105 +205,8 @@ class RunState:
         )
         self.recorder.flush()
 
-    def _normalize(
-        self, step: Step, result: Any
-    ) -> dict[str, tuple[Any, dict[str, Any], str | None]]:
-        # an asset step maps what it returns onto every output it declares, then keeps the
-        # selected ones (a can_subset multi_asset may run only some); see #13
-        names = step.asset.output_names if step.asset is not None else step.outputs
-        items = (
-            result
-            if isinstance(result, list)
-            and step.asset is not None
-            and all(isinstance(item, MaterializeResult | Output) for item in result)
-            and result
-            else None
-        )
-        if items is None and len(names) > 1:
-            if isinstance(result, tuple) and len(result) == len(names):
-                items = [Output(value, name) for name, value in zip(names, result, strict=True)]
-            elif isinstance(result, list) and all(isinstance(item, Output) for item in result):
-                items = result
-            else:
-                raise ExecutionError(
-                    f"step {step.key!r} declares outputs {', '.join(names)}; return a tuple of "
-                    f"{len(names)} values (or yield Output/MaterializeResult for each)",
-                    run_id=self.run_id,
-                    step=step.key,
-                )
-        if items is None:
-            items = [result]
-        outputs: dict[str, tuple[Any, dict[str, Any], str | None]] = {}
-        for item in items:
-            name = self._output_name(step, item, names)
-            if isinstance(item, MaterializeResult):
-                value = item.value if item.has_value else _NO_VALUE
-                outputs[name] = (value, item.metadata, version_text(item.data_version))
-            elif isinstance(item, Output):
-                outputs[name] = (item.value, item.metadata, version_text(item.data_version))
-            else:
-                outputs[name] = (item, {}, None)
-        self._check_selected(step, outputs, names)
-        return outputs
-
-    def _output_name(self, step: Step, item: Any, names: tuple[str, ...]) -> str:
-        """The output an item a step returned is for."""
-        if isinstance(item, MaterializeResult) and item.asset_key is not None:
-            assert step.asset is not None
-            by_key = dict(zip(step.asset.keys, step.asset.output_names, strict=True))
-            if item.asset_key not in by_key:
-                hint = path_hint(item.asset_key, by_key) or "it declares: " + ", ".join(
-                    key.to_user_string() for key in by_key
-                )
-                raise ExecutionError(
-                    f"step {step.key!r} returned a MaterializeResult for {item.asset_key!r}, "
-                    f"which it does not declare; {hint}",
-                    run_id=self.run_id,
-                    step=step.key,
-                )
-            return by_key[item.asset_key]
-        if isinstance(item, Output):
-            if item.output_name not in names and len(names) != 1:
-                raise ExecutionError(
-                    f"step {step.key!r} has no output {item.output_name!r}; outputs: "
-                    f"{', '.join(names)}",
-                    run_id=self.run_id,
-                    step=step.key,
-                )
-            return item.output_name if item.output_name in names else names[0]
-        return names[0]
-
-    def _check_selected(
-        self, step: Step, outputs: Mapping[str, Any], names: tuple[str, ...]
-    ) -> None:
-        """Every required output returned, and none the run did not select (as in Dagster)."""
-        if step.asset is None:
-            return
-        extra = [name for name in outputs if name not in step.outputs]
-        if extra:
-            raise ExecutionError(
-                f"step {step.key!r} returned output {', '.join(map(repr, extra))}, which this "
-                f"run did not select (selected: {', '.join(step.outputs)}); yield only the "
-                "outputs in context.selected_output_names",
-                run_id=self.run_id,
-                step=step.key,
-            )
-        missing = [
-            name
-            for name in names
-            if name not in outputs and name not in step.asset.optional_outputs
-        ]
-        if missing:
-            raise ExecutionError(
-                f"step {step.key!r} did not return required output "
-                f"{', '.join(map(repr, missing))}; return it, or declare it "
-                "AssetOut(is_required=False) if the step may leave it out",
-                run_id=self.run_id,
-                step=step.key,
-            )
-
     def _handle_outputs(self, step: Step, result: Any, context: StepContext) -> None:
-        outputs = self._normalize(step, result)
+        outputs = step_outputs(step, result, self.run_id)
         for name, (value, metadata, data_version) in outputs.items():
             self.values[(step.key, name)] = value
             asset_key = step.output_keys.get(name)
@@ -318,7 +218,7 @@ class RunState:
                 **context.output_metadata.get(name, {}),
                 **context.output_metadata.get(f"asset:{asset_key.to_user_string()}", {}),
             }
-            if value is not _NO_VALUE:
+            if value is not NO_VALUE:
                 self.asset_values[asset_key] = value
                 manager_key = step.output_io_manager_keys.get(name, step.io_manager_key)
                 manager = self.io_manager(manager_key)

@@ -17,6 +17,7 @@ __all__ = ["DAGSTER_NAMES", "import_text", "is_workbench", "prepare_names", "ref
 DAGSTER_NAMES = frozenset(
     {
         "AssetCheckResult",
+        "AssetDep",
         "AssetExecutionContext",
         "AssetIn",
         "AssetKey",

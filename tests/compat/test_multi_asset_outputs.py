@@ -96,9 +96,7 @@ def _subsettable(dg: Any, calls: list[Any]) -> Any:
         can_subset=True,
     )
     def pair(context):
-        calls.append(
-            (sorted(context.selected_output_names), sorted(context.selected_asset_keys))
-        )
+        calls.append((sorted(context.selected_output_names), sorted(context.selected_asset_keys)))
         for name in sorted(context.selected_output_names):
             yield dg.Output(name.upper(), output_name=name)
 
@@ -142,3 +140,30 @@ def test_part_of_a_multi_asset_without_can_subset_cannot_be_selected(dg: Any) ->
     )
     result = dg.Definitions(assets=[whole], jobs=[job]).resolve_job_def("whole_job")
     assert result.execute_in_process().asset_value("b") == 2
+
+
+def test_multi_asset_description_and_code_version_fill_each_asset_without_its_own(
+    dg: Any,
+) -> None:
+    @dg.multi_asset(
+        outs={"a": dg.AssetOut(code_version="own", description="mine"), "b": dg.AssetOut()},
+        code_version="shared",
+        description="both",
+    )
+    def split() -> tuple[int, int]:
+        return 1, 2
+
+    specs = {spec.key: spec for spec in split.specs}
+    assert (specs[dg.AssetKey("a")].code_version, specs[dg.AssetKey("b")].code_version) == (
+        "own",
+        "shared",
+    )
+    assert (specs[dg.AssetKey("a")].description, specs[dg.AssetKey("b")].description) == (
+        "mine",
+        "both",
+    )
+    with pytest.raises(Exception, match="group_name"):
+
+        @dg.multi_asset(outs={"a": dg.AssetOut(group_name="x")}, group_name="y")
+        def grouped() -> int:
+            return 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from workbench.core._arguments import check_arguments
 from workbench.core._params import read_params, resource_keys
@@ -38,7 +38,9 @@ def multi_asset(
     own IO manager (``io_manager_key=``). With ``can_subset=True`` a run may select only some
     of the assets: the function reads ``context.selected_output_names`` and yields those.
     """
-    check_arguments("@multi_asset", dagster_options, multi_asset)
+    kept = check_arguments("@multi_asset", dagster_options, multi_asset)
+    # as in Dagster, description= and code_version= apply to each asset without its own
+    shared = _Shared(group_name, kept.get("description"), kept.get("code_version"))
     if (specs is None) == (outs is None):
         raise DefinitionError("@multi_asset takes specs= or outs=, exactly one of them")
     if specs is not None and deps:
@@ -46,11 +48,19 @@ def multi_asset(
             "@multi_asset takes deps= or specs=, not both; give each AssetSpec its deps= instead"
         )
 
+    groups = [item.group_name for item in specs or ()]
+    groups += [item.group_name for item in (outs or {}).values()]
+    if group_name and any(groups):
+        raise DagsterInvalidDefinitionError(
+            f"@multi_asset: group_name={group_name!r} is given, and so is the group_name of one "
+            "of its AssetSpecs/AssetOuts; give the group in one place"
+        )
+
     def decorate(function: Callable[..., Any]) -> Asset:
         step_name = check_name(name or function.__name__, "@multi_asset: its name")
         owner = f"multi_asset {step_name!r}"
         if specs is not None:
-            built = [_with_group(spec, group_name) for spec in specs]
+            built = [_with_shared(spec, shared) for spec in specs]
             output_names = [
                 check_name(spec.key.to_python_identifier(), f"@{owner}: output", spec.key)
                 for spec in built
@@ -64,7 +74,7 @@ def multi_asset(
             built, output_names, optional, managers = [], [], set(), {}
             for out_name, out in (outs or {}).items():
                 check_name(out_name, f"@{owner}: outs=")
-                built.append(_spec_of(out, out_name, group_name))
+                built.append(_spec_of(out, out_name, shared))
                 output_names.append(out_name)
                 managers[out_name] = out.io_manager_key
                 if not out.is_required:
@@ -92,29 +102,37 @@ def multi_asset(
     return decorate
 
 
-def _with_group(spec: AssetSpec, group_name: str | None) -> AssetSpec:
-    """``spec`` in the multi_asset's group, unless it names its own."""
-    if not group_name or spec.group_name:
+class _Shared(NamedTuple):
+    """What ``@multi_asset`` gives each of its assets that does not give its own."""
+
+    group_name: str | None
+    description: str | None
+    code_version: str | None
+
+
+def _with_shared(spec: AssetSpec, shared: _Shared) -> AssetSpec:
+    """``spec`` with the multi_asset's group, description and code version where it has none."""
+    if spec.group_name and spec.description and spec.code_version:
         return spec
     return AssetSpec(
         spec.key,
         deps=spec.deps,
-        description=spec.description,
+        description=spec.description or shared.description,
         metadata=spec.metadata,
-        group_name=group_name,
-        code_version=spec.code_version,
+        group_name=spec.group_name or shared.group_name,
+        code_version=spec.code_version or shared.code_version,
         tags=spec.tags,
         skippable=spec.skippable,
     )
 
 
-def _spec_of(out: AssetOut, out_name: str, group_name: str | None) -> AssetSpec:
+def _spec_of(out: AssetOut, out_name: str, shared: _Shared) -> AssetSpec:
     """The AssetSpec an ``AssetOut`` describes."""
     return AssetSpec(
         out.key_for(out_name),
-        description=out.description,
+        description=out.description or shared.description,
         metadata=out.metadata,
-        group_name=out.group_name or group_name,
-        code_version=out.code_version,
+        group_name=out.group_name or shared.group_name,
+        code_version=out.code_version or shared.code_version,
         tags=out.tags,
     )

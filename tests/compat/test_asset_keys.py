@@ -20,6 +20,10 @@ def test_a_string_is_one_key_part_and_from_user_string_reads_a_path(dg: Any) -> 
     assert dg.AssetDep(dg.AssetSpec("s")).asset_key == dg.AssetKey("s")
     assert dg.AssetSpec("raw/orders").key == dg.AssetKey(["raw/orders"])
     assert dg.MaterializeResult(asset_key="a/b").asset_key == dg.AssetKey(["a/b"])
+    assert dg.AssetIn(key="a/b").key == dg.AssetKey(["a/b"])
+    assert dg.AssetOut(key="a/b").key == dg.AssetKey(["a/b"])
+    assert dg.AssetIn(key_prefix="a/b").key_prefix == ["a/b"]
+    assert dg.AssetOut(key_prefix="a/b").key_prefix == ["a/b"]
 
 
 def _asset_with(dg: Any, **options: Any) -> Any:

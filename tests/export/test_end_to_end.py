@@ -6,8 +6,8 @@ One notebook (cases/resources_guide) covers: EnvVar secrets, a nested resource, 
 a resource configured at launch (also nested in another), ResourceParam, lifecycle hooks, a
 ConfigurableIOManager writing JSON files, an op job with op Config, a sensor and a schedule with
 resources, a job whose default RunConfig gives a PermissiveConfig extra fields, saved form edits
-of every field kind Dagster's config accepts, multi_asset, deps and merged Definitions. The IO manager and the job's ledger write files, so each path's results are
-the files it wrote.
+of every field kind Dagster's config accepts, multi_asset, deps and merged Definitions. The IO
+manager and the job's ledger write files, so each path's results are the files it wrote.
 """
 
 from __future__ import annotations

@@ -91,6 +91,13 @@ class AssetIn:
     key_prefix: str | Sequence[str] | None = None
     metadata: Mapping[str, Any] | None = None
 
+    def __post_init__(self) -> None:
+        # as in Dagster: the key is an AssetKey (a string one part), the prefix a list
+        if self.key is not None:
+            object.__setattr__(self, "key", AssetKey.from_coercible(self.key))
+        if isinstance(self.key_prefix, str):
+            object.__setattr__(self, "key_prefix", [self.key_prefix])
+
 
 @dataclass(frozen=True)
 class AssetOut:
@@ -122,6 +129,11 @@ class AssetOut:
                 f"AssetOut(key={self.key!r}, key_prefix={self.key_prefix!r}): give key= or "
                 "key_prefix=, not both"
             )
+        # as in Dagster: the key is an AssetKey (a string one part), the prefix a list
+        if self.key is not None:
+            object.__setattr__(self, "key", AssetKey.from_coercible(self.key))
+        if isinstance(self.key_prefix, str):
+            object.__setattr__(self, "key_prefix", [self.key_prefix])
 
     def key_for(self, output_name: str) -> AssetKey:
         """The asset key of this output of ``output_name``: ``key=``, or the name under a prefix."""

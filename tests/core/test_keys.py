@@ -69,3 +69,13 @@ def test_a_key_of_another_type_is_a_type_error() -> None:
         wb.AssetKey.from_coercible(3)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="a dependency is an AssetKey"):
         wb.AssetDep(3)  # type: ignore[arg-type]
+
+
+def test_a_one_part_key_with_a_slash_and_the_path_are_two_assets(orders: Asset) -> None:
+    @wb.asset(ins={"source": wb.AssetIn(key="raw/orders")})
+    def copied(source: int) -> int:
+        return source
+
+    defs = wb.Definitions(assets=[orders, copied, wb.AssetSpec("raw/orders")])
+    order = defs.asset_graph.toposort()
+    assert order == [wb.AssetKey(["raw", "orders"]), wb.AssetKey(["raw/orders"]), copied.key]

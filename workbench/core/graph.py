@@ -164,11 +164,8 @@ class AssetGraph:
         """Order ``keys`` (all by default) upstream first."""
         wanted = list(self.specs) if keys is None else list(keys)
         order = topological_order(
-            [key.to_user_string() for key in wanted],
-            {
-                key.to_user_string(): [up.to_user_string() for up in self.upstream.get(key, ())]
-                for key in wanted
-            },
+            [_node(key) for key in wanted],
+            {_node(key): [_node(up) for up in self.upstream.get(key, ())] for key in wanted},
         )
         return _reorder(wanted, order)
 
@@ -201,9 +198,17 @@ class AssetGraph:
         return found
 
 
+def _node(key: AssetKey) -> str:
+    """A key as one node name: its user string, a ``/`` inside a part escaped.
+
+    ``AssetKey(["a/b"])`` and ``AssetKey(["a", "b"])`` are two assets (#13).
+    """
+    return "/".join(part.replace("\\", "\\\\").replace("/", "\\/") for part in key.path)
+
+
 def _reorder(wanted: list[AssetKey], order: list[str]) -> list[AssetKey]:
-    by_text = {key.to_user_string(): key for key in wanted}
-    return [by_text[text] for text in order]
+    by_node = {_node(key): key for key in wanted}
+    return [by_node[node] for node in order]
 
 
 class AssetSelection:

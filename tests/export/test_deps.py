@@ -23,11 +23,12 @@ CELLS = (
 
 
 @pytest.mark.parametrize("target", ["workbench", "dagster"])
-def test_a_dep_string_with_a_slash_is_refused_with_the_key_to_write(make_notebook, target):
+@pytest.mark.parametrize("dep", ["'raw/orders'", "wb.AssetDep('raw/orders')"])
+def test_a_dep_string_with_a_slash_is_refused_with_the_key_to_write(make_notebook, target, dep):
     notebook = make_notebook(
         "import workbench as wb",
         "@wb.asset\ndef customers() -> int:\n    return 2",
-        "@wb.asset(deps=['raw/orders', 'customers'])\ndef report() -> str:\n    return 'done'",
+        f"@wb.asset(deps=[{dep}, 'customers'])\ndef report() -> str:\n    return 'done'",
     )
     with pytest.raises(wb.ExportError) as caught:
         export_source(notebook, name="n.ipynb", target=target)

@@ -192,6 +192,8 @@ def refuse_path_deps(output: ModuleText) -> None:
                 if keyword.arg != "deps" or not isinstance(keyword.value, ast.List | ast.Tuple):
                     continue
                 for element in keyword.value.elts:
+                    if isinstance(element, ast.Call) and call_name(element) == "AssetDep":
+                        element = element.args[0] if element.args else element
                     if isinstance(element, ast.Constant) and isinstance(element.value, str):
                         parts = element.value.split("/")
                         if len(parts) > 1:

@@ -167,3 +167,12 @@ def test_multi_asset_description_and_code_version_fill_each_asset_without_its_ow
         @dg.multi_asset(outs={"a": dg.AssetOut(group_name="x")}, group_name="y")
         def grouped() -> int:
             return 1
+
+
+def test_a_subset_run_still_needs_every_required_output(dg: Any) -> None:
+    # as in Dagster: can_subset outputs are declared is_required=False to be left out
+    @dg.multi_asset(outs={"a": dg.AssetOut(), "b": dg.AssetOut()}, can_subset=True)
+    def pair() -> Any:
+        yield dg.Output(1, output_name="a")
+
+    assert not dg.materialize([pair], selection=["a"], raise_on_error=False).success

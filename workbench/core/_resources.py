@@ -223,6 +223,15 @@ def _link_nested(
             _link_nested(item, nested, origin, None, links)
 
 
+def _dependencies(bound: ConfigurableResource) -> dict[str, Any]:
+    """The fields of ``bound`` that hold resources: dependencies that run config cannot set."""
+    return {
+        name: item
+        for name, item in explicit_fields(bound).items()
+        if isinstance(item, ConfigurableResource | ResourceDefinition | PartialResource)
+    }
+
+
 def _secret_in_code(bound: Any) -> set[str]:
     """The fields the bound resource gives as EnvVar or marks secret.
 
@@ -356,7 +365,8 @@ def prepare_resources(
                 )
             continue
         value = bindings[key]
-        config = dict((launch.get(key) or {}).get("config") or {})
+        section = launch.get(key) or {}
+        config = dict(section.get("config") or {})
         where = f"resource {key!r}"
         try:
             if isinstance(value, ResourceDefinition):
@@ -372,7 +382,9 @@ def prepare_resources(
                 completed[id(partial)] = value
                 origin[id(value)] = key
             value = _with_completed(value, completed, origin, where)
-            if config and not isinstance(bindings[key], PartialResource | ResourceDefinition):
+            if "config" in section and not isinstance(
+                bindings[key], PartialResource | ResourceDefinition
+            ):
                 if not isinstance(value, ConfigurableResource):
                     raise ConfigError(
                         f"{where} is a {type(value).__name__}, which takes no config; "
@@ -381,9 +393,11 @@ def prepare_resources(
                 check_scalars(type(value), config)
                 launch_config = from_launch_config(type(value), config)
                 bound = value
+                # as Dagster: run config replaces the constructor's config, so a field it
+                # leaves out takes the class default; nested resources are dependencies, kept
                 value = build_config(
                     type(value),
-                    {**explicit_fields(value), **launch_config},
+                    {**_dependencies(value), **launch_config},
                     f"{where} ({type(value).__name__}) launch config",
                 )
                 mark_secret(value, _secret_in_code(bound))

@@ -80,6 +80,7 @@ if TYPE_CHECKING:
         ConfigurableIOManagerFactory,
         ConfigurableLegacyIOManagerAdapter,
         FilesystemIOManager,
+        materialize_to_memory,
     )
     from workbench.core.job import (
         In,
@@ -253,6 +254,7 @@ _LAZY: dict[str, str] = {
     "launchpad": "workbench.app",
     "load_definitions": "workbench.app",
     "materialize": "workbench.core.executor",
+    "materialize_to_memory": "workbench.core.io_managers",
     "multi_asset": "workbench.core.asset",
     "notebook_from_module": "workbench.app",
     "observable_source_asset": "workbench.core.repository",
@@ -359,6 +361,7 @@ __all__ = [
     "load_definitions",
     "load_ipython_extension",
     "materialize",
+    "materialize_to_memory",
     "multi_asset",
     "notebook_from_module",
     "observable_source_asset",

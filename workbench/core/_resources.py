@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import traceback
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from workbench.core._strict import check_scalars
@@ -31,7 +32,7 @@ from workbench.errors import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Iterable, Iterator
 
 __all__ = ["PreparedResources", "RunEvents", "initialized", "prepare_resources"]
 
@@ -366,14 +367,38 @@ def prepare_resources(
             continue
         value = bindings[key]
         section = launch.get(key) or {}
-        config = dict(section.get("config") or {})
+        unknown = sorted(set(section) - {"config"})
+        if unknown:
+            errors.append(
+                (
+                    f"resources.{key}",
+                    f"unknown entries {unknown}; give the config as {{'config': {{...}}}}",
+                )
+            )
+            continue
+        raw = section.get("config")
         where = f"resource {key!r}"
+        if isinstance(value, ResourceDefinition):
+            # a function-style schema may be a plain type (`config_schema=str`): kept as given
+            config: Any = raw
+        elif raw is None or isinstance(raw, Mapping):
+            config = dict(raw or {})
+        else:
+            errors.append(
+                (
+                    f"resources.{key}.config",
+                    f"must map field names to values, got {type(raw).__name__}",
+                )
+            )
+            continue
         try:
             if isinstance(value, ResourceDefinition):
                 prepared.secrets |= _env_references(config, environ)
                 definition = value
-                value = value.with_config(config or None, where)
-                if config:
+                if config == {}:
+                    config = None
+                value = value.with_config(config, where)
+                if config is not None:
                     completed[id(definition)] = value
             elif isinstance(value, PartialResource):
                 partial = value
@@ -431,13 +456,14 @@ def initialized(
 
     Args:
         resources: resources by key, as a run would bind them.
-        config: each key's config, as ``run_config["resources"]`` would give it.
+        config: ``run_config["resources"]``'s shape, as Dagster's builders take it: each key's
+            ``{"config": ...}``.
 
     Raises:
         DagsterInvalidConfigError: a resource's config is invalid.
         DagsterResourceFunctionError: a resource's setup raised.
     """
-    launch = {key: {"config": value} for key, value in (config or {}).items()}
+    launch = dict(config or {})
     prepared = prepare_resources(resources, list(resources), launch, os.environ)
     with prepared.setup(None, list(resources), None) as ready:
         yield ready

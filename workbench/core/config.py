@@ -274,16 +274,19 @@ class Config(BaseModel):
 
         Keys are the names run config uses (a field's alias, if it has one).
         """
-        from workbench.core.config_schema import Field
+        from workbench.core.config_schema import ConfigType, Field
 
         fields: dict[str, Any] = {}
         for name, info in cls.model_fields.items():
             required = info.is_required()
+            kind: Any = info.annotation
+            if isinstance(kind, type) and issubclass(kind, Config):
+                kind = ConfigType(kind)  # nested: its own ``fields``, as Dagster's Shape has
             fields[info.alias or name] = (
-                Field(info.annotation, is_required=True, description=info.description)
+                Field(kind, is_required=True, description=info.description)
                 if required
                 else Field(
-                    info.annotation,
+                    kind,
                     default_value=info.get_default(call_default_factory=True),
                     description=info.description,
                 )

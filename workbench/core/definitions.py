@@ -149,8 +149,9 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
                 )
                 continue
             config = value.get("config")
-            # an op's config may be a plain value (`def op(config: str = "x")`): its step checks
-            plain = section == "ops" and isinstance(config, str | int | float | bool | list)
+            # config may be a plain value (`def op(config: str = "x")`, `@resource(
+            # config_schema=str)`): the step or the resource checks it against its schema
+            plain = isinstance(config, str | int | float | bool | list)
             if not plain and not isinstance(config, Mapping | Config | None):
                 errors.append(
                     (

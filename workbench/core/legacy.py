@@ -77,6 +77,13 @@ class ResourceDefinition:
         return ResourceDefinition.hardcoded_resource(None, description)
 
     @staticmethod
+    def mock_resource(description: str | None = None) -> ResourceDefinition:
+        """A resource that is a ``unittest.mock.MagicMock`` (for tests of code that needs one)."""
+        from unittest import mock
+
+        return ResourceDefinition.hardcoded_resource(mock.MagicMock(), description)
+
+    @staticmethod
     def string_resource(description: str | None = None) -> ResourceDefinition:
         """A resource that is its own config, a string."""
         return ResourceDefinition(

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         show_graph,
         show_resources,
     )
+    from workbench.core._configured import configured
     from workbench.core.asset import (
         AssetIn,
         AssetKey,
@@ -92,7 +93,6 @@ if TYPE_CHECKING:
     from workbench.core.legacy import (
         IOManagerDefinition,
         ResourceDefinition,
-        configured,
         io_manager,
         resource,
         with_resources,
@@ -242,7 +242,7 @@ _LAZY: dict[str, str] = {
     "build_schedule_context": "workbench.core.schedule",
     "build_sensor_context": "workbench.core.sensor",
     "config_mapping": "workbench.core.composition",
-    "configured": "workbench.core.legacy",
+    "configured": "workbench.core._configured",
     "define_asset_job": "workbench.core.graph",
     "definitions": "workbench.core.definitions",
     "export_notebook": "workbench.app",

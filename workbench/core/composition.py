@@ -196,11 +196,15 @@ def config_mapping(
 
     def decorate(function: Callable[[Any], Any]) -> ConfigMapping:
         schema = config_schema
-        if schema is None:
-            parameters = list(inspect.signature(function, eval_str=True).parameters.values())
-            annotation = parameters[0].annotation if parameters else None
-            if isinstance(annotation, type) and issubclass(annotation, Config):
-                schema = annotation
+        parameters = list(inspect.signature(function, eval_str=True).parameters.values())
+        annotation = parameters[0].annotation if parameters else None
+        if isinstance(annotation, type) and issubclass(annotation, Config):
+            if config_schema is not None:
+                raise DagsterInvalidDefinitionError(
+                    f"config mapping {function.__name__!r} takes {annotation.__name__}, which "
+                    "is its config schema already; remove config_schema="
+                )
+            schema = annotation
         return ConfigMapping(function, schema, description or inspect.getdoc(function))
 
     return decorate(fn) if fn is not None else decorate
@@ -209,8 +213,18 @@ def config_mapping(
 def flatten_op_config(run_config: Any) -> Any:
     """Turn nested graph config (``ops: {g: {ops: {o: ...}}}``) into node names (``"g.o"``).
 
-    Anything but a dict with an ``ops`` mapping is returned as it is.
+    A RunConfig's ops are flattened the same way, its Config objects kept as they are;
+    anything but a dict with an ``ops`` mapping is returned as it is.
     """
+    from workbench.core.definitions import RunConfig
+
+    if isinstance(run_config, RunConfig):
+        return RunConfig(
+            ops=_flat(run_config.ops, ""),
+            resources=run_config.resources,
+            loggers=run_config.loggers,
+            execution=run_config.execution,
+        )
     if not isinstance(run_config, dict) or not isinstance(run_config.get("ops"), dict):
         return run_config
     return {**run_config, "ops": _flat(run_config["ops"], "")}

@@ -15,6 +15,7 @@ from workbench.core.asset import Asset, AssetKey, AssetSpec
 from workbench.core.config import Config, env_var_names
 from workbench.core.graph import AssetGraph
 from workbench.core.job import Job
+from workbench.core.legacy import ResourceDefinition
 from workbench.core.plain import to_run_config
 from workbench.core.resource import ConfigurableResource, PartialResource
 from workbench.errors import (
@@ -521,11 +522,16 @@ def binding_problem(
     consumer: str, key: str, expected: type[ConfigurableResource] | None, bound: Any
 ) -> str | None:
     """Describe a binding whose object is not the resource class a parameter expects."""
-    if expected is None:
-        return None
+    if expected is None or isinstance(bound, ResourceDefinition):
+        return None  # a function-style resource's value is known only once it is made
     actual = bound.resource_class if isinstance(bound, PartialResource) else type(bound)
     if issubclass(actual, expected):
         return None
+    if (
+        issubclass(actual, ConfigurableResource)
+        and actual.create_resource is not ConfigurableResource.create_resource
+    ):
+        return None  # a factory: steps get what create_resource makes, not the resource
     return (
         f"resource {key!r} used by {consumer} must be a {expected.__name__}, but "
         f"{actual.__name__} is bound to it; bind a {expected.__name__}(...) to {key!r}"

@@ -1,10 +1,10 @@
 """The function-style resource API that codebases still mix with Pythonic resources.
 
 ``@resource`` and ``@io_manager`` turn a function of an :class:`InitResourceContext` into a
-:class:`ResourceDefinition`; ``configured`` fixes or maps its config; ``with_resources``
-binds resources to assets. They run through the same lifecycle as ``ConfigurableResource``:
-set up once per run, torn down after it (a generator function's code after ``yield`` is its
-teardown).
+:class:`ResourceDefinition`; ``configured`` (module ``_configured``) fixes or maps its config;
+``with_resources`` binds resources to assets. They run through the same lifecycle as
+``ConfigurableResource``: set up once per run, torn down after it (a generator function's code
+after ``yield`` is its teardown).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 __all__ = [
     "IOManagerDefinition",
     "ResourceDefinition",
-    "configured",
     "io_manager",
     "resource",
     "with_resources",
@@ -310,29 +309,6 @@ def io_manager(
             "output_config_schema": output_config_schema,
         },
     )
-
-
-def configured(
-    configurable: ResourceDefinition, config_schema: Any = None, **options: Any
-) -> Callable[[Any], ResourceDefinition]:
-    """Fix a resource definition's config, or map it from a new schema with a function.
-
-    ``configured(db)({"host": "x"})`` fixes it; decorating ``def f(config): return {...}``
-    with ``@configured(db, config_schema={"env": str})`` maps a smaller config to it.
-    """
-    if not isinstance(configurable, ResourceDefinition):
-        raise DagsterInvalidInvocationError(
-            f"configured() takes a ResourceDefinition or IOManagerDefinition, got "
-            f"{type(configurable).__name__}; for a ConfigurableResource, build an instance "
-            "with the config instead"
-        )
-
-    def apply(config_or_config_fn: Any) -> ResourceDefinition:
-        return configurable.configured(
-            config_or_config_fn, config_schema, description=options.get("description")
-        )
-
-    return apply
 
 
 def with_resources(

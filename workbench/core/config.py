@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cache
-from typing import Annotated, Any, ClassVar, NoReturn, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self, TypeVar, cast
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, SecretStr, TypeAdapter, ValidationError
@@ -20,7 +19,20 @@ from pydantic_core import PydanticCustomError
 
 from workbench.core._short import short_repr
 from workbench.core._suggest import closest
-from workbench.errors import ConfigError, DagsterInvalidInvocationError, UnresolvedEnvVarError
+from workbench.core.env_var import (
+    _ENV_TYPES as _ENV_TYPES,  # re-exported: plain, resolve and secrets read it from here
+)
+from workbench.core.env_var import (
+    EnvVar,
+    IntEnvVar,
+    _convert_env,
+    _EnvMixin,
+    env_var_names,
+)
+from workbench.errors import ConfigError, DagsterInvalidInvocationError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 ConfigT = TypeVar("ConfigT", bound=BaseModel)
 
@@ -51,103 +63,6 @@ SECRET_MARK = "dagster__is_secret"
 
 _MARKED_SECRET = "_workbench_secret_fields"
 """Where an instance keeps the fields marked secret on it alone (see :func:`mark_secret`)."""
-
-
-class _EnvMixin:
-    """What :class:`EnvVar` and :class:`IntEnvVar` share: a name, never a silent value."""
-
-    env_var_name: str
-
-    def get_value(self, default: Any = None) -> Any:
-        """Return the variable's current value, or ``default`` when it is not set."""
-        return os.environ.get(self.env_var_name, default)
-
-    def _refuse(self) -> NoReturn:
-        raise UnresolvedEnvVarError(
-            f"{self!r} has no value until a run starts; use .get_value() to read "
-            f"{self.env_var_name} now, or .env_var_name for its name"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, _EnvMixin):
-            return type(self) is type(other) and self.env_var_name == other.env_var_name
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, self.env_var_name))
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.env_var_name!r})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.env_var_name,))
-
-
-class EnvVar(_EnvMixin, str):
-    """A config value read from an environment variable when a run starts.
-
-    Example:
-        >>> EnvVar("API_TOKEN").env_var_name
-        'API_TOKEN'
-    """
-
-    def __new__(cls, name: str) -> EnvVar:
-        """Refer to the environment variable ``name`` (it need not be set yet)."""
-        if not isinstance(name, str) or not name:  # type: ignore[redundant-expr]
-            raise TypeError(f"EnvVar needs a variable name, got {name!r}")
-        instance = super().__new__(cls, name)
-        instance.env_var_name = name
-        return instance
-
-    def __str__(self) -> str:
-        return self._refuse()
-
-    def __format__(self, spec: str) -> str:
-        return self._refuse()
-
-    @classmethod
-    def int(cls, name: str) -> IntEnvVar:
-        """An integer config value read from an environment variable when a run starts."""
-        return IntEnvVar(name)
-
-
-class IntEnvVar(_EnvMixin, int):
-    """An int config value read from an environment variable; made by :meth:`EnvVar.int`."""
-
-    def __new__(cls, name: str) -> IntEnvVar:
-        """Refer to the environment variable ``name``, read as an int (it need not be set yet)."""
-        if not isinstance(name, str) or not name:  # type: ignore[redundant-expr]
-            raise TypeError(f"EnvVar.int needs a variable name, got {name!r}")
-        instance = super().__new__(cls, 0)
-        instance.env_var_name = name
-        return instance
-
-    def __str__(self) -> str:
-        return self._refuse()
-
-    def __format__(self, spec: str) -> str:
-        return self._refuse()
-
-    def __int__(self) -> int:
-        return self._refuse()
-
-    def __index__(self) -> int:
-        return self._refuse()
-
-    def get_value(self, default: Any = None) -> Any:
-        """Return the variable's current value as an int, or ``default`` when it is not set.
-
-        Raises:
-            ConfigError: the variable holds something that is not a whole number.
-        """
-        raw = os.environ.get(self.env_var_name)
-        return default if raw is None else _convert_env(self, raw, self.env_var_name)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (IntEnvVar, (self.env_var_name,))
-
-
-_ENV_TYPES = (EnvVar, IntEnvVar)
 
 
 class LaunchDeferred:
@@ -397,18 +312,6 @@ def _read_outside_run(owner: Config, field: str, value: EnvVar | IntEnvVar) -> A
     return _convert_env(value, raw, field)
 
 
-def _convert_env(value: EnvVar | IntEnvVar, raw: str, path: str) -> str | int:
-    if isinstance(value, IntEnvVar):
-        try:
-            return int(raw.strip())
-        except ValueError:
-            raise ConfigError(
-                f"{path}: environment variable {value.env_var_name!r} must hold an integer; "
-                f"set it to a whole number"
-            ) from None
-    return raw
-
-
 @cache
 def _field_adapter(cls: type[BaseModel], name: str) -> TypeAdapter[Any]:
     field = cls.model_fields[name]
@@ -596,19 +499,6 @@ def _mentions_secret(annotation: Any) -> bool:
     if annotation is SecretStr or annotation is pydantic.SecretBytes:
         return True
     return any(_mentions_secret(arg) for arg in getattr(annotation, "__args__", ()))
-
-
-def env_var_names(value: Any) -> list[str]:
-    """The names of the EnvVar objects inside ``value`` (dicts, lists and config walked)."""
-    if isinstance(value, _ENV_TYPES):
-        return [value.env_var_name]
-    if isinstance(value, BaseModel):
-        value = value.__dict__
-    if isinstance(value, Mapping):
-        return [name for item in value.values() for name in env_var_names(item)]
-    if isinstance(value, list | tuple):
-        return [name for item in value for name in env_var_names(item)]
-    return []
 
 
 def has_env_vars(obj: BaseModel) -> bool:

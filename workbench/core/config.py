@@ -248,7 +248,10 @@ def invalid_config(cls: type[BaseModel], exc: ValidationError, where: str = "") 
         where: what to call it in the header (the class name by default).
     """
     found = describe_validation_error(exc, lambda path: _is_secret_path(cls, path.split(".")))
-    return ConfigError.from_errors(f"{where or cls.__name__} is invalid:", found)
+    error = ConfigError.from_errors(f"{where or cls.__name__} is invalid:", found)
+    # kept with secret inputs hidden, for the error that is also a ValidationError (see #12)
+    error.validation_error = _validation_error(cls, exc.errors(include_url=False))
+    return error
 
 
 def build_config(cls: type[ConfigT], data: Mapping[str, Any], where: str = "") -> ConfigT:

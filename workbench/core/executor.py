@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core._io_config import io_configs
 from workbench.core._recorder import RunRecorder, watch
+from workbench.core._refused import run_config_error
 from workbench.core._resources import PreparedResources, prepare_resources
 from workbench.core._step import RunState, load_known_versions
 from workbench.core._strict import check_scalars
@@ -210,6 +211,7 @@ def _merge_config(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 def _op_configs(plan: Plan, ops: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Each step's config as written (EnvVars by name, for the record) and as the step gets it."""
     errors: list[tuple[str, str]] = []
+    refused: list[ConfigError] = []
     steps = {step.key: step for step in plan.steps}
     written: dict[str, Any] = {}
     configs: dict[str, Any] = {}
@@ -243,6 +245,7 @@ def _op_configs(plan: Plan, ops: Mapping[str, Any]) -> tuple[dict[str, Any], dic
             written[step.key] = config.value if primitive else config
         except ConfigError as exc:
             errors.extend((f"ops.{step.key}.config.{path}", text) for path, text in exc.errors)
+            refused.append(exc)
         except TypeError as exc:
             errors.append(
                 (
@@ -251,9 +254,7 @@ def _op_configs(plan: Plan, ops: Mapping[str, Any]) -> tuple[dict[str, Any], dic
                 )
             )
     if errors:
-        raise DagsterInvalidConfigError.from_errors(
-            "run config is invalid; nothing was run:", errors
-        )
+        raise run_config_error("run config is invalid; nothing was run:", errors, refused)
     return written, configs
 
 
@@ -272,6 +273,8 @@ def _validate_config(
     try:
         written, op_configs = _op_configs(plan, config["ops"])
     except ConfigError as exc:
+        if not errors and prepared is not None:
+            raise  # the op config alone (it may be a ConfigValidationError, see #12)
         errors.extend(exc.errors or [("", str(exc))])
     if errors or prepared is None:
         raise DagsterInvalidConfigError.from_errors(

@@ -186,3 +186,20 @@ def test_run_config_of_a_resource_keeps_the_resources_it_nests(dg: Any) -> None:
     run_config = {"resources": {"bucket": {"config": {"region": "ap"}}}}
     result = dg.materialize([listing], resources={"bucket": bucket}, run_config=run_config)
     assert result.output_for_node("listing") == "K@ap"
+
+
+def test_with_resources_config_replaces_the_constructors_config(dg: Any) -> None:
+    class Warehouse(dg.ConfigurableResource):
+        size: int = 1
+        name: str = "class"
+
+    @dg.asset
+    def table(warehouse: Warehouse) -> tuple[int, str]:
+        return (warehouse.size, warehouse.name)
+
+    bound = dg.with_resources(
+        [table],
+        {"warehouse": Warehouse(name="built")},
+        resource_config_by_key={"warehouse": {"config": {"size": 5}}},
+    )
+    assert dg.materialize(bound).output_for_node("table") == (5, "class")

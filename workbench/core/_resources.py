@@ -21,7 +21,7 @@ from workbench.core.config import (
 from workbench.core.legacy import ResourceDefinition
 from workbench.core.plain import from_launch_config, redact
 from workbench.core.resolve import resolve
-from workbench.core.resource import ConfigurableResource, PartialResource
+from workbench.core.resource import ConfigurableResource, PartialResource, nested_resources
 from workbench.core.secrets import collect_secrets
 from workbench.errors import (
     ConfigError,
@@ -48,15 +48,6 @@ def _link_nested(
             if key is not None and key != owner and nested is not None:
                 links[id(nested)] = key
             _link_nested(item, nested, origin, None, links)
-
-
-def _dependencies(bound: ConfigurableResource) -> dict[str, Any]:
-    """The fields of ``bound`` that hold resources: dependencies that run config cannot set."""
-    return {
-        name: item
-        for name, item in explicit_fields(bound).items()
-        if isinstance(item, ConfigurableResource | ResourceDefinition | PartialResource)
-    }
 
 
 def _secret_in_code(bound: Any) -> set[str]:
@@ -248,7 +239,7 @@ def prepare_resources(
                 # leaves out takes the class default; nested resources are dependencies, kept
                 value = build_config(
                     type(value),
-                    {**_dependencies(value), **launch_config},
+                    {**nested_resources(value), **launch_config},
                     f"{where} ({type(value).__name__}) launch config",
                 )
                 mark_secret(value, _secret_in_code(bound))

@@ -13,9 +13,13 @@ import contextlib
 import inspect
 from typing import TYPE_CHECKING, Any, overload
 
-from workbench.core.config import Config, explicit_fields
 from workbench.core.config_schema import validate_config
-from workbench.core.resource import ConfigurableResource, InitResourceContext, PartialResource
+from workbench.core.resource import (
+    ConfigurableResource,
+    InitResourceContext,
+    PartialResource,
+    nested_resources,
+)
 from workbench.errors import DagsterInvalidInvocationError
 
 if TYPE_CHECKING:
@@ -333,8 +337,9 @@ def with_resources(
             bound[key] = value.configured(config)
         elif isinstance(value, PartialResource):
             bound[key] = value.resource_class(**{**value.partial, **dict(config or {})})
-        elif isinstance(value, Config):
-            bound[key] = type(value)(**{**explicit_fields(value), **dict(config or {})})
+        elif isinstance(value, ConfigurableResource):
+            # as run config does: the config replaces the constructor's (see #12)
+            bound[key] = type(value)(**{**nested_resources(value), **dict(config or {})})
     result: list[Any] = []
     for item in definitions:
         if isinstance(item, Asset):

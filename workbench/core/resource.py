@@ -43,6 +43,7 @@ __all__ = [
     "RunHandle",
     "build_init_resource_context",
     "is_resource",
+    "nested_resources",
 ]
 
 T = TypeVar("T")
@@ -342,6 +343,18 @@ class IAttachDifferentObjectToOpContext:
         raise NotImplementedError(
             f"{type(self).__name__} must define get_object_to_set_on_execution_context"
         )
+
+
+def nested_resources(bound: ConfigurableResource) -> dict[str, Any]:
+    """The fields of ``bound`` given resources: dependencies, which config never replaces."""
+    from workbench.core.config import explicit_fields
+    from workbench.core.legacy import ResourceDefinition
+
+    return {
+        name: item
+        for name, item in explicit_fields(bound).items()
+        if isinstance(item, ConfigurableResource | ResourceDefinition | PartialResource)
+    }
 
 
 def is_resource(value: Any) -> bool:

@@ -144,7 +144,9 @@ def test_a_function_style_resource_nested_in_another_gets_its_top_level_config(d
     assert result.output_for_node("label") == "p-x"
 
 
-def test_run_config_replaces_the_constructors_config(dg: Any) -> None:
+def _warehouse(dg: Any) -> tuple[Any, Any]:
+    """A resource with two defaulted fields, and an asset that returns both."""
+
     class Warehouse(dg.ConfigurableResource):
         size: int = 1
         name: str = "class"
@@ -153,6 +155,11 @@ def test_run_config_replaces_the_constructors_config(dg: Any) -> None:
     def table(warehouse: Warehouse) -> tuple[int, str]:
         return (warehouse.size, warehouse.name)
 
+    return Warehouse, table
+
+
+def test_run_config_replaces_the_constructors_config(dg: Any) -> None:
+    Warehouse, table = _warehouse(dg)
     bound = {"warehouse": Warehouse(name="built")}
 
     def run(config: dict[str, Any] | None) -> Any:
@@ -189,14 +196,7 @@ def test_run_config_of_a_resource_keeps_the_resources_it_nests(dg: Any) -> None:
 
 
 def test_with_resources_config_replaces_the_constructors_config(dg: Any) -> None:
-    class Warehouse(dg.ConfigurableResource):
-        size: int = 1
-        name: str = "class"
-
-    @dg.asset
-    def table(warehouse: Warehouse) -> tuple[int, str]:
-        return (warehouse.size, warehouse.name)
-
+    Warehouse, table = _warehouse(dg)
     bound = dg.with_resources(
         [table],
         {"warehouse": Warehouse(name="built")},

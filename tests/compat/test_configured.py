@@ -144,3 +144,37 @@ def test_a_graph_takes_op_config_nested_under_its_name_in_a_run_config(dg: Any) 
     result = measures.execute_in_process(run_config=run_config)
     assert result.output_for_node("outer.inner.measure") == 1
     assert result.output_for_node("outer.measure") == 2
+
+
+def test_a_graph_config_mapping_takes_the_graph_config_a_job_mapping_gives(dg: Any) -> None:
+    class Full(dg.Config):
+        text: str
+
+    @dg.op
+    def echo(config: Full) -> str:
+        return config.text
+
+    class Middle(dg.Config):
+        word: str
+
+    @dg.config_mapping
+    def to_ops(config: Middle) -> dict[str, Any]:
+        return {"echo": {"config": {"text": config.word * 2}}}
+
+    @dg.graph(config=to_ops)
+    def echoes() -> None:
+        echo()
+
+    class Outer(dg.Config):
+        letter: str
+
+    @dg.config_mapping
+    def to_graph(config: Outer) -> Any:
+        return dg.RunConfig(ops={"echoes": Middle(word=config.letter.upper())})
+
+    @dg.job(config=to_graph)
+    def wrapped() -> None:
+        echoes()
+
+    result = wrapped.execute_in_process(run_config={"letter": "a"})
+    assert result.output_for_node("echoes.echo") == "AA"

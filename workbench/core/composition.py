@@ -76,6 +76,7 @@ class Graph:
             name or self.name,
             nodes=composition.nodes,
             graph_outputs=composition.graph_outputs,
+            graph_configs=composition.graph_configs,
             config=config if config is not None else self.config,
             resource_defs=resource_defs,
             tags={**self.tags, **dict(tags or {})},
@@ -107,7 +108,10 @@ class Graph:
             nodes=outer.nodes,
             prefix=f"{outer.prefix}{self.name}.",
             graph_outputs=outer.graph_outputs,
+            graph_configs=outer.graph_configs,
         )
+        if isinstance(self.config, ConfigMapping):
+            outer.graph_configs[f"{outer.prefix}{self.name}"] = self.config
         if isinstance(returned, OutputHandle):
             outer.graph_outputs[f"{outer.prefix}{self.name}"] = returned
         return returned
@@ -210,33 +214,42 @@ def config_mapping(
     return decorate(fn) if fn is not None else decorate
 
 
-def flatten_op_config(run_config: Any) -> Any:
+def flatten_op_config(run_config: Any, graph_configs: Mapping[str, Any] | None = None) -> Any:
     """Turn nested graph config (``ops: {g: {ops: {o: ...}}}``) into node names (``"g.o"``).
 
     A RunConfig's ops are flattened the same way, its Config objects kept as they are;
-    anything but a dict with an ``ops`` mapping is returned as it is.
+    anything but a dict with an ``ops`` mapping is returned as it is. A graph with a config
+    mapping (``graph_configs``, by node name) takes its own config, ``g: {config: ...}``,
+    which its mapping turns into its ops' config.
     """
     from workbench.core.definitions import RunConfig
 
+    mappings = dict(graph_configs or {})
     if isinstance(run_config, RunConfig):
         return RunConfig(
-            ops=_flat(run_config.ops, ""),
+            ops=_flat(run_config.ops, "", mappings),
             resources=run_config.resources,
             loggers=run_config.loggers,
             execution=run_config.execution,
         )
     if not isinstance(run_config, dict) or not isinstance(run_config.get("ops"), dict):
         return run_config
-    return {**run_config, "ops": _flat(run_config["ops"], "")}
+    return {**run_config, "ops": _flat(run_config["ops"], "", mappings)}
 
 
-def _flat(ops: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+def _flat(ops: Mapping[str, Any], prefix: str, mappings: Mapping[str, Any]) -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for name, section in ops.items():
-        if isinstance(section, dict) and set(section) == {"ops"}:
-            flat.update(_flat(section["ops"], f"{prefix}{name}."))
+        node = f"{prefix}{name}"
+        mapping = mappings.get(node)
+        if mapping is not None and not (isinstance(section, dict) and "ops" in section):
+            # the graph's own config: {"config": {...}}, or a Config object in a RunConfig
+            given = section.get("config") if isinstance(section, dict) else section
+            flat.update(_flat(mapping.resolve(given), f"{node}.", mappings))
+        elif isinstance(section, dict) and set(section) == {"ops"}:
+            flat.update(_flat(section["ops"], f"{node}.", mappings))
         else:
-            flat[f"{prefix}{name}"] = section
+            flat[node] = section
     return flat
 
 

@@ -182,11 +182,13 @@ def _job_plan(
         plan = plan_job(job, op_selection)
     if isinstance(job.config, ConfigMapping):
         # the job takes the mapping's simpler config; the mapping makes the run config
-        merged = normalize_run_config(flatten_op_config(job.config.resolve(run_config)))
+        merged = normalize_run_config(
+            flatten_op_config(job.config.resolve(run_config), job.graph_configs)
+        )
     else:
         merged = _merge_config(
-            normalize_run_config(flatten_op_config(job.config)),
-            normalize_run_config(flatten_op_config(run_config)),
+            normalize_run_config(flatten_op_config(job.config, job.graph_configs)),
+            normalize_run_config(flatten_op_config(run_config, job.graph_configs)),
         )
     return plan, bindings, merged
 

@@ -91,6 +91,21 @@ def _section(value: Any) -> Any:
     return value
 
 
+def _graph_asset_section(ops: Any) -> Any:
+    """A graph asset's ``{ops: {op: {config: ...}}}`` as its own config, by op name.
+
+    (A job's nested graphs were flattened to node names before; only a graph asset, one step
+    running its ops, still has this shape here.)
+    """
+    if not isinstance(ops, Mapping):
+        return {"ops": ops}
+    config: dict[str, Any] = {}
+    for name, inner in ops.items():
+        inner = _section(inner)
+        config[name] = inner.get("config") if isinstance(inner, Mapping) else inner
+    return {"config": config}
+
+
 def asset_resources(assets: Iterable[Asset | AssetSpec]) -> dict[str, Any]:
     """The resources assets bind themselves (``@asset(resource_defs=...)``), by key.
 
@@ -144,6 +159,8 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
                 errors.append((where, f"the name {short_repr(name)} must be text; quote it"))
                 continue
             value = {} if value is None else _section(value)
+            if section == "ops" and isinstance(value, Mapping) and set(value) == {"ops"}:
+                value = _graph_asset_section(value["ops"])
             if not isinstance(value, Mapping) or set(value) - {"config", "inputs", "outputs"}:
                 errors.append(
                     (where, f"must look like {{'config': {{...}}}}, got {short_repr(value)}")

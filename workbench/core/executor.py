@@ -180,17 +180,21 @@ def _job_plan(
         holder = Definitions(jobs=[job], resources=bindings)
         holder.validate()
         plan = plan_job(job, op_selection)
+    # an asset job's graph assets are single steps: their ops' config stays nested
+    flatten = _as_given if job.is_asset_job else flatten_op_config
     if isinstance(job.config, ConfigMapping):
         # the job takes the mapping's simpler config; the mapping makes the run config
-        merged = normalize_run_config(
-            flatten_op_config(job.config.resolve(run_config), job.graph_configs)
-        )
+        merged = normalize_run_config(flatten(job.config.resolve(run_config), job.graph_configs))
     else:
         merged = _merge_config(
-            normalize_run_config(flatten_op_config(job.config, job.graph_configs)),
-            normalize_run_config(flatten_op_config(run_config, job.graph_configs)),
+            normalize_run_config(flatten(job.config, job.graph_configs)),
+            normalize_run_config(flatten(run_config, job.graph_configs)),
         )
     return plan, bindings, merged
+
+
+def _as_given(run_config: Any, _graph_configs: Any) -> Any:
+    return run_config
 
 
 def _with_carried(plan: Plan, bindings: Mapping[str, Any]) -> dict[str, Any]:

@@ -75,3 +75,29 @@ def test_a_direct_call_with_a_refused_value_is_a_validation_error(dg: Any) -> No
 
     with pytest.raises(ValidationError, match="greater than 0"):
         measure(dg.build_op_context(op_config={"n": 0}))
+
+
+@pytest.mark.parametrize("launched", [True, False], ids=["configure_at_launch", "constructed"])
+def test_resource_config_refused_by_the_class_is_a_resource_function_error(
+    dg: Any, launched: bool
+) -> None:
+    class Pool(dg.ConfigurableResource):
+        size: int = Field(default=1, gt=0)
+
+    @dg.op
+    def use(pool: Pool) -> int:
+        return pool.size
+
+    binding = Pool.configure_at_launch() if launched else Pool()
+
+    @dg.job(resource_defs={"pool": binding})
+    def uses() -> None:
+        use()
+
+    run_config = {"resources": {"pool": {"config": {"size": 0}}}}
+    with pytest.raises(dg.DagsterResourceFunctionError) as caught:
+        uses.execute_in_process(run_config)
+    if dg.__name__ == "workbench":
+        # checked before the run, so it is a run-config error as well
+        assert isinstance(caught.value, dg.DagsterInvalidConfigError)
+        assert "resources.pool.config.size" in str(caught.value)

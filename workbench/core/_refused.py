@@ -14,12 +14,21 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from workbench.errors import ConfigError, DagsterInvalidConfigError
+from workbench.errors import (
+    ConfigError,
+    DagsterInvalidConfigError,
+    DagsterResourceFunctionError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["ConfigValidationError", "run_config_error"]
+__all__ = [
+    "ConfigValidationError",
+    "ResourceConfigRefusedError",
+    "resource_config_error",
+    "run_config_error",
+]
 
 # pydantic's error types of validators and constraints: Dagster's schema check never sees them
 _VALUE_CHECKS = frozenset(
@@ -68,6 +77,22 @@ class ConfigValidationError(DagsterInvalidConfigError, ValidationError):  # type
         return str(self.args[0]) if self.args else ""
 
 
+class ResourceConfigRefusedError(DagsterInvalidConfigError, DagsterResourceFunctionError):
+    """A resource's run config refused by the resource class's validators or constraints.
+
+    Dagster builds the resource when it sets it up and raises ``DagsterResourceFunctionError``;
+    workbench checks it before anything runs, so this is both (``run_id`` is empty: no run
+    started).
+    """
+
+    def __init__(self, message: str, errors: Sequence[tuple[str, str]] = ()) -> None:
+        # the two bases take different arguments: set what each one keeps
+        Exception.__init__(self, message)
+        self.errors = list(errors)
+        self.run_id = ""
+        self.step = None
+
+
 def _only_values_refused(error: ConfigError) -> bool:
     source = error.validation_error
     return isinstance(source, ValidationError) and all(
@@ -87,8 +112,7 @@ def run_config_error(
             problems of its class; when they are every problem and only validators and
             constraints refused, the error is a :class:`ConfigValidationError`.
     """
-    covered = sum(len(error.errors) for error in refused)
-    if not refused or covered != len(errors) or not all(map(_only_values_refused, refused)):
+    if not _all_refused_by_values(errors, refused):
         return DagsterInvalidConfigError.from_errors(header, errors)
     details: list[InitErrorDetails] = [
         {
@@ -104,3 +128,23 @@ def run_config_error(
     error.args = (DagsterInvalidConfigError.from_errors(header, errors).args[0],)
     error.errors = _FieldErrors(errors, error)
     return error
+
+
+def resource_config_error(
+    header: str, errors: Sequence[tuple[str, str]], refused: Sequence[ConfigError] = ()
+) -> DagsterInvalidConfigError:
+    """As :func:`run_config_error`, for resources' config.
+
+    The error is a :class:`ResourceConfigRefusedError` when only the resource classes'
+    validators and constraints refused.
+    """
+    if _all_refused_by_values(errors, refused):
+        return ResourceConfigRefusedError.from_errors(header, errors)
+    return DagsterInvalidConfigError.from_errors(header, errors)
+
+
+def _all_refused_by_values(
+    errors: Sequence[tuple[str, str]], refused: Sequence[ConfigError]
+) -> bool:
+    covered = sum(len(error.errors) for error in refused)
+    return bool(refused) and covered == len(errors) and all(map(_only_values_refused, refused))

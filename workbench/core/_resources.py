@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from workbench.core._refused import resource_config_error
 from workbench.core._resource_setup import PreparedResources, RunEvents
 from workbench.core._strict import check_scalars
 from workbench.core.config import (
@@ -25,7 +26,6 @@ from workbench.core.resource import ConfigurableResource, PartialResource, neste
 from workbench.core.secrets import collect_secrets
 from workbench.errors import (
     ConfigError,
-    DagsterInvalidConfigError,
     DagsterInvalidDefinitionError,
 )
 
@@ -151,6 +151,7 @@ def prepare_resources(
     prepared = PreparedResources()
     origin = {id(value): key for key, value in bindings.items()}
     errors: list[tuple[str, str]] = []
+    refused: list[ConfigError] = []
     wanted = _with_dependencies(bindings, keys) | set(launch)
     for key in list(wanted):
         for name, item in _nested_partials(bindings.get(key)):
@@ -258,10 +259,9 @@ def prepare_resources(
                 (f"resources.{key}.config.{path}" if path else f"resources.{key}", text)
                 for path, text in (exc.errors or [("", str(exc))])
             )
+            refused.append(exc)
     if errors:
-        raise DagsterInvalidConfigError.from_errors(
-            "run config is invalid; nothing was run:", errors
-        )
+        raise resource_config_error("run config is invalid; nothing was run:", errors, refused)
     return prepared
 
 

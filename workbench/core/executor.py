@@ -272,16 +272,20 @@ def _validate_config(
     prepared: PreparedResources | None = None
     written: dict[str, Any] = {}
     op_configs: dict[str, Any] = {}
+    resource_error: ConfigError | None = None
     try:
         prepared = prepare_resources(bindings, needed, config["resources"], os.environ)
     except ConfigError as exc:
         errors.extend(exc.errors or [("", str(exc))])
+        resource_error = exc
     try:
         written, op_configs = _op_configs(plan, config["ops"])
     except ConfigError as exc:
         if not errors and prepared is not None:
             raise  # the op config alone (it may be a ConfigValidationError, see #12)
         errors.extend(exc.errors or [("", str(exc))])
+    if resource_error is not None and errors == resource_error.errors:
+        raise resource_error  # the resources' config alone (see #12)
     if errors or prepared is None:
         raise DagsterInvalidConfigError.from_errors(
             "run config is invalid; nothing was run:", errors

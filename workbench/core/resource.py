@@ -300,11 +300,14 @@ class PartialResource(LaunchDeferred, Generic[T]):
                         f"run config, for example {example!r}",
                     )
                 )
-            raise ConfigError.from_errors(
+            error = ConfigError.from_errors(
                 f"{where} ({cls.__name__}) is configured at launch and its config is invalid; "
                 f"give it under resources: {{key: {{config: ...}}}}:",
                 errors,
-            ) from None
+            )
+            if isinstance(exc, ValidationError) and not missing:
+                error.validation_error = exc  # what refused it, when nothing is missing (#12)
+            raise error from None
 
     def __repr__(self) -> str:
         return f"{self.resource_class.__name__}.configure_at_launch()"

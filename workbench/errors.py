@@ -19,7 +19,10 @@ Everything raised on purpose derives from :class:`WorkbenchError`::
 
 Messages say what failed, where, and how to fix it. The ``Dagster*`` names are Dagster's own,
 so that code written for ``import dagster as dg`` catches with the same ``except`` clauses;
-``DagsterError`` is another name for :class:`WorkbenchError`.
+``DagsterError`` is another name for :class:`WorkbenchError`. Run config that only a Config
+class's validators or constraints refuse raises a ``DagsterInvalidConfigError`` that is also
+what Dagster raises there (``workbench.core._refused``): pydantic's ``ValidationError`` for op
+config, ``DagsterResourceFunctionError`` for resource config.
 """
 
 from __future__ import annotations

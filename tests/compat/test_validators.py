@@ -101,3 +101,14 @@ def test_resource_config_refused_by_the_class_is_a_resource_function_error(
         # checked before the run, so it is a run-config error as well
         assert isinstance(caught.value, dg.DagsterInvalidConfigError)
         assert "resources.pool.config.size" in str(caught.value)
+
+
+def test_without_raise_on_error_a_refused_value_fails_the_run(dg: Any) -> None:
+    seen: list[str] = []
+    result = greeter_job(dg, seen).execute_in_process(run_config(name="ada"), raise_on_error=False)
+    assert not result.success
+    assert seen == []
+    with pytest.raises(dg.DagsterInvalidConfigError):  # a wrong type is refused before a run
+        greeter_job(dg, seen).execute_in_process(
+            run_config(name="a b", times="two"), raise_on_error=False
+        )

@@ -10,7 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core._io_config import io_configs
 from workbench.core._recorder import RunRecorder, watch
-from workbench.core._refused import run_config_error
+from workbench.core._refused import (
+    ConfigValidationError,
+    ResourceConfigRefusedError,
+    run_config_error,
+)
 from workbench.core._resources import PreparedResources, prepare_resources
 from workbench.core._step import RunState, load_known_versions
 from workbench.core._strict import check_scalars
@@ -313,7 +317,14 @@ def execute_plan(
     # bindings (the notebook layer has already applied its form edits to them); see #12
     bindings = _with_carried(plan, bindings)
     needed = {key for key in plan.resource_keys if key in bindings}
-    prepared, written, op_configs = _validate_config(plan, bindings, needed, config)
+    refused: ConfigError | None = None
+    try:
+        prepared, written, op_configs = _validate_config(plan, bindings, needed, config)
+    except (ConfigValidationError, ResourceConfigRefusedError) as exc:
+        if raise_on_error:
+            raise
+        # as in Dagster, a value the classes' own checks refuse fails the run instead (#12)
+        refused, prepared, written, op_configs = exc, PreparedResources(), {}, {}
     # op config EnvVars are read before the run: their values are scrubbed like resources'
     prepared.secrets |= collect_secrets(written)
     record = RunRecord(
@@ -337,8 +348,10 @@ def execute_plan(
     watch(recorder)
     load_known_versions(run)
     status = RunStatus.FAILURE
-    error: BaseException | None = None
+    error: BaseException | None = refused
     try:
+        if refused is not None:
+            raise refused
         with prepared.setup(
             recorder, sorted(needed), logging.getLogger("workbench.resource")
         ) as ready:

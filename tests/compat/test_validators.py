@@ -112,3 +112,23 @@ def test_without_raise_on_error_a_refused_value_fails_the_run(dg: Any) -> None:
         greeter_job(dg, seen).execute_in_process(
             run_config(name="a b", times="two"), raise_on_error=False
         )
+
+
+def test_a_refused_secret_is_hidden_in_the_validation_error() -> None:
+    import workbench as wb
+
+    class Login(wb.Config):
+        password: str = Field(min_length=8, json_schema_extra={"dagster__is_secret": True})
+
+    @wb.op
+    def login(config: Login) -> None:
+        return None
+
+    @wb.job
+    def logs_in() -> None:
+        login()
+
+    with pytest.raises(ValidationError) as caught:
+        logs_in.execute_in_process({"ops": {"login": {"config": {"password": "s3cr3t!"}}}})
+    assert "s3cr3t!" not in str(caught.value)
+    assert "s3cr3t!" not in repr(caught.value.errors())

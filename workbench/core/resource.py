@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Self, TypeV
 from pydantic import ValidationError
 from typing_extensions import TypeVar as DefaultedTypeVar
 
+from workbench.core._config_errors import _validation_error
 from workbench.core._contexts import (
     InitResourceContext,
     InputContext,
@@ -306,7 +307,8 @@ class PartialResource(LaunchDeferred, Generic[T]):
                 errors,
             )
             if isinstance(exc, ValidationError) and not missing:
-                error.validation_error = exc  # what refused it, when nothing is missing (#12)
+                # what refused it, secret inputs hidden, when nothing is missing (see #12)
+                error.validation_error = _validation_error(cls, exc.errors(include_url=False))
             raise error from None
 
     def __repr__(self) -> str:

@@ -225,14 +225,17 @@ def prepare_resources(
                 completed[id(partial)] = value
                 origin[id(value)] = key
             value = _with_completed(value, completed, origin, where)
-            if "config" in section and not isinstance(
+            # run config for a bound instance; an empty one replaces too (class defaults),
+            # `config: None` is not given
+            given = raw is not None and not isinstance(
                 bindings[key], PartialResource | ResourceDefinition
-            ):
-                if not isinstance(value, ConfigurableResource):
-                    raise ConfigError(
-                        f"{where} is a {type(value).__name__}, which takes no config; "
-                        f"remove resources.{key} from the run config"
-                    )
+            )
+            if given and not isinstance(value, ConfigurableResource) and config:
+                raise ConfigError(
+                    f"{where} is a {type(value).__name__}, which takes no config; "
+                    f"remove resources.{key} from the run config"
+                )
+            if given and isinstance(value, ConfigurableResource):
                 check_scalars(type(value), config)
                 launch_config = from_launch_config(type(value), config)
                 bound = value

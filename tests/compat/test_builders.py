@@ -185,3 +185,27 @@ def test_op_config_schema_describes_nested_config(dg: Any) -> None:
     assert fields["title"].description == "The title"
     assert fields["window"].description == "The window"
     assert fields["window"].config_type.fields["days"].description == "How many days"
+
+
+def test_a_step_context_annotated_with_another_type_is_refused(dg: Any) -> None:
+    with pytest.raises(dg.DagsterInvalidDefinitionError):
+
+        @dg.op
+        def read(context: int) -> None:
+            return None
+
+    with pytest.raises(dg.DagsterInvalidDefinitionError):
+
+        @dg.asset
+        def table(context: str) -> None:
+            return None
+
+    @dg.asset
+    def annotated(context: dg.AssetExecutionContext) -> int:
+        return 1
+
+    @dg.sensor(job_name="some_job")
+    def watch(context: dg.SensorEvaluationContext) -> None:
+        return None
+
+    assert dg.materialize([annotated]).success

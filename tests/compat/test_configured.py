@@ -178,3 +178,24 @@ def test_a_graph_config_mapping_takes_the_graph_config_a_job_mapping_gives(dg: A
 
     result = wrapped.execute_in_process(run_config={"letter": "a"})
     assert result.output_for_node("echoes.echo") == "AA"
+
+
+def test_a_factory_resource_may_be_bound_where_its_product_is_expected(dg: Any) -> None:
+    class Writer(dg.ConfigurableResource):
+        text: str
+
+    class WriterFactory(dg.ConfigurableResource):
+        times: int
+
+        def create_resource(self, context: Any) -> Any:
+            return Writer(text="w" * self.times)
+
+    @dg.op
+    def write(writer: Writer) -> str:
+        return writer.text
+
+    @dg.job(resource_defs={"writer": WriterFactory(times=3)})
+    def writes() -> None:
+        write()
+
+    assert writes.execute_in_process().output_for_node("write") == "www"

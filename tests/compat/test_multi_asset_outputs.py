@@ -176,3 +176,15 @@ def test_a_subset_run_still_needs_every_required_output(dg: Any) -> None:
         yield dg.Output(1, output_name="a")
 
     assert not dg.materialize([pair], selection=["a"], raise_on_error=False).success
+
+
+def test_materialize_to_memory_keeps_outputs_of_named_io_managers_in_memory(dg: Any) -> None:
+    @dg.multi_asset(outs={"a": dg.AssetOut(io_manager_key="memory"), "b": dg.AssetOut()})
+    def split() -> tuple[int, int]:
+        return 1, 2
+
+    @dg.asset
+    def total(a: int, b: int) -> int:
+        return a + b
+
+    assert dg.materialize_to_memory([split, total]).asset_value("total") == 3

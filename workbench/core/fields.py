@@ -25,7 +25,7 @@ from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 
 from workbench.core.config import SECRET_MARK, EnvVar, IntEnvVar
-from workbench.core.plain import without_secrets
+from workbench.core.plain import to_json, without_secrets
 from workbench.core.resource import ConfigurableResource, PartialResource
 
 __all__ = [
@@ -497,18 +497,6 @@ def _mentions(annotation: Any, targets: tuple[Any, ...]) -> bool:
     return any(_mentions(arg, targets) for arg in typing.get_args(annotation))
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(key): _jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
-    if isinstance(value, datetime.date | datetime.time):
-        return value.isoformat()
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return repr(value)
-
-
 def format_annotation(annotation: Any) -> str:
     """Write a type the way a user would (``list[str]``, ``int | None``, ``Literal['a']``)."""
     origin = typing.get_origin(annotation)
@@ -538,7 +526,7 @@ def to_jsonable(spec: FieldSpec) -> dict[str, Any]:
     """
 
     def plain(value: Any) -> Any:
-        return "<missing>" if value is MISSING else _jsonable(value)
+        return "<missing>" if value is MISSING else to_json(value)
 
     out: dict[str, Any] = {
         "path": spec.path,
@@ -556,9 +544,9 @@ def to_jsonable(spec: FieldSpec) -> dict[str, Any]:
     if spec.description:
         out["description"] = spec.description
     if spec.constraints:
-        out["constraints"] = {key: _jsonable(value) for key, value in spec.constraints.items()}
+        out["constraints"] = {key: to_json(value) for key, value in spec.constraints.items()}
     if spec.choices:
-        out["choices"] = [_jsonable(choice) for choice in spec.choices]
+        out["choices"] = [to_json(choice) for choice in spec.choices]
     if spec.discriminator is not None:
         out["discriminator"] = spec.discriminator
     if spec.variants:

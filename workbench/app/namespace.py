@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core.asset import Asset, AssetKey, AssetSpec
 from workbench.core.config import build_config
-from workbench.core.definitions import Definitions, LazyDefinitions
+from workbench.core.definitions import Definitions, LazyDefinitions, bind_resources
 from workbench.core.job import Job
 from workbench.core.plain import from_launch_config
 from workbench.core.resource import ConfigurableResource, PartialResource
@@ -88,18 +88,7 @@ def gather_definitions(namespace: Mapping[str, Any]) -> Definitions:
         for kind in ("jobs", "sensors", "schedules"):
             for named in getattr(defs, kind):
                 loose[kind].setdefault(named.name, named)
-        for resource_key, value in defs.resources.items():
-            bound = merged.resources.get(resource_key)
-            if resource_key in merged.resources and bound is not value:
-                if bound != value:
-                    raise DefinitionError(
-                        f"resource key {resource_key!r} is bound to different resources in "
-                        f"{owners[resource_key]!r} and {place!r}; bind it in one place, or "
-                        "give one of them another key"
-                    )
-                continue
-            merged.resources[resource_key] = value
-            owners[resource_key] = place
+        bind_resources(merged.resources, owners, defs.resources, repr(place))
     for key, item in loose_assets.items():
         seen_assets.setdefault(key, item)
     merged.assets = list({id(item): item for item in seen_assets.values()}.values())

@@ -22,6 +22,7 @@ from workbench.errors import (
     DagsterInvariantViolationError,
     DefinitionError,
     DefinitionNotFoundError,
+    WorkbenchError,
 )
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ __all__ = [
     "LazyDefinitions",
     "RunConfig",
     "asset_resources",
+    "bind_resources",
     "definitions",
 ]
 
@@ -188,6 +190,34 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
     return result
 
 
+def bind_resources(
+    bound: dict[str, Any],
+    owners: dict[str, str],
+    resources: Mapping[str, Any],
+    place: str,
+    error: type[WorkbenchError] = DefinitionError,
+) -> None:
+    """Add ``resources`` from ``place`` to ``bound``, the one check for conflicting keys.
+
+    A key already bound to the same resource (or an equal one) keeps the first; ``owners``
+    records where each key was bound, so that a conflict names both places.
+
+    Raises:
+        WorkbenchError: ``error`` (a DefinitionError unless given) when a key is already bound
+            to a different resource, naming the key, both places and the fix.
+    """
+    for key, value in resources.items():
+        if key in bound and bound[key] is not value:
+            if bound[key] != value:
+                raise error(
+                    f"resource key {key!r} is bound to different resources in {owners[key]} "
+                    f"and {place}; bind it in one place, or give one of them another key"
+                )
+            continue
+        bound[key] = value
+        owners.setdefault(key, place)
+
+
 class Definitions:
     """Everything a code location holds: assets, jobs, sensors, schedules and resources.
 
@@ -228,7 +258,7 @@ class Definitions:
     def merge(*defs: Definitions) -> Definitions:
         """Combine several Definitions; one key bound to two different resources is an error."""
         merged = Definitions()
-        owners: dict[str, int] = {}
+        owners: dict[str, str] = {}
         for index, item in enumerate(defs):
             merged.assets.extend(item.assets)
             merged.schedules.extend(item.schedules)
@@ -237,17 +267,13 @@ class Definitions:
             merged.metadata.update(item.metadata)
             merged.loggers.update(item.loggers)
             merged.executor = merged.executor if merged.executor is not None else item.executor
-            for key, value in item.resources.items():
-                if key in merged.resources and merged.resources[key] is not value:
-                    if merged.resources[key] != value:
-                        raise DagsterInvariantViolationError(
-                            f"Definitions objects {owners[key]} and {index} bind different "
-                            f"resources to the key {key!r}; bind it in one place only, or "
-                            "give one of them another key"
-                        )
-                    continue
-                merged.resources[key] = value
-                owners.setdefault(key, index)
+            bind_resources(
+                merged.resources,
+                owners,
+                item.resources,
+                f"Definitions object {index}",
+                DagsterInvariantViolationError,
+            )
         return merged
 
     @property

@@ -25,7 +25,11 @@ from workbench.core.sensor import (
     context_or_build,
     read_evaluation_params,
 )
-from workbench.errors import DagsterInvariantViolationError, DefinitionError
+from workbench.errors import (
+    DagsterInvalidDefinitionError,
+    DagsterInvariantViolationError,
+    DefinitionError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -174,7 +178,11 @@ class Schedule:
     def job(self) -> Job:
         """The schedule's job."""
         if not self.jobs:
-            raise DefinitionError(f"schedule {self.name!r} has no job")
+            raise DagsterInvalidDefinitionError(
+                f"schedule {self.name!r} names its job {self.job_name!r} but holds none; pass "
+                f"job= or target= to hold it, or read it with "
+                f"Definitions.resolve_job_def({self.job_name!r})"
+            )
         return self.jobs[0]
 
     def next_tick_times(

@@ -319,7 +319,15 @@ class Sensor:
     def job(self) -> Job:
         """The sensor's only job."""
         if len(self.jobs) != 1:
-            raise DefinitionError(f"sensor {self.name!r} targets {len(self.jobs)} jobs; use .jobs")
+            if not self.jobs:
+                raise DagsterInvalidDefinitionError(
+                    f"sensor {self.name!r} targets no job; pass job=, jobs= or target= to it"
+                )
+            names = ", ".join(repr(job.name) for job in self.jobs)
+            raise DagsterInvalidDefinitionError(
+                f"sensor {self.name!r} targets {len(self.jobs)} jobs ({names}); "
+                "read them from .jobs"
+            )
         return self.jobs[0]
 
     def __call__(self, context: SensorEvaluationContext | None = None, **resources: Any) -> Any:

@@ -11,9 +11,10 @@ import types
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbench.core._bindings import bind_resources
 from workbench.core.asset import Asset, AssetKey, AssetSpec
 from workbench.core.config import build_config
-from workbench.core.definitions import Definitions, LazyDefinitions, bind_resources
+from workbench.core.definitions import Definitions, LazyDefinitions
 from workbench.core.job import Job
 from workbench.core.plain import from_launch_config
 from workbench.core.resource import ConfigurableResource, PartialResource

@@ -12,8 +12,8 @@ from croniter import CroniterBadDateError, croniter
 from workbench.core._arguments import check_arguments
 from workbench.core._params import Role
 from workbench.core.asset import doc_of
-from workbench.core.definitions import RunConfig
 from workbench.core.resource import _Resources
+from workbench.core.run_config import RunConfig
 from workbench.core.sensor import (
     EvaluationContextBlock,
     RunRequest,

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self
 
 from workbench.core._arguments import check_arguments
+from workbench.core._bindings import missing_resource
 from workbench.core._params import Param, Role, read_params
 from workbench.core._resources import prepare_resources
 from workbench.core.asset import doc_of
-from workbench.core.definitions import missing_resource
 from workbench.core.graph import as_selection, define_asset_job
 from workbench.core.job import Job
 from workbench.core.resource import _Resources

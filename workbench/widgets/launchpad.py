@@ -13,7 +13,6 @@ from pydantic import BaseModel
 
 from workbench.core.asset import AssetKey
 from workbench.core.config import Config
-from workbench.core.definitions import RunConfig, normalize_run_config
 from workbench.core.executor import materialize
 from workbench.core.graph import as_selection
 from workbench.core.instance import Instance, default_instance
@@ -21,6 +20,7 @@ from workbench.core.plain import redact, to_run_config
 from workbench.core.plan import Plan, plan_assets, plan_job
 from workbench.core.resource import PartialResource
 from workbench.core.run import EventType, RunEvent
+from workbench.core.run_config import RunConfig, normalize_run_config
 from workbench.core.secrets import scrubber_for
 from workbench.core.session import current_session
 from workbench.errors import ConfigError, WorkbenchError

@@ -5,10 +5,11 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any, overload
 
+from workbench.core._compose import Node, OutputHandle, compose, composing
 from workbench.core._params import Param, Role, read_params
 from workbench.core.asset import Asset, AssetKey, AssetSpec, doc_of
 from workbench.core.config import Config
-from workbench.core.job import Job, Node, OutputHandle, compose, composing
+from workbench.core.job import Job
 from workbench.core.plain import from_launch_config
 from workbench.errors import DagsterInvalidDefinitionError, DagsterInvalidInvocationError
 

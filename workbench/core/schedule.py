@@ -10,6 +10,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from croniter import CroniterBadDateError, croniter
 
 from workbench.core._arguments import check_arguments
+from workbench.core._evaluation import (
+    call_with_resources,
+    context_or_build,
+    job_targets,
+    read_evaluation_params,
+)
 from workbench.core._params import Role
 from workbench.core.asset import doc_of
 from workbench.core.resource import _Resources
@@ -20,10 +26,6 @@ from workbench.core.sensor import (
     SkipReason,
     TickResult,
     _tag,
-    _targets,
-    call_with_resources,
-    context_or_build,
-    read_evaluation_params,
 )
 from workbench.errors import (
     DagsterInvalidDefinitionError,
@@ -261,7 +263,7 @@ def schedule(
 
     def decorate(fn: Callable[..., Any]) -> Schedule:
         schedule_name = name or fn.__name__
-        jobs = _targets(schedule_name, job, None, target, None)
+        jobs = job_targets(schedule_name, job, None, target, None)
         if not jobs and job_name is None:
             raise DefinitionError(f"schedule {schedule_name!r} has no job; pass job= or target=")
         return Schedule(
@@ -297,7 +299,7 @@ def ScheduleDefinition(
 ) -> Schedule:
     """A schedule without a function: launch ``job`` with ``run_config`` on every tick."""
     check_arguments("ScheduleDefinition", dagster_options, ScheduleDefinition)
-    jobs = _targets(name or "schedule", job, None, target, None)
+    jobs = job_targets(name or "schedule", job, None, target, None)
     if not jobs and job_name is None:
         raise DefinitionError(
             f"ScheduleDefinition {name or cron_schedule!r} has no job; give it job=, "

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from workbench.core.definitions import Definitions
 
 # parse_selection lives in _verb_options.py and the running verbs in _run_verbs.py (#17)
-__all__ = ["VERBS", "parse_selection"]
+__all__ = ["VERBS", "help_", "load", "parse_selection"]
 
 
 def check(frontend: Frontend) -> click.Command:

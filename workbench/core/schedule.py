@@ -25,7 +25,7 @@ from workbench.core.sensor import (
     RunRequest,
     SkipReason,
     TickResult,
-    _tag,
+    tag_request,
 )
 from workbench.errors import (
     DagsterInvalidDefinitionError,
@@ -235,7 +235,7 @@ class Schedule:
                     f"schedule {self.name!r} returned {type(item).__name__}; return RunRequest, "
                     "SkipReason, a run config dict or RunConfig, or a list of them"
                 )
-        tagged = [_tag(request, "dagster/schedule_name", self.name) for request in requests]
+        tagged = [tag_request(request, "dagster/schedule_name", self.name) for request in requests]
         for request in tagged:
             request.tags = {**self.tags, **dict(request.tags)}
         return TickResult(self.name, tagged, None if tagged else skip)

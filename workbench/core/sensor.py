@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DefaultSensorStatus",
+    "EvaluationContextBlock",
     "RunRequest",
     "Sensor",
     "SensorEvaluationContext",
@@ -36,6 +37,7 @@ __all__ = [
     "TickResult",
     "build_sensor_context",
     "sensor",
+    "tag_request",
 ]
 
 
@@ -281,7 +283,7 @@ class Sensor:
                     "SkipReason, SensorResult, a list of them, or None"
                 )
         cursor = cursor_set if cursor_set is not None else context.cursor
-        tagged = [_tag(request, "dagster/sensor_name", self.name) for request in requests]
+        tagged = [tag_request(request, "dagster/sensor_name", self.name) for request in requests]
         return TickResult(self.name, tagged, None if tagged else skip, cursor)
 
     def _default_context(self) -> SensorEvaluationContext:
@@ -291,7 +293,7 @@ class Sensor:
         return f"<Sensor {self.name}>"
 
 
-def _tag(request: RunRequest, tag: str, name: str) -> RunRequest:
+def tag_request(request: RunRequest, tag: str, name: str) -> RunRequest:
     """``request`` tagged with its sensor's or schedule's name, as Dagster tags it."""
     return RunRequest(
         run_key=request.run_key,

@@ -225,7 +225,10 @@ def _module_namespace(path: Path) -> dict[str, Any]:
         name = f"{name}_{abs(hash(str(path.resolve())))}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
-        raise DefinitionError(f"cannot load {str(path)!r} as a Python module")
+        raise DefinitionError(
+            f"cannot load {str(path)!r} as a Python module; give a .py file, an .ipynb "
+            "notebook, a module name, or a folder holding definitions.py"
+        )
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     folder = str(path.resolve().parent)

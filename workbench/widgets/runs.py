@@ -189,7 +189,10 @@ class RunsView:
 
     def __getitem__(self, key: Any) -> Any:
         if self.frame is None:
-            raise TypeError("this runs view was built without the history's DataFrame")
+            raise TypeError(
+                "this runs view was built without the history's DataFrame; index "
+                "wb.runs() (a DataFrame), or build RunsView(store, frame=...)"
+            )
         return self.frame[key]
 
     def __len__(self) -> int:

@@ -84,7 +84,9 @@ def test_the_setup_error_names_the_resource_key() -> None:
     assert issubclass(wb.DagsterResourceFunctionError, wb.ExecutionError)
 
 
-def test_a_raising_teardown_is_logged_and_the_run_succeeds(dg: Any) -> None:
+def _run_with_leaky_teardown(dg: Any) -> Any:
+    """Materialize an asset (value 5) with a resource ``leaky`` whose teardown raises."""
+
     class Leaky(dg.ConfigurableResource):
         def teardown_after_execution(self, context: Any) -> None:
             raise ValueError("cannot close")
@@ -93,7 +95,11 @@ def test_a_raising_teardown_is_logged_and_the_run_succeeds(dg: Any) -> None:
     def value(leaky: Leaky) -> int:
         return 5
 
-    result = dg.materialize([value], resources={"leaky": Leaky()})
+    return dg.materialize([value], resources={"leaky": Leaky()})
+
+
+def test_a_raising_teardown_is_logged_and_the_run_succeeds(dg: Any) -> None:
+    result = _run_with_leaky_teardown(dg)
     assert result.success
     assert result.asset_value("value") == 5
     assert any(
@@ -103,15 +109,7 @@ def test_a_raising_teardown_is_logged_and_the_run_succeeds(dg: Any) -> None:
 
 
 def test_setup_and_teardown_are_recorded_as_events(caplog: pytest.LogCaptureFixture) -> None:
-    class Leaky(wb.ConfigurableResource):
-        def teardown_after_execution(self, context: Any) -> None:
-            raise ValueError("cannot close")
-
-    @wb.asset
-    def value(leaky: Leaky) -> int:
-        return 5
-
-    result = wb.materialize([value], resources={"leaky": Leaky()})
+    result = _run_with_leaky_teardown(wb)
     kinds = [event.event_type for event in result.all_events]
     assert kinds.index(EventType.RESOURCE_SETUP) < kinds.index(EventType.STEP_START)
     teardown = next(e for e in result.all_events if e.event_type is EventType.RESOURCE_TEARDOWN)

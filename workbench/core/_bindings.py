@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core._suggest import closest
 from workbench.core.asset import Asset
-from workbench.core.resource import PartialResource
+from workbench.core.legacy import ResourceDefinition
+from workbench.core.resource import ConfigurableResource, PartialResource
 from workbench.errors import DefinitionError, WorkbenchError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from workbench.core.asset import AssetSpec
-    from workbench.core.resource import ConfigurableResource
 
 __all__ = ["asset_resources", "bind_resources", "binding_problem", "missing_resource"]
 
@@ -75,11 +75,16 @@ def binding_problem(
     consumer: str, key: str, expected: type[ConfigurableResource] | None, bound: Any
 ) -> str | None:
     """Describe a binding whose object is not the resource class a parameter expects."""
-    if expected is None:
-        return None
+    if expected is None or isinstance(bound, ResourceDefinition):
+        return None  # a function-style resource's value is known only once it is made
     actual = bound.resource_class if isinstance(bound, PartialResource) else type(bound)
     if issubclass(actual, expected):
         return None
+    if (
+        issubclass(actual, ConfigurableResource)
+        and actual.create_resource is not ConfigurableResource.create_resource
+    ):
+        return None  # a factory: steps get what create_resource makes, not the resource
     return (
         f"resource {key!r} used by {consumer} must be a {expected.__name__}, but "
         f"{actual.__name__} is bound to it; bind a {expected.__name__}(...) to {key!r}"

@@ -47,12 +47,15 @@ class _Composition:
         nodes: dict[str, Node] | None = None,
         prefix: str = "",
         graph_outputs: dict[str, OutputHandle] | None = None,
+        graph_configs: dict[str, Any] | None = None,
     ) -> None:
         self.job_name = job_name
         self.nodes: dict[str, Node] = {} if nodes is None else nodes
         self.prefix = prefix
         # a nested graph's node name -> the op output it returns (output_for_node("graph"))
         self.graph_outputs: dict[str, OutputHandle] = {} if graph_outputs is None else graph_outputs
+        # a nested graph's node name -> its config mapping (``@graph(config=...)``)
+        self.graph_configs: dict[str, Any] = {} if graph_configs is None else graph_configs
 
     def add(self, op: Op, alias: str | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         name = self.prefix + (alias or op.name)

@@ -215,6 +215,7 @@ class Job:
         asset_selection: Any = None,
         assets: Sequence[Any] = (),
         graph_outputs: Mapping[str, OutputHandle] | None = None,
+        graph_configs: Mapping[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.nodes = dict(nodes or {})
@@ -227,6 +228,7 @@ class Job:
         self.asset_graph: AssetGraph | None = None
         self.selected_keys: frozenset[AssetKey] | None = None
         self.graph_outputs = dict(graph_outputs or {})
+        self.graph_configs = dict(graph_configs or {})
 
     def resolved(self, graph: AssetGraph, keys: Iterable[AssetKey]) -> Job:
         """A copy of this asset job that materializes ``keys`` of ``graph``.
@@ -364,6 +366,7 @@ def job(
             job_name,
             nodes=composition.nodes,
             graph_outputs=composition.graph_outputs,
+            graph_configs=composition.graph_configs,
             config=config,
             resource_defs=resource_defs,
             tags=tags,

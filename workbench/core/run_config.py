@@ -59,6 +59,21 @@ def _section(value: Any) -> Any:
     return value
 
 
+def _graph_asset_section(ops: Any) -> Any:
+    """A graph asset's ``{ops: {op: {config: ...}}}`` as its own config, by op name.
+
+    (A job's nested graphs were flattened to node names before; only a graph asset, one step
+    running its ops, still has this shape here.)
+    """
+    if not isinstance(ops, Mapping):
+        return {"ops": ops}
+    config: dict[str, Any] = {}
+    for name, inner in ops.items():
+        inner = _section(inner)
+        config[name] = inner.get("config") if isinstance(inner, Mapping) else inner
+    return {"config": config}
+
+
 def normalize_run_config(run_config: Any) -> dict[str, Any]:
     """Turn a RunConfig, a dict or None into ``{"ops": {...}, "resources": {...}}``.
 
@@ -97,14 +112,17 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
                 errors.append((where, f"the name {short_repr(name)} must be text; quote it"))
                 continue
             value = {} if value is None else _section(value)
+            if section == "ops" and isinstance(value, Mapping) and set(value) == {"ops"}:
+                value = _graph_asset_section(value["ops"])
             if not isinstance(value, Mapping) or set(value) - {"config", "inputs", "outputs"}:
                 errors.append(
                     (where, f"must look like {{'config': {{...}}}}, got {short_repr(value)}")
                 )
                 continue
             config = value.get("config")
-            # an op's config may be a plain value (`def op(config: str = "x")`): its step checks
-            plain = section == "ops" and isinstance(config, str | int | float | bool | list)
+            # config may be a plain value (`def op(config: str = "x")`, `@resource(
+            # config_schema=str)`): the step or the resource checks it against its schema
+            plain = isinstance(config, str | int | float | bool | list)
             if not plain and not isinstance(config, Mapping | Config | None):
                 errors.append(
                     (

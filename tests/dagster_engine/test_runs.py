@@ -11,7 +11,7 @@ import pytest
 from workbench.app.engines import DagsterEngine
 from workbench.app.engines.dagster import dagster_instance
 from workbench.core.run import EventType, RunStatus
-from workbench.errors import ConfigError, DefinitionError
+from workbench.errors import DefinitionError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -89,13 +89,6 @@ def test_a_selection_string_picks_assets(dg_shell):
         "raw",
         "report",
     ]
-
-
-def test_stale_is_refused_with_a_fix(dg_shell):
-    defs: Any = DagsterEngine().gather(dg_shell.user_ns)
-
-    with pytest.raises(ConfigError, match="--stale is not available for Dagster"):
-        DagsterEngine().materialize(defs, only_stale=True)
 
 
 def test_a_failing_asset_gives_a_failed_result_and_a_failed_graph_node(dg_shell):

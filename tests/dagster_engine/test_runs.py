@@ -277,3 +277,24 @@ def test_check_reports_what_dagster_refuses(tmp_path: Path, capsys):
 
     assert main(["check", str(path)]) == 1
     assert "missing_resource" in capsys.readouterr().err
+
+
+def test_wb_runs_reads_dagsters_instance_while_dagster_runs_the_notebook(dg_shell):
+    import workbench as wb
+    from workbench.core.instance import default_instance
+
+    dg_shell.run_cell(FAILING)
+    good = dg_shell.run_line_magic("wb", "materialize raw")
+    bad = dg_shell.run_line_magic("wb", "materialize shaky")
+
+    frame = wb.runs()
+    own = wb.runs(store=default_instance().run_store)
+
+    assert list(frame.columns) == list(own.columns)
+    assert list(frame["run_id"]) == [bad.run_id, good.run_id]
+    assert list(frame["status"]) == ["FAILURE", "SUCCESS"]
+    assert list(frame["steps"]) == [["shaky"], ["raw"]]
+    assert "the warehouse is down" in frame["error"][0]
+    assert frame["error"][1] is None
+    assert list(wb.runs(job="__ephemeral_asset_job__", status="failure")["run_id"]) == [bad.run_id]
+    assert own.empty  # workbench's own history is another store

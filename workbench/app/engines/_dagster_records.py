@@ -156,7 +156,8 @@ class DagsterRunStore:
         if record is None:
             raise StorageError(f"no run {run_id!r} in Dagster's instance; list runs with %wb runs")
         found = to_run_record(record)
-        found.error = self._error(run_id) if found.status is RunStatus.FAILURE else None
+        if found.status is RunStatus.FAILURE:
+            found.error = self._error(run_id)
         return found
 
     def _error(self, run_id: str) -> str | None:
@@ -176,8 +177,14 @@ class DagsterRunStore:
         if status is not None:
             statuses = [self._run_status(name) for name in _DAGSTER_STATUSES[status]]
         runs_filter = self._runs_filter(job_name=job_name, statuses=statuses)
-        records = self.instance.get_run_records(filters=runs_filter, limit=limit)
-        return [to_run_record(record) for record in records]
+        found = [
+            to_run_record(record)
+            for record in self.instance.get_run_records(filters=runs_filter, limit=limit)
+        ]
+        for record in found:
+            if record.status is RunStatus.FAILURE:
+                record.error = self._error(record.run_id)
+        return found
 
     def get_events(
         self, run_id: str, *, event_types: Iterable[EventType] | None = None

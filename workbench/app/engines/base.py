@@ -16,8 +16,6 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable, Mapping, Sequence
 
-    import pandas
-
     from workbench.core.fields import FieldSpec
     from workbench.core.run import RunStore
     from workbench.widgets.graph import AssetStatus
@@ -164,11 +162,6 @@ class Engine(Protocol):
 
     def run_store(self) -> RunStore:
         """Where this engine's runs are kept, as the runs widgets read them."""
-
-    def runs(
-        self, limit: int | None = None, *, job: str | None = None, status: str | None = None
-    ) -> pandas.DataFrame:
-        """Run history, newest first."""
 
     def statuses(self, defs: Any) -> Mapping[str, AssetStatus]:
         """Asset key (user string) -> its status (fresh, stale, missing, failed, external)."""

@@ -46,8 +46,6 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable, Mapping, Sequence
 
-    import pandas
-
     from workbench.app.engines.base import Library
     from workbench.core.fields import FieldSpec
     from workbench.widgets.graph import AssetStatus
@@ -406,14 +404,6 @@ class DagsterEngine:
         """Dagster's instance, read as a run store by the runs widgets."""
         dg = _dg()
         return DagsterRunStore(dagster_instance(), dg.RunsFilter, dg.DagsterRunStatus)
-
-    def runs(
-        self, limit: int | None = None, *, job: str | None = None, status: str | None = None
-    ) -> pandas.DataFrame:
-        """Run history from Dagster's instance, newest first (the native table's columns)."""
-        from workbench.storage.history import runs
-
-        return runs(self.run_store(), limit=limit, job=job, status=status)
 
     def statuses(self, defs: Any) -> Mapping[str, AssetStatus]:
         """Asset key -> failed, missing, stale (Dagster's causes), fresh or external.

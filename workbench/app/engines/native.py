@@ -13,8 +13,6 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable, Mapping, Sequence
 
-    import pandas
-
     from workbench.app.engines.base import Library
     from workbench.core.definitions import Definitions
     from workbench.core.fields import FieldSpec
@@ -143,14 +141,6 @@ class NativeEngine:
     def run_store(self) -> RunStore:
         """The default instance's run store."""
         return default_instance().run_store
-
-    def runs(
-        self, limit: int | None = None, *, job: str | None = None, status: str | None = None
-    ) -> pandas.DataFrame:
-        """Run history from the default instance, newest first."""
-        from workbench.storage.history import runs
-
-        return runs(self.run_store(), limit=limit, job=job, status=status)
 
     def statuses(self, defs: Definitions) -> Mapping[str, AssetStatus]:
         """Asset key -> fresh, stale (and why), missing, failed or external."""

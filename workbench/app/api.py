@@ -231,7 +231,9 @@ def _edits_for(path: str) -> dict[str, Any]:
     """The saved edits of the notebook at ``path``: its own, never another's of the same name.
 
     Edits are saved under the notebook's name as Jupyter gives it (resolved when the file is
-    found); a relative name is read from the working directory (see #11).
+    found); a relative name is read from the working directory (see #11). A kernel that is not
+    told its notebook (nbclient, ``jupyter nbconvert --execute``) saves its edits under
+    ``<default>``; exporting from that kernel bakes those, the edits its own runs use (#15).
     """
     saved = edit_store().all()
     if path in saved:
@@ -240,6 +242,9 @@ def _edits_for(path: str) -> dict[str, Any]:
     for notebook, edits in saved.items():
         if os.path.realpath(notebook) == wanted:
             return dict(edits)
+    names = _user_namespace()
+    if names and current_notebook(names) == DEFAULT_NOTEBOOK:
+        return dict(saved.get(DEFAULT_NOTEBOOK, {}))
     return {}
 
 

@@ -298,3 +298,14 @@ def test_wb_runs_reads_dagsters_instance_while_dagster_runs_the_notebook(dg_shel
     assert frame["error"][1] is None
     assert list(wb.runs(job="__ephemeral_asset_job__", status="failure")["run_id"]) == [bad.run_id]
     assert own.empty  # workbench's own history is another store
+
+
+def test_a_finished_run_leaves_no_progress_listener_on_the_instance(dg_shell):
+    from workbench.app.api import active_definitions
+
+    seen: list[Any] = []
+    result = DagsterEngine().materialize(active_definitions(dg_shell.user_ns), on_event=seen.append)
+    listeners = dagster_instance()._subscribers  # where Dagster keeps them (no public API)
+
+    assert seen
+    assert result.run_id not in listeners

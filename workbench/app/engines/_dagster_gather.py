@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from workbench.app.engines._dagster_config import job_name_of, type_name
+from workbench.app.namespace import call_definitions
 from workbench.errors import DefinitionError
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def gather(dg: Any, namespace: Mapping[str, Any]) -> Any:
         if isinstance(value, dg.Definitions):
             found.append((name, value))
         elif type(value).__name__ == "LazyDefinitions" and callable(value):
-            found.append((f"{name}()", _call(name, value)))
+            found.append((f"{name}()", call_definitions(name, value)))
         elif isinstance(value, dg.AssetsDefinition):
             loose["assets"][tuple(sorted(value.keys))] = value
         elif isinstance(value, dg.AssetSpec | dg.SourceAsset):
@@ -79,16 +80,6 @@ def gather(dg: Any, namespace: Mapping[str, Any]) -> Any:
         schedules=list(merged["schedules"].values()),
         resources=resources,
     )
-
-
-def _call(name: str, value: Any) -> Any:
-    try:
-        return value()
-    except Exception as exc:
-        raise DefinitionError(
-            f"@definitions function {name!r} raised {type(exc).__name__}: {exc}; "
-            "fix it so it returns a Definitions"
-        ) from exc
 
 
 def _one_per_key(assets: Mapping[tuple[Any, ...], Any]) -> list[Any]:

@@ -8,6 +8,7 @@ one under ``WORKBENCH_HOME/dagster``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import uuid
@@ -44,7 +45,7 @@ from workbench.errors import (
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
 
     from workbench.app.engines.base import Library
     from workbench.core.fields import FieldSpec
@@ -143,6 +144,29 @@ def _error(action: str, exc: Exception) -> WorkbenchError:
     return ExecutionError(text, run_id="")
 
 
+def _forget_listeners(instance: Any, run_id: str) -> None:
+    """Drop a finished run's event listeners: Dagster has no public way, and keeps them all.
+
+    Without this each run's progress callback (and the display it updates) stays alive for
+    the kernel's life. Dagster keeps listeners in ``DagsterInstance._subscribers``, a private
+    attribute; when a release renames it nothing is dropped, and nothing else changes.
+    """
+    listeners = getattr(instance, "_subscribers", None)
+    if isinstance(listeners, dict):
+        listeners.pop(run_id, None)
+
+
+@contextlib.contextmanager
+def _translated(action: str) -> Iterator[None]:
+    """Raise what Dagster raises inside as workbench's error (ours pass through unchanged)."""
+    try:
+        yield
+    except WorkbenchError:
+        raise
+    except Exception as exc:
+        raise _error(action, exc) from exc
+
+
 class DagsterEngine:
     """Runs Dagster definitions in Dagster, with the notebook's form edits bound."""
 
@@ -169,10 +193,8 @@ class DagsterEngine:
 
     def validate(self, defs: Any) -> Any:
         """Check the definitions load together (Dagster's own check)."""
-        try:
+        with _translated("the Dagster definitions do not load"):
             _dg().Definitions.validate_loadable(defs)
-        except Exception as exc:
-            raise _error("the Dagster definitions do not load", exc) from exc
         return defs
 
     def describe(self, defs: Any) -> dict[str, Any]:
@@ -255,19 +277,15 @@ class DagsterEngine:
             assets=bound.assets,
             resources=bound.resources,
         )
-        try:
+        with _translated("cannot build the run"):
             job = holder.resolve_job_def(EPHEMERAL_JOB_NAME)
-        except Exception as exc:
-            raise _error("cannot build the run", exc) from exc
         return self._execute(job, run_config, on_event, tags=None)
 
     def _stale_keys(self, defs: Any, chosen: Any) -> list[Any]:
         """The keys of ``chosen`` that Dagster's resolver calls stale or missing, upstream first."""
         graph = defs.resolve_asset_graph()
-        try:
+        with _translated("cannot resolve the selection"):
             wanted = chosen.resolve(graph)
-        except Exception as exc:
-            raise _error("cannot resolve the selection", exc) from exc
         resolver = stale_resolver(dagster_instance(), graph)
         return [
             key
@@ -285,10 +303,8 @@ class DagsterEngine:
     ) -> Any:
         """Run a job in Dagster (``execute_in_process``) with the form edits bound."""
         bound = self.bound(defs)
-        try:
+        with _translated(f"cannot find job {job_name!r}"):
             job = bound.resolve_job_def(job_name)
-        except Exception as exc:
-            raise _error(f"cannot find job {job_name!r}", exc) from exc
         return self._execute(job, run_config, on_event, tags=None)
 
     def _execute(
@@ -310,18 +326,17 @@ class DagsterEngine:
 
             instance.add_event_listener(run_id, forward)
         try:
-            return job.execute_in_process(
-                run_config=dict(run_config) if run_config else None,
-                instance=instance,
-                raise_on_error=False,
-                run_id=run_id,
-                tags=dict(tags) if tags else None,
-                asset_selection=list(asset_selection) if asset_selection else None,
-            )
-        except WorkbenchError:
-            raise
-        except Exception as exc:
-            raise _error(f"Dagster could not run {job.name!r}", exc) from exc
+            with _translated(f"Dagster could not run {job.name!r}"):
+                return job.execute_in_process(
+                    run_config=dict(run_config) if run_config else None,
+                    instance=instance,
+                    raise_on_error=False,
+                    run_id=run_id,
+                    tags=dict(tags) if tags else None,
+                    asset_selection=list(asset_selection) if asset_selection else None,
+                )
+        finally:
+            _forget_listeners(instance, run_id)
 
     def tick(
         self,
@@ -338,7 +353,7 @@ class DagsterEngine:
         sensors = {item.name: item for item in bound.sensors or ()}
         schedules = {item.name: item for item in bound.schedules or ()}
         instance = dagster_instance()
-        try:
+        with _translated(f"evaluating {name!r} failed"):
             if name in sensors:
                 target = sensors[name]
                 context = dg.build_sensor_context(
@@ -363,10 +378,6 @@ class DagsterEngine:
                 )
             with context:  # resources set up for the tick and torn down after it
                 data = target.evaluate_tick(context)
-        except WorkbenchError:
-            raise
-        except Exception as exc:
-            raise _error(f"evaluating {name!r} failed", exc) from exc
         requests = list(data.run_requests or [])
         result = TickResult(
             name=name,
@@ -392,10 +403,8 @@ class DagsterEngine:
         """The tick times of Dagster's schedule ``name`` (its cron and timezone)."""
         from zoneinfo import ZoneInfo
 
-        try:
+        with _translated(f"cannot find schedule {name!r}"):
             found = defs.resolve_schedule_def(name)
-        except Exception as exc:
-            raise _error(f"cannot find schedule {name!r}", exc) from exc
         return CronTimes(found.cron_schedule, ZoneInfo(found.execution_timezone or "UTC"))
 
     # -- history -----------------------------------------------------------------------------

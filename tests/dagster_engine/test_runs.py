@@ -309,3 +309,18 @@ def test_a_finished_run_leaves_no_progress_listener_on_the_instance(dg_shell):
 
     assert seen
     assert result.run_id not in listeners
+
+
+def test_runs_started_from_a_notebook_are_tagged_with_it(
+    dg_shell, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    from workbench.widgets.runs import NOTEBOOK_TAG, runs_table
+
+    notebook = tmp_path / "pipeline.ipynb"
+    monkeypatch.setenv("WORKBENCH_NOTEBOOK", str(notebook))
+    materialized = dg_shell.run_line_magic("wb", "materialize raw")
+    launched = dg_shell.run_line_magic("wb", "launch --job ping_job")
+
+    for result in (materialized, launched):
+        assert dagster_instance().get_run_by_id(result.run_id).tags[NOTEBOOK_TAG] == str(notebook)
+    assert "pipeline.ipynb" in runs_table(DagsterEngine().run_store()).value

@@ -132,9 +132,13 @@ class Engine(Protocol):
         selection: Sequence[str] = (),
         run_config: Mapping[str, Any] | None = None,
         only_stale: bool = False,
+        tags: Mapping[str, str] | None = None,
         on_event: Callable[[Any], None] | None = None,
     ) -> Any:
-        """Materialize the selected assets (all when none); return the run's result."""
+        """Materialize the selected assets (all when none); return the run's result.
+
+        ``tags`` go on the run (the notebook it starts from, as the runs table shows it).
+        """
 
     def launch(
         self,
@@ -142,9 +146,10 @@ class Engine(Protocol):
         job_name: str,
         *,
         run_config: Mapping[str, Any] | None = None,
+        tags: Mapping[str, str] | None = None,
         on_event: Callable[[Any], None] | None = None,
     ) -> Any:
-        """Run a job; return the run's result."""
+        """Run a job, ``tags`` on the run; return the run's result."""
 
     def tick(
         self,

@@ -261,6 +261,7 @@ class DagsterEngine:
         selection: Sequence[str] = (),
         run_config: Mapping[str, Any] | None = None,
         only_stale: bool = False,
+        tags: Mapping[str, str] | None = None,
         on_event: Callable[[Any], None] | None = None,
     ) -> Any:
         """Materialize in Dagster, as ``dagster.materialize`` does; progress from its events.
@@ -279,7 +280,7 @@ class DagsterEngine:
         )
         with _translated("cannot build the run"):
             job = holder.resolve_job_def(EPHEMERAL_JOB_NAME)
-        return self._execute(job, run_config, on_event, tags=None)
+        return self._execute(job, run_config, on_event, tags=tags)
 
     def _stale_keys(self, defs: Any, chosen: Any) -> list[Any]:
         """The keys of ``chosen`` that Dagster's resolver calls stale or missing, upstream first."""
@@ -299,13 +300,14 @@ class DagsterEngine:
         job_name: str,
         *,
         run_config: Mapping[str, Any] | None = None,
+        tags: Mapping[str, str] | None = None,
         on_event: Callable[[Any], None] | None = None,
     ) -> Any:
         """Run a job in Dagster (``execute_in_process``) with the form edits bound."""
         bound = self.bound(defs)
         with _translated(f"cannot find job {job_name!r}"):
             job = bound.resolve_job_def(job_name)
-        return self._execute(job, run_config, on_event, tags=None)
+        return self._execute(job, run_config, on_event, tags=tags)
 
     def _execute(
         self,

@@ -80,6 +80,7 @@ class NativeEngine:
         selection: Sequence[str] = (),
         run_config: Mapping[str, Any] | None = None,
         only_stale: bool = False,
+        tags: Mapping[str, str] | None = None,
         on_event: Callable[[Any], None] | None = None,
     ) -> ExecuteInProcessResult:
         """Materialize the selected assets in this process."""
@@ -98,6 +99,7 @@ class NativeEngine:
             selection=chosen,
             only_stale=only_stale,
             raise_on_error=False,
+            tags=tags,
             on_event=on_event,
             instance=default_instance(),
         )
@@ -108,6 +110,7 @@ class NativeEngine:
         job_name: str,
         *,
         run_config: Mapping[str, Any] | None = None,
+        tags: Mapping[str, str] | None = None,
         on_event: Callable[[Any], None] | None = None,
     ) -> ExecuteInProcessResult:
         """Run the job ``job_name`` in this process."""
@@ -115,7 +118,11 @@ class NativeEngine:
             with_session_edits(defs)
             .resolve_job_def(job_name)
             .execute_in_process(
-                run_config, raise_on_error=False, instance=default_instance(), on_event=on_event
+                run_config,
+                raise_on_error=False,
+                instance=default_instance(),
+                tags=tags,
+                on_event=on_event,
             )
         )
 

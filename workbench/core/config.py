@@ -34,9 +34,7 @@ __all__ = [
     "PrimitiveConfig",
     "build_config",
     "describe_validation_error",
-    "env_var_name",
     "env_var_names",
-    "env_var_names_held",
     "has_env_vars",
     "invalid_config",
     "is_secret_field",
@@ -595,40 +593,6 @@ def _mentions_secret(annotation: Any) -> bool:
     if annotation is SecretStr or annotation is pydantic.SecretBytes:
         return True
     return any(_mentions_secret(arg) for arg in getattr(annotation, "__args__", ()))
-
-
-def env_var_name(value: Any) -> str | None:
-    """The variable an EnvVar names (workbench's, or Dagster's, which has the same shape).
-
-    Example:
-        >>> env_var_name(EnvVar("TOKEN")), env_var_name("TOKEN")
-        ('TOKEN', None)
-    """
-    if isinstance(value, _ENV_TYPES):
-        return value.env_var_name
-    if isinstance(value, str | int) and type(value).__name__ in ("EnvVar", "IntEnvVar"):
-        name = getattr(value, "env_var_name", None)
-        return name if isinstance(name, str) else None
-    return None
-
-
-def env_var_names_held(model: BaseModel) -> dict[str, str]:
-    """Field -> the variable it is read from, for each field of ``model`` given as an EnvVar.
-
-    Dagster's resources keep ``EnvVar.int(NAME)`` as ``0`` in the field and the variable's
-    name only in their resolved config, which is read here too (see #15).
-    """
-    found: dict[str, str] = {}
-    state = model.__dict__.get("_state__internal__")
-    resolved = getattr(state, "resolved_config_dict", None)
-    for name, given in (resolved if isinstance(resolved, Mapping) else {}).items():
-        if isinstance(given, Mapping) and set(given) == {"env"} and isinstance(given["env"], str):
-            found[name] = given["env"]
-    for name in type(model).model_fields:
-        variable = env_var_name(model.__dict__.get(name))
-        if variable is not None:
-            found[name] = variable
-    return found
 
 
 def env_var_names(value: Any) -> list[str]:

@@ -18,6 +18,7 @@ from typing import Any, Literal, cast
 import pydantic
 from pydantic import BaseModel, SecretStr
 
+from workbench.core._env_names import env_var_name, env_var_names_held
 from workbench.core.config import (
     REDACTED,
     Config,
@@ -25,8 +26,6 @@ from workbench.core.config import (
     IntEnvVar,
     _config_class_of,
     _enum_of,
-    env_var_name,
-    env_var_names_held,
     is_secret_field,
     marked_secret,
 )

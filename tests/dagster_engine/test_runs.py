@@ -98,6 +98,9 @@ def test_a_failing_asset_gives_a_failed_result_and_a_failed_graph_node(dg_shell)
 
     assert not result.success
     assert view.statuses["shaky"].status == "failed"
+    assert view.statuses["shaky"].reason == (
+        f"ValueError: the warehouse is down (run {result.run_id[:8]})"
+    )
     assert view.statuses["raw"].status == "fresh"
     assert "shaky: failed" in view.text()
 

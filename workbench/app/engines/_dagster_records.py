@@ -15,10 +15,7 @@ from workbench.errors import StorageError
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
-__all__ = ["DagsterRunStore", "latest_failures", "to_run_event", "to_run_record"]
-
-RUNS_SCANNED = 100
-"""How many recent runs :func:`latest_failures` reads."""
+__all__ = ["DagsterRunStore", "to_run_event", "to_run_record"]
 
 _STATUS = {
     "SUCCESS": RunStatus.SUCCESS,
@@ -70,6 +67,7 @@ def to_run_event(entry: Any) -> RunEvent:
             data["duration"] = specific.duration_ms / 1000
         elif kind is EventType.STEP_FAILURE and getattr(specific, "error", None) is not None:
             data["traceback"] = specific.error.to_string()
+            message = f"step {entry.step_key!r} failed: {_root_error(specific.error)}"
         elif kind is EventType.ASSET_MATERIALIZATION and event.asset_key is not None:
             data["asset_key"] = event.asset_key.to_user_string()
             materialization = specific.materialization
@@ -86,28 +84,11 @@ def to_run_event(entry: Any) -> RunEvent:
     )
 
 
-def latest_failures(store: Any, steps: set[str], limit: int = RUNS_SCANNED) -> dict[str, str]:
-    """Step -> run id, for each step whose latest run that planned it ended it in failure."""
-    pending = set(steps)
-    failed: dict[str, str] = {}
-    for record in store.list_runs(limit=limit):
-        here = pending.intersection(record.steps)
-        if not here:
-            continue
-        ends = (EventType.STEP_SUCCESS, EventType.STEP_FAILURE)
-        outcome = {
-            event.step_key: event.event_type
-            for event in store.get_events(record.run_id, event_types=ends)
-        }
-        for step in here:
-            if step not in outcome and not record.status.is_finished:
-                continue  # still running: an older run tells more
-            pending.discard(step)
-            if outcome.get(step, EventType.STEP_FAILURE) is EventType.STEP_FAILURE:
-                failed[step] = record.run_id
-        if not pending:
-            break
-    return failed
+def _root_error(error: Any) -> str:
+    """The innermost error's ``Name: message`` (Dagster wraps the user's in its own)."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    return str(error.message).strip()
 
 
 class DagsterRunStore:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from workbench.app.engines._dagster_gather import asset_steps
-from workbench.app.engines._dagster_records import latest_failures
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -80,10 +79,13 @@ def asset_statuses(
     defs: Any, graph: Any, store: RunStore, status_of: Callable[[Any], tuple[str, str]]
 ) -> dict[str, AssetStatus]:
     """Asset key -> its status, upstream first (``graph`` is ``defs``' resolved asset graph)."""
-    from workbench.widgets.graph import AssetStatus
+    from workbench.widgets.graph import AssetStatus, failed_steps
 
     steps = asset_steps(defs)
-    failed = latest_failures(store, set(steps.values()))
+    op_jobs = {
+        job.name for job in defs.jobs or () if type(job).__name__ != "UnresolvedAssetJobDefinition"
+    }
+    failed = failed_steps(store, set(steps.values()), op_jobs=op_jobs)
     found: dict[str, AssetStatus] = {}
     for key in graph.toposorted_asset_keys:
         text = key.to_user_string()
@@ -91,7 +93,8 @@ def asset_statuses(
         if text not in steps:
             status, reason = "external", "not materialized here"
         elif steps[text] in failed:
-            status, reason = "failed", f"failed in run {failed[steps[text]]}"
+            run_id, error = failed[steps[text]]
+            status, reason = "failed", f"{error} (run {run_id[:8]})"
         else:
             status, reason = status_of(key)
         found[text] = AssetStatus(text, status, reason, upstream)

@@ -8,7 +8,6 @@ one under ``WORKBENCH_HOME/dagster``.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import threading
 import uuid
@@ -23,6 +22,7 @@ from workbench.app.engines._dagster_config import (
     secrets_as_env,
     to_dagster_env,
 )
+from workbench.app.engines._dagster_errors import forget_listeners, translated
 from workbench.app.engines._dagster_gather import describe, gather, usage
 from workbench.app.engines._dagster_records import DagsterRunStore, to_run_event
 from workbench.app.engines._dagster_status import (
@@ -34,18 +34,11 @@ from workbench.app.engines._dagster_status import (
 from workbench.core.fields import model_field_specs, partial_parts
 from workbench.core.sensor import TickResult
 from workbench.core.session import current_session
-from workbench.errors import (
-    ConfigError,
-    DagsterInvariantViolationError,
-    DefinitionError,
-    ExecutionError,
-    MissingExtraError,
-    WorkbenchError,
-)
+from workbench.errors import DagsterInvariantViolationError, DefinitionError, MissingExtraError
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Callable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from workbench.app.engines.base import Library
     from workbench.core.fields import FieldSpec
@@ -131,42 +124,6 @@ def stale_resolver(instance: Any, graph: Any) -> Any:
         ) from exc
 
 
-def _error(action: str, exc: Exception) -> WorkbenchError:
-    """Dagster's error as workbench's, the original kept as ``__cause__``."""
-    # Dagster appends stack traces to its messages; the cause keeps them
-    message = str(exc).split("\n\nStack Trace:")[0].strip()
-    text = f"{action}: {type(exc).__name__}: {message}"
-    name = type(exc).__name__
-    if "Config" in name:
-        return ConfigError(text)
-    if "Definition" in name or "Invariant" in name or "Invocation" in name:
-        return DefinitionError(text)
-    return ExecutionError(text, run_id="")
-
-
-def _forget_listeners(instance: Any, run_id: str) -> None:
-    """Drop a finished run's event listeners: Dagster has no public way, and keeps them all.
-
-    Without this each run's progress callback (and the display it updates) stays alive for
-    the kernel's life. Dagster keeps listeners in ``DagsterInstance._subscribers``, a private
-    attribute; when a release renames it nothing is dropped, and nothing else changes.
-    """
-    listeners = getattr(instance, "_subscribers", None)
-    if isinstance(listeners, dict):
-        listeners.pop(run_id, None)
-
-
-@contextlib.contextmanager
-def _translated(action: str) -> Iterator[None]:
-    """Raise what Dagster raises inside as workbench's error (ours pass through unchanged)."""
-    try:
-        yield
-    except WorkbenchError:
-        raise
-    except Exception as exc:
-        raise _error(action, exc) from exc
-
-
 class DagsterEngine:
     """Runs Dagster definitions in Dagster, with the notebook's form edits bound."""
 
@@ -193,7 +150,7 @@ class DagsterEngine:
 
     def validate(self, defs: Any) -> Any:
         """Check the definitions load together (Dagster's own check)."""
-        with _translated("the Dagster definitions do not load"):
+        with translated("the Dagster definitions do not load"):
             _dg().Definitions.validate_loadable(defs)
         return defs
 
@@ -278,14 +235,14 @@ class DagsterEngine:
             assets=bound.assets,
             resources=bound.resources,
         )
-        with _translated("cannot build the run"):
+        with translated("cannot build the run"):
             job = holder.resolve_job_def(EPHEMERAL_JOB_NAME)
         return self._execute(job, run_config, on_event, tags=tags)
 
     def _stale_keys(self, defs: Any, chosen: Any) -> list[Any]:
         """The keys of ``chosen`` that Dagster's resolver calls stale or missing, upstream first."""
         graph = defs.resolve_asset_graph()
-        with _translated("cannot resolve the selection"):
+        with translated("cannot resolve the selection"):
             wanted = chosen.resolve(graph)
         resolver = stale_resolver(dagster_instance(), graph)
         return [
@@ -305,7 +262,7 @@ class DagsterEngine:
     ) -> Any:
         """Run a job in Dagster (``execute_in_process``) with the form edits bound."""
         bound = self.bound(defs)
-        with _translated(f"cannot find job {job_name!r}"):
+        with translated(f"cannot find job {job_name!r}"):
             job = bound.resolve_job_def(job_name)
         return self._execute(job, run_config, on_event, tags=tags)
 
@@ -328,7 +285,7 @@ class DagsterEngine:
 
             instance.add_event_listener(run_id, forward)
         try:
-            with _translated(f"Dagster could not run {job.name!r}"):
+            with translated(f"Dagster could not run {job.name!r}"):
                 return job.execute_in_process(
                     run_config=dict(run_config) if run_config else None,
                     instance=instance,
@@ -338,7 +295,7 @@ class DagsterEngine:
                     asset_selection=list(asset_selection) if asset_selection else None,
                 )
         finally:
-            _forget_listeners(instance, run_id)
+            forget_listeners(instance, run_id)
 
     def tick(
         self,
@@ -355,7 +312,7 @@ class DagsterEngine:
         sensors = {item.name: item for item in bound.sensors or ()}
         schedules = {item.name: item for item in bound.schedules or ()}
         instance = dagster_instance()
-        with _translated(f"evaluating {name!r} failed"):
+        with translated(f"evaluating {name!r} failed"):
             if name in sensors:
                 target = sensors[name]
                 context = dg.build_sensor_context(
@@ -405,7 +362,7 @@ class DagsterEngine:
         """The tick times of Dagster's schedule ``name`` (its cron and timezone)."""
         from zoneinfo import ZoneInfo
 
-        with _translated(f"cannot find schedule {name!r}"):
+        with translated(f"cannot find schedule {name!r}"):
             found = defs.resolve_schedule_def(name)
         return CronTimes(found.cron_schedule, ZoneInfo(found.execution_timezone or "UTC"))
 

@@ -327,3 +327,30 @@ def test_runs_started_from_a_notebook_are_tagged_with_it(
     for result in (materialized, launched):
         assert dagster_instance().get_run_by_id(result.run_id).tags[NOTEBOOK_TAG] == str(notebook)
     assert "pipeline.ipynb" in runs_table(DagsterEngine().run_store()).value
+
+
+def test_the_cli_prints_a_dagster_runs_outcome_as_workbenchs(tmp_path: Path, capsys):
+    from workbench.cli import main
+
+    path = tmp_path / "shaky.py"
+    path.write_text("import dagster as dg\n" + FAILING.replace("raw: str", ""))
+
+    assert main(["materialize", str(path)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+
+    assert lines[0].startswith("Run ")
+    assert lines[0].endswith(" FAILURE (0 steps)")
+    assert lines[1] == "  FAILED shaky: step 'shaky' failed: ValueError: the warehouse is down"
+
+
+def test_a_notebook_materialize_ends_with_the_runs_outcome(dg_shell, capsys):
+    from IPython.utils.capture import capture_output
+
+    with capture_output() as shown:
+        result = dg_shell.run_line_magic("wb", "materialize raw")
+
+    assert (
+        f"Run {result.run_id} SUCCESS (1 steps)"
+        in "".join(str(output.data.get("text/plain", "")) for output in shown.outputs)
+        + shown.stdout
+    )

@@ -15,7 +15,7 @@ from workbench.errors import StorageError
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
-__all__ = ["DagsterRunStore", "to_run_event", "to_run_record"]
+__all__ = ["DagsterRunStore", "run_text", "to_run_event", "to_run_record"]
 
 _STATUS = {
     "SUCCESS": RunStatus.SUCCESS,
@@ -29,7 +29,14 @@ _DAGSTER_STATUSES = {
     RunStatus.CANCELED: ("CANCELING", "CANCELED"),
     RunStatus.STARTED: ("QUEUED", "NOT_STARTED", "MANAGED", "STARTING", "STARTED", "SUSPENDED"),
 }
-_EVENTS = {member.value: member for member in EventType}
+_EVENTS = {
+    **{member.value: member for member in EventType},
+    # Dagster still names its run events after pipelines
+    "PIPELINE_START": EventType.RUN_START,
+    "PIPELINE_SUCCESS": EventType.RUN_SUCCESS,
+    "PIPELINE_FAILURE": EventType.RUN_FAILURE,
+    "PIPELINE_CANCELED": EventType.RUN_CANCELED,
+}
 
 
 def _redacted(run_config: Any) -> dict[str, Any]:
@@ -89,6 +96,24 @@ def _root_error(error: Any) -> str:
     while getattr(error, "cause", None) is not None:
         error = error.cause
     return str(error.message).strip()
+
+
+def run_text(store: DagsterRunStore, run_id: str) -> str:
+    """A run as workbench's result shows itself in text: status, each step's time, failures."""
+    record = store.get_run(run_id)
+    ends = (EventType.STEP_SUCCESS, EventType.STEP_FAILURE)
+    events = store.get_events(run_id, event_types=ends)
+    done = [event for event in events if event.event_type is EventType.STEP_SUCCESS]
+    lines = [f"Run {run_id} {record.status.value} ({len(done)} steps)"]
+    lines += [
+        f"  {event.step_key}: {event.data.get('duration', 0) * 1000:.1f} ms" for event in done
+    ]
+    lines += [
+        f"  FAILED {event.step_key}: {event.message}"
+        for event in events
+        if event.event_type is EventType.STEP_FAILURE
+    ]
+    return "\n".join(lines)
 
 
 class DagsterRunStore:

@@ -151,6 +151,9 @@ class Engine(Protocol):
     ) -> Any:
         """Run a job, ``tags`` on the run; return the run's result."""
 
+    def run_text(self, result: Any) -> str:
+        """A run's outcome as text: its id and status, each step's time, what failed."""
+
     def tick(
         self,
         defs: Any,

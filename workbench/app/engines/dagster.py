@@ -24,7 +24,7 @@ from workbench.app.engines._dagster_config import (
 )
 from workbench.app.engines._dagster_errors import forget_listeners, translated
 from workbench.app.engines._dagster_gather import describe, gather, usage
-from workbench.app.engines._dagster_records import DagsterRunStore, to_run_event
+from workbench.app.engines._dagster_records import DagsterRunStore, run_text, to_run_event
 from workbench.app.engines._dagster_status import (
     STALE_OR_MISSING,
     asset_statuses,
@@ -296,6 +296,10 @@ class DagsterEngine:
                 )
         finally:
             forget_listeners(instance, run_id)
+
+    def run_text(self, result: Any) -> str:
+        """A Dagster run's outcome, read back from the instance, as workbench's result shows it."""
+        return run_text(self.run_store(), result.run_id)
 
     def tick(
         self,

@@ -126,6 +126,10 @@ class NativeEngine:
             )
         )
 
+    def run_text(self, result: ExecuteInProcessResult) -> str:
+        """The result's own text (as a notebook shows it in plain text)."""
+        return str(result._repr_mimebundle_()["text/plain"])
+
     def tick(
         self,
         defs: Definitions,

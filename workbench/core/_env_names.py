@@ -15,7 +15,7 @@ from workbench.core.config import _ENV_TYPES
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-__all__ = ["env_var_name", "env_var_names_held"]
+__all__ = ["env_var_name", "env_var_names_held", "resolved_env_names"]
 
 
 def env_var_name(value: Any) -> str | None:
@@ -40,14 +40,22 @@ def env_var_names_held(model: BaseModel) -> dict[str, str]:
     Dagster's resources keep ``EnvVar.int(NAME)`` as ``0`` in the field and the variable's
     name only in their resolved config, which is read here too (see #15).
     """
-    found: dict[str, str] = {}
-    state = model.__dict__.get("_state__internal__")
-    resolved = getattr(state, "resolved_config_dict", None)
-    for name, given in (resolved if isinstance(resolved, Mapping) else {}).items():
-        if isinstance(given, Mapping) and set(given) == {"env"} and isinstance(given["env"], str):
-            found[name] = given["env"]
+    found = resolved_env_names(model)
     for name in type(model).model_fields:
         variable = env_var_name(model.__dict__.get(name))
         if variable is not None:
             found[name] = variable
     return found
+
+
+def resolved_env_names(model: BaseModel) -> dict[str, str]:
+    """Field -> variable, from the resolved config a Dagster resource keeps (else empty)."""
+    state = model.__dict__.get("_state__internal__")
+    resolved = getattr(state, "resolved_config_dict", None)
+    if not isinstance(resolved, Mapping):
+        return {}
+    return {
+        name: given["env"]
+        for name, given in resolved.items()
+        if isinstance(given, Mapping) and set(given) == {"env"} and isinstance(given["env"], str)
+    }

@@ -18,7 +18,7 @@ from typing import Any, Literal, cast
 import pydantic
 from pydantic import BaseModel, SecretStr
 
-from workbench.core._env_names import env_var_name, env_var_names_held
+from workbench.core._env_names import env_var_name, resolved_env_names
 from workbench.core.config import (
     REDACTED,
     Config,
@@ -215,7 +215,7 @@ def _plain(
     if isinstance(obj, BaseModel):
         cls = type(obj)
         marked = marked_secret(obj)
-        variables = env_var_names_held(obj)  # Dagster's EnvVars too, EnvVar.int's included
+        resolved = resolved_env_names(obj)  # Dagster keeps EnvVar.int(NAME) as 0 in the field
         out: dict[str, Any] = {}
         for name, value in obj.__dict__.items():
             field = cls.model_fields.get(name)
@@ -225,8 +225,9 @@ def _plain(
                 continue
             key = field.alias if by_alias and field.alias else name
             secret = name in marked or is_secret_field(cls, name)
-            if name in variables:
-                out[key] = {"env": variables[name]}
+            variable = env_var_name(value) or resolved.get(name)
+            if variable is not None:
+                out[key] = {"env": variable}
             elif secrets != "keep" and secret:
                 if value is None:
                     out[key] = None

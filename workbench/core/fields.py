@@ -24,8 +24,8 @@ import pydantic
 from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 
-from workbench.core._env_names import env_var_name
 from workbench.core.config import SECRET_MARK
+from workbench.core.env_var import env_var_name
 from workbench.core.plain import without_secrets
 from workbench.core.resource import ConfigurableResource, PartialResource
 

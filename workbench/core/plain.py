@@ -18,7 +18,6 @@ from typing import Any, Literal, cast
 import pydantic
 from pydantic import BaseModel, SecretStr
 
-from workbench.core._env_names import env_var_name, resolved_env_names
 from workbench.core.config import (
     REDACTED,
     Config,
@@ -29,6 +28,7 @@ from workbench.core.config import (
     is_secret_field,
     marked_secret,
 )
+from workbench.core.env_var import env_var_name, resolved_env_names
 from workbench.errors import DagsterInvalidConfigError
 
 __all__ = [

@@ -11,8 +11,8 @@ import hashlib
 import os
 from typing import TYPE_CHECKING, Any
 
-from workbench.core._env_names import env_var_name, env_var_names_held
 from workbench.core.config import EnvVar, IntEnvVar, is_secret_field
+from workbench.core.env_var import env_var_name, env_var_names_held
 from workbench.core.fields import partial_parts
 
 if TYPE_CHECKING:

@@ -28,7 +28,8 @@ from workbench.core._annotations import (
     unwrap_annotation,
 )
 from workbench.core._field_spec import KINDS, MISSING, FieldSpec, to_jsonable
-from workbench.core.config import SECRET_MARK, EnvVar, IntEnvVar
+from workbench.core.config import SECRET_MARK
+from workbench.core.env_var import env_var_name
 from workbench.core.plain import without_secrets
 from workbench.core.resource import PartialResource
 
@@ -45,23 +46,6 @@ __all__ = [
     "partial_parts",
     "to_jsonable",
 ]
-
-_ENV = (EnvVar, IntEnvVar)
-
-
-def env_var_name(value: Any) -> str | None:
-    """The variable an EnvVar names (workbench's, or Dagster's, which has the same shape).
-
-    Example:
-        >>> env_var_name(EnvVar("TOKEN")), env_var_name("TOKEN")
-        ('TOKEN', None)
-    """
-    if isinstance(value, _ENV):
-        return value.env_var_name
-    if isinstance(value, str | int) and type(value).__name__ in ("EnvVar", "IntEnvVar"):
-        name = getattr(value, "env_var_name", None)
-        return name if isinstance(name, str) else None
-    return None
 
 
 def partial_parts(value: Any) -> tuple[type[BaseModel], dict[str, Any]] | None:

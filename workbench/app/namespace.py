@@ -11,6 +11,7 @@ import types
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbench.core._bindings import bind_resources
 from workbench.core.asset import Asset, AssetKey, AssetSpec
 from workbench.core.config import build_config
 from workbench.core.definitions import Definitions, LazyDefinitions
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_NOTEBOOK",
     "apply_saved_edits",
+    "call_definitions",
     "current_notebook",
     "gather_definitions",
     "load_definitions",
@@ -36,6 +38,23 @@ __all__ = [
 ]
 
 DEFAULT_NOTEBOOK = "<default>"
+
+
+def call_definitions(name: str, function: Callable[[], Any]) -> Any:
+    """What the ``@definitions`` function ``name`` returns (workbench's or Dagster's).
+
+    Raises:
+        DefinitionError: the function raised; the message names it and the error.
+    """
+    try:
+        return function()
+    except WorkbenchError:
+        raise
+    except Exception as exc:
+        raise DefinitionError(
+            f"@definitions function {name!r} raised {type(exc).__name__}: {exc}; "
+            "fix it so it returns a Definitions"
+        ) from exc
 
 
 def gather_definitions(namespace: Mapping[str, Any]) -> Definitions:
@@ -57,15 +76,7 @@ def gather_definitions(namespace: Mapping[str, Any]) -> Definitions:
         if isinstance(value, Definitions):
             found.append((name, value))
         elif isinstance(value, LazyDefinitions):
-            try:
-                found.append((f"{name}()", value()))
-            except WorkbenchError:
-                raise
-            except Exception as exc:
-                raise DefinitionError(
-                    f"@definitions function {name!r} raised {type(exc).__name__}: {exc}; "
-                    "fix it so it returns a Definitions"
-                ) from exc
+            found.append((f"{name}()", call_definitions(name, value)))
         elif isinstance(value, Asset):
             for key in value.keys:
                 loose_assets[key] = value
@@ -88,18 +99,7 @@ def gather_definitions(namespace: Mapping[str, Any]) -> Definitions:
         for kind in ("jobs", "sensors", "schedules"):
             for named in getattr(defs, kind):
                 loose[kind].setdefault(named.name, named)
-        for resource_key, value in defs.resources.items():
-            bound = merged.resources.get(resource_key)
-            if resource_key in merged.resources and bound is not value:
-                if bound != value:
-                    raise DefinitionError(
-                        f"resource key {resource_key!r} is bound to different resources in "
-                        f"{owners[resource_key]!r} and {place!r}; bind it in one place, or "
-                        "give one of them another key"
-                    )
-                continue
-            merged.resources[resource_key] = value
-            owners[resource_key] = place
+        bind_resources(merged.resources, owners, defs.resources, repr(place))
     for key, item in loose_assets.items():
         seen_assets.setdefault(key, item)
     merged.assets = list({id(item): item for item in seen_assets.values()}.values())
@@ -235,7 +235,10 @@ def _module_namespace(path: Path) -> dict[str, Any]:
         name = f"{name}_{abs(hash(str(path.resolve())))}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
-        raise DefinitionError(f"cannot load {str(path)!r} as a Python module")
+        raise DefinitionError(
+            f"cannot load {str(path)!r} as a Python module; give a .py file, an .ipynb "
+            "notebook, a module name, or a folder holding definitions.py"
+        )
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     folder = str(path.resolve().parent)

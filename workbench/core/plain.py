@@ -3,23 +3,25 @@
 One walk (:func:`_plain`) turns config into plain data; each public function picks its rules
 (secrets redacted, kept or left out; keys by name or alias; enum members by name, or by value
 for what the context shows, as in Dagster). :func:`from_launch_config` reads run config back.
-See #17.
+:func:`to_json` turns any other value (field specs, run-event metadata) into JSON data by the
+same rules: an Enum member by name, a date by its ISO text. See #17.
 """
 
 from __future__ import annotations
 
+import datetime
 import enum
 import hashlib
 import json
+import os
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, cast
 
 import pydantic
 from pydantic import BaseModel, SecretStr
 
 from workbench.core.config import (
-    _ENV_TYPES,
     REDACTED,
     Config,
     EnvVar,
@@ -29,13 +31,16 @@ from workbench.core.config import (
     is_secret_field,
     marked_secret,
 )
+from workbench.core.env_var import env_var_name, resolved_env_names
 from workbench.errors import DagsterInvalidConfigError
 
 __all__ = [
     "config_hash",
     "from_launch_config",
+    "metadata_json",
     "redact",
     "runtime_config",
+    "to_json",
     "to_run_config",
     "without_secrets",
 ]
@@ -215,6 +220,7 @@ def _plain(
     if isinstance(obj, BaseModel):
         cls = type(obj)
         marked = marked_secret(obj)
+        resolved = resolved_env_names(obj)  # Dagster keeps EnvVar.int(NAME) as 0 in the field
         out: dict[str, Any] = {}
         for name, value in obj.__dict__.items():
             field = cls.model_fields.get(name)
@@ -224,10 +230,11 @@ def _plain(
                 continue
             key = field.alias if by_alias and field.alias else name
             secret = name in marked or is_secret_field(cls, name)
-            if secrets != "keep" and secret:
-                if isinstance(value, _ENV_TYPES):
-                    out[key] = {"env": value.env_var_name}
-                elif value is None:
+            variable = env_var_name(value) or resolved.get(name)
+            if variable is not None:
+                out[key] = {"env": variable}
+            elif secrets != "keep" and secret:
+                if value is None:
                     out[key] = None
                 elif secrets == "redact":
                     out[key] = REDACTED
@@ -236,8 +243,9 @@ def _plain(
         for name, value in (obj.__pydantic_extra__ or {}).items():
             out[name] = walk(value)
         return out
-    if isinstance(obj, _ENV_TYPES):
-        return {"env": obj.env_var_name}
+    variable = env_var_name(obj)
+    if variable is not None:
+        return {"env": variable}
     if isinstance(obj, SecretStr | pydantic.SecretBytes):
         return {"redact": REDACTED, "omit": None}.get(secrets, obj.get_secret_value())
     if isinstance(obj, Mapping):
@@ -249,6 +257,52 @@ def _plain(
     if obj is None or isinstance(obj, str | int | float | bool):
         return obj
     return obj.isoformat() if hasattr(obj, "isoformat") else repr(obj)
+
+
+def to_json(value: Any, *, other: Callable[[Any], str] = repr) -> Any:
+    """Return ``value`` as JSON data (for golden files, debugging and run-event metadata).
+
+    A mapping becomes a dict with string keys, a list, tuple or set a list, an Enum member its
+    name, a date or time its ISO text, a path its text; any other value becomes ``other(value)``.
+
+    Example:
+        >>> import datetime, enum
+        >>> class Color(enum.Enum):
+        ...     RED = "red"
+        >>> to_json({"when": datetime.date(2024, 1, 2), "colors": (Color.RED,), 3: None})
+        {'when': '2024-01-02', 'colors': ['RED'], '3': None}
+    """
+    if isinstance(value, Mapping):
+        return {str(key): to_json(item, other=other) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_json(item, other=other) for item in value]
+    if isinstance(value, enum.Enum):
+        return value.name
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return other(value)
+
+
+def metadata_json(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """Return materialization metadata as a run event stores it.
+
+    Each value goes through :func:`to_json`; a wrapper holding its value in ``.value`` (as
+    Dagster's ``MetadataValue`` does) gives that value, and any other object its text.
+
+    Example:
+        >>> metadata_json({"rows": 3, "columns": ("a", "b"), "limit": 1.5j})
+        {'rows': 3, 'columns': ['a', 'b'], 'limit': '1.5j'}
+    """
+    return {
+        str(key): to_json(
+            value if isinstance(value, enum.Enum) else getattr(value, "value", value), other=str
+        )
+        for key, value in metadata.items()
+    }
 
 
 def _hashable(obj: Any) -> Any:

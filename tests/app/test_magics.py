@@ -213,6 +213,29 @@ def test_form_apply_binds_and_saves_the_edit(shell):
     assert saved == {"conn": {"username": "grace"}}
 
 
+def test_graph_after_runs_with_form_edits_and_a_config_file_compares_the_base_config(
+    shell, tmp_path
+):
+    panel = wb_magic(shell, "resources")
+    panel.forms["conn"].fields["username"].value = "grace"
+    panel.forms["conn"].apply()
+    assert wb_magic(shell, "materialize").asset_value("a") == "grace"
+    assert wb_magic(shell, "graph").text().splitlines() == ["a: fresh", "b: fresh <- a"]
+
+    # a one-off launch config leaves the graph comparing with the applied edit
+    config = tmp_path / "run.yaml"
+    config.write_text("resources:\n  conn:\n    config:\n      username: once\n")
+    assert wb_magic(shell, f"materialize --config {config}").asset_value("a") == "once"
+    assert wb_magic(shell, "graph").text().splitlines() == ["a: fresh", "b: fresh <- a"]
+
+    # dropping the edit puts the code's config back in force: a change since the last run
+    wb_magic(shell, "resources --reset conn")
+    assert wb_magic(shell, "graph").text().splitlines() == [
+        "a: stale (config changed)",
+        "b: stale (upstream changed) <- a",
+    ]
+
+
 def test_saved_edits_are_reapplied_after_a_restart(shell):
     panel = wb_magic(shell, "resources")
     panel.forms["conn"].fields["username"].value = "grace"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import html
 import os
+import time
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ import ipywidgets as widgets
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from workbench.core.config import Config, describe_validation_error
-from workbench.core.fields import MISSING, FieldSpec, field_specs, literal_values, partial_parts
+from workbench.core.fields import FieldSpec, field_specs, literal_values, partial_parts
 from workbench.core.resolve import resolve
 from workbench.core.secrets import Scrubber, collect_secrets, mark_secret_paths
 from workbench.core.session import current_session
@@ -32,6 +33,7 @@ from workbench.widgets._editors import (
     drop_under,
     initial_literal,
 )
+from workbench.widgets._form_origin import CodeComparison
 from workbench.widgets._form_values import (
     describe,
     flatten,
@@ -39,7 +41,6 @@ from workbench.widgets._form_values import (
     kept_secrets,
     mark_secret,
     secret_paths,
-    show_literal,
     without_secrets,
 )
 from workbench.widgets._theme import STYLE_SHEET
@@ -86,6 +87,7 @@ class ResourceForm:
         used_by: Sequence[str] = (),
         specs_of: SpecsOf = field_specs,
         build: BuildResource | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         parts = partial_parts(resource)
         if parts is not None:
@@ -112,7 +114,7 @@ class ResourceForm:
         self.sections: dict[str, Any] = {}
         self.errors: dict[str, str] = {}
         self.warnings: list[str] = []
-        self.differs: dict[str, str] = {}
+        self._clock = clock
         self._by_path: dict[str, Editor] = {}
         self._problems: list[tuple[str, str]] = []
         self._note_kind = ""
@@ -136,7 +138,10 @@ class ResourceForm:
         finally:
             self._context.loading = False
         self._top_error = kit.html()
-        self._origin = kit.html()
+        self._comparison = CodeComparison(
+            kit, lambda path: self._guard(functools.partial(self.revert_field, path))
+        )
+        self._origin = self._comparison.widget
         self._notes = kit.html()
         self.apply_button = kit.make(widgets.Button, description="Apply", button_style="primary")
         self.reset_button = kit.make(widgets.Button, description="Reset")
@@ -175,6 +180,11 @@ class ResourceForm:
         return self._value
 
     @property
+    def differs(self) -> dict[str, str]:
+        """Field path -> why its value in force is not the code's (a saved edit, and its age)."""
+        return self._comparison.differs
+
+    @property
     def applied(self) -> Any:
         """The resource last applied (the one given, until Apply)."""
         return self._applied
@@ -202,7 +212,6 @@ class ResourceForm:
         ]
         current_session().bind(self.resource_key, new)
         saved = without_secrets(literal_values(new), literal_values(self._code), self._secret_paths)
-        self._adopt(new)
         head = "applied: the next run uses this config"
         if unset:
             head = "applied, but the next run fails unless " + ", ".join(
@@ -211,10 +220,12 @@ class ResourceForm:
             head += " " + ("is" if len(set(unset.values())) == 1 else "are") + " set"
         notes = [head, *self.warnings]
         if self._on_apply is not None:
+            # before the form shows it: saving it records when it was saved (#14)
             try:
                 self._on_apply(self.resource_key, new, saved)
             except Exception as exc:
                 notes.append(f"applied for this session, but saving failed: {describe(exc)}")
+        self._adopt(new)
         self._show_notes(notes, "applied", warning=bool(unset or self.warnings))
         for other in list(_LIVE_FORMS):
             same = other.resource_key == self.resource_key and other._class is self._class
@@ -246,6 +257,8 @@ class ResourceForm:
         for editor in self._by_path.values():
             if isinstance(editor, FieldEditor):
                 editor.refresh()
+        self._compare_with_code()  # and how old the saved edit is now
+        self._show(self._problems)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         bundle: dict[str, Any] = dict(self.widget._repr_mimebundle_() or {})
@@ -278,34 +291,11 @@ class ResourceForm:
         self._show_notes(["applied in another view: this is the config in force"], "applied")
 
     def _compare_with_code(self) -> None:
-        """Mark each field whose value in force is not the code's."""
-        applied = flatten(literal_values(self._applied))
-        code = flatten(literal_values(self._code))
-        self.differs = {}
-        for path in sorted(set(applied) | set(code)):
-            if applied.get(path, MISSING) == code.get(path, MISSING):
-                continue
-            target = path
-            while target and target not in self._by_path:
-                target = target.rpartition(".")[0]
-            if not target:
-                continue
-            editor = self._by_path[target]
-            if editor.spec.secret or target != path:
-                text = "in force: a saved edit; the code's value differs"
-            else:
-                text = f"in force: a saved edit; the code has {show_literal(code.get(path))}"
-            self.differs[target] = text
-        self._show_revert_buttons()
-        if self.differs:
-            names = ", ".join(self.differs)
-            self._origin.value = (
-                f"<small class='wb-origin'>saved edits in force differ from the code in: "
-                f"{html.escape(names)}. Revert (or a field's \"use the code's value\"), "
-                "then Apply, to use the code's config.</small>"
-            )
-        else:
-            self._origin.value = ""
+        """Mark each field whose value in force is not the code's, with the saved edit's age."""
+        session = current_session()
+        in_force = session.overrides.get(self.resource_key) is self._applied
+        saved_at = session.saved_at(self.resource_key) if in_force else None
+        self._comparison.update(self._applied, self._code, self._by_path, saved_at, self._clock())
 
     def revert_field(self, path: str) -> None:
         """Put the code's value of one field back in the form; Apply puts it in force."""
@@ -316,28 +306,6 @@ class ResourceForm:
         with self._loading():
             editor.load(spec, initial_literal(spec))
         self._validate()
-
-    def _show_revert_buttons(self) -> None:
-        """A "use the code's value" button beside each field that differs from the code."""
-        for path, editor in self._by_path.items():
-            if not isinstance(editor, FieldEditor):
-                continue
-            wanted = path in self.differs
-            if wanted and editor.revert_button is None:
-                button = widgets.Button(
-                    description="use the code's value",
-                    tooltip=f"put the code's value of {path} back in the form; Apply to use it",
-                    layout=widgets.Layout(width="auto"),
-                )
-                button.add_class("wb-revert-field")
-                button.on_click(
-                    lambda _button, path=path: self._guard(
-                        functools.partial(self.revert_field, path)
-                    )
-                )
-                editor.show_revert(button)
-            elif not wanted and editor.revert_button is not None:
-                editor.show_revert(None)
 
     def _show_notes(self, notes: Sequence[str], kind: str, *, warning: bool = False) -> None:
         self._note_kind = kind
@@ -362,6 +330,7 @@ class ResourceForm:
         state = "valid" if not self.errors else f"{len(self.errors)} invalid"
         lines = [f"{self!r}: {state}"]
         lines += [f"  {path or '(resource)'}: {text}" for path, text in self.errors.items()]
+        lines += [f"  {path}: {text}" for path, text in self.differs.items()]
         return "\n".join(lines)
 
     def _guard(self, action: Callable[[], object]) -> None:
@@ -549,6 +518,7 @@ class ResourcesPanel:
         on_apply: OnApply | None = None,
         specs_of: SpecsOf = field_specs,
         build: BuildResource | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         usage = usage or {}
         self.forms: dict[str, ResourceForm] = {}
@@ -566,6 +536,7 @@ class ResourcesPanel:
                     used_by=used_by,
                     specs_of=specs_of,
                     build=build,
+                    clock=clock,
                 )
                 self.forms[key] = form
                 parts.append(form.widget)

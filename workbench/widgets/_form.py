@@ -54,7 +54,9 @@ from workbench.widgets._theme import STYLE_SHEET
 __all__ = ["BuildResource", "OnApply", "ResourceForm", "SpecsOf"]
 
 OnApply = Callable[[str, Any, dict[str, Any]], object]
-"""Called after Apply with the resource key, the new resource and its literal config."""
+"""Called on Apply with the resource key, the new resource and its literal config. One that
+saves the edit binds the resource again with its save time (``Session.bind(..., saved_at=)``),
+and the form then says how old the edit in force is."""
 SpecsOf = Callable[[Any], tuple[FieldSpec, ...]]
 """A resource's field specs, as its engine reads them (the core's ``field_specs`` by default)."""
 BuildResource = Callable[[Any, dict[str, Any]], Any]

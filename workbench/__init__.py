@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         show_graph,
         show_resources,
     )
+    from workbench.core._configured import configured
     from workbench.core.asset import (
         AssetIn,
         AssetKey,
@@ -80,6 +81,7 @@ if TYPE_CHECKING:
         ConfigurableIOManagerFactory,
         ConfigurableLegacyIOManagerAdapter,
         FilesystemIOManager,
+        materialize_to_memory,
     )
     from workbench.core.job import (
         In,
@@ -91,7 +93,6 @@ if TYPE_CHECKING:
     from workbench.core.legacy import (
         IOManagerDefinition,
         ResourceDefinition,
-        configured,
         io_manager,
         resource,
         with_resources,
@@ -241,7 +242,7 @@ _LAZY: dict[str, str] = {
     "build_schedule_context": "workbench.core.schedule",
     "build_sensor_context": "workbench.core.sensor",
     "config_mapping": "workbench.core.composition",
-    "configured": "workbench.core.legacy",
+    "configured": "workbench.core._configured",
     "define_asset_job": "workbench.core.graph",
     "definitions": "workbench.core.definitions",
     "export_notebook": "workbench.app",
@@ -253,6 +254,7 @@ _LAZY: dict[str, str] = {
     "launchpad": "workbench.app",
     "load_definitions": "workbench.app",
     "materialize": "workbench.core.executor",
+    "materialize_to_memory": "workbench.core.io_managers",
     "multi_asset": "workbench.core.asset",
     "notebook_from_module": "workbench.app",
     "observable_source_asset": "workbench.core.repository",
@@ -359,6 +361,7 @@ __all__ = [
     "load_definitions",
     "load_ipython_extension",
     "materialize",
+    "materialize_to_memory",
     "multi_asset",
     "notebook_from_module",
     "observable_source_asset",

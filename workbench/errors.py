@@ -19,12 +19,15 @@ Everything raised on purpose derives from :class:`WorkbenchError`::
 
 Messages say what failed, where, and how to fix it. The ``Dagster*`` names are Dagster's own,
 so that code written for ``import dagster as dg`` catches with the same ``except`` clauses;
-``DagsterError`` is another name for :class:`WorkbenchError`.
+``DagsterError`` is another name for :class:`WorkbenchError`. Run config that only a Config
+class's validators or constraints refuse raises a ``DagsterInvalidConfigError`` that is also
+what Dagster raises there (``workbench.core._refused``): pydantic's ``ValidationError`` for op
+config, ``DagsterResourceFunctionError`` for resource config.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Self
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -82,14 +85,17 @@ class ConfigError(WorkbenchError, ValueError):
 
     Attributes:
         errors: ``(field path, message)`` pairs; the path is dotted (``creds.password``).
+        validation_error: pydantic's error this one was made from, if any.
     """
+
+    validation_error: Any = None
 
     def __init__(self, message: str, errors: Sequence[tuple[str, str]] = ()) -> None:
         super().__init__(message)
         self.errors = list(errors)
 
     @classmethod
-    def from_errors(cls, header: str, errors: Sequence[tuple[str, str]]) -> ConfigError:
+    def from_errors(cls, header: str, errors: Sequence[tuple[str, str]]) -> Self:
         """Build one error with a header and one ``path: message`` line per field."""
         lines = [f"  {path}: {text}" if path else f"  {text}" for path, text in errors]
         return cls("\n".join([header, *lines]), errors)

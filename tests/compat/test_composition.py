@@ -156,21 +156,33 @@ def test_a_graph_asset_runs_its_ops_with_their_resources(dg: Any) -> None:
     assert isinstance(scaled_total, dg.AssetsDefinition)
 
 
-def test_a_graph_asset_refuses_ops_with_config_for_now() -> None:
-    import workbench as wb
-
-    class Settings(wb.Config):
+def test_a_graph_asset_takes_its_ops_config_nested_under_its_name(dg: Any) -> None:
+    class Settings(dg.Config):
         n: int = 1
 
-    @wb.op
-    def configured_op(config: Settings) -> int:
+    class Offset(dg.Config):
+        by: int
+
+    @dg.op
+    def start(config: Settings) -> int:
         return config.n
 
-    with pytest.raises(wb.DagsterInvalidDefinitionError, match="does not support yet"):
+    @dg.op
+    def shift(value: int, config: Offset) -> int:
+        return value + config.by
 
-        @wb.graph_asset
-        def uses_config() -> Any:
-            return configured_op()
+    @dg.graph_asset
+    def shifted() -> Any:
+        return shift(start())
+
+    run_config = dg.RunConfig(
+        ops={"shifted": {"ops": {"start": Settings(n=5), "shift": Offset(by=2)}}}
+    )
+    assert dg.materialize([shifted], run_config=run_config).asset_value("shifted") == 7
+    written = {"ops": {"shifted": {"ops": {"shift": {"config": {"by": 3}}}}}}
+    assert dg.materialize([shifted], run_config=written).asset_value("shifted") == 4
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        dg.materialize([shifted])  # shift's config is required
 
 
 def test_repository_shapes_and_lookups() -> None:

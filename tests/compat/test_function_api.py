@@ -282,8 +282,8 @@ def test_function_style_mistakes_say_how_to_fix_them() -> None:
         job.execute_in_process(run_config={"resources": {"r": {"config": {"a": 2}}}})
     with pytest.raises(wb.DagsterInvalidInvocationError, match="InitResourceContext"):
         echo("not a context")  # type: ignore[arg-type]
-    with pytest.raises(wb.DagsterInvalidInvocationError, match="ResourceDefinition"):
-        wb.configured(object())  # type: ignore[arg-type]
+    with pytest.raises(wb.DagsterInvalidInvocationError, match="resource definition"):
+        wb.configured(object())
     assert (
         wb.ResourceDefinition.string_resource()(wb.build_init_resource_context(config="text"))
         == "text"

@@ -23,7 +23,9 @@ def test_an_asset_runs_with_the_resources_it_binds_itself(dg: Any) -> None:
     assert defs.resolve_job_def("build").execute_in_process().output_for_node("table") == 5
 
 
-def test_a_nested_resource_configured_at_launch_is_completed_from_run_config(dg: Any) -> None:
+def _bucket(dg: Any) -> tuple[Any, Any, Any]:
+    """A Credentials resource, a Bucket resource nesting it, and an asset listing the bucket."""
+
     class Credentials(dg.ConfigurableResource):
         key: str
 
@@ -35,6 +37,11 @@ def test_a_nested_resource_configured_at_launch_is_completed_from_run_config(dg:
     def listing(bucket: Bucket) -> str:
         return f"{bucket.credentials.key}@{bucket.region}"
 
+    return Credentials, Bucket, listing
+
+
+def test_a_nested_resource_configured_at_launch_is_completed_from_run_config(dg: Any) -> None:
+    Credentials, Bucket, listing = _bucket(dg)
     credentials = Credentials.configure_at_launch()
     resources = {"bucket": Bucket(credentials=credentials), "credentials": credentials}
     run_config = {"resources": {"credentials": {"config": {"key": "K"}}}}
@@ -135,3 +142,64 @@ def test_a_function_style_resource_nested_in_another_gets_its_top_level_config(d
     run_config = {"resources": {"prefixer": {"config": {"prefix": "p-"}}}}
     result = dg.materialize([label], resources=resources, run_config=run_config)
     assert result.output_for_node("label") == "p-x"
+
+
+def _warehouse(dg: Any) -> tuple[Any, Any]:
+    """A resource with two defaulted fields, and an asset that returns both."""
+
+    class Warehouse(dg.ConfigurableResource):
+        size: int = 1
+        name: str = "class"
+
+    @dg.asset
+    def table(warehouse: Warehouse) -> tuple[int, str]:
+        return (warehouse.size, warehouse.name)
+
+    return Warehouse, table
+
+
+def test_run_config_replaces_the_constructors_config(dg: Any) -> None:
+    Warehouse, table = _warehouse(dg)
+    bound = {"warehouse": Warehouse(name="built")}
+
+    def run(config: dict[str, Any] | None) -> Any:
+        run_config = None if config is None else {"resources": {"warehouse": {"config": config}}}
+        return dg.materialize([table], resources=bound, run_config=run_config)
+
+    assert run(None).output_for_node("table") == (1, "built")
+    # a field the run config leaves out takes the class default, not the constructor's value
+    assert run({"size": 5}).output_for_node("table") == (5, "class")
+    assert run({}).output_for_node("table") == (1, "class")
+
+
+def test_run_config_must_give_a_required_field_the_constructor_gave(dg: Any) -> None:
+    class Warehouse(dg.ConfigurableResource):
+        size: int = 1
+        name: str
+
+    @dg.asset
+    def table(warehouse: Warehouse) -> str:
+        return warehouse.name
+
+    run_config = {"resources": {"warehouse": {"config": {"size": 5}}}}
+    with pytest.raises(dg.DagsterInvalidConfigError) as caught:
+        dg.materialize([table], resources={"warehouse": Warehouse(name="a")}, run_config=run_config)
+    assert "name" in str(caught.value)
+
+
+def test_run_config_of_a_resource_keeps_the_resources_it_nests(dg: Any) -> None:
+    Credentials, Bucket, listing = _bucket(dg)
+    bucket = Bucket(credentials=Credentials(key="K"), region="us")
+    run_config = {"resources": {"bucket": {"config": {"region": "ap"}}}}
+    result = dg.materialize([listing], resources={"bucket": bucket}, run_config=run_config)
+    assert result.output_for_node("listing") == "K@ap"
+
+
+def test_with_resources_config_replaces_the_constructors_config(dg: Any) -> None:
+    Warehouse, table = _warehouse(dg)
+    bound = dg.with_resources(
+        [table],
+        {"warehouse": Warehouse(name="built")},
+        resource_config_by_key={"warehouse": {"config": {"size": 5}}},
+    )
+    assert dg.materialize(bound).output_for_node("table") == (5, "class")

@@ -458,7 +458,19 @@ def test_run_snapshot_never_holds_secret_or_env_values(
     result = wb.materialize(
         [call],
         resources={"api": UserApi(user=EnvVar("WB_USER_VALUE"), password="pw-abcdef")},
-        run_config={"resources": {"api": {"config": {"api_key": "launch-key-999"}}}},
+        instance=instance,
+    )
+    assert result.asset_value("call") == "env-user-value-123"
+    # run config replaces the constructor's config, as in Dagster: it gives every field
+    launch = {
+        "user": {"env": "WB_USER_VALUE"},
+        "password": "pw-abcdef",
+        "api_key": "launch-key-999",
+    }
+    result = wb.materialize(
+        [call],
+        resources={"api": UserApi(user=EnvVar("WB_USER_VALUE"), password="pw-abcdef")},
+        run_config={"resources": {"api": {"config": launch}}},
         instance=instance,
     )
     assert result.asset_value("call") == "env-user-value-123"

@@ -252,7 +252,8 @@ def test_any_run_config_structure_given_to_the_cli_gives_an_exit_code(
     ("text", "message"),
     [
         (b"\xff\xfeops: {}", "is not UTF-8 text"),
-        (b"resources: {conn: {config: 1}}", "resources.conn.config: must map field names"),
+        # a plain value is a function-style resource's config (`config_schema=int`, #12)
+        (b"resources: {conn: 1}", "resources.conn: must look like {'config'"),
         (b"resources:\n  conn:\n    config:\n      1: 2", "the field name 1 must be text"),
         (b"ops: {numbers: {config: {limit: 1, limit: 2}}}", "key 'limit' is given twice"),
         # a list is an op's whole config only for `config: list` ops (#12); a date never is

@@ -121,7 +121,8 @@ def test_the_canary_appears_nowhere(home, tmp_path, monkeypatch, caplog):
     seen += [displayed(pad), pad.summary.value, pad.log.value, pad.problems.value, repr(pad)]
 
     # runs: materialize directly, with the secret given at launch as run config
-    launch = {"resources": {"vault": {"config": {"token": TYPED_CANARY}}}}
+    # run config replaces the resource's config, as in Dagster: it names the user too
+    launch = {"resources": {"vault": {"config": {"user": "ada", "token": TYPED_CANARY}}}}
     with pytest.raises(PermissionError) as caught:
         wb.materialize(defs.assets, launch, resources=defs.resources)
     seen += [str(caught.value), repr(caught.value), displayed(pad)]

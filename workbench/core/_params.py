@@ -137,14 +137,28 @@ def _is_context(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, StepContext)
 
 
-def read_params(fn: Callable[..., Any], owner: str) -> tuple[Param, ...]:
-    """Classify every parameter of a step (asset, op, sensor or schedule) function."""
+def read_params(
+    fn: Callable[..., Any], owner: str, *, step_context: bool = True
+) -> tuple[Param, ...]:
+    """Classify every parameter of a step (asset, op, sensor or schedule) function.
+
+    Args:
+        fn: the function.
+        owner: what to call it in errors (``"op 'load'"``).
+        step_context: a first parameter named ``context`` must be an op's or asset's context
+            (sensors and schedules, whose contexts differ, pass False).
+
+    Raises:
+        DagsterInvalidDefinitionError: a parameter cannot be read (see the message).
+    """
     signature = _signature(fn)
     hints = _hints(fn, owner, [name for name, _ in signature])
     params: list[Param] = []
     for position, (name, has_default) in enumerate(signature):
         annotation: Any = hints.get(name)
         role = Role.INPUT
+        if step_context and position == 0 and name == "context":
+            _check_context_annotation(annotation, owner)
         if (
             _is_context(annotation)
             or (position == 0 and name in _CONTEXT_NAMES and annotation is None)
@@ -188,6 +202,16 @@ def read_params(fn: Callable[..., Any], owner: str) -> tuple[Param, ...]:
             f"{owner} takes more than one Config parameter; gather them in one Config class"
         )
     return tuple(params)
+
+
+def _check_context_annotation(annotation: Any, owner: str) -> None:
+    """As Dagster: a step's ``context`` is unannotated or typed with a step context class."""
+    if annotation is None or _is_context(annotation):
+        return
+    raise DagsterInvalidDefinitionError(
+        f"{owner}: parameter 'context' is annotated {getattr(annotation, '__name__', annotation)!r}"
+        "; annotate it AssetExecutionContext or OpExecutionContext, or leave it unannotated"
+    )
 
 
 def resource_keys(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import traceback
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
+from workbench.core._refused import resource_config_error
+from workbench.core._resource_setup import PreparedResources, RunEvents
 from workbench.core._strict import check_scalars
 from workbench.core.config import (
     Config,
@@ -18,194 +20,19 @@ from workbench.core.config import (
     marked_secret,
 )
 from workbench.core.legacy import ResourceDefinition
-from workbench.core.plain import config_hash, from_launch_config, redact, runtime_config
+from workbench.core.plain import from_launch_config, redact
 from workbench.core.resolve import resolve
-from workbench.core.resource import ConfigurableResource, InitResourceContext, PartialResource
-from workbench.core.run import EventType, RunEvent
+from workbench.core.resource import ConfigurableResource, PartialResource, nested_resources
 from workbench.core.secrets import collect_secrets
 from workbench.errors import (
     ConfigError,
-    DagsterInvalidConfigError,
     DagsterInvalidDefinitionError,
-    DagsterResourceFunctionError,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Iterable, Iterator
 
 __all__ = ["PreparedResources", "RunEvents", "initialized", "prepare_resources"]
-
-
-class PreparedResources:
-    """Resources configured and resolved for one run, not yet set up.
-
-    Attributes:
-        resolved: each key's resource with launch config applied and EnvVars read.
-        snapshot: each key's config as shown and stored: secrets redacted.
-        secrets: the secret values in force (see :func:`collect_secrets`).
-    """
-
-    def __init__(self) -> None:
-        self.resolved: dict[str, Any] = {}
-        self.snapshot: dict[str, Any] = {}
-        self.secrets: frozenset[str] = frozenset()
-        self.links: dict[int, str] = {}
-        self._hashes: dict[str, str] = {}
-
-    def hash_of(self, key: str) -> str:
-        """A stable hash of a resolved resource's config (secrets only hashed)."""
-        if key not in self._hashes:
-            value = self.resolved.get(key)
-            self._hashes[key] = config_hash(value) if isinstance(value, Config) else "-"
-        return self._hashes[key]
-
-    @contextlib.contextmanager
-    def setup(self, run: RunEvents | None, keys: Iterable[str], log: Any) -> Any:
-        """Set up ``keys`` (nested resources first) and tear all down on exit, in reverse.
-
-        Each setup and teardown is recorded as an event of ``run`` (if any: a sensor's call
-        outside a run records none). A teardown that raises is
-        logged and recorded, and the others still run: the run's outcome stays what its steps
-        made it, as in Dagster.
-
-        Raises:
-            DagsterResourceFunctionError: a resource's setup raised (the error is its cause).
-        """
-        run = run or _Unrecorded()
-        run_id = run.run_id
-        with contextlib.ExitStack() as stack:
-            ready: dict[str, Any] = {}
-            # a nested resource that is also bound at top level is set up once, as that key
-            by_identity = {**self.links, **{id(value): key for key, value in self.resolved.items()}}
-
-            def enter(key: str | None, value: Any) -> Any:
-                if isinstance(value, ResourceDefinition):
-                    for needed in sorted(value.required_resource_keys):
-                        if needed not in ready and needed in self.resolved:
-                            ready[needed] = enter(needed, self.resolved[needed])
-                    function_context = InitResourceContext(
-                        resource_key=key,
-                        resource_config=value.resource_config,
-                        resources=dict(ready),
-                        run_id=run_id,
-                        log=log,
-                        instance=run.instance,
-                    )
-                    return _enter(stack, run, key, value, function_context)
-                if not isinstance(value, ConfigurableResource):
-                    return value
-                updates: dict[str, Any] = {}
-                for name, field_value in value.__dict__.items():
-                    if isinstance(field_value, ResourceDefinition):
-                        updates[name] = enter(by_identity.get(id(field_value)), field_value)
-                    elif isinstance(field_value, ConfigurableResource):
-                        nested_key = by_identity.get(id(field_value))
-                        if nested_key is not None:
-                            if nested_key not in ready:
-                                ready[nested_key] = enter(
-                                    nested_key, self.resolved.get(nested_key, field_value)
-                                )
-                            updates[name] = ready[nested_key]
-                        else:
-                            updates[name] = enter(None, field_value)
-                instance = value.model_copy(update=updates) if updates else value.model_copy()
-                context = InitResourceContext(
-                    resource_key=key,
-                    resource_config=runtime_config(value),
-                    resources=dict(ready),
-                    run_id=run_id,
-                    log=log,
-                    instance=run.instance,
-                )
-                private = instance.__pydantic_private__
-                if private is None:
-                    private = {}
-                    object.__setattr__(instance, "__pydantic_private__", private)
-                private["_workbench_context"] = context
-                return _enter(stack, run, key, instance, context)
-
-            for key in keys:
-                if key not in ready and key in self.resolved:
-                    ready[key] = enter(key, self.resolved[key])
-            yield ready
-
-
-class RunEvents(Protocol):
-    """What resource setup records into: the run's id, its event sink and its scrubber."""
-
-    run_id: str
-    instance: Any
-
-    def emit(self, event: RunEvent) -> None:
-        """Record one event."""
-
-    def scrub(self, text: str) -> str:
-        """Replace the secrets in force in ``text``."""
-
-
-class _Unrecorded:
-    """Resources set up outside a run (a sensor or schedule called directly): no events."""
-
-    run_id = ""
-    instance = None
-
-    def emit(self, event: RunEvent) -> None:
-        """Drop the event: there is no run to record it in."""
-
-    def scrub(self, text: str) -> str:
-        """Return ``text``: nothing is recorded, so there is nothing to scrub."""
-        return text
-
-
-def _enter(
-    stack: contextlib.ExitStack,
-    run: RunEvents,
-    key: str | None,
-    resource: ConfigurableResource | ResourceDefinition,
-    context: InitResourceContext,
-) -> Any:
-    """Set ``resource`` up on ``stack``; record setup and teardown, refuse a failed setup."""
-    label = f"resource {key!r}" if key else f"nested resource {type(resource).__name__}"
-    try:
-        # inside the try: a generator-based manager may raise before its first yield
-        manager = resource.yield_for_execution(context)
-        value = manager.__enter__()
-    except Exception as exc:
-        raise DagsterResourceFunctionError(
-            run.scrub(
-                f"{label} ({type(resource).__name__}) failed to set up in run {run.run_id}: "
-                f"{type(exc).__name__}: {exc}; fix its setup_for_execution or its config"
-            ),
-            run_id=run.run_id,
-        ) from exc
-    run.emit(RunEvent(run.run_id, EventType.RESOURCE_SETUP, message=f"{label} set up"))
-
-    def tear_down(*exc_info: Any) -> bool:
-        try:
-            manager.__exit__(*exc_info)
-        except Exception as exc:
-            # worded as Dagster words it, so code that searches run events finds it
-            message = run.scrub(
-                f"Teardown of resources [{key or type(resource).__name__!r}] failed: "
-                f"{type(exc).__name__}: {exc} (in {type(resource).__name__}); the run's "
-                "outcome is kept"
-            )
-            context.log.warning("%s", message)
-            text = run.scrub("".join(traceback.format_exception(exc)))
-            run.emit(
-                RunEvent(
-                    run.run_id,
-                    EventType.RESOURCE_TEARDOWN,
-                    message=message,
-                    data={"error_type": type(exc).__name__, "traceback": text},
-                )
-            )
-            return False
-        run.emit(RunEvent(run.run_id, EventType.RESOURCE_TEARDOWN, message=f"{label} torn down"))
-        return False
-
-    stack.push(tear_down)
-    return value
 
 
 def _link_nested(
@@ -324,6 +151,7 @@ def prepare_resources(
     prepared = PreparedResources()
     origin = {id(value): key for key, value in bindings.items()}
     errors: list[tuple[str, str]] = []
+    refused: list[ConfigError] = []
     wanted = _with_dependencies(bindings, keys) | set(launch)
     for key in list(wanted):
         for name, item in _nested_partials(bindings.get(key)):
@@ -356,14 +184,39 @@ def prepare_resources(
                 )
             continue
         value = bindings[key]
-        config = dict((launch.get(key) or {}).get("config") or {})
+        section = launch.get(key) or {}
+        unknown = sorted(set(section) - {"config"})
+        if unknown:
+            errors.append(
+                (
+                    f"resources.{key}",
+                    f"unknown entries {unknown}; give the config as {{'config': {{...}}}}",
+                )
+            )
+            continue
+        raw = section.get("config")
         where = f"resource {key!r}"
+        if isinstance(value, ResourceDefinition):
+            # a function-style schema may be a plain type (`config_schema=str`): kept as given
+            config: Any = raw
+        elif raw is None or isinstance(raw, Mapping):
+            config = dict(raw or {})
+        else:
+            errors.append(
+                (
+                    f"resources.{key}.config",
+                    f"must map field names to values, got {type(raw).__name__}",
+                )
+            )
+            continue
         try:
             if isinstance(value, ResourceDefinition):
                 prepared.secrets |= _env_references(config, environ)
                 definition = value
-                value = value.with_config(config or None, where)
-                if config:
+                if config == {}:
+                    config = None
+                value = value.with_config(config, where)
+                if config is not None:
                     completed[id(definition)] = value
             elif isinstance(value, PartialResource):
                 partial = value
@@ -372,18 +225,25 @@ def prepare_resources(
                 completed[id(partial)] = value
                 origin[id(value)] = key
             value = _with_completed(value, completed, origin, where)
-            if config and not isinstance(bindings[key], PartialResource | ResourceDefinition):
-                if not isinstance(value, ConfigurableResource):
-                    raise ConfigError(
-                        f"{where} is a {type(value).__name__}, which takes no config; "
-                        f"remove resources.{key} from the run config"
-                    )
+            # run config for a bound instance; an empty one replaces too (class defaults),
+            # `config: None` is not given
+            given = raw is not None and not isinstance(
+                bindings[key], PartialResource | ResourceDefinition
+            )
+            if given and not isinstance(value, ConfigurableResource) and config:
+                raise ConfigError(
+                    f"{where} is a {type(value).__name__}, which takes no config; "
+                    f"remove resources.{key} from the run config"
+                )
+            if given and isinstance(value, ConfigurableResource):
                 check_scalars(type(value), config)
                 launch_config = from_launch_config(type(value), config)
                 bound = value
+                # as Dagster: run config replaces the constructor's config, so a field it
+                # leaves out takes the class default; nested resources are dependencies, kept
                 value = build_config(
                     type(value),
-                    {**explicit_fields(value), **launch_config},
+                    {**nested_resources(value), **launch_config},
                     f"{where} ({type(value).__name__}) launch config",
                 )
                 mark_secret(value, _secret_in_code(bound))
@@ -402,10 +262,9 @@ def prepare_resources(
                 (f"resources.{key}.config.{path}" if path else f"resources.{key}", text)
                 for path, text in (exc.errors or [("", str(exc))])
             )
+            refused.append(exc)
     if errors:
-        raise DagsterInvalidConfigError.from_errors(
-            "run config is invalid; nothing was run:", errors
-        )
+        raise resource_config_error("run config is invalid; nothing was run:", errors, refused)
     return prepared
 
 
@@ -417,13 +276,14 @@ def initialized(
 
     Args:
         resources: resources by key, as a run would bind them.
-        config: each key's config, as ``run_config["resources"]`` would give it.
+        config: ``run_config["resources"]``'s shape, as Dagster's builders take it: each key's
+            ``{"config": ...}``.
 
     Raises:
         DagsterInvalidConfigError: a resource's config is invalid.
         DagsterResourceFunctionError: a resource's setup raised.
     """
-    launch = {key: {"config": value} for key, value in (config or {}).items()}
+    launch = dict(config or {})
     prepared = prepare_resources(resources, list(resources), launch, os.environ)
     with prepared.setup(None, list(resources), None) as ready:
         yield ready

@@ -5,9 +5,11 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any, overload
 
+from pydantic import Field, create_model
+
 from workbench.core._params import Param, Role, read_params
 from workbench.core.asset import Asset, AssetKey, AssetSpec, doc_of
-from workbench.core.config import Config
+from workbench.core.config import Config, PrimitiveConfig
 from workbench.core.job import Job, Node, OutputHandle, compose, composing
 from workbench.core.plain import from_launch_config
 from workbench.errors import DagsterInvalidDefinitionError, DagsterInvalidInvocationError
@@ -76,6 +78,7 @@ class Graph:
             name or self.name,
             nodes=composition.nodes,
             graph_outputs=composition.graph_outputs,
+            graph_configs=composition.graph_configs,
             config=config if config is not None else self.config,
             resource_defs=resource_defs,
             tags={**self.tags, **dict(tags or {})},
@@ -107,7 +110,10 @@ class Graph:
             nodes=outer.nodes,
             prefix=f"{outer.prefix}{self.name}.",
             graph_outputs=outer.graph_outputs,
+            graph_configs=outer.graph_configs,
         )
+        if isinstance(self.config, ConfigMapping):
+            outer.graph_configs[f"{outer.prefix}{self.name}"] = self.config
         if isinstance(returned, OutputHandle):
             outer.graph_outputs[f"{outer.prefix}{self.name}"] = returned
         return returned
@@ -196,33 +202,56 @@ def config_mapping(
 
     def decorate(function: Callable[[Any], Any]) -> ConfigMapping:
         schema = config_schema
-        if schema is None:
-            parameters = list(inspect.signature(function, eval_str=True).parameters.values())
-            annotation = parameters[0].annotation if parameters else None
-            if isinstance(annotation, type) and issubclass(annotation, Config):
-                schema = annotation
+        parameters = list(inspect.signature(function, eval_str=True).parameters.values())
+        annotation = parameters[0].annotation if parameters else None
+        if isinstance(annotation, type) and issubclass(annotation, Config):
+            if config_schema is not None:
+                raise DagsterInvalidDefinitionError(
+                    f"config mapping {function.__name__!r} takes {annotation.__name__}, which "
+                    "is its config schema already; remove config_schema="
+                )
+            schema = annotation
         return ConfigMapping(function, schema, description or inspect.getdoc(function))
 
     return decorate(fn) if fn is not None else decorate
 
 
-def flatten_op_config(run_config: Any) -> Any:
+def flatten_op_config(run_config: Any, graph_configs: Mapping[str, Any] | None = None) -> Any:
     """Turn nested graph config (``ops: {g: {ops: {o: ...}}}``) into node names (``"g.o"``).
 
-    Anything but a dict with an ``ops`` mapping is returned as it is.
+    A RunConfig's ops are flattened the same way, its Config objects kept as they are;
+    anything but a dict with an ``ops`` mapping is returned as it is. A graph with a config
+    mapping (``graph_configs``, by node name) takes its own config, ``g: {config: ...}``,
+    which its mapping turns into its ops' config.
     """
+    from workbench.core.definitions import RunConfig
+
+    mappings = dict(graph_configs or {})
+    if isinstance(run_config, RunConfig):
+        return RunConfig(
+            ops=_flat(run_config.ops, "", mappings),
+            resources=run_config.resources,
+            loggers=run_config.loggers,
+            execution=run_config.execution,
+        )
     if not isinstance(run_config, dict) or not isinstance(run_config.get("ops"), dict):
         return run_config
-    return {**run_config, "ops": _flat(run_config["ops"], "")}
+    return {**run_config, "ops": _flat(run_config["ops"], "", mappings)}
 
 
-def _flat(ops: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+def _flat(ops: Mapping[str, Any], prefix: str, mappings: Mapping[str, Any]) -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for name, section in ops.items():
-        if isinstance(section, dict) and set(section) == {"ops"}:
-            flat.update(_flat(section["ops"], f"{prefix}{name}."))
+        node = f"{prefix}{name}"
+        mapping = mappings.get(node)
+        if mapping is not None and not (isinstance(section, dict) and "ops" in section):
+            # the graph's own config: {"config": {...}}, or a Config object in a RunConfig
+            given = section.get("config") if isinstance(section, dict) else section
+            flat.update(_flat(mapping.resolve(given), f"{node}.", mappings))
+        elif isinstance(section, dict) and set(section) == {"ops"}:
+            flat.update(_flat(section["ops"], f"{node}.", mappings))
         else:
-            flat[f"{prefix}{name}"] = section
+            flat[node] = section
     return flat
 
 
@@ -256,14 +285,16 @@ def graph_asset(
         inputs = [param.name for param in read_params(function, owner)]
         handles = tuple(OutputHandle(_INPUT, input_name) for input_name in inputs)
         composition, returned = compose(asset_key.to_user_string(), function, handles)
-        _check_graph_asset(owner, composition.nodes, returned)
+        _check_graph_asset(owner, returned)
         nodes = composition.nodes
+        ops_config = _ops_config_class(function.__name__, nodes)
 
-        def compute(context: Any, **values: Any) -> Any:
-            return _run_nodes(nodes, returned, context, values)
+        def compute(context: Any, config: Any = None, **values: Any) -> Any:
+            return _run_nodes(nodes, returned, context, values, config)
 
         params = (
             Param("context", Role.CONTEXT),
+            *((Param("config", Role.CONFIG, ops_config),) if ops_config else ()),
             *(Param(input_name, Role.INPUT) for input_name in inputs),
         )
         spec = AssetSpec(
@@ -294,25 +325,36 @@ def graph_asset(
     return decorate(fn) if fn is not None else decorate
 
 
-def _check_graph_asset(owner: str, nodes: Mapping[str, Node], returned: Any) -> None:
-    configured = [
-        node.name
-        for node in nodes.values()
-        if any(param.role is Role.CONFIG for param in node.op.params)
-    ]
-    if configured:
-        raise DagsterInvalidDefinitionError(
-            f"{owner}: op {configured[0]!r} takes config, which a graph asset does not support "
-            "yet in workbench; give the value as a resource, or use @asset"
-        )
+def _check_graph_asset(owner: str, returned: Any) -> None:
     if not isinstance(returned, OutputHandle):
         raise DagsterInvalidDefinitionError(
             f"{owner} must return the output of the op that makes its value; return op(...)"
         )
 
 
+def _ops_config_class(name: str, nodes: Mapping[str, Node]) -> type[Config] | None:
+    """The config of a graph asset: each op's config under the op's name (None if none).
+
+    Run config gives it in Dagster's shape, ``ops: {asset: {ops: {op: {config: ...}}}}``.
+    """
+    fields: dict[str, Any] = {}
+    for node_name, node in nodes.items():
+        for param in node.op.params:
+            if param.role is Role.CONFIG:
+                cls = param.annotation
+                required = any(info.is_required() for info in cls.model_fields.values())
+                fields[node_name] = (cls, ...) if required else (cls, Field(default_factory=cls))
+    if not fields:
+        return None
+    return create_model(f"{name}_ops_config", __base__=Config, **fields)
+
+
 def _run_nodes(
-    nodes: Mapping[str, Node], returned: OutputHandle, context: Any, inputs: Mapping[str, Any]
+    nodes: Mapping[str, Node],
+    returned: OutputHandle,
+    context: Any,
+    inputs: Mapping[str, Any],
+    config: Any,
 ) -> Any:
     """Run a graph asset's ops in the order the body called them (upstream first)."""
     values: dict[tuple[str, str], Any] = {}
@@ -331,6 +373,9 @@ def _run_nodes(
                 kwargs[param.name] = context
             elif param.role is Role.RESOURCE:
                 kwargs[param.name] = context.resource_values[param.name]
+            elif param.role is Role.CONFIG:
+                value = getattr(config, node.name)
+                kwargs[param.name] = value.value if isinstance(value, PrimitiveConfig) else value
             elif param.name in node.inputs:
                 kwargs[param.name] = value_of(node.inputs[param.name])
         result = node.op.fn(**kwargs)

@@ -10,17 +10,42 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cache
-from typing import Annotated, Any, ClassVar, NoReturn, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self, TypeVar, cast
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, SecretStr, TypeAdapter, ValidationError
-from pydantic_core import PydanticCustomError
 
-from workbench.core._short import short_repr
-from workbench.core._suggest import closest
-from workbench.errors import ConfigError, DagsterInvalidInvocationError, UnresolvedEnvVarError
+from workbench.core._config_errors import (
+    REDACTED,
+    _validation_error,
+    build_config,
+    describe_validation_error,
+    invalid_config,
+    is_secret_field,
+    mark_secret,
+    marked_secret,
+)
+from workbench.core._config_errors import (
+    SECRET_MARK as SECRET_MARK,  # re-exported: fields reads it from here
+)
+from workbench.core._config_errors import (
+    _prefix as _prefix,  # re-exported: resolve reads it from here
+)
+from workbench.core.env_var import (
+    _ENV_TYPES as _ENV_TYPES,  # re-exported: plain, resolve and secrets read it from here
+)
+from workbench.core.env_var import (
+    EnvVar,
+    IntEnvVar,
+    _convert_env,
+    _EnvMixin,
+    env_var_names,
+)
+from workbench.errors import ConfigError, DagsterInvalidInvocationError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
 
 ConfigT = TypeVar("ConfigT", bound=BaseModel)
 
@@ -42,112 +67,6 @@ __all__ = [
     "marked_secret",
     "primitive_config_class",
 ]
-
-REDACTED = "**********"
-"""What a secret value is replaced by wherever config is shown, logged or stored."""
-
-SECRET_MARK = "dagster__is_secret"
-"""Dagster's ``json_schema_extra`` key that marks a field secret."""
-
-_MARKED_SECRET = "_workbench_secret_fields"
-"""Where an instance keeps the fields marked secret on it alone (see :func:`mark_secret`)."""
-
-
-class _EnvMixin:
-    """What :class:`EnvVar` and :class:`IntEnvVar` share: a name, never a silent value."""
-
-    env_var_name: str
-
-    def get_value(self, default: Any = None) -> Any:
-        """Return the variable's current value, or ``default`` when it is not set."""
-        return os.environ.get(self.env_var_name, default)
-
-    def _refuse(self) -> NoReturn:
-        raise UnresolvedEnvVarError(
-            f"{self!r} has no value until a run starts; use .get_value() to read "
-            f"{self.env_var_name} now, or .env_var_name for its name"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, _EnvMixin):
-            return type(self) is type(other) and self.env_var_name == other.env_var_name
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, self.env_var_name))
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.env_var_name!r})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.env_var_name,))
-
-
-class EnvVar(_EnvMixin, str):
-    """A config value read from an environment variable when a run starts.
-
-    Example:
-        >>> EnvVar("API_TOKEN").env_var_name
-        'API_TOKEN'
-    """
-
-    def __new__(cls, name: str) -> EnvVar:
-        """Refer to the environment variable ``name`` (it need not be set yet)."""
-        if not isinstance(name, str) or not name:  # type: ignore[redundant-expr]
-            raise TypeError(f"EnvVar needs a variable name, got {name!r}")
-        instance = super().__new__(cls, name)
-        instance.env_var_name = name
-        return instance
-
-    def __str__(self) -> str:
-        return self._refuse()
-
-    def __format__(self, spec: str) -> str:
-        return self._refuse()
-
-    @classmethod
-    def int(cls, name: str) -> IntEnvVar:
-        """An integer config value read from an environment variable when a run starts."""
-        return IntEnvVar(name)
-
-
-class IntEnvVar(_EnvMixin, int):
-    """An int config value read from an environment variable; made by :meth:`EnvVar.int`."""
-
-    def __new__(cls, name: str) -> IntEnvVar:
-        """Refer to the environment variable ``name``, read as an int (it need not be set yet)."""
-        if not isinstance(name, str) or not name:  # type: ignore[redundant-expr]
-            raise TypeError(f"EnvVar.int needs a variable name, got {name!r}")
-        instance = super().__new__(cls, 0)
-        instance.env_var_name = name
-        return instance
-
-    def __str__(self) -> str:
-        return self._refuse()
-
-    def __format__(self, spec: str) -> str:
-        return self._refuse()
-
-    def __int__(self) -> int:
-        return self._refuse()
-
-    def __index__(self) -> int:
-        return self._refuse()
-
-    def get_value(self, default: Any = None) -> Any:
-        """Return the variable's current value as an int, or ``default`` when it is not set.
-
-        Raises:
-            ConfigError: the variable holds something that is not a whole number.
-        """
-        raw = os.environ.get(self.env_var_name)
-        return default if raw is None else _convert_env(self, raw, self.env_var_name)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (IntEnvVar, (self.env_var_name,))
-
-
-_ENV_TYPES = (EnvVar, IntEnvVar)
 
 
 class LaunchDeferred:
@@ -274,16 +193,19 @@ class Config(BaseModel):
 
         Keys are the names run config uses (a field's alias, if it has one).
         """
-        from workbench.core.config_schema import Field
+        from workbench.core.config_schema import ConfigType, Field
 
         fields: dict[str, Any] = {}
         for name, info in cls.model_fields.items():
             required = info.is_required()
+            kind: Any = info.annotation
+            if isinstance(kind, type) and issubclass(kind, Config):
+                kind = ConfigType(kind)  # nested: its own ``fields``, as Dagster's Shape has
             fields[info.alias or name] = (
-                Field(info.annotation, is_required=True, description=info.description)
+                Field(kind, is_required=True, description=info.description)
                 if required
                 else Field(
-                    info.annotation,
+                    kind,
                     default_value=info.get_default(call_default_factory=True),
                     description=info.description,
                 )
@@ -321,68 +243,6 @@ class PermissiveConfig(Config):
     model_config = ConfigDict(extra="allow")
 
 
-def invalid_config(cls: type[BaseModel], exc: ValidationError, where: str = "") -> ConfigError:
-    """Turn pydantic's error for ``cls`` into a ConfigError: one line per field, secrets hidden.
-
-    Args:
-        cls: the Config or resource class that refused its values.
-        exc: pydantic's error.
-        where: what to call it in the header (the class name by default).
-    """
-    found = describe_validation_error(exc, lambda path: _is_secret_path(cls, path.split(".")))
-    return ConfigError.from_errors(f"{where or cls.__name__} is invalid:", found)
-
-
-def build_config(cls: type[ConfigT], data: Mapping[str, Any], where: str = "") -> ConfigT:
-    """Build ``cls`` from ``data``, raising a ConfigError with workbench's lines if invalid.
-
-    Code calling ``Config(...)`` gets pydantic's ``ValidationError``, as with Dagster; run
-    config and launch config are read with this, so their errors name every field and a fix.
-
-    Raises:
-        ConfigError: every invalid field with its path, secrets hidden.
-    """
-    try:
-        return cls(**data)
-    except ValidationError as exc:
-        raise invalid_config(cls, exc, where) from None
-
-
-def _is_secret_path(cls: Any, path: Sequence[Any]) -> bool:
-    """Whether a field path (``("creds", "password")``) leads through a secret field."""
-    for part in path:
-        if not (isinstance(cls, type) and issubclass(cls, BaseModel)):
-            return False
-        if part not in cls.model_fields:
-            return False
-        if is_secret_field(cls, str(part)):
-            return True
-        cls = _config_class_of(cls.model_fields[str(part)].annotation)
-    return False
-
-
-def _validation_error(cls: type[BaseModel], errors: Sequence[Any]) -> ValidationError:
-    """Pydantic's error for ``cls``, secret inputs hidden and unknown fields given a suggestion."""
-    details: list[Any] = []
-    for item in errors:
-        loc = tuple(item["loc"])
-        message = str(item["msg"])
-        if item["type"] == "extra_forbidden" and len(loc) == 1 and "; " not in message:
-            known = list(cls.model_fields)
-            match = closest(str(loc[0]), known)
-            hint = f"did you mean {match!r}?" if match else f"known fields: {', '.join(known)}"
-            message = f"{message}; {hint}"
-        hidden = _is_secret_path(cls, loc) or isinstance(item["input"], _EnvMixin | SecretStr)
-        details.append(
-            {
-                "type": PydanticCustomError(item["type"], message),
-                "loc": loc,
-                "input": REDACTED if hidden else item["input"],
-            }
-        )
-    return ValidationError.from_exception_data(cls.__name__, details)
-
-
 def _read_outside_run(owner: Config, field: str, value: EnvVar | IntEnvVar) -> Any:
     raw = os.environ.get(value.env_var_name)
     if raw is None:
@@ -392,18 +252,6 @@ def _read_outside_run(owner: Config, field: str, value: EnvVar | IntEnvVar) -> A
             f"{field}=... directly"
         )
     return _convert_env(value, raw, field)
-
-
-def _convert_env(value: EnvVar | IntEnvVar, raw: str, path: str) -> str | int:
-    if isinstance(value, IntEnvVar):
-        try:
-            return int(raw.strip())
-        except ValueError:
-            raise ConfigError(
-                f"{path}: environment variable {value.env_var_name!r} must hold an integer; "
-                f"set it to a whole number"
-            ) from None
-    return raw
 
 
 @cache
@@ -523,89 +371,11 @@ def _config_class_of(
     return variants[0] if variants else None
 
 
-def _prefix(prefix: str, errors: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [(f"{prefix}.{path}" if path else prefix, text) for path, text in errors]
-
-
 def _enum_of(annotation: Any) -> type[enum.Enum] | None:
     for candidate in (annotation, *getattr(annotation, "__args__", ())):
         if isinstance(candidate, type) and issubclass(candidate, enum.Enum):
             return candidate
     return None
-
-
-def describe_validation_error(
-    exc: ValidationError, is_secret: Callable[[str], bool] = lambda path: False
-) -> list[tuple[str, str]]:
-    """Turn a pydantic error into ``(dotted path, message)`` pairs, secrets redacted.
-
-    Args:
-        exc: the pydantic error.
-        is_secret: tells whether a dotted path is a secret field, whose value is not quoted.
-    """
-    found: list[tuple[str, str]] = []
-    for item in exc.errors(include_url=False):
-        path = ".".join(str(part) for part in item["loc"])
-        message = str(item["msg"])
-        message = message[0].lower() + message[1:] if message else message
-        if item["type"] == "missing":
-            message = "required; give it a value"
-        elif item["type"] == "extra_forbidden":
-            hint = message.partition("; ")[2]
-            message = f"unknown field; {hint or 'remove it'}"
-        elif not is_secret(path) and not isinstance(item["input"], dict):
-            shown = item["input"]
-            if isinstance(shown, SecretStr | _EnvMixin):
-                shown = REDACTED
-            message = f"{message}, got {short_repr(shown)}"
-        found.append((path, message))
-    return found
-
-
-def is_secret_field(model: type[BaseModel], name: str) -> bool:
-    """Tell whether a field is secret: typed SecretStr or marked ``dagster__is_secret``."""
-    field = model.model_fields[name]
-    extra = field.json_schema_extra
-    if isinstance(extra, dict) and extra.get(SECRET_MARK):
-        return True
-    return _mentions_secret(field.annotation)
-
-
-def mark_secret(obj: BaseModel, names: Iterable[str]) -> None:
-    """Mark fields of this instance secret although its class does not say so.
-
-    A value typed in a form for a field the code gives as ``EnvVar`` is such a field: the
-    mark travels with the instance (and its copies), so reprs mask it and runs scrub it.
-    """
-    private = obj.__pydantic_private__
-    if private is None:
-        private = {}
-        object.__setattr__(obj, "__pydantic_private__", private)
-    private[_MARKED_SECRET] = frozenset(private.get(_MARKED_SECRET, ())) | frozenset(names)
-
-
-def marked_secret(obj: BaseModel) -> frozenset[str]:
-    """The fields :func:`mark_secret` marked on this instance."""
-    return frozenset((obj.__pydantic_private__ or {}).get(_MARKED_SECRET, ()))
-
-
-def _mentions_secret(annotation: Any) -> bool:
-    if annotation is SecretStr or annotation is pydantic.SecretBytes:
-        return True
-    return any(_mentions_secret(arg) for arg in getattr(annotation, "__args__", ()))
-
-
-def env_var_names(value: Any) -> list[str]:
-    """The names of the EnvVar objects inside ``value`` (dicts, lists and config walked)."""
-    if isinstance(value, _ENV_TYPES):
-        return [value.env_var_name]
-    if isinstance(value, BaseModel):
-        value = value.__dict__
-    if isinstance(value, Mapping):
-        return [name for item in value.values() for name in env_var_names(item)]
-    if isinstance(value, list | tuple):
-        return [name for item in value for name in env_var_names(item)]
-    return []
 
 
 def has_env_vars(obj: BaseModel) -> bool:

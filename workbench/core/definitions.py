@@ -15,6 +15,7 @@ from workbench.core.asset import Asset, AssetKey, AssetSpec
 from workbench.core.config import Config, env_var_names
 from workbench.core.graph import AssetGraph
 from workbench.core.job import Job
+from workbench.core.legacy import ResourceDefinition
 from workbench.core.plain import to_run_config
 from workbench.core.resource import ConfigurableResource, PartialResource
 from workbench.errors import (
@@ -90,6 +91,21 @@ def _section(value: Any) -> Any:
     return value
 
 
+def _graph_asset_section(ops: Any) -> Any:
+    """A graph asset's ``{ops: {op: {config: ...}}}`` as its own config, by op name.
+
+    (A job's nested graphs were flattened to node names before; only a graph asset, one step
+    running its ops, still has this shape here.)
+    """
+    if not isinstance(ops, Mapping):
+        return {"ops": ops}
+    config: dict[str, Any] = {}
+    for name, inner in ops.items():
+        inner = _section(inner)
+        config[name] = inner.get("config") if isinstance(inner, Mapping) else inner
+    return {"config": config}
+
+
 def asset_resources(assets: Iterable[Asset | AssetSpec]) -> dict[str, Any]:
     """The resources assets bind themselves (``@asset(resource_defs=...)``), by key.
 
@@ -143,14 +159,17 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
                 errors.append((where, f"the name {short_repr(name)} must be text; quote it"))
                 continue
             value = {} if value is None else _section(value)
+            if section == "ops" and isinstance(value, Mapping) and set(value) == {"ops"}:
+                value = _graph_asset_section(value["ops"])
             if not isinstance(value, Mapping) or set(value) - {"config", "inputs", "outputs"}:
                 errors.append(
                     (where, f"must look like {{'config': {{...}}}}, got {short_repr(value)}")
                 )
                 continue
             config = value.get("config")
-            # an op's config may be a plain value (`def op(config: str = "x")`): its step checks
-            plain = section == "ops" and isinstance(config, str | int | float | bool | list)
+            # config may be a plain value (`def op(config: str = "x")`, `@resource(
+            # config_schema=str)`): the step or the resource checks it against its schema
+            plain = isinstance(config, str | int | float | bool | list)
             if not plain and not isinstance(config, Mapping | Config | None):
                 errors.append(
                     (
@@ -520,11 +539,16 @@ def binding_problem(
     consumer: str, key: str, expected: type[ConfigurableResource] | None, bound: Any
 ) -> str | None:
     """Describe a binding whose object is not the resource class a parameter expects."""
-    if expected is None:
-        return None
+    if expected is None or isinstance(bound, ResourceDefinition):
+        return None  # a function-style resource's value is known only once it is made
     actual = bound.resource_class if isinstance(bound, PartialResource) else type(bound)
     if issubclass(actual, expected):
         return None
+    if (
+        issubclass(actual, ConfigurableResource)
+        and actual.create_resource is not ConfigurableResource.create_resource
+    ):
+        return None  # a factory: steps get what create_resource makes, not the resource
     return (
         f"resource {key!r} used by {consumer} must be a {expected.__name__}, but "
         f"{actual.__name__} is bound to it; bind a {expected.__name__}(...) to {key!r}"

@@ -10,6 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core._io_config import io_configs
 from workbench.core._recorder import RunRecorder, watch
+from workbench.core._refused import (
+    ConfigValidationError,
+    ResourceConfigRefusedError,
+    run_config_error,
+)
 from workbench.core._resources import PreparedResources, prepare_resources
 from workbench.core._step import RunState, load_known_versions
 from workbench.core._strict import check_scalars
@@ -180,15 +185,21 @@ def _job_plan(
         holder = Definitions(jobs=[job], resources=bindings)
         holder.validate()
         plan = plan_job(job, op_selection)
+    # an asset job's graph assets are single steps: their ops' config stays nested
+    flatten = _as_given if job.is_asset_job else flatten_op_config
     if isinstance(job.config, ConfigMapping):
         # the job takes the mapping's simpler config; the mapping makes the run config
-        merged = normalize_run_config(flatten_op_config(job.config.resolve(run_config)))
+        merged = normalize_run_config(flatten(job.config.resolve(run_config), job.graph_configs))
     else:
         merged = _merge_config(
-            normalize_run_config(flatten_op_config(job.config)),
-            normalize_run_config(flatten_op_config(run_config)),
+            normalize_run_config(flatten(job.config, job.graph_configs)),
+            normalize_run_config(flatten(run_config, job.graph_configs)),
         )
     return plan, bindings, merged
+
+
+def _as_given(run_config: Any, _graph_configs: Any) -> Any:
+    return run_config
 
 
 def _with_carried(plan: Plan, bindings: Mapping[str, Any]) -> dict[str, Any]:
@@ -211,6 +222,7 @@ def _merge_config(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 def _op_configs(plan: Plan, ops: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Each step's config as written (EnvVars by name, for the record) and as the step gets it."""
     errors: list[tuple[str, str]] = []
+    refused: list[ConfigError] = []
     steps = {step.key: step for step in plan.steps}
     written: dict[str, Any] = {}
     configs: dict[str, Any] = {}
@@ -244,6 +256,7 @@ def _op_configs(plan: Plan, ops: Mapping[str, Any]) -> tuple[dict[str, Any], dic
             written[step.key] = config.value if primitive else config
         except ConfigError as exc:
             errors.extend((f"ops.{step.key}.config.{path}", text) for path, text in exc.errors)
+            refused.append(exc)
         except TypeError as exc:
             errors.append(
                 (
@@ -252,9 +265,7 @@ def _op_configs(plan: Plan, ops: Mapping[str, Any]) -> tuple[dict[str, Any], dic
                 )
             )
     if errors:
-        raise DagsterInvalidConfigError.from_errors(
-            "run config is invalid; nothing was run:", errors
-        )
+        raise run_config_error("run config is invalid; nothing was run:", errors, refused)
     return written, configs
 
 
@@ -266,14 +277,20 @@ def _validate_config(
     prepared: PreparedResources | None = None
     written: dict[str, Any] = {}
     op_configs: dict[str, Any] = {}
+    resource_error: ConfigError | None = None
     try:
         prepared = prepare_resources(bindings, needed, config["resources"], os.environ)
     except ConfigError as exc:
         errors.extend(exc.errors or [("", str(exc))])
+        resource_error = exc
     try:
         written, op_configs = _op_configs(plan, config["ops"])
     except ConfigError as exc:
+        if not errors and prepared is not None:
+            raise  # the op config alone (it may be a ConfigValidationError, see #12)
         errors.extend(exc.errors or [("", str(exc))])
+    if resource_error is not None and errors == resource_error.errors:
+        raise resource_error  # the resources' config alone (see #12)
     if errors or prepared is None:
         raise DagsterInvalidConfigError.from_errors(
             "run config is invalid; nothing was run:", errors
@@ -301,7 +318,14 @@ def execute_plan(
     # bindings (the notebook layer has already applied its form edits to them); see #12
     bindings = _with_carried(plan, bindings)
     needed = {key for key in plan.resource_keys if key in bindings}
-    prepared, written, op_configs = _validate_config(plan, bindings, needed, config)
+    refused: ConfigError | None = None
+    try:
+        prepared, written, op_configs = _validate_config(plan, bindings, needed, config)
+    except (ConfigValidationError, ResourceConfigRefusedError) as exc:
+        if raise_on_error:
+            raise
+        # as in Dagster, a value the classes' own checks refuse fails the run instead (#12)
+        refused, prepared, written, op_configs = exc, PreparedResources(), {}, {}
     # op config EnvVars are read before the run: their values are scrubbed like resources'
     prepared.secrets |= collect_secrets(written)
     record = RunRecord(
@@ -332,8 +356,10 @@ def execute_plan(
     watch(recorder)
     load_known_versions(run)
     status = RunStatus.FAILURE
-    error: BaseException | None = None
+    error: BaseException | None = refused
     try:
+        if refused is not None:
+            raise refused
         with prepared.setup(
             recorder, sorted(needed), logging.getLogger("workbench.resource")
         ) as ready:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from workbench.core._params import Param, Role
+from workbench.core._refused import run_config_error
 from workbench.core._resources import initialized
 from workbench.core._strict import check_scalars
 from workbench.core.config import Config, PrimitiveConfig, build_config
@@ -247,7 +248,7 @@ def _config_value(param: Param, given: Any, owner: str) -> Any:
         check_scalars(cls, data)
         built = build_config(cls, from_launch_config(cls, data), f"{owner} config")
     except ConfigError as exc:
-        raise DagsterInvalidConfigError.from_errors(
-            f"{owner} config is invalid:", exc.errors or [("", str(exc))]
+        raise run_config_error(
+            f"{owner} config is invalid:", exc.errors or [("", str(exc))], [exc]
         ) from None
     return built.value if primitive else built

@@ -17,12 +17,17 @@ from workbench.core.resource import (
 from workbench.errors import DagsterInvariantViolationError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from workbench.core.instance import Instance
     from workbench.core.legacy import IOManagerDefinition
+    from workbench.core.result import ExecuteInProcessResult
 
 __all__ = [
     "ConfigurableIOManagerFactory",
     "ConfigurableLegacyIOManagerAdapter",
     "FilesystemIOManager",
+    "materialize_to_memory",
 ]
 
 
@@ -108,3 +113,54 @@ class FilesystemIOManager(ConfigurableIOManager):
                 "upstream first"
             )
         return pickle.loads(path.read_bytes())
+
+
+def materialize_to_memory(
+    assets: Sequence[Any],
+    run_config: Any = None,
+    *,
+    resources: Mapping[str, Any] | None = None,
+    selection: Any = None,
+    raise_on_error: bool = True,
+    tags: Mapping[str, str] | None = None,
+    instance: Instance | None = None,
+) -> ExecuteInProcessResult:
+    """Materialize assets with every value kept in memory, as a unit test wants.
+
+    No IO manager stores anything: the result holds the values (``result.asset_value(key)``).
+    The run is recorded in ``instance`` (default: a fresh one in memory).
+
+    Example:
+        >>> from workbench import asset
+        >>> @asset
+        ... def numbers() -> list[int]:
+        ...     return [1, 2]
+        >>> materialize_to_memory([numbers]).asset_value("numbers")
+        [1, 2]
+
+    Raises:
+        DagsterInvariantViolationError: a resource is given for an IO manager key the assets
+            use (it would decide where values go, which this function decides).
+    """
+    from workbench.core.asset import Asset
+    from workbench.core.executor import materialize
+    from workbench.core.instance import Instance
+
+    manager_keys = {"io_manager"} | {
+        item.io_manager_key for item in assets if isinstance(item, Asset) and item.io_manager_key
+    }
+    for key in sorted(manager_keys & set(resources or {})):
+        raise DagsterInvariantViolationError(
+            f"materialize_to_memory() keeps every value in memory, but a resource is given "
+            f"for the IO manager key {key!r}; leave it out, or call materialize() to use it"
+        )
+    store = (instance or Instance.ephemeral()).run_store
+    return materialize(
+        assets,
+        run_config,
+        resources=resources,
+        selection=selection,
+        raise_on_error=raise_on_error,
+        tags=tags,
+        instance=Instance(run_store=store),
+    )

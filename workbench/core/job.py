@@ -84,12 +84,15 @@ class _Composition:
         nodes: dict[str, Node] | None = None,
         prefix: str = "",
         graph_outputs: dict[str, OutputHandle] | None = None,
+        graph_configs: dict[str, Any] | None = None,
     ) -> None:
         self.job_name = job_name
         self.nodes: dict[str, Node] = {} if nodes is None else nodes
         self.prefix = prefix
         # a nested graph's node name -> the op output it returns (output_for_node("graph"))
         self.graph_outputs: dict[str, OutputHandle] = {} if graph_outputs is None else graph_outputs
+        # a nested graph's node name -> its config mapping (``@graph(config=...)``)
+        self.graph_configs: dict[str, Any] = {} if graph_configs is None else graph_configs
 
     def add(self, op: Op, alias: str | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         name = self.prefix + (alias or op.name)
@@ -340,6 +343,7 @@ class Job:
         asset_selection: Any = None,
         assets: Sequence[Any] = (),
         graph_outputs: Mapping[str, OutputHandle] | None = None,
+        graph_configs: Mapping[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.nodes = dict(nodes or {})
@@ -352,6 +356,7 @@ class Job:
         self.asset_graph: AssetGraph | None = None
         self.selected_keys: frozenset[AssetKey] | None = None
         self.graph_outputs = dict(graph_outputs or {})
+        self.graph_configs = dict(graph_configs or {})
 
     def resolved(self, graph: AssetGraph, keys: Iterable[AssetKey]) -> Job:
         """A copy of this asset job that materializes ``keys`` of ``graph``.
@@ -489,6 +494,7 @@ def job(
             job_name,
             nodes=composition.nodes,
             graph_outputs=composition.graph_outputs,
+            graph_configs=composition.graph_configs,
             config=config,
             resource_defs=resource_defs,
             tags=tags,

@@ -1,10 +1,10 @@
 """The function-style resource API that codebases still mix with Pythonic resources.
 
 ``@resource`` and ``@io_manager`` turn a function of an :class:`InitResourceContext` into a
-:class:`ResourceDefinition`; ``configured`` fixes or maps its config; ``with_resources``
-binds resources to assets. They run through the same lifecycle as ``ConfigurableResource``:
-set up once per run, torn down after it (a generator function's code after ``yield`` is its
-teardown).
+:class:`ResourceDefinition`; ``configured`` (module ``_configured``) fixes or maps its config;
+``with_resources`` binds resources to assets. They run through the same lifecycle as
+``ConfigurableResource``: set up once per run, torn down after it (a generator function's code
+after ``yield`` is its teardown).
 """
 
 from __future__ import annotations
@@ -13,9 +13,13 @@ import contextlib
 import inspect
 from typing import TYPE_CHECKING, Any, overload
 
-from workbench.core.config import Config, explicit_fields
 from workbench.core.config_schema import validate_config
-from workbench.core.resource import ConfigurableResource, InitResourceContext, PartialResource
+from workbench.core.resource import (
+    ConfigurableResource,
+    InitResourceContext,
+    PartialResource,
+    nested_resources,
+)
 from workbench.errors import DagsterInvalidInvocationError
 
 if TYPE_CHECKING:
@@ -24,7 +28,6 @@ if TYPE_CHECKING:
 __all__ = [
     "IOManagerDefinition",
     "ResourceDefinition",
-    "configured",
     "io_manager",
     "resource",
     "with_resources",
@@ -75,6 +78,13 @@ class ResourceDefinition:
     def none_resource(description: str | None = None) -> ResourceDefinition:
         """A resource that is always None (a placeholder for a key some code requires)."""
         return ResourceDefinition.hardcoded_resource(None, description)
+
+    @staticmethod
+    def mock_resource(description: str | None = None) -> ResourceDefinition:
+        """A resource that is a ``unittest.mock.MagicMock`` (for tests of code that needs one)."""
+        from unittest import mock
+
+        return ResourceDefinition.hardcoded_resource(mock.MagicMock(), description)
 
     @staticmethod
     def string_resource(description: str | None = None) -> ResourceDefinition:
@@ -305,29 +315,6 @@ def io_manager(
     )
 
 
-def configured(
-    configurable: ResourceDefinition, config_schema: Any = None, **options: Any
-) -> Callable[[Any], ResourceDefinition]:
-    """Fix a resource definition's config, or map it from a new schema with a function.
-
-    ``configured(db)({"host": "x"})`` fixes it; decorating ``def f(config): return {...}``
-    with ``@configured(db, config_schema={"env": str})`` maps a smaller config to it.
-    """
-    if not isinstance(configurable, ResourceDefinition):
-        raise DagsterInvalidInvocationError(
-            f"configured() takes a ResourceDefinition or IOManagerDefinition, got "
-            f"{type(configurable).__name__}; for a ConfigurableResource, build an instance "
-            "with the config instead"
-        )
-
-    def apply(config_or_config_fn: Any) -> ResourceDefinition:
-        return configurable.configured(
-            config_or_config_fn, config_schema, description=options.get("description")
-        )
-
-    return apply
-
-
 def with_resources(
     definitions: Sequence[Any],
     resource_defs: Mapping[str, Any],
@@ -350,8 +337,9 @@ def with_resources(
             bound[key] = value.configured(config)
         elif isinstance(value, PartialResource):
             bound[key] = value.resource_class(**{**value.partial, **dict(config or {})})
-        elif isinstance(value, Config):
-            bound[key] = type(value)(**{**explicit_fields(value), **dict(config or {})})
+        elif isinstance(value, ConfigurableResource):
+            # as run config does: the config replaces the constructor's (see #12)
+            bound[key] = type(value)(**{**nested_resources(value), **dict(config or {})})
     result: list[Any] = []
     for item in definitions:
         if isinstance(item, Asset):

@@ -8,14 +8,13 @@ from typing import TYPE_CHECKING, Any, cast
 from pydantic import ValidationError
 
 from workbench.core.config import (
-    _ENV_TYPES,
     Config,
     _contains_env,
-    _convert_env,
     _prefix,
     describe_validation_error,
     is_secret_field,
 )
+from workbench.core.env_var import _ENV_TYPES, _convert_env
 from workbench.errors import ConfigError
 
 if TYPE_CHECKING:

@@ -221,7 +221,7 @@ def read_evaluation_params(fn: Callable[..., Any], owner: str) -> tuple[Param, .
 
     The first parameter that is neither a resource nor given a default receives the context.
     """
-    params = list(read_params(fn, owner))
+    params = list(read_params(fn, owner, step_context=False))
     if not any(param.role is Role.CONTEXT for param in params):
         for index, param in enumerate(params):
             if param.role is Role.INPUT and not param.has_default:

@@ -4,16 +4,24 @@ Both sides materialize the same 100-asset chain into the same persistent Dagster
 one ``DAGSTER_HOME`` names). workbench's side is what the magic does: gather the notebook's
 Dagster definitions, bind form edits, and hand the run to Dagster with live progress; Dagster's
 side is ``dagster.materialize`` alone. The target: workbench adds at most 5%.
+
+On a shared machine one run of the chain varies several-fold (every event is a SQLite write), so
+the difference of two medians says little. The row therefore also measures what workbench adds
+directly: each workbench-side call's wall time minus the time Dagster spends inside
+``execute_in_process``, plus the time workbench's progress forwarding takes inside it. That
+figure, over Dagster's own median, decides the target; the side-by-side figures stay in the row.
 """
 
 from __future__ import annotations
 
+import contextlib
+import time
 from typing import TYPE_CHECKING, Any
 
-from benchmarks.harness import Row, time_pair
+from benchmarks.harness import Row, Stats, time_pair
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from benchmarks.harness import Profile
 
@@ -21,6 +29,46 @@ __all__ = ["engine_overhead"]
 
 OVERHEAD = 0.05
 """At most this share of Dagster's own time may be workbench's."""
+
+
+class Attribution:
+    """Time spent inside Dagster's run, and inside workbench's forwarding within it, per call."""
+
+    def __init__(self) -> None:
+        self.in_dagster = 0.0
+        self.forwarding = 0.0
+
+    @contextlib.contextmanager
+    def watching(self) -> Iterator[None]:
+        """Time ``JobDefinition.execute_in_process`` and the engine's event conversion."""
+        import dagster as dg
+
+        from workbench.app.engines import dagster as engine_module
+
+        run = dg.JobDefinition.execute_in_process
+        convert = engine_module.to_run_event
+
+        def timed_run(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return run(*args, **kwargs)
+            finally:
+                self.in_dagster += time.perf_counter() - started
+
+        def timed_convert(entry: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return convert(entry)
+            finally:
+                self.forwarding += time.perf_counter() - started
+
+        dg.JobDefinition.execute_in_process = timed_run  # type: ignore[method-assign]
+        engine_module.to_run_event = timed_convert  # type: ignore[assignment]
+        try:
+            yield
+        finally:
+            dg.JobDefinition.execute_in_process = run  # type: ignore[method-assign]
+            engine_module.to_run_event = convert
 
 
 def engine_overhead(profile: Profile, dagster: bool) -> list[Row]:
@@ -44,11 +92,17 @@ def engine_overhead(profile: Profile, dagster: bool) -> list[Row]:
     instance = dagster_instance()
     events: list[Any] = []
 
+    own_ms: list[float] = []  # per call: workbench's time around (and within) Dagster's run
+
     def through_workbench() -> None:
-        with dg_side._quiet():
+        attribution = Attribution()
+        with dg_side._quiet(), attribution.watching():
+            started = time.perf_counter()
             defs = engine.gather(namespace)
             result = engine.materialize(defs, run_config=dg_side.QUIET, on_event=events.append)
+            total = time.perf_counter() - started
         assert result.success
+        own_ms.append((total - attribution.in_dagster + attribution.forwarding) * 1000)
 
     def dagster_alone() -> None:
         with dg_side._quiet():
@@ -68,17 +122,26 @@ def engine_overhead(profile: Profile, dagster: bool) -> list[Row]:
     if not dagster:
         return [Row("dagster-engine", f"{size}-asset chain on Dagster", "ms", mine)]
     theirs = found["dagster"]
-    overhead = (mine.median - theirs.median) / theirs.median
+    own = Stats.of(own_ms[-profile.rounds :])
+    overhead = own.median / theirs.median
+    difference = (mine.min - theirs.min) / theirs.min
     row = Row(
         "dagster-engine",
-        f"{size}-asset chain on Dagster, overhead {overhead:+.1%}",
+        f"{size}-asset chain on Dagster, workbench adds {overhead:.1%} "
+        f"(best runs side by side: {difference:+.1%})",
         "ms",
         mine,
         theirs,
         target=f"overhead <= {OVERHEAD:.0%}",
         met=overhead <= OVERHEAD,
         note="workbench: gather the definitions + the Dagster engine's materialize (progress "
-        "on); dagster: dagster.materialize; both into DAGSTER_HOME's instance",
-        extra={"overhead": overhead},
+        "on); dagster: dagster.materialize; both into DAGSTER_HOME's instance. Overhead: "
+        "workbench's own time per call (outside Dagster's run, plus its event forwarding) "
+        "over Dagster's median",
+        extra={
+            "overhead": overhead,
+            "workbench_own_ms": own.to_json(),
+            "best_runs_difference": difference,
+        },
     )
     return [row]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from workbench.app.commands import build_group
+from workbench.app.engines import engine_for
 from workbench.app.namespace import load_definitions
 from workbench.core.plain import redact
 from workbench.core.result import ExecuteInProcessResult
@@ -82,7 +83,7 @@ class TerminalFrontend:
 
     def run_result(self, result: Any, defs: Any) -> Any:
         """Print the run's summary (its failures included), secrets scrubbed."""
-        click.echo(self.scrub(_text(result)))
+        click.echo(self.scrub(engine_for(defs).run_text(result)))
         return result
 
     def launchpad(self, job: str | None, defs: Definitions) -> Any:

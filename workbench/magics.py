@@ -14,6 +14,7 @@ from IPython.core.magic import Magics, line_magic, magics_class
 
 from workbench.app.api import active_definitions, edit_store
 from workbench.app.commands import build_group
+from workbench.app.engines import engine_for
 from workbench.app.namespace import apply_saved_edits, current_notebook, gather_definitions
 from workbench.core.definitions import Definitions, LazyDefinitions
 from workbench.core.run import EventType, RunEvent
@@ -139,6 +140,9 @@ class NotebookFrontend:
         from workbench.widgets._display import failure_report, format_duration
 
         if not isinstance(result, ExecuteInProcessResult):  # Dagster's own result (#15)
+            outcome = {"text/plain": self.scrub(engine_for(defs).run_text(result))}
+            if self._handle is not None:
+                self._handle.update(outcome, raw=True)
             return result
 
         if result.success:

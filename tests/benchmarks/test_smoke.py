@@ -28,6 +28,7 @@ DAGSTER_IN_SMOKE = {
     "automation",
     "build-validate",
     "materialize-memory",
+    "dagster-engine",
 }
 WORKBENCH_ONLY = {"form", "export", "runs-history"}
 
@@ -118,3 +119,14 @@ def test_children_load_compiled_bytecode_for_every_package(bench_home: Path) -> 
     found = run_child(code, env=os.environ)
     assert found["prefix"] == str(bench_home / "pycache")
     assert found["off"] == 0
+
+
+def test_the_dagster_engine_row_measures_what_workbench_adds(bench_home: Path) -> None:
+    pytest.importorskip("dagster")
+    [row] = WORKLOADS["dagster-engine"].measure(SMOKE, True)
+
+    own = row.extra["workbench_own_ms"]
+    assert row.baseline is not None
+    assert 0 < own["median"] < row.workbench.median  # Dagster's run is not counted as ours
+    assert row.extra["overhead"] == own["median"] / row.baseline.median
+    assert row.met == (row.extra["overhead"] <= 0.05)

@@ -145,3 +145,39 @@ def test_a_partial_resource_gets_its_missing_config_from_the_form(dg_shell):
     result = dg_shell.run_line_magic("wb", "materialize counted")
 
     assert result.output_for_node("counted") == "orders"
+
+
+ENV_CONN = """
+class EnvConn(dg.ConfigurableResource):
+    username: str
+    port: int = 5432
+    schema_name: str = "public"
+
+@dg.asset
+def address(env_conn: EnvConn) -> str:
+    return f"{env_conn.username}:{env_conn.port}/{env_conn.schema_name}"
+
+env_defs = dg.Definitions(
+    assets=[address],
+    resources={"env_conn": EnvConn(username=dg.EnvVar("CONN_USER"), port=dg.EnvVar.int("N"))},
+)
+"""
+
+
+def test_env_vars_of_a_dagster_resource_are_saved_by_name_and_come_back(
+    dg_shell, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("CONN_USER", "from-env")
+    monkeypatch.setenv("N", "7777")
+    dg_shell.run_cell(ENV_CONN)
+    form = dg_shell.run_line_magic("wb", "resources").forms["env_conn"]
+    form.fields["schema_name"].value = "sales"
+    form.apply()
+
+    saved = edit_store().load("<default>")["env_conn"]
+    current_session().unbind()  # what a kernel restart forgets
+    active_definitions(dg_shell.user_ns)
+    result = dg_shell.run_line_magic("wb", "materialize address")
+
+    assert saved == {"username": {"env": "CONN_USER"}, "port": {"env": "N"}, "schema_name": "sales"}
+    assert result.output_for_node("address") == "from-env:7777/sales"

@@ -11,7 +11,7 @@ import pytest
 from workbench.app.engines import DagsterEngine
 from workbench.app.engines.dagster import dagster_instance
 from workbench.core.run import EventType, RunStatus
-from workbench.errors import ConfigError, DefinitionError
+from workbench.errors import DefinitionError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -91,13 +91,6 @@ def test_a_selection_string_picks_assets(dg_shell):
     ]
 
 
-def test_stale_is_refused_with_a_fix(dg_shell):
-    defs: Any = DagsterEngine().gather(dg_shell.user_ns)
-
-    with pytest.raises(ConfigError, match="--stale is not available for Dagster"):
-        DagsterEngine().materialize(defs, only_stale=True)
-
-
 def test_a_failing_asset_gives_a_failed_result_and_a_failed_graph_node(dg_shell):
     dg_shell.run_cell(FAILING)
     result = dg_shell.run_line_magic("wb", "materialize")
@@ -105,6 +98,9 @@ def test_a_failing_asset_gives_a_failed_result_and_a_failed_graph_node(dg_shell)
 
     assert not result.success
     assert view.statuses["shaky"].status == "failed"
+    assert view.statuses["shaky"].reason == (
+        f"ValueError: the warehouse is down (run {result.run_id[:8]})"
+    )
     assert view.statuses["raw"].status == "fresh"
     assert "shaky: failed" in view.text()
 
@@ -284,3 +280,77 @@ def test_check_reports_what_dagster_refuses(tmp_path: Path, capsys):
 
     assert main(["check", str(path)]) == 1
     assert "missing_resource" in capsys.readouterr().err
+
+
+def test_wb_runs_reads_dagsters_instance_while_dagster_runs_the_notebook(dg_shell):
+    import workbench as wb
+    from workbench.core.instance import default_instance
+
+    dg_shell.run_cell(FAILING)
+    good = dg_shell.run_line_magic("wb", "materialize raw")
+    bad = dg_shell.run_line_magic("wb", "materialize shaky")
+
+    frame = wb.runs()
+    own = wb.runs(store=default_instance().run_store)
+
+    assert list(frame.columns) == list(own.columns)
+    assert list(frame["run_id"]) == [bad.run_id, good.run_id]
+    assert list(frame["status"]) == ["FAILURE", "SUCCESS"]
+    assert list(frame["steps"]) == [["shaky"], ["raw"]]
+    assert "the warehouse is down" in frame["error"][0]
+    assert frame["error"][1] is None
+    assert list(wb.runs(job="__ephemeral_asset_job__", status="failure")["run_id"]) == [bad.run_id]
+    assert own.empty  # workbench's own history is another store
+
+
+def test_a_finished_run_leaves_no_progress_listener_on_the_instance(dg_shell):
+    from workbench.app.api import active_definitions
+
+    seen: list[Any] = []
+    result = DagsterEngine().materialize(active_definitions(dg_shell.user_ns), on_event=seen.append)
+    listeners = dagster_instance()._subscribers  # where Dagster keeps them (no public API)
+
+    assert seen
+    assert result.run_id not in listeners
+
+
+def test_runs_started_from_a_notebook_are_tagged_with_it(
+    dg_shell, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    from workbench.widgets.runs import NOTEBOOK_TAG, runs_table
+
+    notebook = tmp_path / "pipeline.ipynb"
+    monkeypatch.setenv("WORKBENCH_NOTEBOOK", str(notebook))
+    materialized = dg_shell.run_line_magic("wb", "materialize raw")
+    launched = dg_shell.run_line_magic("wb", "launch --job ping_job")
+
+    for result in (materialized, launched):
+        assert dagster_instance().get_run_by_id(result.run_id).tags[NOTEBOOK_TAG] == str(notebook)
+    assert "pipeline.ipynb" in runs_table(DagsterEngine().run_store()).value
+
+
+def test_the_cli_prints_a_dagster_runs_outcome_as_workbenchs(tmp_path: Path, capsys):
+    from workbench.cli import main
+
+    path = tmp_path / "shaky.py"
+    path.write_text("import dagster as dg\n" + FAILING.replace("raw: str", ""))
+
+    assert main(["materialize", str(path)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+
+    assert lines[0].startswith("Run ")
+    assert lines[0].endswith(" FAILURE (0 steps)")
+    assert lines[1] == "  FAILED shaky: step 'shaky' failed: ValueError: the warehouse is down"
+
+
+def test_a_notebook_materialize_ends_with_the_runs_outcome(dg_shell, capsys):
+    from IPython.utils.capture import capture_output
+
+    with capture_output() as shown:
+        result = dg_shell.run_line_magic("wb", "materialize raw")
+
+    assert (
+        f"Run {result.run_id} SUCCESS (1 steps)"
+        in "".join(str(output.data.get("text/plain", "")) for output in shown.outputs)
+        + shown.stdout
+    )

@@ -15,13 +15,14 @@ from workbench.app.namespace import (
     with_session_edits,
 )
 from workbench.core.instance import default_instance
-from workbench.errors import MissingExtraError
+from workbench.errors import DefinitionError, MissingExtraError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     import pandas
 
+    from workbench.app.engines import Engine
     from workbench.core.definitions import Definitions
     from workbench.core.run import RunStore
 
@@ -172,10 +173,30 @@ def runs(
     status: str | None = None,
     store: RunStore | None = None,
 ) -> pandas.DataFrame:
-    """Run history, newest first, as a pandas DataFrame."""
+    """Run history, newest first, as a pandas DataFrame.
+
+    Args:
+        limit: at most this many runs.
+        job: only runs of this job.
+        status: only runs with this status (its name, any case).
+        store: the run store to read; by default the active engine's: Dagster's instance when
+            the notebook's definitions are written with ``import dagster``, else workbench's.
+    """
     from workbench.storage.history import runs as history
 
+    if store is None:
+        store = _active_engine().run_store()
     return history(store, limit=limit, job=job, status=status)
+
+
+def _active_engine() -> Engine:
+    """The engine of the notebook's definitions (workbench's when they mix both libraries)."""
+    names = _user_namespace()
+    names.update(_loaded)
+    try:
+        return engine_named(check_one_library(names))
+    except DefinitionError:  # history stays readable while the definitions do not load
+        return engine_named("workbench")
 
 
 def export_notebook(
@@ -218,7 +239,9 @@ def _edits_for(path: str) -> dict[str, Any]:
     """The saved edits of the notebook at ``path``: its own, never another's of the same name.
 
     Edits are saved under the notebook's name as Jupyter gives it (resolved when the file is
-    found); a relative name is read from the working directory (see #11).
+    found); a relative name is read from the working directory (see #11). A kernel that is not
+    told its notebook (nbclient, ``jupyter nbconvert --execute``) saves its edits under
+    ``<default>``; exporting from that kernel bakes those, the edits its own runs use (#15).
     """
     saved = edit_store().all()
     if path in saved:
@@ -227,6 +250,9 @@ def _edits_for(path: str) -> dict[str, Any]:
     for notebook, edits in saved.items():
         if os.path.realpath(notebook) == wanted:
             return dict(edits)
+    names = _user_namespace()
+    if names and current_notebook(names) == DEFAULT_NOTEBOOK:
+        return dict(saved.get(DEFAULT_NOTEBOOK, {}))
     return {}
 
 

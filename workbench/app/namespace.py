@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_NOTEBOOK",
     "apply_saved_edits",
+    "call_definitions",
     "current_notebook",
     "gather_definitions",
     "load_definitions",
@@ -36,6 +37,23 @@ __all__ = [
 ]
 
 DEFAULT_NOTEBOOK = "<default>"
+
+
+def call_definitions(name: str, function: Callable[[], Any]) -> Any:
+    """What the ``@definitions`` function ``name`` returns (workbench's or Dagster's).
+
+    Raises:
+        DefinitionError: the function raised; the message names it and the error.
+    """
+    try:
+        return function()
+    except WorkbenchError:
+        raise
+    except Exception as exc:
+        raise DefinitionError(
+            f"@definitions function {name!r} raised {type(exc).__name__}: {exc}; "
+            "fix it so it returns a Definitions"
+        ) from exc
 
 
 def gather_definitions(namespace: Mapping[str, Any]) -> Definitions:
@@ -57,15 +75,7 @@ def gather_definitions(namespace: Mapping[str, Any]) -> Definitions:
         if isinstance(value, Definitions):
             found.append((name, value))
         elif isinstance(value, LazyDefinitions):
-            try:
-                found.append((f"{name}()", value()))
-            except WorkbenchError:
-                raise
-            except Exception as exc:
-                raise DefinitionError(
-                    f"@definitions function {name!r} raised {type(exc).__name__}: {exc}; "
-                    "fix it so it returns a Definitions"
-                ) from exc
+            found.append((f"{name}()", call_definitions(name, value)))
         elif isinstance(value, Asset):
             for key in value.keys:
                 loose_assets[key] = value

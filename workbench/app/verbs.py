@@ -126,32 +126,16 @@ def materialize(frontend: Frontend) -> click.Command:
         target: str | None = None,
     ) -> Any:
         from workbench.app.run_config import read_run_config
-        from workbench.core.executor import materialize as run
 
         defs = runnable(frontend, target)
-        engine = engine_for(defs)
-        if engine.name != "workbench":  # Dagster runs definitions written with it (#15)
-            chosen = [part.strip() for item in [*keys, *select] for part in item.split(",")]
-            result = engine.materialize(
-                defs,
-                selection=[part for part in chosen if part],
-                run_config=read_run_config(config_file),
-                only_stale=stale,
-                on_event=frontend.progress(),
-            )
-            return frontend.run_result(result, defs)
-        selection = parse_selection([*keys, *select])
-        run_config = read_run_config(config_file)
-        result = run(
-            defs.assets,
-            run_config,
-            resources=defs.resources,
-            selection=selection,
+        chosen = [part.strip() for item in [*keys, *select] for part in item.split(",")]
+        result = engine_for(defs).materialize(
+            defs,
+            selection=[part for part in chosen if part],
+            run_config=read_run_config(config_file),
             only_stale=stale,
-            raise_on_error=False,
             tags=_run_tags(frontend),
             on_event=frontend.progress(),
-            instance=default_instance(),
         )
         return frontend.run_result(result, defs)
 
@@ -188,25 +172,12 @@ def launch(frontend: Frontend) -> click.Command:
                     "@job or define_asset_job, or run assets with 'materialize'"
                 )
             raise click.UsageError(f"give the job to run: --job NAME (jobs: {', '.join(jobs)})")
-        engine = engine_for(defs)
-        if engine.name != "workbench":  # Dagster runs definitions written with it (#15)
-            result = engine.launch(
-                with_session_edits(defs),
-                name,
-                run_config=read_run_config(config_file),
-                on_event=frontend.progress(),
-            )
-            return frontend.run_result(result, defs)
-        result = (
-            with_session_edits(defs)
-            .resolve_job_def(name)
-            .execute_in_process(
-                read_run_config(config_file),
-                raise_on_error=False,
-                instance=default_instance(),
-                tags=_run_tags(frontend),
-                on_event=frontend.progress(),
-            )
+        result = engine_for(defs).launch(
+            with_session_edits(defs),
+            name,
+            run_config=read_run_config(config_file),
+            tags=_run_tags(frontend),
+            on_event=frontend.progress(),
         )
         return frontend.run_result(result, defs)
 

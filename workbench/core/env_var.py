@@ -10,7 +10,14 @@ from pydantic import BaseModel
 
 from workbench.errors import ConfigError, UnresolvedEnvVarError
 
-__all__ = ["EnvVar", "IntEnvVar", "env_var_names"]
+__all__ = [
+    "EnvVar",
+    "IntEnvVar",
+    "env_var_name",
+    "env_var_names",
+    "env_var_names_held",
+    "resolved_env_names",
+]
 
 
 class _EnvMixin:
@@ -133,3 +140,45 @@ def env_var_names(value: Any) -> list[str]:
     if isinstance(value, list | tuple):
         return [name for item in value for name in env_var_names(item)]
     return []
+
+
+def env_var_name(value: Any) -> str | None:
+    """The variable an EnvVar names (workbench's, or Dagster's, which has the same shape).
+
+    Example:
+        >>> env_var_name(EnvVar("TOKEN")), env_var_name("TOKEN")
+        ('TOKEN', None)
+    """
+    if isinstance(value, _ENV_TYPES):
+        return value.env_var_name
+    if isinstance(value, str | int) and type(value).__name__ in ("EnvVar", "IntEnvVar"):
+        name = getattr(value, "env_var_name", None)
+        return name if isinstance(name, str) else None
+    return None
+
+
+def env_var_names_held(model: BaseModel) -> dict[str, str]:
+    """Field -> the variable it is read from, for each field of ``model`` given as an EnvVar.
+
+    Dagster's resources keep ``EnvVar.int(NAME)`` as ``0`` in the field and the variable's
+    name only in their resolved config, which is read here too (see #15).
+    """
+    found = resolved_env_names(model)
+    for name in type(model).model_fields:
+        variable = env_var_name(model.__dict__.get(name))
+        if variable is not None:
+            found[name] = variable
+    return found
+
+
+def resolved_env_names(model: BaseModel) -> dict[str, str]:
+    """Field -> variable, from the resolved config a Dagster resource keeps (else empty)."""
+    state = model.__dict__.get("_state__internal__")
+    resolved = getattr(state, "resolved_config_dict", None)
+    if not isinstance(resolved, Mapping):
+        return {}
+    return {
+        name: given["env"]
+        for name, given in resolved.items()
+        if isinstance(given, Mapping) and set(given) == {"env"} and isinstance(given["env"], str)
+    }

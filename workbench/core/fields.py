@@ -24,7 +24,8 @@ import pydantic
 from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 
-from workbench.core.config import SECRET_MARK, EnvVar, IntEnvVar
+from workbench.core.config import SECRET_MARK
+from workbench.core.env_var import env_var_name
 from workbench.core.plain import without_secrets
 from workbench.core.resource import ConfigurableResource, PartialResource
 
@@ -145,24 +146,8 @@ class FieldSpec:
         raise KeyError(f"{self.path!r} has no field {name!r} (fields: {names})")
 
 
-_ENV = (EnvVar, IntEnvVar)
 _RESOURCE_BASES = frozenset({"ConfigurableResourceFactory"})
 """Base class names that make a pydantic model a resource in libraries with the same model."""
-
-
-def env_var_name(value: Any) -> str | None:
-    """The variable an EnvVar names (workbench's, or Dagster's, which has the same shape).
-
-    Example:
-        >>> env_var_name(EnvVar("TOKEN")), env_var_name("TOKEN")
-        ('TOKEN', None)
-    """
-    if isinstance(value, _ENV):
-        return value.env_var_name
-    if isinstance(value, str | int) and type(value).__name__ in ("EnvVar", "IntEnvVar"):
-        name = getattr(value, "env_var_name", None)
-        return name if isinstance(name, str) else None
-    return None
 
 
 def partial_parts(value: Any) -> tuple[type[BaseModel], dict[str, Any]] | None:

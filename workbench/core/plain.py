@@ -19,7 +19,6 @@ import pydantic
 from pydantic import BaseModel, SecretStr
 
 from workbench.core.config import (
-    _ENV_TYPES,
     REDACTED,
     Config,
     EnvVar,
@@ -29,6 +28,7 @@ from workbench.core.config import (
     is_secret_field,
     marked_secret,
 )
+from workbench.core.env_var import env_var_name, resolved_env_names
 from workbench.errors import DagsterInvalidConfigError
 
 __all__ = [
@@ -215,6 +215,7 @@ def _plain(
     if isinstance(obj, BaseModel):
         cls = type(obj)
         marked = marked_secret(obj)
+        resolved = resolved_env_names(obj)  # Dagster keeps EnvVar.int(NAME) as 0 in the field
         out: dict[str, Any] = {}
         for name, value in obj.__dict__.items():
             field = cls.model_fields.get(name)
@@ -224,10 +225,11 @@ def _plain(
                 continue
             key = field.alias if by_alias and field.alias else name
             secret = name in marked or is_secret_field(cls, name)
-            if secrets != "keep" and secret:
-                if isinstance(value, _ENV_TYPES):
-                    out[key] = {"env": value.env_var_name}
-                elif value is None:
+            variable = env_var_name(value) or resolved.get(name)
+            if variable is not None:
+                out[key] = {"env": variable}
+            elif secrets != "keep" and secret:
+                if value is None:
                     out[key] = None
                 elif secrets == "redact":
                     out[key] = REDACTED
@@ -236,8 +238,9 @@ def _plain(
         for name, value in (obj.__pydantic_extra__ or {}).items():
             out[name] = walk(value)
         return out
-    if isinstance(obj, _ENV_TYPES):
-        return {"env": obj.env_var_name}
+    variable = env_var_name(obj)
+    if variable is not None:
+        return {"env": variable}
     if isinstance(obj, SecretStr | pydantic.SecretBytes):
         return {"redact": REDACTED, "omit": None}.get(secrets, obj.get_secret_value())
     if isinstance(obj, Mapping):

@@ -16,7 +16,7 @@ from workbench.widgets._graph_svg import Node, layered_layout, legend_html, rend
 from workbench.widgets._theme import STYLE_SHEET, colour
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Mapping, Sequence, Set
 
     from workbench.core.definitions import Definitions
     from workbench.core.graph import AssetGraph
@@ -25,6 +25,7 @@ __all__ = [
     "AssetStatus",
     "GraphView",
     "asset_statuses",
+    "failed_steps",
     "layered_layout",
     "render_svg",
     "status_of",
@@ -59,11 +60,18 @@ class AssetStatus:
     upstream: tuple[str, ...]
 
 
-def _failed_steps(
-    defs: Definitions, store: RunStore, names: set[str], limit: int
+def failed_steps(
+    store: RunStore,
+    names: set[str],
+    *,
+    op_jobs: Set[str] = frozenset(),
+    limit: int = RUNS_SCANNED,
 ) -> dict[str, tuple[str, str]]:
-    """Step name -> (run id, error), for each step whose latest run ended it in failure."""
-    op_jobs = {job.name for job in defs.jobs if not job.is_asset_job}
+    """Step name -> (run id, error), for each step whose latest run ended it in failure.
+
+    Runs of ``op_jobs`` are passed over: an op's step may share an asset's name. Either
+    engine's run store will do (the Dagster engine reads its instance through one, see #15).
+    """
     pending = set(names)
     failed: dict[str, tuple[str, str]] = {}
     for record in store.list_runs(limit=limit):
@@ -117,7 +125,8 @@ def asset_statuses(
     graph = defs.asset_graph
     stale = stale_assets(defs, store=store)
     steps = {item.name: item.keys for item in graph.definitions}
-    failed_runs = _failed_steps(defs, store, set(steps), runs_scanned)
+    op_jobs = {job.name for job in defs.jobs if not job.is_asset_job}
+    failed_runs = failed_steps(store, set(steps), op_jobs=op_jobs, limit=runs_scanned)
     failed = {key: found for name, found in failed_runs.items() for key in steps[name]}
     found: dict[str, AssetStatus] = {}
     for key in graph.toposort():

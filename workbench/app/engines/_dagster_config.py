@@ -12,7 +12,8 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from workbench.core.config import EnvVar, IntEnvVar, is_secret_field
-from workbench.core.fields import env_var_name, partial_parts
+from workbench.core.env_var import env_var_name, env_var_names_held
+from workbench.core.fields import partial_parts
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -72,12 +73,9 @@ def field_values(dg: Any, resource: Any) -> tuple[type[Any], dict[str, Any], boo
     cls = type(resource)
     values = {name: resource.__dict__[name] for name in cls.model_fields}
     # Dagster keeps EnvVar.int as 0 in the field; its resolved config still names the variable
-    state = resource.__dict__.get("_state__internal__")
-    resolved = getattr(state, "resolved_config_dict", None) or {}
-    for name, given in resolved.items():
-        is_env = isinstance(given, dict) and set(given) == {"env"}
-        if is_env and name in values and env_var_name(values[name]) is None:
-            values[name] = dg.EnvVar.int(given["env"])
+    for name, variable in env_var_names_held(resource).items():
+        if name in values and env_var_name(values[name]) is None:
+            values[name] = dg.EnvVar.int(variable)
     return cls, values, False
 
 

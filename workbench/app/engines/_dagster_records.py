@@ -15,10 +15,7 @@ from workbench.errors import StorageError
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
-__all__ = ["DagsterRunStore", "latest_failures", "to_run_event", "to_run_record"]
-
-RUNS_SCANNED = 100
-"""How many recent runs :func:`latest_failures` reads."""
+__all__ = ["DagsterRunStore", "run_text", "to_run_event", "to_run_record"]
 
 _STATUS = {
     "SUCCESS": RunStatus.SUCCESS,
@@ -32,7 +29,14 @@ _DAGSTER_STATUSES = {
     RunStatus.CANCELED: ("CANCELING", "CANCELED"),
     RunStatus.STARTED: ("QUEUED", "NOT_STARTED", "MANAGED", "STARTING", "STARTED", "SUSPENDED"),
 }
-_EVENTS = {member.value: member for member in EventType}
+_EVENTS = {
+    **{member.value: member for member in EventType},
+    # Dagster still names its run events after pipelines
+    "PIPELINE_START": EventType.RUN_START,
+    "PIPELINE_SUCCESS": EventType.RUN_SUCCESS,
+    "PIPELINE_FAILURE": EventType.RUN_FAILURE,
+    "PIPELINE_CANCELED": EventType.RUN_CANCELED,
+}
 
 
 def _redacted(run_config: Any) -> dict[str, Any]:
@@ -70,6 +74,7 @@ def to_run_event(entry: Any) -> RunEvent:
             data["duration"] = specific.duration_ms / 1000
         elif kind is EventType.STEP_FAILURE and getattr(specific, "error", None) is not None:
             data["traceback"] = specific.error.to_string()
+            message = f"step {entry.step_key!r} failed: {_root_error(specific.error)}"
         elif kind is EventType.ASSET_MATERIALIZATION and event.asset_key is not None:
             data["asset_key"] = event.asset_key.to_user_string()
             materialization = specific.materialization
@@ -86,28 +91,29 @@ def to_run_event(entry: Any) -> RunEvent:
     )
 
 
-def latest_failures(store: Any, steps: set[str], limit: int = RUNS_SCANNED) -> dict[str, str]:
-    """Step -> run id, for each step whose latest run that planned it ended it in failure."""
-    pending = set(steps)
-    failed: dict[str, str] = {}
-    for record in store.list_runs(limit=limit):
-        here = pending.intersection(record.steps)
-        if not here:
-            continue
-        ends = (EventType.STEP_SUCCESS, EventType.STEP_FAILURE)
-        outcome = {
-            event.step_key: event.event_type
-            for event in store.get_events(record.run_id, event_types=ends)
-        }
-        for step in here:
-            if step not in outcome and not record.status.is_finished:
-                continue  # still running: an older run tells more
-            pending.discard(step)
-            if outcome.get(step, EventType.STEP_FAILURE) is EventType.STEP_FAILURE:
-                failed[step] = record.run_id
-        if not pending:
-            break
-    return failed
+def _root_error(error: Any) -> str:
+    """The innermost error's ``Name: message`` (Dagster wraps the user's in its own)."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    return str(error.message).strip()
+
+
+def run_text(store: DagsterRunStore, run_id: str) -> str:
+    """A run as workbench's result shows itself in text: status, each step's time, failures."""
+    record = store.get_run(run_id)
+    ends = (EventType.STEP_SUCCESS, EventType.STEP_FAILURE)
+    events = store.get_events(run_id, event_types=ends)
+    done = [event for event in events if event.event_type is EventType.STEP_SUCCESS]
+    lines = [f"Run {run_id} {record.status.value} ({len(done)} steps)"]
+    lines += [
+        f"  {event.step_key}: {event.data.get('duration', 0) * 1000:.1f} ms" for event in done
+    ]
+    lines += [
+        f"  FAILED {event.step_key}: {event.message}"
+        for event in events
+        if event.event_type is EventType.STEP_FAILURE
+    ]
+    return "\n".join(lines)
 
 
 class DagsterRunStore:
@@ -156,7 +162,8 @@ class DagsterRunStore:
         if record is None:
             raise StorageError(f"no run {run_id!r} in Dagster's instance; list runs with %wb runs")
         found = to_run_record(record)
-        found.error = self._error(run_id) if found.status is RunStatus.FAILURE else None
+        if found.status is RunStatus.FAILURE:
+            found.error = self._error(run_id)
         return found
 
     def _error(self, run_id: str) -> str | None:
@@ -176,8 +183,14 @@ class DagsterRunStore:
         if status is not None:
             statuses = [self._run_status(name) for name in _DAGSTER_STATUSES[status]]
         runs_filter = self._runs_filter(job_name=job_name, statuses=statuses)
-        records = self.instance.get_run_records(filters=runs_filter, limit=limit)
-        return [to_run_record(record) for record in records]
+        found = [
+            to_run_record(record)
+            for record in self.instance.get_run_records(filters=runs_filter, limit=limit)
+        ]
+        for record in found:
+            if record.status is RunStatus.FAILURE:
+                record.error = self._error(record.run_id)
+        return found
 
     def get_events(
         self, run_id: str, *, event_types: Iterable[EventType] | None = None

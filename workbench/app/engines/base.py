@@ -16,8 +16,6 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable, Mapping, Sequence
 
-    import pandas
-
     from workbench.core.fields import FieldSpec
     from workbench.core.run import RunStore
     from workbench.widgets.graph import AssetStatus
@@ -134,9 +132,13 @@ class Engine(Protocol):
         selection: Sequence[str] = (),
         run_config: Mapping[str, Any] | None = None,
         only_stale: bool = False,
+        tags: Mapping[str, str] | None = None,
         on_event: Callable[[Any], None] | None = None,
     ) -> Any:
-        """Materialize the selected assets (all when none); return the run's result."""
+        """Materialize the selected assets (all when none); return the run's result.
+
+        ``tags`` go on the run (the notebook it starts from, as the runs table shows it).
+        """
 
     def launch(
         self,
@@ -144,9 +146,13 @@ class Engine(Protocol):
         job_name: str,
         *,
         run_config: Mapping[str, Any] | None = None,
+        tags: Mapping[str, str] | None = None,
         on_event: Callable[[Any], None] | None = None,
     ) -> Any:
-        """Run a job; return the run's result."""
+        """Run a job, ``tags`` on the run; return the run's result."""
+
+    def run_text(self, result: Any) -> str:
+        """A run's outcome as text: its id and status, each step's time, what failed."""
 
     def tick(
         self,
@@ -164,11 +170,6 @@ class Engine(Protocol):
 
     def run_store(self) -> RunStore:
         """Where this engine's runs are kept, as the runs widgets read them."""
-
-    def runs(
-        self, limit: int | None = None, *, job: str | None = None, status: str | None = None
-    ) -> pandas.DataFrame:
-        """Run history, newest first."""
 
     def statuses(self, defs: Any) -> Mapping[str, AssetStatus]:
         """Asset key (user string) -> its status (fresh, stale, missing, failed, external)."""

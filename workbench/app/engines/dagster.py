@@ -18,39 +18,33 @@ from workbench.app.engines._dagster_config import (
     CronTimes,
     asset_selection,
     field_values,
-    job_name_of,
     nested_resource_class,
     secrets_as_env,
     to_dagster_env,
-    type_name,
 )
-from workbench.app.engines._dagster_records import (
-    DagsterRunStore,
-    latest_failures,
-    to_run_event,
+from workbench.app.engines._dagster_errors import forget_listeners, translated
+from workbench.app.engines._dagster_gather import describe, gather, usage
+from workbench.app.engines._dagster_records import DagsterRunStore, run_text, to_run_event
+from workbench.app.engines._dagster_status import (
+    STALE_OR_MISSING,
+    asset_statuses,
+    by_records,
+    by_resolver,
 )
 from workbench.core.fields import model_field_specs, partial_parts
 from workbench.core.sensor import TickResult
 from workbench.core.session import current_session
-from workbench.errors import (
-    ConfigError,
-    DefinitionError,
-    ExecutionError,
-    MissingExtraError,
-    WorkbenchError,
-)
+from workbench.errors import DagsterInvariantViolationError, DefinitionError, MissingExtraError
 
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable, Mapping, Sequence
 
-    import pandas
-
     from workbench.app.engines.base import Library
     from workbench.core.fields import FieldSpec
     from workbench.widgets.graph import AssetStatus
 
-__all__ = ["CronTimes", "DagsterEngine", "dagster_instance"]
+__all__ = ["CronTimes", "DagsterEngine", "dagster_instance", "stale_resolver"]
 
 EPHEMERAL_JOB_NAME = "__ephemeral_asset_job__"
 """The job name ``dagster.materialize`` gives its runs (kept, so history reads the same)."""
@@ -90,17 +84,44 @@ def dagster_instance() -> Any:
         return _instances[key]
 
 
-def _error(action: str, exc: Exception) -> WorkbenchError:
-    """Dagster's error as workbench's, the original kept as ``__cause__``."""
-    # Dagster appends stack traces to its messages; the cause keeps them
-    message = str(exc).split("\n\nStack Trace:")[0].strip()
-    text = f"{action}: {type(exc).__name__}: {message}"
-    name = type(exc).__name__
-    if "Config" in name:
-        return ConfigError(text)
-    if "Definition" in name or "Invariant" in name or "Invocation" in name:
-        return DefinitionError(text)
-    return ExecutionError(text, run_id="")
+STALE_RESOLVER = "dagster._core.definitions.data_version.CachingStaleStatusResolver"
+"""Dagster's stale-status resolver: a private API, so it is read in one place (see #15)."""
+
+
+def stale_resolver(instance: Any, graph: Any) -> Any:
+    """Dagster's own stale-status resolver over an asset graph and an instance.
+
+    It answers ``get_status(key)`` (MISSING, STALE or FRESH) and ``get_stale_causes(key)``,
+    as Dagster's UI and its stale-asset sensors read them.
+
+    Raises:
+        DagsterInvariantViolationError: this Dagster has no such resolver where workbench
+            looks for it (a private API that may move between releases).
+    """
+    try:
+        from dagster._core.asset_graph_view.asset_graph_view import AssetGraphView
+        from dagster._core.definitions.data_version import CachingStaleStatusResolver
+        from dagster._core.definitions.temporal_context import TemporalContext
+        from dagster._time import get_current_datetime
+
+        context = AssetGraphView(
+            temporal_context=TemporalContext(
+                effective_dt=get_current_datetime(), last_event_id=None
+            ),
+            instance=instance,
+            asset_graph=graph,
+        )
+        return CachingStaleStatusResolver(
+            instance=instance, asset_graph=graph, loading_context=context
+        )
+    except (ImportError, TypeError) as exc:
+        version = getattr(_dg(), "__version__", "?")
+        raise DagsterInvariantViolationError(
+            f"Dagster {version} has no stale-status resolver where workbench reads it "
+            f"({STALE_RESOLVER}: {exc}), so staleness is unknown; install the Dagster version "
+            "workbench supports (pip install 'dagster-workbench[dagster]'), or select the "
+            "assets to run instead of --stale"
+        ) from exc
 
 
 class DagsterEngine:
@@ -113,91 +134,11 @@ class DagsterEngine:
     def gather(self, namespace: Mapping[str, Any]) -> Any:
         """Merge every Definitions and ``@definitions`` function with loose Dagster objects.
 
-        A loose asset, job, sensor or schedule wins over one of the same key or name inside a
-        Definitions (it is the newest cell's), as with workbench definitions.
-
         Raises:
             DefinitionError: one resource key bound to two different resources (naming both
                 places), or a ``@definitions`` function that raised.
         """
-        dg = _dg()
-        found: list[tuple[str, Any]] = []
-        loose: dict[str, dict[Any, Any]] = {
-            "assets": {},
-            "jobs": {},
-            "sensors": {},
-            "schedules": {},
-        }
-        for name, value in list(namespace.items()):
-            if name.startswith("_"):
-                continue
-            if isinstance(value, dg.Definitions):
-                found.append((name, value))
-            elif type(value).__name__ == "LazyDefinitions" and callable(value):
-                found.append((f"{name}()", self._call(name, value)))
-            elif isinstance(value, dg.AssetsDefinition):
-                loose["assets"][tuple(sorted(value.keys))] = value
-            elif isinstance(value, dg.AssetSpec | dg.SourceAsset):
-                loose["assets"][(value.key,)] = value
-            elif isinstance(value, dg.JobDefinition) or type(value).__name__ == (
-                "UnresolvedAssetJobDefinition"
-            ):
-                loose["jobs"][value.name] = value
-            elif isinstance(value, dg.SensorDefinition):
-                loose["sensors"][value.name] = value
-            elif isinstance(value, dg.ScheduleDefinition):
-                loose["schedules"][value.name] = value
-        resources: dict[str, Any] = {}
-        owners: dict[str, str] = {}
-        merged: dict[str, dict[Any, Any]] = {kind: {} for kind in loose}
-        for place, defs in found:
-            for item in defs.assets or ():
-                keys = tuple(sorted(item.keys)) if hasattr(item, "keys") else (item.key,)
-                merged["assets"].setdefault(keys, item)
-            for kind in ("jobs", "sensors", "schedules"):
-                for item in getattr(defs, kind) or ():
-                    merged[kind].setdefault(item.name, item)
-            for key, value in (defs.resources or {}).items():
-                if key in resources and resources[key] is not value and resources[key] != value:
-                    raise DefinitionError(
-                        f"resource key {key!r} is bound to different resources in "
-                        f"{owners[key]!r} and {place!r}; bind it in one place, or give one of "
-                        "them another key"
-                    )
-                resources.setdefault(key, value)
-                owners.setdefault(key, place)
-        for kind, items in loose.items():
-            merged[kind].update(items)
-        assets = self._one_per_key(merged["assets"])
-        return dg.Definitions(
-            assets=assets,
-            jobs=list(merged["jobs"].values()),
-            sensors=list(merged["sensors"].values()),
-            schedules=list(merged["schedules"].values()),
-            resources=resources,
-        )
-
-    @staticmethod
-    def _call(name: str, value: Any) -> Any:
-        try:
-            return value()
-        except Exception as exc:
-            raise DefinitionError(
-                f"@definitions function {name!r} raised {type(exc).__name__}: {exc}; "
-                "fix it so it returns a Definitions"
-            ) from exc
-
-    @staticmethod
-    def _one_per_key(assets: Mapping[tuple[Any, ...], Any]) -> list[Any]:
-        """Drop an asset whose keys a later (loose) one already provides."""
-        chosen: list[Any] = []
-        covered: set[Any] = set()
-        for keys, item in reversed(list(assets.items())):
-            if covered.intersection(keys):
-                continue
-            covered.update(keys)
-            chosen.append(item)
-        return list(reversed(chosen))
+        return gather(_dg(), namespace)
 
     def resources(self, defs: Any) -> dict[str, Any]:
         """The resources bound in the code, by key."""
@@ -205,65 +146,17 @@ class DagsterEngine:
 
     def usage(self, defs: Any) -> Mapping[str, Sequence[str]]:
         """Resource key -> the assets, jobs, sensors and schedules that need it."""
-        found: dict[str, list[str]] = {key: [] for key in self.resources(defs)}
-        users: list[tuple[str, Any]] = []
-        for item in defs.assets or ():
-            if hasattr(item, "required_resource_keys"):
-                name = ", ".join(key.to_user_string() for key in item.keys)
-                users.append((f"asset {name}", item.required_resource_keys))
-        for kind in ("jobs", "sensors", "schedules"):
-            for item in getattr(defs, kind) or ():
-                keys = getattr(item, "required_resource_keys", None) or ()
-                users.append((f"{kind[:-1]} {item.name}", keys))
-        for user, keys in users:
-            for key in keys:
-                if key in found:
-                    found[key].append(user)
-        return found
+        return usage(defs)
 
     def validate(self, defs: Any) -> Any:
         """Check the definitions load together (Dagster's own check)."""
-        try:
+        with translated("the Dagster definitions do not load"):
             _dg().Definitions.validate_loadable(defs)
-        except Exception as exc:
-            raise _error("the Dagster definitions do not load", exc) from exc
         return defs
 
     def describe(self, defs: Any) -> dict[str, Any]:
         """What ``list`` shows, in the shape the native engine gives it."""
-        graph = defs.resolve_asset_graph()
-        usage = self.usage(defs)
-        needs = {
-            key: sorted(item.required_resource_keys)
-            for item in defs.assets or ()
-            if hasattr(item, "required_resource_keys")
-            for key in item.keys
-        }
-        assets = [
-            {
-                "key": key.to_user_string(),
-                "group": graph.get(key).group_name or "default",
-                "deps": [up.to_user_string() for up in sorted(graph.get(key).parent_keys)],
-                "resources": needs[key],
-            }
-            for key in graph.toposorted_asset_keys
-            if key in needs
-        ]
-        return {
-            "assets": assets,
-            "jobs": [{"name": job.name} for job in defs.jobs or ()],
-            "resources": [
-                {"key": key, "type": type_name(value), "used_by": list(usage.get(key, []))}
-                for key, value in sorted(self.resources(defs).items())
-            ],
-            "sensors": [
-                {"name": item.name, "job": job_name_of(item)} for item in defs.sensors or ()
-            ],
-            "schedules": [
-                {"name": item.name, "cron": item.cron_schedule, "job": job_name_of(item)}
-                for item in defs.schedules or ()
-            ],
-        }
+        return describe(defs, self.usage(defs))
 
     # -- resources and forms -----------------------------------------------------------------
 
@@ -325,26 +218,38 @@ class DagsterEngine:
         selection: Sequence[str] = (),
         run_config: Mapping[str, Any] | None = None,
         only_stale: bool = False,
+        tags: Mapping[str, str] | None = None,
         on_event: Callable[[Any], None] | None = None,
     ) -> Any:
-        """Materialize in Dagster, as ``dagster.materialize`` does; progress from its events."""
-        if only_stale:
-            raise ConfigError(
-                "--stale is not available for Dagster definitions; select the assets to run"
-            )
+        """Materialize in Dagster, as ``dagster.materialize`` does; progress from its events.
+
+        With ``only_stale``, only the selected assets Dagster calls stale or missing run.
+        """
         dg = _dg()
         bound = self.bound(defs)
         chosen = asset_selection(dg, selection)
+        if only_stale:
+            chosen = dg.AssetSelection.assets(*self._stale_keys(defs, chosen))
         holder = dg.Definitions(
             jobs=[dg.define_asset_job(name=EPHEMERAL_JOB_NAME, selection=chosen)],
             assets=bound.assets,
             resources=bound.resources,
         )
-        try:
+        with translated("cannot build the run"):
             job = holder.resolve_job_def(EPHEMERAL_JOB_NAME)
-        except Exception as exc:
-            raise _error("cannot build the run", exc) from exc
-        return self._execute(job, run_config, on_event, tags=None)
+        return self._execute(job, run_config, on_event, tags=tags)
+
+    def _stale_keys(self, defs: Any, chosen: Any) -> list[Any]:
+        """The keys of ``chosen`` that Dagster's resolver calls stale or missing, upstream first."""
+        graph = defs.resolve_asset_graph()
+        with translated("cannot resolve the selection"):
+            wanted = chosen.resolve(graph)
+        resolver = stale_resolver(dagster_instance(), graph)
+        return [
+            key
+            for key in graph.toposorted_asset_keys
+            if key in wanted and resolver.get_status(key).value in STALE_OR_MISSING
+        ]
 
     def launch(
         self,
@@ -352,15 +257,14 @@ class DagsterEngine:
         job_name: str,
         *,
         run_config: Mapping[str, Any] | None = None,
+        tags: Mapping[str, str] | None = None,
         on_event: Callable[[Any], None] | None = None,
     ) -> Any:
         """Run a job in Dagster (``execute_in_process``) with the form edits bound."""
         bound = self.bound(defs)
-        try:
+        with translated(f"cannot find job {job_name!r}"):
             job = bound.resolve_job_def(job_name)
-        except Exception as exc:
-            raise _error(f"cannot find job {job_name!r}", exc) from exc
-        return self._execute(job, run_config, on_event, tags=None)
+        return self._execute(job, run_config, on_event, tags=tags)
 
     def _execute(
         self,
@@ -381,18 +285,21 @@ class DagsterEngine:
 
             instance.add_event_listener(run_id, forward)
         try:
-            return job.execute_in_process(
-                run_config=dict(run_config) if run_config else None,
-                instance=instance,
-                raise_on_error=False,
-                run_id=run_id,
-                tags=dict(tags) if tags else None,
-                asset_selection=list(asset_selection) if asset_selection else None,
-            )
-        except WorkbenchError:
-            raise
-        except Exception as exc:
-            raise _error(f"Dagster could not run {job.name!r}", exc) from exc
+            with translated(f"Dagster could not run {job.name!r}"):
+                return job.execute_in_process(
+                    run_config=dict(run_config) if run_config else None,
+                    instance=instance,
+                    raise_on_error=False,
+                    run_id=run_id,
+                    tags=dict(tags) if tags else None,
+                    asset_selection=list(asset_selection) if asset_selection else None,
+                )
+        finally:
+            forget_listeners(instance, run_id)
+
+    def run_text(self, result: Any) -> str:
+        """A Dagster run's outcome, read back from the instance, as workbench's result shows it."""
+        return run_text(self.run_store(), result.run_id)
 
     def tick(
         self,
@@ -409,7 +316,7 @@ class DagsterEngine:
         sensors = {item.name: item for item in bound.sensors or ()}
         schedules = {item.name: item for item in bound.schedules or ()}
         instance = dagster_instance()
-        try:
+        with translated(f"evaluating {name!r} failed"):
             if name in sensors:
                 target = sensors[name]
                 context = dg.build_sensor_context(
@@ -434,10 +341,6 @@ class DagsterEngine:
                 )
             with context:  # resources set up for the tick and torn down after it
                 data = target.evaluate_tick(context)
-        except WorkbenchError:
-            raise
-        except Exception as exc:
-            raise _error(f"evaluating {name!r} failed", exc) from exc
         requests = list(data.run_requests or [])
         result = TickResult(
             name=name,
@@ -463,10 +366,8 @@ class DagsterEngine:
         """The tick times of Dagster's schedule ``name`` (its cron and timezone)."""
         from zoneinfo import ZoneInfo
 
-        try:
+        with translated(f"cannot find schedule {name!r}"):
             found = defs.resolve_schedule_def(name)
-        except Exception as exc:
-            raise _error(f"cannot find schedule {name!r}", exc) from exc
         return CronTimes(found.cron_schedule, ZoneInfo(found.execution_timezone or "UTC"))
 
     # -- history -----------------------------------------------------------------------------
@@ -476,45 +377,16 @@ class DagsterEngine:
         dg = _dg()
         return DagsterRunStore(dagster_instance(), dg.RunsFilter, dg.DagsterRunStatus)
 
-    def runs(
-        self, limit: int | None = None, *, job: str | None = None, status: str | None = None
-    ) -> pandas.DataFrame:
-        """Run history from Dagster's instance, newest first (the native table's columns)."""
-        from workbench.storage.history import runs
-
-        return runs(self.run_store(), limit=limit, job=job, status=status)
-
     def statuses(self, defs: Any) -> Mapping[str, AssetStatus]:
-        """Asset key -> fresh, missing, failed or external, read from Dagster's instance.
+        """Asset key -> failed, missing, stale (Dagster's causes), fresh or external.
 
-        ``fresh`` means materialized; staleness by code and data versions is not read yet.
+        Staleness is Dagster's own, read from its instance; when this Dagster lacks the
+        resolver, materialized assets show ``fresh`` with a note saying so.
         """
-        from workbench.widgets.graph import AssetStatus
-
-        found: dict[str, AssetStatus] = {}
-        instance = dagster_instance()
-        steps: dict[str, str] = {}  # asset key -> the step that materializes it
-        for item in defs.assets or ():
-            if hasattr(item, "required_resource_keys"):
-                steps.update({key.to_user_string(): item.node_def.name for key in item.keys})
-        failed = latest_failures(self.run_store(), set(steps.values()))
         graph = defs.resolve_asset_graph()
-        keys = list(graph.toposorted_asset_keys)
-        records = {
-            record.asset_entry.asset_key: record.asset_entry
-            for record in instance.get_asset_records(keys)
-        }
-        for key in keys:
-            text = key.to_user_string()
-            entry = records.get(key)
-            upstream = tuple(up.to_user_string() for up in sorted(graph.get(key).parent_keys))
-            if text not in steps:
-                status, reason = "external", "not materialized here"
-            elif steps[text] in failed:
-                status, reason = "failed", f"failed in run {failed[steps[text]]}"
-            elif entry is None or entry.last_materialization_record is None:
-                status, reason = "missing", "never materialized"
-            else:
-                status, reason = "fresh", ""
-            found[text] = AssetStatus(text, status, reason, upstream)
-        return found
+        instance = dagster_instance()
+        try:
+            status_of = by_resolver(stale_resolver(instance, graph))
+        except DagsterInvariantViolationError as exc:
+            status_of = by_records(instance, graph.toposorted_asset_keys, str(exc))
+        return asset_statuses(defs, graph, self.run_store(), status_of)

@@ -13,8 +13,6 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable, Mapping, Sequence
 
-    import pandas
-
     from workbench.app.engines.base import Library
     from workbench.core.definitions import Definitions
     from workbench.core.fields import FieldSpec
@@ -82,6 +80,7 @@ class NativeEngine:
         selection: Sequence[str] = (),
         run_config: Mapping[str, Any] | None = None,
         only_stale: bool = False,
+        tags: Mapping[str, str] | None = None,
         on_event: Callable[[Any], None] | None = None,
     ) -> ExecuteInProcessResult:
         """Materialize the selected assets in this process."""
@@ -100,6 +99,7 @@ class NativeEngine:
             selection=chosen,
             only_stale=only_stale,
             raise_on_error=False,
+            tags=tags,
             on_event=on_event,
             instance=default_instance(),
         )
@@ -110,6 +110,7 @@ class NativeEngine:
         job_name: str,
         *,
         run_config: Mapping[str, Any] | None = None,
+        tags: Mapping[str, str] | None = None,
         on_event: Callable[[Any], None] | None = None,
     ) -> ExecuteInProcessResult:
         """Run the job ``job_name`` in this process."""
@@ -117,9 +118,17 @@ class NativeEngine:
             with_session_edits(defs)
             .resolve_job_def(job_name)
             .execute_in_process(
-                run_config, raise_on_error=False, instance=default_instance(), on_event=on_event
+                run_config,
+                raise_on_error=False,
+                instance=default_instance(),
+                tags=tags,
+                on_event=on_event,
             )
         )
+
+    def run_text(self, result: ExecuteInProcessResult) -> str:
+        """The result's own text (as a notebook shows it in plain text)."""
+        return str(result._repr_mimebundle_()["text/plain"])
 
     def tick(
         self,
@@ -143,14 +152,6 @@ class NativeEngine:
     def run_store(self) -> RunStore:
         """The default instance's run store."""
         return default_instance().run_store
-
-    def runs(
-        self, limit: int | None = None, *, job: str | None = None, status: str | None = None
-    ) -> pandas.DataFrame:
-        """Run history from the default instance, newest first."""
-        from workbench.storage.history import runs
-
-        return runs(self.run_store(), limit=limit, job=job, status=status)
 
     def statuses(self, defs: Definitions) -> Mapping[str, AssetStatus]:
         """Asset key -> fresh, stale (and why), missing, failed or external."""

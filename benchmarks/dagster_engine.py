@@ -63,7 +63,7 @@ class Attribution:
                 self.forwarding += time.perf_counter() - started
 
         dg.JobDefinition.execute_in_process = timed_run  # type: ignore[method-assign]
-        engine_module.to_run_event = timed_convert  # type: ignore[assignment]
+        engine_module.to_run_event = timed_convert
         try:
             yield
         finally:

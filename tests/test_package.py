@@ -55,6 +55,44 @@ def test_all_is_sorted_and_every_name_resolves() -> None:
         _ = wb.nothing_here
 
 
+# public names other modules import that their own module does not list yet; those modules are
+# being rebuilt (#17): drop an entry once its module's __all__ has it
+NOT_YET_LISTED = {
+    ("workbench.core.asset", "doc_of"),
+    ("workbench.core.config", "SECRET_MARK"),
+    ("workbench.core.config", "explicit_fields"),
+    ("workbench.core.resource", "RESOURCE_PARAM"),
+    ("workbench.core.resource", "ValueT"),
+}
+
+
+def _imported_names() -> dict[tuple[str, str], set[str]]:
+    """(module, name) -> the workbench modules that import the public ``name`` from it."""
+    import ast
+    from pathlib import Path
+
+    root = Path(wb.__file__).parent
+    found: dict[tuple[str, str], set[str]] = {}
+    for path in root.rglob("*.py"):
+        importer = ".".join(path.relative_to(root.parent).with_suffix("").parts)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("workbench."):
+                for alias in node.names:
+                    if not alias.name.startswith("_"):
+                        found.setdefault((str(node.module), alias.name), set()).add(importer)
+    return found
+
+
+def test_every_name_imported_from_another_module_is_in_its_all() -> None:
+    unlisted = set()
+    for module_name, name in _imported_names():
+        module = importlib.import_module(module_name)
+        if name in getattr(module, "__all__", ()) or inspect.ismodule(getattr(module, name, None)):
+            continue
+        unlisted.add((module_name, name))
+    assert unlisted - NOT_YET_LISTED == set(), "add these names to their module's __all__"
+
+
 def test_public_names_follow_dagster() -> None:
     expected = {
         "ConfigurableResource", "Config", "PermissiveConfig", "EnvVar", "ResourceParam",
@@ -122,10 +160,10 @@ def _factories(instance: Instance) -> dict[str, Callable[[], Any]]:
         "workbench.core.sensor.TickResult": lambda: tick,
         "workbench.widgets.runs.RunsView": widget("workbench.widgets.runs", "RunsView",
                                                   instance.run_store),
-        "workbench.widgets.runs.RunDetail": widget("workbench.widgets.runs", "RunDetail",
-                                                   instance.run_store, result.run_id),
-        "workbench.widgets.runs.TickView": widget("workbench.widgets.runs", "TickView", tick,
-                                                  daily),
+        "workbench.widgets._run_detail.RunDetail": widget("workbench.widgets.runs", "RunDetail",
+                                                          instance.run_store, result.run_id),
+        "workbench.widgets._tick_view.TickView": widget("workbench.widgets.runs", "TickView",
+                                                        tick, daily),
         "workbench.widgets.launchpad.Launchpad": widget("workbench.widgets.launchpad",
                                                         "Launchpad", defs, instance=instance),
         "workbench.widgets.graph.GraphView": widget("workbench.widgets.graph", "GraphView", defs,

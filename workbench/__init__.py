@@ -57,7 +57,6 @@ if TYPE_CHECKING:
     )
     from workbench.core.definitions import (
         Definitions,
-        RunConfig,
         definitions,
     )
     from workbench.core.executor import (
@@ -122,6 +121,9 @@ if TYPE_CHECKING:
     )
     from workbench.core.result import (
         ExecuteInProcessResult,
+    )
+    from workbench.core.run_config import (
+        RunConfig,
     )
     from workbench.core.schedule import (
         DefaultScheduleStatus,
@@ -222,7 +224,7 @@ _LAZY: dict[str, str] = {
     "ResourceDefinition": "workbench.core.legacy",
     "ResourceDependency": "workbench.core.resource",
     "ResourceParam": "workbench.core.resource",
-    "RunConfig": "workbench.core.definitions",
+    "RunConfig": "workbench.core.run_config",
     "RunRequest": "workbench.core.sensor",
     "ScheduleDefinition": "workbench.core.schedule",
     "ScheduleEvaluationContext": "workbench.core.schedule",

@@ -130,3 +130,14 @@ def test_load_definitions_from_file_module_and_errors(tmp_path: Path, monkeypatc
     bad.write_text("raise RuntimeError('at import')\n")
     with pytest.raises(wb.DefinitionError, match="raised RuntimeError: at import"):
         load_definitions(bad)
+
+
+def test_a_file_python_cannot_import_says_what_to_give(tmp_path: Path) -> None:
+    notes = tmp_path / "defs.txt"
+    notes.write_text("defs = None\n")
+    with pytest.raises(wb.DefinitionError) as caught:
+        load_definitions(notes)
+    assert str(caught.value) == (
+        f"cannot load {str(notes)!r} as a Python module; give a .py file, an .ipynb notebook, "
+        "a module name, or a folder holding definitions.py"
+    )

@@ -67,7 +67,9 @@ def test_definitions_keep_executor_and_loggers() -> None:
     assert defs.loggers == loggers
 
 
-def test_schedule_definition_by_job_name(dg: Any) -> None:
+def _nightly_by_job_name(dg: Any) -> tuple[Any, Any]:
+    """A job ``nightly`` (its op ``one`` returns 1) and a schedule naming it by job_name."""
+
     @dg.op
     def one() -> int:
         return 1
@@ -76,7 +78,11 @@ def test_schedule_definition_by_job_name(dg: Any) -> None:
     def nightly() -> None:
         one()
 
-    schedule = dg.ScheduleDefinition(cron_schedule="0 0 * * *", job_name="nightly")
+    return nightly, dg.ScheduleDefinition(cron_schedule="0 0 * * *", job_name="nightly")
+
+
+def test_schedule_definition_by_job_name(dg: Any) -> None:
+    _, schedule = _nightly_by_job_name(dg)
     assert schedule.name == "nightly_schedule"
     assert schedule.job_name == "nightly"
 
@@ -84,15 +90,7 @@ def test_schedule_definition_by_job_name(dg: Any) -> None:
 def test_a_schedule_by_job_name_launches_that_job() -> None:
     from workbench.core.tick import tick
 
-    @wb.op
-    def one() -> int:
-        return 1
-
-    @wb.job
-    def nightly() -> None:
-        one()
-
-    schedule = wb.ScheduleDefinition(cron_schedule="0 0 * * *", job_name="nightly")
+    nightly, schedule = _nightly_by_job_name(wb)
     defs = wb.Definitions(jobs=[nightly], schedules=[schedule])
     (run,) = tick(defs, "nightly_schedule", launch=True).runs
     assert run.output_for_node("one") == 1

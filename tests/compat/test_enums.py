@@ -21,7 +21,9 @@ def test_a_constructor_takes_the_member_its_name_or_its_value(dg: Any) -> None:
     assert Paint(color=Color.RED).color is Color.RED
 
 
-def test_run_config_takes_the_member_name(dg: Any) -> None:
+def _painted(dg: Any) -> Any:
+    """An asset whose config holds a Color and that returns the member's name."""
+
     class Paint(dg.Config):
         color: Color = Color.RED
 
@@ -29,21 +31,19 @@ def test_run_config_takes_the_member_name(dg: Any) -> None:
     def painted(config: Paint) -> str:
         return config.color.name
 
+    return painted
+
+
+def test_run_config_takes_the_member_name(dg: Any) -> None:
     run_config = {"ops": {"painted": {"config": {"color": "BLUE"}}}}
-    result = dg.materialize([painted], run_config=run_config)
+    result = dg.materialize([_painted(dg)], run_config=run_config)
     assert result.output_for_node("painted") == "BLUE"
 
 
 def test_run_config_refuses_the_member_value(dg: Any) -> None:
-    class Paint(dg.Config):
-        color: Color = Color.RED
-
-    @dg.asset
-    def painted(config: Paint) -> str:
-        return config.color.name
-
+    run_config = {"ops": {"painted": {"config": {"color": "blue"}}}}
     with pytest.raises(dg.DagsterInvalidConfigError):
-        dg.materialize([painted], run_config={"ops": {"painted": {"config": {"color": "blue"}}}})
+        dg.materialize([_painted(dg)], run_config=run_config)
 
 
 def test_the_context_shows_the_member_value(dg: Any) -> None:

@@ -40,7 +40,9 @@ def test_envvars_inside_list_and_dict_fields_are_read_at_run_time(dg: Any) -> No
     assert result.output_for_node("hosts") == (["x", "ada"], {"owner": "ada"})
 
 
-def test_an_envvar_object_in_a_run_config_dict_is_refused(dg: Any) -> None:
+def _greeting(dg: Any) -> Any:
+    """An asset that returns the name its config holds."""
+
     class Greeting(dg.Config):
         name: str
 
@@ -48,6 +50,11 @@ def test_an_envvar_object_in_a_run_config_dict_is_refused(dg: Any) -> None:
     def greeting(config: Greeting) -> str:
         return config.name
 
+    return greeting
+
+
+def test_an_envvar_object_in_a_run_config_dict_is_refused(dg: Any) -> None:
+    greeting = _greeting(dg)
     run_config = {"ops": {"greeting": {"config": {"name": dg.EnvVar("WB_NAME")}}}}
     with pytest.raises(dg.DagsterInvalidConfigError):
         dg.materialize([greeting], run_config=run_config)
@@ -77,16 +84,9 @@ def test_an_int_envvar_in_op_config_through_run_config_is_read_before_steps(dg: 
 def test_workbench_says_how_to_write_an_envvar_in_a_run_config_dict() -> None:
     import workbench as wb
 
-    class Greeting(wb.Config):
-        name: str
-
-    @wb.asset
-    def greeting(config: Greeting) -> str:
-        return config.name
-
     run_config = {"ops": {"greeting": {"config": {"name": wb.EnvVar("WB_NAME")}}}}
     with pytest.raises(wb.DagsterInvalidConfigError, match=r"write \{'env': 'WB_NAME'\}"):
-        wb.materialize([greeting], run_config=run_config)
+        wb.materialize([_greeting(wb)], run_config=run_config)
 
 
 def test_an_envvar_used_as_its_value_raises_the_exported_error() -> None:

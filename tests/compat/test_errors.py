@@ -84,7 +84,9 @@ def test_the_setup_error_names_the_resource_key() -> None:
     assert issubclass(wb.DagsterResourceFunctionError, wb.ExecutionError)
 
 
-def test_a_raising_teardown_is_logged_and_the_run_succeeds(dg: Any) -> None:
+def _run_with_leaky_teardown(dg: Any) -> Any:
+    """Materialize an asset (value 5) with a resource ``leaky`` whose teardown raises."""
+
     class Leaky(dg.ConfigurableResource):
         def teardown_after_execution(self, context: Any) -> None:
             raise ValueError("cannot close")
@@ -93,7 +95,11 @@ def test_a_raising_teardown_is_logged_and_the_run_succeeds(dg: Any) -> None:
     def value(leaky: Leaky) -> int:
         return 5
 
-    result = dg.materialize([value], resources={"leaky": Leaky()})
+    return dg.materialize([value], resources={"leaky": Leaky()})
+
+
+def test_a_raising_teardown_is_logged_and_the_run_succeeds(dg: Any) -> None:
+    result = _run_with_leaky_teardown(dg)
     assert result.success
     assert result.asset_value("value") == 5
     assert any(
@@ -103,15 +109,7 @@ def test_a_raising_teardown_is_logged_and_the_run_succeeds(dg: Any) -> None:
 
 
 def test_setup_and_teardown_are_recorded_as_events(caplog: pytest.LogCaptureFixture) -> None:
-    class Leaky(wb.ConfigurableResource):
-        def teardown_after_execution(self, context: Any) -> None:
-            raise ValueError("cannot close")
-
-    @wb.asset
-    def value(leaky: Leaky) -> int:
-        return 5
-
-    result = wb.materialize([value], resources={"leaky": Leaky()})
+    result = _run_with_leaky_teardown(wb)
     kinds = [event.event_type for event in result.all_events]
     assert kinds.index(EventType.RESOURCE_SETUP) < kinds.index(EventType.STEP_START)
     teardown = next(e for e in result.all_events if e.event_type is EventType.RESOURCE_TEARDOWN)
@@ -251,6 +249,19 @@ class _Unsupported:
     """A class config cannot hold."""
 
 
+def _refuse_config_type(
+    dg: Any, decorator: Any, annotation: Any, error: type[Exception], match: str | None = None
+) -> None:
+    """Decorating a function whose ``config`` is typed ``annotation`` raises ``error``."""
+
+    def takes(config: Any) -> None:
+        return None
+
+    takes.__annotations__["config"] = annotation
+    with pytest.raises(error, match=match):
+        decorator(takes)
+
+
 def test_config_with_a_field_config_cannot_hold_is_refused_when_used(dg: Any) -> None:
     class Flat(dg.Config):
         thing: _Unsupported
@@ -262,17 +273,8 @@ def test_config_with_a_field_config_cannot_hold_is_refused_when_used(dg: Any) ->
         inner: Inner | None = None
 
     for config_class in (Flat, Outer):
-        with pytest.raises(dg.DagsterError, match="thing"):
-
-            @dg.op
-            def takes(config: config_class) -> None:  # type: ignore[valid-type]
-                return None
-
-    with pytest.raises(dg.DagsterError, match="thing"):
-
-        @dg.asset
-        def table(config: Flat) -> None:
-            return None
+        _refuse_config_type(dg, dg.op, config_class, dg.DagsterError, match="thing")
+    _refuse_config_type(dg, dg.asset, Flat, dg.DagsterError, match="thing")
 
 
 def test_config_parameters_typed_with_other_classes_are_refused(dg: Any) -> None:
@@ -282,17 +284,8 @@ def test_config_parameters_typed_with_other_classes_are_refused(dg: Any) -> None
         name: str
 
     for annotation in (_Unsupported, Model, tuple[str, str]):
-        with pytest.raises(dg.DagsterError):
-
-            @dg.op
-            def takes(config: annotation) -> None:  # type: ignore[valid-type]
-                return None
-
-    with pytest.raises(dg.DagsterError):
-
-        @dg.asset
-        def table(config: _Unsupported) -> None:
-            return None
+        _refuse_config_type(dg, dg.op, annotation, dg.DagsterError)
+    _refuse_config_type(dg, dg.asset, _Unsupported, dg.DagsterError)
 
 
 def test_a_resource_with_a_field_config_cannot_hold_is_refused_when_built(dg: Any) -> None:
@@ -315,12 +308,9 @@ def test_a_function_style_field_as_a_class_default_is_refused(dg: Any) -> None:
     class Store(dg.ConfigurableResource):
         name: str = dg.Field(str, description="the name")
 
-    with pytest.raises(dg.DagsterInvalidDefinitionError, match=r"pydantic\.Field"):
-
-        @dg.op
-        def takes(config: Settings) -> None:
-            return None
-
+    _refuse_config_type(
+        dg, dg.op, Settings, dg.DagsterInvalidDefinitionError, match=r"pydantic\.Field"
+    )
     with pytest.raises(dg.DagsterInvalidDefinitionError, match=r"pydantic\.Field"):
         Store(name="x")
 

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import datetime
+import enum
 import logging
+import pathlib
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -206,6 +209,33 @@ def test_materialize_result_with_metadata(instance: Instance) -> None:
         result.asset_value("written")
     latest = instance.run_store.latest_materializations(["written"])
     assert latest["written"].metadata == {"rows": 10, "path": "/tmp/x"}
+
+
+class Tier(enum.Enum):
+    GOLD = "gold"
+
+
+def test_metadata_is_stored_as_json_with_enums_by_name(instance: Instance) -> None:
+    # one rule for every stored form: an Enum member by name, a date by ISO text (#17)
+    @wb.asset
+    def described() -> wb.MaterializeResult:
+        return wb.MaterializeResult(
+            metadata={
+                "tier": Tier.GOLD,
+                "day": datetime.date(2024, 1, 2),
+                "shape": {"rows": 2, "columns": ("a", "b")},
+                "where": pathlib.PurePosixPath("/data/x"),
+            }
+        )
+
+    wb.materialize([described], instance=instance)
+    latest = instance.run_store.latest_materializations(["described"])
+    assert latest["described"].metadata == {
+        "tier": "GOLD",
+        "day": "2024-01-02",
+        "shape": {"rows": 2, "columns": ["a", "b"]},
+        "where": "/data/x",
+    }
 
 
 def test_add_output_metadata_and_output(instance: Instance) -> None:

@@ -301,3 +301,49 @@ def test_tick_without_launch_runs_nothing(instance: Instance) -> None:
     assert tick.runs == []
     assert instance.run_store.list_runs() == []
     assert "1 run request" in tick._repr_mimebundle_()["text/plain"]
+
+
+@wb.op
+def _noop() -> None:
+    pass
+
+
+@wb.job
+def first_job() -> None:
+    _noop()
+
+
+@wb.job
+def second_job() -> None:
+    _noop()
+
+
+def test_sensor_job_says_why_there_is_no_single_job() -> None:
+    @wb.sensor()
+    def watches_nothing(context: wb.SensorEvaluationContext) -> None:
+        return None
+
+    @wb.sensor(jobs=[first_job, second_job])
+    def watches_two(context: wb.SensorEvaluationContext) -> None:
+        return None
+
+    with pytest.raises(wb.DagsterInvalidDefinitionError) as caught:
+        _ = watches_nothing.job
+    assert str(caught.value) == (
+        "sensor 'watches_nothing' targets no job; pass job=, jobs= or target= to it"
+    )
+    with pytest.raises(wb.DagsterInvalidDefinitionError) as caught:
+        _ = watches_two.job
+    assert str(caught.value) == (
+        "sensor 'watches_two' targets 2 jobs ('first_job', 'second_job'); read them from .jobs"
+    )
+
+
+def test_schedule_with_only_a_job_name_says_where_its_job_is() -> None:
+    nightly = wb.ScheduleDefinition(name="nightly", job_name="first_job", cron_schedule="@daily")
+    with pytest.raises(wb.DagsterInvalidDefinitionError) as caught:
+        _ = nightly.job
+    assert str(caught.value) == (
+        "schedule 'nightly' names its job 'first_job' but holds none; pass job= or target= to "
+        "hold it, or read it with Definitions.resolve_job_def('first_job')"
+    )

@@ -162,8 +162,10 @@ def test_merge_combines_and_detects_conflicts() -> None:
     clash = wb.Definitions(resources={"warehouse": Warehouse(name="other")})
     with pytest.raises(wb.DagsterInvariantViolationError) as caught:
         wb.Definitions.merge(one, two, clash)
-    assert "Definitions objects 0 and 2" in str(caught.value)
-    assert "'warehouse'" in str(caught.value)
+    assert str(caught.value) == (
+        "resource key 'warehouse' is bound to different resources in Definitions object 0 and "
+        "Definitions object 2; bind it in one place, or give one of them another key"
+    )
 
 
 def test_definitions_decorator() -> None:

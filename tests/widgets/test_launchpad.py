@@ -550,7 +550,7 @@ def test_progress_shows_whole_step_names_counts_and_the_last_log_line(instance):
     assert "2 of 2 steps, 1 failed · " in pad.counts.value
     # the newest line is shown in full, outside any scrolled or clipped box
     assert pad.result is not None
-    last = pad._log_lines[-1]
+    last = pad.run_progress.lines[-1]
     assert "RUN_FAILURE" in last
     assert html.escape(last) in pad.log.value.rsplit("<pre class='wb-log'>", 1)[1]
     assert "max-height" not in pad.log.value

@@ -255,3 +255,13 @@ def test_runs_table_is_readable(instance: Instance) -> None:
     assert html.index(failed.run_id[:8]) < html.index(ok.run_id[:8])
     assert "#cf222e" in html  # the failure in its colour
     assert "<td class='wb-run-error'" in html
+
+
+def test_indexing_a_runs_view_without_its_dataframe_says_what_to_use(instance: Instance) -> None:
+    view = RunsView(instance.run_store)
+    with pytest.raises(TypeError) as caught:
+        view["status"]
+    assert str(caught.value) == (
+        "this runs view was built without the history's DataFrame; index wb.runs() "
+        "(a DataFrame), or build RunsView(store, frame=...)"
+    )

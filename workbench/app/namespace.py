@@ -11,6 +11,7 @@ import types
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbench.core._bindings import bind_resources
 from workbench.core.asset import Asset, AssetKey, AssetSpec
 from workbench.core.config import build_config
 from workbench.core.definitions import Definitions, LazyDefinitions
@@ -98,18 +99,7 @@ def gather_definitions(namespace: Mapping[str, Any]) -> Definitions:
         for kind in ("jobs", "sensors", "schedules"):
             for named in getattr(defs, kind):
                 loose[kind].setdefault(named.name, named)
-        for resource_key, value in defs.resources.items():
-            bound = merged.resources.get(resource_key)
-            if resource_key in merged.resources and bound is not value:
-                if bound != value:
-                    raise DefinitionError(
-                        f"resource key {resource_key!r} is bound to different resources in "
-                        f"{owners[resource_key]!r} and {place!r}; bind it in one place, or "
-                        "give one of them another key"
-                    )
-                continue
-            merged.resources[resource_key] = value
-            owners[resource_key] = place
+        bind_resources(merged.resources, owners, defs.resources, repr(place))
     for key, item in loose_assets.items():
         seen_assets.setdefault(key, item)
     merged.assets = list({id(item): item for item in seen_assets.values()}.values())
@@ -248,7 +238,10 @@ def _module_namespace(path: Path) -> dict[str, Any]:
         name = f"{name}_{abs(hash(str(path.resolve())))}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
-        raise DefinitionError(f"cannot load {str(path)!r} as a Python module")
+        raise DefinitionError(
+            f"cannot load {str(path)!r} as a Python module; give a .py file, an .ipynb "
+            "notebook, a module name, or a folder holding definitions.py"
+        )
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     folder = str(path.resolve().parent)

@@ -6,7 +6,7 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from workbench.core.definitions import normalize_run_config
+from workbench.core.run_config import normalize_run_config
 from workbench.errors import ConfigError
 
 __all__ = ["MAX_NODES", "read_run_config"]

@@ -7,7 +7,6 @@ returned or printed) is the front end's business.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -16,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from workbench.app import scaffold as scaffolding
+from workbench.app._run_verbs import launch, materialize, schedule, sensor
+from workbench.app._verb_options import SELECT_HELP, parse_selection, runnable, with_target
 from workbench.app.engines import engine_for, engine_named
 from workbench.app.listing import render_text
-from workbench.app.namespace import with_session_edits
 from workbench.core.instance import default_instance
 
 if TYPE_CHECKING:
@@ -27,57 +27,15 @@ if TYPE_CHECKING:
     from workbench.app.commands import Frontend
     from workbench.core.definitions import Definitions
 
-__all__ = ["VERBS", "parse_selection"]
-
-SELECT_HELP = "Asset keys or a selection ('key:a+', 'group:g'); repeatable, or a,b."
-
-
-def _with_target(frontend: Frontend) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Add the TARGET argument on a terminal (a notebook's verbs act on its namespace)."""
-
-    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
-        if frontend.needs_target:
-            return click.argument("target", metavar="TARGET")(fn)
-        return fn
-
-    return decorate
-
-
-def parse_selection(items: Sequence[str]) -> Any:
-    """Join asset keys and selection strings (repeated, or ``a,b``) into one selection."""
-    from workbench.core.graph import as_selection
-
-    chosen = [part.strip() for item in items for part in item.split(",") if part.strip()]
-    selection: Any = None
-    for item in chosen:
-        current = as_selection(item)
-        selection = current if selection is None else selection | current
-    return selection
-
-
-def runnable(frontend: Frontend, target: str | None) -> Definitions:
-    """The definitions a run starts from: with the session's applied form edits bound.
-
-    Runs get the form edits from here, never from the core (see #12).
-    """
-    return with_session_edits(frontend.definitions(target))
-
-
-def _run_tags(frontend: Frontend) -> dict[str, str] | None:
-    """The notebook a run starts from, as a tag the runs table shows."""
-    notebook = frontend.notebook_path()
-    if notebook is None:
-        return None
-    from workbench.widgets.runs import NOTEBOOK_TAG
-
-    return {NOTEBOOK_TAG: notebook}
+# parse_selection lives in _verb_options.py and the running verbs in _run_verbs.py (#17)
+__all__ = ["VERBS", "help_", "load", "parse_selection"]
 
 
 def check(frontend: Frontend) -> click.Command:
     """``check``: load and validate the definitions."""
 
     @click.command("check", help="Load and validate the definitions.")
-    @_with_target(frontend)
+    @with_target(frontend)
     def command(target: str | None = None) -> Any:
         defs = frontend.definitions(target)
         engine_for(defs).validate(defs)
@@ -92,150 +50,13 @@ def list_(frontend: Frontend) -> click.Command:
     @click.command(
         "list", help="List assets, jobs, resources (and who uses them), sensors, schedules."
     )
-    @_with_target(frontend)
+    @with_target(frontend)
     @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
     def command(target: str | None = None, as_json: bool = False) -> Any:
         defs = frontend.definitions(target)
         listing = engine_for(defs).describe(defs)
         text = json.dumps(listing, indent=2) if as_json else render_text(listing)
         return frontend.output(listing, text)
-
-    return command
-
-
-def materialize(frontend: Frontend) -> click.Command:
-    """``materialize``: run assets with their resources."""
-
-    @click.command("materialize", help="Materialize assets (all, or the KEYs / --select given).")
-    @_with_target(frontend)
-    @click.argument("keys", nargs=-1, metavar="[KEY]...")
-    @click.option("--select", "-s", multiple=True, help=SELECT_HELP)
-    @click.option(
-        "--config",
-        "-c",
-        "config_file",
-        metavar="FILE",
-        help="Run config YAML: resources: {KEY: {config: ...}}, ops: {...}.",
-    )
-    @click.option("--stale", is_flag=True, help="Only what is missing or stale.")
-    def command(
-        keys: Sequence[str],
-        select: Sequence[str],
-        config_file: str | None,
-        stale: bool,
-        target: str | None = None,
-    ) -> Any:
-        from workbench.app.run_config import read_run_config
-
-        defs = runnable(frontend, target)
-        chosen = [part.strip() for item in [*keys, *select] for part in item.split(",")]
-        result = engine_for(defs).materialize(
-            defs,
-            selection=[part for part in chosen if part],
-            run_config=read_run_config(config_file),
-            only_stale=stale,
-            tags=_run_tags(frontend),
-            on_event=frontend.progress(),
-        )
-        return frontend.run_result(result, defs)
-
-    return command
-
-
-def launch(frontend: Frontend) -> click.Command:
-    """``launch``: run a job (a notebook without ``--job`` opens the launchpad)."""
-
-    @click.command("launch", help="Launch a job (in a notebook without --job: open the launchpad).")
-    @_with_target(frontend)
-    @click.argument("job_name", required=False, metavar="[JOB]")
-    @click.option("--job", "-j", "job_option", help="The job to run.")
-    @click.option("--config", "-c", "config_file", metavar="FILE", help="Run config YAML.")
-    def command(
-        job_name: str | None,
-        job_option: str | None,
-        config_file: str | None,
-        target: str | None = None,
-    ) -> Any:
-        from workbench.app.run_config import read_run_config
-
-        defs = frontend.definitions(target)
-        name = job_option or job_name
-        if job_option is None:
-            pad = frontend.launchpad(name, defs)
-            if pad is not None:
-                return pad
-        if name is None:
-            jobs = sorted(job.name for job in defs.jobs)
-            if not jobs:
-                raise click.UsageError(
-                    "there are no jobs to launch in these definitions; define one with "
-                    "@job or define_asset_job, or run assets with 'materialize'"
-                )
-            raise click.UsageError(f"give the job to run: --job NAME (jobs: {', '.join(jobs)})")
-        result = engine_for(defs).launch(
-            with_session_edits(defs),
-            name,
-            run_config=read_run_config(config_file),
-            tags=_run_tags(frontend),
-            on_event=frontend.progress(),
-        )
-        return frontend.run_result(result, defs)
-
-    return command
-
-
-def sensor(frontend: Frontend) -> click.Command:
-    """``sensor``: evaluate a sensor with its resources."""
-
-    @click.command(
-        "sensor", help="Evaluate a sensor with its resources; --launch runs what it asks for."
-    )
-    @_with_target(frontend)
-    @click.argument("name")
-    @click.option("--cursor", help="The cursor the sensor receives.")
-    @click.option("--launch", "launch_runs", is_flag=True, help="Launch the requested runs.")
-    def command(name: str, cursor: str | None, launch_runs: bool, target: str | None = None) -> Any:
-        defs = runnable(frontend, target)
-        result = engine_for(defs).tick(defs, name, cursor=cursor, launch=launch_runs)
-        return frontend.tick(result, None, 0, None)
-
-    return command
-
-
-def schedule(frontend: Frontend) -> click.Command:
-    """``schedule``: evaluate a schedule at a time and show its next tick times."""
-
-    @click.command("schedule", help="Evaluate a schedule at a time; show its next tick times.")
-    @_with_target(frontend)
-    @click.argument("name")
-    @click.option(
-        "--at", "at", metavar="ISO", help="The scheduled time (ISO 8601), now by default."
-    )
-    @click.option(
-        "--next",
-        "next_count",
-        type=click.IntRange(0, 1000),
-        default=5,
-        show_default=True,
-        help="How many next tick times to show.",
-    )
-    @click.option("--launch", "launch_runs", is_flag=True, help="Launch the requested run.")
-    def command(
-        name: str, at: str | None, next_count: int, launch_runs: bool, target: str | None = None
-    ) -> Any:
-        defs = runnable(frontend, target)
-        when = None
-        if at is not None:
-            try:
-                when = dt.datetime.fromisoformat(at)
-            except ValueError:
-                raise click.BadParameter(
-                    f"{at!r} is not an ISO 8601 time; e.g. 2026-01-31T06:00:00+00:00",
-                    param_hint="--at",
-                ) from None
-        engine = engine_for(defs)
-        result = engine.tick(defs, name, at=when, launch=launch_runs)
-        return frontend.tick(result, engine.schedule(defs, name), next_count, when)
 
     return command
 
@@ -295,7 +116,7 @@ def graph(frontend: Frontend) -> click.Command:
     """``graph``: the asset graph with each asset's status."""
 
     @click.command("graph", help="The asset graph, each asset fresh, stale, missing or failed.")
-    @_with_target(frontend)
+    @with_target(frontend)
     @click.option("--select", "-s", multiple=True, help=SELECT_HELP)
     @click.option(
         "--open",
@@ -329,7 +150,7 @@ def resources(frontend: Frontend) -> click.Command:
     """``resources``: forms (notebook) or config (terminal); saved edits listed or cleared."""
 
     @click.command("resources", help="Resource forms (notebook) or resource config (terminal).")
-    @_with_target(frontend)
+    @with_target(frontend)
     @click.option("--reset", "reset", is_flag=True, help="Clear saved form edits (of KEYs).")
     @click.option("--saved", "list_saved", is_flag=True, help="List the saved form edits.")
     @click.argument("keys", nargs=-1, metavar="[KEY]...")

@@ -29,7 +29,7 @@ from workbench.errors import (
 if typing.TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-__all__ = ["Param", "Role", "read_params", "resource_keys"]
+__all__ = ["Param", "Role", "read_params", "resource_keys", "with_config_built"]
 
 
 class Role(enum.Enum):

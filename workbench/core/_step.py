@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from workbench.core._params import Role
 from workbench.core.asset import AssetKey, MaterializeResult, Output, version_text
 from workbench.core.context import RunLog, StepContext
-from workbench.core.plain import runtime_config
+from workbench.core.plain import metadata_json, runtime_config
 from workbench.core.resource import InputContext, OutputContext
 from workbench.core.run import EventType, RunEvent
 from workbench.core.versions import BaseConfigHashes, materialization_config_hash
@@ -342,7 +342,7 @@ class RunState:
                 message=f"materialized {key.to_user_string()!r}",
                 data={
                     "asset_key": key.to_user_string(),
-                    "metadata": _jsonable(metadata),
+                    "metadata": metadata_json(metadata),
                     "code_version": step.asset.code_version_of(key),
                     "config_hash": config_hash,
                     "base_config_hash": base_hash,
@@ -351,20 +351,6 @@ class RunState:
                 },
             )
         )
-
-
-def _jsonable(metadata: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in metadata.items():
-        if value is None or isinstance(value, str | int | float | bool):
-            out[str(key)] = value
-        elif isinstance(value, list | tuple) and all(
-            isinstance(item, str | int | float | bool) for item in value
-        ):
-            out[str(key)] = list(value)
-        else:
-            out[str(key)] = str(getattr(value, "value", value))
-    return out
 
 
 def load_known_versions(run: RunState) -> None:

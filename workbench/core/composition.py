@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any, overload
 
 from pydantic import Field, create_model
 
+from workbench.core._compose import Node, OutputHandle, compose, composing
 from workbench.core._params import Param, Role, read_params
 from workbench.core.asset import Asset, AssetKey, AssetSpec, doc_of
 from workbench.core.config import Config, PrimitiveConfig
-from workbench.core.job import Job, Node, OutputHandle, compose, composing
+from workbench.core.job import Job
 from workbench.core.plain import from_launch_config
 from workbench.errors import DagsterInvalidDefinitionError, DagsterInvalidInvocationError
 

@@ -28,6 +28,7 @@ from workbench.errors import DagsterInvalidConfigError
 
 __all__ = [
     "BoolSource",
+    "ConfigType",
     "DefinitionConfigSchema",
     "Field",
     "IntSource",

@@ -14,7 +14,13 @@ if TYPE_CHECKING:
 
     from workbench.core.asset import AssetKey
 
-__all__ = ["AssetExecutionContext", "OpExecutionContext", "RunLog", "StepContext"]
+__all__ = [
+    "AssetExecutionContext",
+    "OpExecutionContext",
+    "RunLog",
+    "StepContext",
+    "on_context",
+]
 
 logger = logging.getLogger("workbench.run")
 

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from workbench.core._arguments import check_arguments
+from workbench.core._bindings import (
+    asset_resources,
+    bind_resources,
+    binding_problem,
+    missing_resource,
+)
 from workbench.core._params import Role
-from workbench.core._short import short_repr
-from workbench.core._suggest import closest, unknown_name
+from workbench.core._suggest import unknown_name
 from workbench.core.asset import Asset, AssetKey, AssetSpec
-from workbench.core.config import Config, env_var_names
 from workbench.core.graph import AssetGraph
 from workbench.core.job import Job
-from workbench.core.legacy import ResourceDefinition
-from workbench.core.plain import to_run_config
-from workbench.core.resource import ConfigurableResource, PartialResource
+from workbench.core.run_config import RunConfig, normalize_run_config
 from workbench.errors import (
     DagsterInvalidDefinitionError,
     DagsterInvariantViolationError,
@@ -26,6 +27,8 @@ from workbench.errors import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+
     from workbench.core.instance import Instance
     from workbench.core.loading import AssetValueLoader
     from workbench.core.schedule import Schedule
@@ -33,178 +36,21 @@ if TYPE_CHECKING:
 
 AutomationT = TypeVar("AutomationT", "Sensor", "Schedule")
 
+# RunConfig, the run-config check and the binding helpers live in run_config.py and
+# _bindings.py; their names stay importable from here, where they were first (#17)
 __all__ = [
     "ASSET_JOB_NAME",
     "Definitions",
     "LazyDefinitions",
     "RunConfig",
     "asset_resources",
+    "bind_resources",
     "definitions",
+    "missing_resource",
+    "normalize_run_config",
 ]
 
 ASSET_JOB_NAME = "__ASSET_JOB"
-
-
-class RunConfig:
-    """Run config in Dagster's shape, built from Config and resource instances.
-
-    Example:
-        >>> RunConfig(resources={"db": {"config": {"user": "u"}}}).to_config_dict()["resources"]
-        {'db': {'config': {'user': 'u'}}}
-    """
-
-    def __init__(
-        self,
-        ops: Mapping[str, Any] | None = None,
-        resources: Mapping[str, Any] | None = None,
-        loggers: Mapping[str, Any] | None = None,
-        execution: Mapping[str, Any] | None = None,
-    ) -> None:
-        self.ops = dict(ops or {})
-        self.resources = dict(resources or {})
-        self.loggers = dict(loggers or {})
-        self.execution = dict(execution or {})
-
-    def to_config_dict(self) -> dict[str, Any]:
-        """The plain-dict form, as Dagster writes it: every field, defaults included."""
-        return {
-            "loggers": dict(self.loggers),
-            "resources": {key: _section(value) for key, value in self.resources.items()},
-            "ops": {name: _section(value) for name, value in self.ops.items()},
-            "execution": dict(self.execution),
-        }
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, RunConfig):
-            return NotImplemented
-        return self.to_config_dict() == other.to_config_dict()
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"RunConfig(ops={self.ops!r}, resources={self.resources!r})"
-
-
-def _section(value: Any) -> Any:
-    if isinstance(value, Config):
-        return {"config": to_run_config(value)}
-    return value
-
-
-def _graph_asset_section(ops: Any) -> Any:
-    """A graph asset's ``{ops: {op: {config: ...}}}`` as its own config, by op name.
-
-    (A job's nested graphs were flattened to node names before; only a graph asset, one step
-    running its ops, still has this shape here.)
-    """
-    if not isinstance(ops, Mapping):
-        return {"ops": ops}
-    config: dict[str, Any] = {}
-    for name, inner in ops.items():
-        inner = _section(inner)
-        config[name] = inner.get("config") if isinstance(inner, Mapping) else inner
-    return {"config": config}
-
-
-def asset_resources(assets: Iterable[Asset | AssetSpec]) -> dict[str, Any]:
-    """The resources assets bind themselves (``@asset(resource_defs=...)``), by key.
-
-    A run gets them beneath the resources it is given: an explicit binding of the same key wins.
-    """
-    found: dict[str, Any] = {}
-    for item in assets:
-        if isinstance(item, Asset):
-            for key, value in item.resource_defs.items():
-                found.setdefault(key, value)
-    return found
-
-
-def normalize_run_config(run_config: Any) -> dict[str, Any]:
-    """Turn a RunConfig, a dict or None into ``{"ops": {...}, "resources": {...}}``.
-
-    Raises:
-        DagsterInvalidConfigError: if the shape is wrong, naming the entry and the shape expected.
-    """
-    from workbench.errors import DagsterInvalidConfigError
-
-    if run_config is None:
-        return {"ops": {}, "resources": {}}
-    written = not isinstance(run_config, RunConfig)
-    if isinstance(run_config, RunConfig):
-        run_config = run_config.to_config_dict()
-    if not isinstance(run_config, Mapping):
-        raise DagsterInvalidConfigError(
-            f"run config must be a dict or RunConfig, got {type(run_config).__name__}; "
-            "use {'resources': {KEY: {'config': {...}}}, 'ops': {NAME: {'config': {...}}}}"
-        )
-    unknown = set(run_config) - {"ops", "resources", "loggers", "execution"}
-    if unknown:
-        shown = sorted(short_repr(key) for key in unknown)
-        raise DagsterInvalidConfigError(
-            f"run config has unknown top-level entries [{', '.join(shown)}]; "
-            "expected ops, resources, loggers or execution"
-        )
-    result: dict[str, Any] = {"ops": {}, "resources": {}}
-    errors: list[tuple[str, str]] = []
-    for section in ("ops", "resources"):
-        entries = run_config.get(section) or {}
-        if not isinstance(entries, Mapping):
-            raise DagsterInvalidConfigError(
-                f"run config {section!r} must be a mapping of names to {{'config': ...}}, "
-                f"got {type(entries).__name__}"
-            )
-        for name, value in entries.items():
-            where = f"{section}.{short_repr(name) if not isinstance(name, str) else name}"
-            if not isinstance(name, str):
-                errors.append((where, f"the name {short_repr(name)} must be text; quote it"))
-                continue
-            value = {} if value is None else _section(value)
-            if section == "ops" and isinstance(value, Mapping) and set(value) == {"ops"}:
-                value = _graph_asset_section(value["ops"])
-            if not isinstance(value, Mapping) or set(value) - {"config", "inputs", "outputs"}:
-                errors.append(
-                    (where, f"must look like {{'config': {{...}}}}, got {short_repr(value)}")
-                )
-                continue
-            config = value.get("config")
-            # config may be a plain value (`def op(config: str = "x")`, `@resource(
-            # config_schema=str)`): the step or the resource checks it against its schema
-            plain = isinstance(config, str | int | float | bool | list)
-            if not plain and not isinstance(config, Mapping | Config | None):
-                errors.append(
-                    (
-                        f"{where}.config",
-                        f"must map field names to values, got {type(config).__name__}",
-                    )
-                )
-                continue
-            if isinstance(config, Mapping):
-                bad = [key for key in config if not isinstance(key, str)]
-                if bad:
-                    errors.append(
-                        (
-                            f"{where}.config",
-                            f"the field name {short_repr(bad[0])} must be text; quote it",
-                        )
-                    )
-                    continue
-                names = env_var_names(config) if written else []
-                if names:
-                    # as Dagster: EnvVar objects belong in Config objects (see #12)
-                    errors.append(
-                        (
-                            f"{where}.config",
-                            f"EnvVar({names[0]!r}) is for Config objects and RunConfig; in a "
-                            f"run-config dict write {{'env': {names[0]!r}}}",
-                        )
-                    )
-                    continue
-            result[section][name] = dict(value)
-    if errors:
-        raise DagsterInvalidConfigError.from_errors(
-            "run config is invalid; nothing was run:", errors
-        )
-    return result
 
 
 class Definitions:
@@ -247,7 +93,7 @@ class Definitions:
     def merge(*defs: Definitions) -> Definitions:
         """Combine several Definitions; one key bound to two different resources is an error."""
         merged = Definitions()
-        owners: dict[str, int] = {}
+        owners: dict[str, str] = {}
         for index, item in enumerate(defs):
             merged.assets.extend(item.assets)
             merged.schedules.extend(item.schedules)
@@ -256,17 +102,13 @@ class Definitions:
             merged.metadata.update(item.metadata)
             merged.loggers.update(item.loggers)
             merged.executor = merged.executor if merged.executor is not None else item.executor
-            for key, value in item.resources.items():
-                if key in merged.resources and merged.resources[key] is not value:
-                    if merged.resources[key] != value:
-                        raise DagsterInvariantViolationError(
-                            f"Definitions objects {owners[key]} and {index} bind different "
-                            f"resources to the key {key!r}; bind it in one place only, or "
-                            "give one of them another key"
-                        )
-                    continue
-                merged.resources[key] = value
-                owners.setdefault(key, index)
+            bind_resources(
+                merged.resources,
+                owners,
+                item.resources,
+                f"Definitions object {index}",
+                DagsterInvariantViolationError,
+            )
         return merged
 
     @property
@@ -521,38 +363,6 @@ class Definitions:
             for name, values in rows
         )
         return {"text/plain": f"Definitions\n{text}", "text/html": f"<table>{html}</table>"}
-
-
-def missing_resource(consumer: str, key: str, available: Mapping[str, Any]) -> str:
-    """The message for a resource key that nothing binds."""
-    known = sorted(available)
-    match = closest(key, known)
-    hint = f"; did you mean {match!r}?" if match else ""
-    return (
-        f"resource {key!r} required by {consumer} is not bound; bind it in "
-        f"Definitions(resources={{{key!r}: ...}}) (bound keys: {', '.join(known) or 'none'})"
-        f"{hint}"
-    )
-
-
-def binding_problem(
-    consumer: str, key: str, expected: type[ConfigurableResource] | None, bound: Any
-) -> str | None:
-    """Describe a binding whose object is not the resource class a parameter expects."""
-    if expected is None or isinstance(bound, ResourceDefinition):
-        return None  # a function-style resource's value is known only once it is made
-    actual = bound.resource_class if isinstance(bound, PartialResource) else type(bound)
-    if issubclass(actual, expected):
-        return None
-    if (
-        issubclass(actual, ConfigurableResource)
-        and actual.create_resource is not ConfigurableResource.create_resource
-    ):
-        return None  # a factory: steps get what create_resource makes, not the resource
-    return (
-        f"resource {key!r} used by {consumer} must be a {expected.__name__}, but "
-        f"{actual.__name__} is bound to it; bind a {expected.__name__}(...) to {key!r}"
-    )
 
 
 class LazyDefinitions:

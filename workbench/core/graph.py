@@ -14,7 +14,14 @@ from workbench.errors import DagsterInvalidDefinitionError, DefinitionError
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
-__all__ = ["AssetGraph", "AssetSelection", "define_asset_job", "find_cycle", "topological_order"]
+__all__ = [
+    "AssetGraph",
+    "AssetSelection",
+    "as_selection",
+    "define_asset_job",
+    "find_cycle",
+    "topological_order",
+]
 
 
 def topological_order(nodes: Iterable[str], upstream: Mapping[str, Iterable[str]]) -> list[str]:

@@ -3,16 +3,19 @@
 One walk (:func:`_plain`) turns config into plain data; each public function picks its rules
 (secrets redacted, kept or left out; keys by name or alias; enum members by name, or by value
 for what the context shows, as in Dagster). :func:`from_launch_config` reads run config back.
-See #17.
+:func:`to_json` turns any other value (field specs, run-event metadata) into JSON data by the
+same rules: an Enum member by name, a date by its ISO text. See #17.
 """
 
 from __future__ import annotations
 
+import datetime
 import enum
 import hashlib
 import json
+import os
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, cast
 
 import pydantic
@@ -34,8 +37,10 @@ from workbench.errors import DagsterInvalidConfigError
 __all__ = [
     "config_hash",
     "from_launch_config",
+    "metadata_json",
     "redact",
     "runtime_config",
+    "to_json",
     "to_run_config",
     "without_secrets",
 ]
@@ -252,6 +257,52 @@ def _plain(
     if obj is None or isinstance(obj, str | int | float | bool):
         return obj
     return obj.isoformat() if hasattr(obj, "isoformat") else repr(obj)
+
+
+def to_json(value: Any, *, other: Callable[[Any], str] = repr) -> Any:
+    """Return ``value`` as JSON data (for golden files, debugging and run-event metadata).
+
+    A mapping becomes a dict with string keys, a list, tuple or set a list, an Enum member its
+    name, a date or time its ISO text, a path its text; any other value becomes ``other(value)``.
+
+    Example:
+        >>> import datetime, enum
+        >>> class Color(enum.Enum):
+        ...     RED = "red"
+        >>> to_json({"when": datetime.date(2024, 1, 2), "colors": (Color.RED,), 3: None})
+        {'when': '2024-01-02', 'colors': ['RED'], '3': None}
+    """
+    if isinstance(value, Mapping):
+        return {str(key): to_json(item, other=other) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_json(item, other=other) for item in value]
+    if isinstance(value, enum.Enum):
+        return value.name
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return other(value)
+
+
+def metadata_json(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """Return materialization metadata as a run event stores it.
+
+    Each value goes through :func:`to_json`; a wrapper holding its value in ``.value`` (as
+    Dagster's ``MetadataValue`` does) gives that value, and any other object its text.
+
+    Example:
+        >>> metadata_json({"rows": 3, "columns": ("a", "b"), "limit": 1.5j})
+        {'rows': 3, 'columns': ['a', 'b'], 'limit': '1.5j'}
+    """
+    return {
+        str(key): to_json(
+            value if isinstance(value, enum.Enum) else getattr(value, "value", value), other=str
+        )
+        for key, value in metadata.items()
+    }
 
 
 def _hashable(obj: Any) -> Any:

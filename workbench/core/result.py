@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from workbench.core._suggest import closest
 from workbench.core.asset import AssetKey, MaterializeResult
 from workbench.core.run import EventType, RunEvent, RunRecord
 from workbench.errors import DagsterInvariantViolationError, StorageError
@@ -12,6 +13,9 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
 __all__ = ["ExecuteInProcessResult"]
+
+# the fix for asking a MaterializeResult without a value for its value
+_RETURN_VALUE = "return the value itself (or MaterializeResult(value=...))"
 
 
 class ExecuteInProcessResult:
@@ -58,15 +62,24 @@ class ExecuteInProcessResult:
         materialized = {
             event.data["asset_key"] for event in self.get_asset_materialization_events()
         }
-        if key.to_user_string() in materialized:
+        name = key.to_user_string()
+        if name in materialized:
             raise DagsterInvariantViolationError(
-                f"asset {key.to_user_string()!r} returned a MaterializeResult, which stores no "
-                "value; return the value itself (or MaterializeResult(value=...))"
+                f"asset {name!r} returned a MaterializeResult, which stores no value; "
+                + _RETURN_VALUE
             )
-        done = ", ".join(sorted(materialized)) or "none"
+        match = closest(name, materialized)
+        if match is not None:
+            hint = f"did you mean {match!r}?"
+        else:
+            done = (
+                f"it materialized {', '.join(sorted(materialized))}"
+                if materialized
+                else ("it materialized no assets")
+            )
+            hint = f"{done}; include {name!r} in the selection to get its value"
         raise DagsterInvariantViolationError(
-            f"asset {key.to_user_string()!r} was not materialized in run {self.run_id} "
-            f"(materialized: {done})"
+            f"asset {name!r} was not materialized in run {self.run_id}; {hint}"
         )
 
     def output_for_node(self, node_str: str, output_name: str = "result") -> Any:
@@ -77,14 +90,24 @@ class ExecuteInProcessResult:
         try:
             value = self._values[(node_str, output_name)]
         except KeyError:
-            outputs = sorted({f"{node}.{name}" for node, name in self._values})
+            nodes = {node for node, _ in self._values}
+            match = None if node_str in nodes else closest(node_str, nodes)
+            outputs = sorted(
+                f"{node}.{name}"
+                for node, name in self._values
+                if node == node_str or node_str not in nodes
+            )
+            hint = (
+                f"did you mean node {match!r}?"
+                if match is not None
+                else f"outputs: {', '.join(outputs) or 'none'}"
+            )
             raise DagsterInvariantViolationError(
-                f"no output {output_name!r} of node {node_str!r} in run {self.run_id}; "
-                f"outputs: {', '.join(outputs) or 'none'}"
+                f"no output {output_name!r} of node {node_str!r} in run {self.run_id}; {hint}"
             ) from None
         if value is MaterializeResult._NO_VALUE:
             raise DagsterInvariantViolationError(
-                f"node {node_str!r} returned a MaterializeResult with no value"
+                f"node {node_str!r} returned a MaterializeResult with no value; {_RETURN_VALUE}"
             )
         return value
 

@@ -10,22 +10,28 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from croniter import CroniterBadDateError, croniter
 
 from workbench.core._arguments import check_arguments
+from workbench.core._evaluation import (
+    call_with_resources,
+    context_or_build,
+    job_targets,
+    read_evaluation_params,
+)
 from workbench.core._params import Role
 from workbench.core.asset import doc_of
-from workbench.core.definitions import RunConfig
 from workbench.core.resource import _Resources
+from workbench.core.run_config import RunConfig
 from workbench.core.sensor import (
     EvaluationContextBlock,
     RunRequest,
     SkipReason,
     TickResult,
-    _tag,
-    _targets,
-    call_with_resources,
-    context_or_build,
-    read_evaluation_params,
+    tag_request,
 )
-from workbench.errors import DagsterInvariantViolationError, DefinitionError
+from workbench.errors import (
+    DagsterInvalidDefinitionError,
+    DagsterInvariantViolationError,
+    DefinitionError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -174,7 +180,11 @@ class Schedule:
     def job(self) -> Job:
         """The schedule's job."""
         if not self.jobs:
-            raise DefinitionError(f"schedule {self.name!r} has no job")
+            raise DagsterInvalidDefinitionError(
+                f"schedule {self.name!r} names its job {self.job_name!r} but holds none; pass "
+                f"job= or target= to hold it, or read it with "
+                f"Definitions.resolve_job_def({self.job_name!r})"
+            )
         return self.jobs[0]
 
     def next_tick_times(
@@ -225,7 +235,7 @@ class Schedule:
                     f"schedule {self.name!r} returned {type(item).__name__}; return RunRequest, "
                     "SkipReason, a run config dict or RunConfig, or a list of them"
                 )
-        tagged = [_tag(request, "dagster/schedule_name", self.name) for request in requests]
+        tagged = [tag_request(request, "dagster/schedule_name", self.name) for request in requests]
         for request in tagged:
             request.tags = {**self.tags, **dict(request.tags)}
         return TickResult(self.name, tagged, None if tagged else skip)
@@ -253,7 +263,7 @@ def schedule(
 
     def decorate(fn: Callable[..., Any]) -> Schedule:
         schedule_name = name or fn.__name__
-        jobs = _targets(schedule_name, job, None, target, None)
+        jobs = job_targets(schedule_name, job, None, target, None)
         if not jobs and job_name is None:
             raise DefinitionError(f"schedule {schedule_name!r} has no job; pass job= or target=")
         return Schedule(
@@ -289,7 +299,7 @@ def ScheduleDefinition(
 ) -> Schedule:
     """A schedule without a function: launch ``job`` with ``run_config`` on every tick."""
     check_arguments("ScheduleDefinition", dagster_options, ScheduleDefinition)
-    jobs = _targets(name or "schedule", job, None, target, None)
+    jobs = job_targets(name or "schedule", job, None, target, None)
     if not jobs and job_name is None:
         raise DefinitionError(
             f"ScheduleDefinition {name or cron_schedule!r} has no job; give it job=, "

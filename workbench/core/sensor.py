@@ -2,34 +2,33 @@
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import enum
-import inspect
-import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self
 
 from workbench.core._arguments import check_arguments
-from workbench.core._params import Param, Role, read_params
-from workbench.core._resources import prepare_resources
+from workbench.core._evaluation import (
+    call_with_resources,
+    context_or_build,
+    job_targets,
+    read_evaluation_params,
+)
+from workbench.core._params import Role
 from workbench.core.asset import doc_of
-from workbench.core.definitions import missing_resource
-from workbench.core.graph import as_selection, define_asset_job
-from workbench.core.job import Job
 from workbench.core.resource import _Resources
 from workbench.errors import (
     DagsterInvalidDefinitionError,
-    DagsterInvalidInvocationError,
     DagsterInvariantViolationError,
-    DefinitionError,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
+    from workbench.core.job import Job
+
 __all__ = [
     "DefaultSensorStatus",
+    "EvaluationContextBlock",
     "RunRequest",
     "Sensor",
     "SensorEvaluationContext",
@@ -38,6 +37,7 @@ __all__ = [
     "TickResult",
     "build_sensor_context",
     "sensor",
+    "tag_request",
 ]
 
 
@@ -189,104 +189,6 @@ def build_sensor_context(
     )
 
 
-def _targets(
-    owner: str, job: Job | None, jobs: Sequence[Job] | None, target: Any, selection: Any
-) -> list[Job]:
-    found: list[Job] = [job] if job is not None else []
-    found += list(jobs or ())
-    chosen = target if target is not None else selection
-    if isinstance(chosen, Job):
-        found.append(chosen)
-    elif chosen is not None:
-        found.append(define_asset_job(f"__anonymous_{owner}", as_selection(chosen)))
-    return found
-
-
-@contextlib.contextmanager
-def _context_resources(context: Any, keys: Sequence[str], ready: Mapping[str, Any]) -> Any:
-    """Show the set-up resources ``keys`` on ``context.resources`` while the function runs."""
-    if not keys or not hasattr(context, "_resource_values"):
-        yield
-        return
-    before = context.resources
-    context.resources = _Resources({**context._resource_values, **{k: ready[k] for k in keys}})
-    try:
-        yield
-    finally:
-        context.resources = before
-
-
-def read_evaluation_params(fn: Callable[..., Any], owner: str) -> tuple[Param, ...]:
-    """A sensor's or schedule's parameters: its context may have any name, as in Dagster.
-
-    The first parameter that is neither a resource nor given a default receives the context.
-    """
-    params = list(read_params(fn, owner, step_context=False))
-    if not any(param.role is Role.CONTEXT for param in params):
-        for index, param in enumerate(params):
-            if param.role is Role.INPUT and not param.has_default:
-                params[index] = dataclasses.replace(param, role=Role.CONTEXT)
-                break
-    return tuple(params)
-
-
-def context_or_build(
-    context: Any, params: tuple[Param, ...], kind: str, name: str, builder: Callable[[], Any]
-) -> Any:
-    """The context given, or one built when the function takes none.
-
-    Raises:
-        DagsterInvalidInvocationError: the function takes a context and none was given.
-    """
-    if context is not None:
-        return context
-    wanted = next((param.name for param in params if param.role is Role.CONTEXT), None)
-    if wanted is not None:
-        raise DagsterInvalidInvocationError(
-            f"{kind} {name!r} takes a context ({wanted!r}) and was called without one; "
-            f"call it as {name}(build_{kind}_context(...))"
-        )
-    return builder()
-
-
-def call_with_resources(
-    fn: Callable[..., Any],
-    params: tuple[Param, ...],
-    context: Any,
-    resources: Mapping[str, Any],
-    owner: str,
-    required_resource_keys: Iterable[str] = (),
-) -> Any:
-    """Call a sensor or schedule function with resources set up, then tear them down.
-
-    Resources named in ``required_resource_keys`` are set up too and reach the function as
-    ``context.resources.KEY`` while it runs.
-    """
-    required = sorted(set(required_resource_keys))
-    needed = [param.name for param in params if param.role is Role.RESOURCE]
-    needed += [key for key in required if key not in needed]
-    missing = [key for key in needed if key not in resources]
-    if missing:
-        raise DagsterInvalidDefinitionError(missing_resource(owner, missing[0], resources))
-    prepared = prepare_resources(resources, needed, {}, os.environ)
-    with prepared.setup(None, needed, None) as ready, _context_resources(context, required, ready):
-        kwargs: dict[str, Any] = {}
-        for param in params:
-            if param.role is Role.CONTEXT:
-                kwargs[param.name] = context
-            elif param.role is Role.RESOURCE:
-                kwargs[param.name] = ready[param.name]
-            elif not param.has_default:
-                raise DefinitionError(
-                    f"{owner}: parameter {param.name!r} is neither the context nor a resource; "
-                    "annotate it with a resource class"
-                )
-        result = fn(**kwargs)
-        if inspect.isgenerator(result):
-            result = list(result)
-    return result
-
-
 class Sensor:
     """A function that decides whether to launch runs (what ``@sensor`` returns)."""
 
@@ -319,7 +221,15 @@ class Sensor:
     def job(self) -> Job:
         """The sensor's only job."""
         if len(self.jobs) != 1:
-            raise DefinitionError(f"sensor {self.name!r} targets {len(self.jobs)} jobs; use .jobs")
+            if not self.jobs:
+                raise DagsterInvalidDefinitionError(
+                    f"sensor {self.name!r} targets no job; pass job=, jobs= or target= to it"
+                )
+            names = ", ".join(repr(job.name) for job in self.jobs)
+            raise DagsterInvalidDefinitionError(
+                f"sensor {self.name!r} targets {len(self.jobs)} jobs ({names}); "
+                "read them from .jobs"
+            )
         return self.jobs[0]
 
     def __call__(self, context: SensorEvaluationContext | None = None, **resources: Any) -> Any:
@@ -373,7 +283,7 @@ class Sensor:
                     "SkipReason, SensorResult, a list of them, or None"
                 )
         cursor = cursor_set if cursor_set is not None else context.cursor
-        tagged = [_tag(request, "dagster/sensor_name", self.name) for request in requests]
+        tagged = [tag_request(request, "dagster/sensor_name", self.name) for request in requests]
         return TickResult(self.name, tagged, None if tagged else skip, cursor)
 
     def _default_context(self) -> SensorEvaluationContext:
@@ -383,7 +293,7 @@ class Sensor:
         return f"<Sensor {self.name}>"
 
 
-def _tag(request: RunRequest, tag: str, name: str) -> RunRequest:
+def tag_request(request: RunRequest, tag: str, name: str) -> RunRequest:
     """``request`` tagged with its sensor's or schedule's name, as Dagster tags it."""
     return RunRequest(
         run_key=request.run_key,
@@ -418,7 +328,7 @@ def sensor(
         return Sensor(
             fn,
             name=sensor_name,
-            jobs=_targets(sensor_name, job, jobs, target, asset_selection),
+            jobs=job_targets(sensor_name, job, jobs, target, asset_selection),
             job_name=job_name,
             minimum_interval_seconds=minimum_interval_seconds,
             default_status=default_status,

@@ -15,7 +15,20 @@ from pydantic import SecretStr
 from workbench.core.fields import MISSING, FieldSpec, format_annotation
 from workbench.widgets._theme import colour
 
-__all__ = ["DictEditor", "Kit", "ListEditor", "Problem", "from_control", "make_control"]
+__all__ = [
+    "DictEditor",
+    "Kit",
+    "ListEditor",
+    "Problem",
+    "badge_html",
+    "differs_html",
+    "error_html",
+    "from_control",
+    "help_html",
+    "label_html",
+    "make_control",
+    "to_control",
+]
 
 
 class Problem(Exception):

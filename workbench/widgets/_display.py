@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from workbench.core.run import RunEvent
 
 __all__ = [
+    "SHORT_ID",
     "STATUS_COLORS",
     "STEP_ENDS",
     "bundle",
@@ -29,6 +30,7 @@ __all__ = [
     "format_duration",
     "format_time",
     "job_label",
+    "last_line",
     "preview_html",
     "preview_text",
     "select",
@@ -269,3 +271,13 @@ def summary_text(result: ExecuteInProcessResult) -> str:
             continue
         lines.append(f"  {key.data['asset_key']}: {preview_text(value)}")
     return "\n".join(lines)
+
+
+SHORT_ID = 8
+"""How many characters of a run id the tables and tick views show."""
+
+
+def last_line(text: str) -> str:
+    """The last non-blank line of a message or traceback (where Python puts the error)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return truncate(lines[-1], 160) if lines else ""

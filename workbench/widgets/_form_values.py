@@ -11,7 +11,7 @@ from pydantic import BaseModel, SecretStr
 
 from workbench.core.config import EnvVar, IntEnvVar
 from workbench.core.fields import MISSING, FieldSpec, partial_parts
-from workbench.widgets._editors import is_env_literal
+from workbench.widgets._field_editor import is_env_literal
 
 __all__ = [
     "describe",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 import traceback
 from typing import TYPE_CHECKING, Any
 
@@ -12,35 +10,38 @@ import yaml
 from pydantic import BaseModel
 
 from workbench.core.asset import AssetKey
-from workbench.core.config import Config
-from workbench.core.definitions import RunConfig, normalize_run_config
 from workbench.core.executor import materialize
 from workbench.core.graph import as_selection
 from workbench.core.instance import Instance, default_instance
-from workbench.core.plain import redact, to_run_config
 from workbench.core.plan import Plan, plan_assets, plan_job
 from workbench.core.resource import PartialResource
-from workbench.core.run import EventType, RunEvent
 from workbench.core.secrets import scrubber_for
 from workbench.core.session import current_session
 from workbench.errors import ConfigError, WorkbenchError
 from workbench.widgets._display import (
-    STEP_ENDS,
     bundle,
     error_box,
     esc,
-    event_line,
-    format_duration,
     summary_html,
     summary_text,
 )
+from workbench.widgets._launch_inputs import (
+    applied_bindings,
+    current_binding,
+    default_op_config,
+    job_names,
+    problems_of,
+    run_config_of,
+)
 from workbench.widgets._op_config import OpConfigEditor
+from workbench.widgets._progress import RunProgress, enable_after_queued_clicks
 from workbench.widgets._theme import STYLE_SHEET
 from workbench.widgets.forms import OnApply, ResourceForm
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Mapping
 
+    from workbench.core.config import Config
     from workbench.core.definitions import Definitions
     from workbench.core.result import ExecuteInProcessResult
 
@@ -48,8 +49,6 @@ __all__ = ["MATERIALIZE", "Launchpad", "OpConfigEditor"]
 
 MATERIALIZE = "materialize assets"
 """The job picker's entry for materializing the selected assets."""
-
-LOG_LINES = 500
 
 
 class Launchpad:
@@ -62,7 +61,7 @@ class Launchpad:
         op_config: step key -> its :class:`OpConfigEditor`.
         run_config_text: a Textarea with the equivalent run config as YAML (secrets redacted).
         launch_button: validates, then runs.
-        progress: step key -> its IntProgress (max 2: started, finished).
+        run_progress: the run's :class:`RunProgress` (step bars, counts and log).
         overall: an IntProgress of finished steps.
         counts: steps finished of all, failures and the time since the run started.
         log: the live log (HTML).
@@ -89,19 +88,16 @@ class Launchpad:
         self.result: ExecuteInProcessResult | None = None
         self.forms: dict[str, ResourceForm] = {}
         self.op_config: dict[str, OpConfigEditor] = {}
-        self.progress: dict[str, Any] = {}
         self._all_forms: dict[str, ResourceForm] = {}
         self._sources: dict[str, Any] = {}
         self._all_editors: dict[tuple[str, str, type[Config]], OpConfigEditor] = {}
         self._watched: set[int] = set()
-        self._lock = threading.Lock()
-        self._log_lines: list[str] = []
         self._plan: Plan | None = None
         self._bindings: dict[str, Any] = {}
         self._running = False
         graph = defs.asset_graph
         keys = [key.to_user_string() for key in graph.toposort() if graph.assets.get(key)]
-        jobs = _job_names(defs)
+        jobs = job_names(defs)
         if job is not None and job not in jobs:
             defs.resolve_job_def(job)  # raises DefinitionError naming the jobs there are
             job = None  # the implicit asset job: materialize every asset
@@ -133,11 +129,10 @@ class Launchpad:
         self.launch_button = widgets.Button(
             description="Launch", button_style="primary", icon="play"
         )
-        self.overall = widgets.IntProgress(value=0, min=0, max=1, description="steps")
-        self.counts = widgets.HTML()
-        self._started = 0.0
-        self._progress_box = widgets.VBox()
-        self.log = widgets.HTML()
+        self.run_progress = RunProgress()
+        self.overall = self.run_progress.overall
+        self.counts = self.run_progress.counts
+        self.log = self.run_progress.log
         self.summary = widgets.HTML()
         self.widget = widgets.VBox(
             [
@@ -151,15 +146,12 @@ class Launchpad:
                 self.run_config_text,
                 self.problems,
                 self.launch_button,
-                widgets.HBox([self.overall, self.counts]),
-                self._progress_box,
-                self.log,
+                self.run_progress.widget,
                 self.summary,
             ]
         )
         self.widget.add_class("wb-launchpad")
         self.summary.add_class("wb-run-summary")
-        self.overall.add_class("wb-progress-overall")
         self.launch_button.add_class("wb-launch")
         self.job_picker.observe(lambda _change: self._guard(self._rebuild), names="value")
         self.asset_picker.observe(lambda _change: self._guard(self._rebuild), names="value")
@@ -167,6 +159,11 @@ class Launchpad:
         self._guard(self._rebuild)
 
     # -- public API --------------------------------------------------------------------------
+
+    @property
+    def progress(self) -> dict[str, Any]:
+        """Step key -> its IntProgress in the current run (see :class:`RunProgress`)."""
+        return self.run_progress.bars
 
     @property
     def job_name(self) -> str | None:
@@ -181,22 +178,7 @@ class Launchpad:
             redacted: replace secrets by ``{"env": NAME}`` or ``**********`` (for display);
                 with False the values themselves are kept (for the run).
         """
-        resources: dict[str, Any] = {}
-        for key, form in self.forms.items():
-            value = form.value
-            if value is None:
-                continue
-            if redacted:
-                resources[key] = {"config": redact(value)}
-            elif isinstance(form.applied, PartialResource) or value != _current(
-                self._bindings, key
-            ):
-                resources[key] = {"config": to_run_config(value)}
-        ops: dict[str, Any] = {}
-        for key, editor in self.op_config.items():
-            if editor.value is not None:
-                ops[key] = {"config": redact(editor.value) if redacted else editor.value}
-        return {"ops": ops, "resources": resources}
+        return run_config_of(self.forms, self.op_config, self._bindings, redacted=redacted)
 
     def launch(self) -> ExecuteInProcessResult | None:
         """Validate, then run; show progress, logs and a summary.
@@ -226,7 +208,7 @@ class Launchpad:
             self.launch()
         finally:
             self.launch_button.description = "Launch"
-            _enable_after_queued_clicks(self.launch_button)
+            enable_after_queued_clicks(self.launch_button)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         target = self.job_name or f"materialize {', '.join(self.asset_picker.value) or '-'}"
@@ -322,7 +304,7 @@ class Launchpad:
         if name is None:
             return dict(self.defs.resources), {}
         job = self.defs.resolve_job_def(name)
-        return {**self.defs.resources, **job.resource_defs}, _default_op_config(job.config)
+        return {**self.defs.resources, **job.resource_defs}, default_op_config(job.config)
 
     def _watch(self, widget: Any) -> None:
         """Refresh the YAML when any control inside ``widget`` changes (rows may be added)."""
@@ -348,23 +330,6 @@ class Launchpad:
 
     # -- running -----------------------------------------------------------------------------
 
-    def _problems(self) -> list[str]:
-        found = [
-            f"resource {key!r}: "
-            + "; ".join(f"{path}: {text}" if path else text for path, text in form.errors.items())
-            for key, form in self.forms.items()
-            if form.value is None
-        ]
-        for key, editor in self.op_config.items():
-            if editor.validate() is None:
-                found.append(
-                    f"config of {key!r}: "
-                    + "; ".join(f"{path}: {text}" if path else text for path, text in editor.errors)
-                )
-        if self.job_name is None and not self.asset_picker.value:
-            found.append("no assets are selected; select at least one")
-        return found
-
     def _is_stale(self, key: str, resource: Any) -> bool:
         """Whether ``key`` was applied elsewhere since its form was built here, unedited here."""
         source = self._sources.get(key)
@@ -377,15 +342,16 @@ class Launchpad:
         self.summary.value = ""
         self.problems.value = ""
         if self._plan is None or any(
-            self._is_stale(key, _current(self._bindings, key)) for key in self.forms
+            self._is_stale(key, current_binding(self._bindings, key)) for key in self.forms
         ):
             self._rebuild()
-        problems = self._problems()
+        problems = problems_of(self.forms, self.op_config)
+        if self.job_name is None and not self.asset_picker.value:
+            problems.append("no assets are selected; select at least one")
         if problems:
             self.problems.value = error_box("nothing was run; fix these first:", problems)
             return None
         assert self._plan is not None
-        self._start_progress([step.key for step in self._plan.steps])
         run_config = self.run_config(redacted=False)
         self._scrub = scrubber_for(
             self.defs.resources,
@@ -393,76 +359,31 @@ class Launchpad:
             [form.value for form in self.forms.values()],
             [editor.value for editor in self.op_config.values()],
         )
+        self.run_progress.start([step.key for step in self._plan.steps], self._scrub)
         name = self.job_name
         if name is None:
             result = materialize(
                 list(self.defs.assets),
                 run_config,
-                resources=_applied(self.defs.resources),
+                resources=applied_bindings(self.defs.resources),
                 selection=[AssetKey.from_user_string(text) for text in self.asset_picker.value],
                 instance=self.instance,
                 raise_on_error=False,
                 tags=self.tags,
-                on_event=self._on_event,
+                on_event=self.run_progress.on_event,
             )
         else:
             result = self.defs.resolve_job_def(name).execute_in_process(
                 run_config,
-                resources=_applied(self._bindings),
+                resources=applied_bindings(self._bindings),
                 instance=self.instance,
                 raise_on_error=False,
                 tags=self.tags,
-                on_event=self._on_event,
+                on_event=self.run_progress.on_event,
             )
         self.result = result
         self.summary.value = self._scrub(summary_html(result, self._plan))
         return result
-
-    def _start_progress(self, steps: Sequence[str]) -> None:
-        self._log_lines = []
-        self.log.value = ""
-        self._started = time.monotonic()
-        self.overall.max = max(1, len(steps))
-        self.overall.value = 0
-        self.overall.bar_style = ""
-        width = _label_width(steps)
-        self.progress = {key: _step_bar(key, width) for key in steps}
-        self._progress_box.children = tuple(self.progress.values())
-        self._show_counts()
-
-    def _show_counts(self) -> None:
-        bars = self.progress.values()
-        done = sum(item.value == item.max for item in bars)
-        failed = sum(item.bar_style == "danger" for item in bars)
-        elapsed = time.monotonic() - self._started
-        text = f"{done} of {len(self.progress)} steps"
-        if failed:
-            text += f", {failed} failed"
-        self.counts.value = f"<small>{esc(text)} · {format_duration(elapsed)}</small>"
-
-    def _on_event(self, event: RunEvent) -> None:
-        with self._lock:
-            bar = self.progress.get(event.step_key or "")
-            if event.step_key and bar is None:  # a step the plan did not foresee
-                bar = _step_bar(event.step_key, _label_width([*self.progress, event.step_key]))
-                self.progress[event.step_key] = bar
-                self._progress_box.children = (*self._progress_box.children, bar)
-                self.overall.max = len(self.progress)
-            if bar is not None and event.event_type is EventType.STEP_START:
-                bar.value = 1
-                bar.bar_style = "info"
-            elif bar is not None and event.event_type in STEP_ENDS:
-                bar.value = bar.max
-                bar.bar_style = STEP_ENDS[event.event_type]
-                self.overall.value = sum(item.value == item.max for item in self.progress.values())
-            elif event.event_type is EventType.RUN_SUCCESS:
-                self.overall.bar_style = "success"
-            elif event.event_type is EventType.RUN_FAILURE:
-                self.overall.bar_style = "danger"
-            self._show_counts()
-            self._log_lines.append(event_line(event))
-            del self._log_lines[:-LOG_LINES]
-            self.log.value = _log_html([self._scrub(line) for line in self._log_lines])
 
     def _show_error(self, exc: BaseException) -> None:
         if isinstance(exc, WorkbenchError):
@@ -474,84 +395,3 @@ class Launchpad:
             self._scrub.exception(exc)
             text = self._scrub("".join(traceback.format_exception(exc)))
             self.problems.value = error_box(self._scrub(f"{type(exc).__name__}: {exc}"), [text])
-
-
-ENABLE_DELAY_SECONDS = 0.5
-"""How long Launch stays disabled after a run in a kernel: clicks the browser sent during the
-run are queued behind it and arrive at once; they find the button disabled and are dropped."""
-
-
-def _enable_after_queued_clicks(button: Any) -> None:
-    """Enable ``button`` once the clicks queued during a run have been handled (and ignored)."""
-    try:
-        from IPython import get_ipython
-
-        kernel = getattr(get_ipython(), "kernel", None)
-    except ImportError:  # pragma: no cover - IPython is a dependency of ipywidgets
-        kernel = None
-    if kernel is None:  # no front end queues clicks: a direct call is the next click
-        button.disabled = False
-        return
-    timer = threading.Timer(ENABLE_DELAY_SECONDS, lambda: setattr(button, "disabled", False))
-    timer.daemon = True
-    timer.start()
-
-
-LOG_SHOWN = 12
-"""How many of the newest log lines show in full; the rest open from a summary line."""
-
-
-def _label_width(steps: Sequence[str]) -> str:
-    """One label width for every step's bar, so the bars line up: the longest name's."""
-    return f"{max((len(step) for step in steps), default=5) + 2}ch"
-
-
-def _step_bar(step_key: str, label_width: str) -> Any:
-    """A step's progress bar with its whole name beside it (never cut to a few characters)."""
-    bar = widgets.IntProgress(
-        value=0, min=0, max=2, description=step_key, style={"description_width": label_width}
-    )
-    bar.add_class("wb-step-progress")
-    return bar
-
-
-def _log_html(lines: Sequence[str]) -> str:
-    """The newest lines in full (nothing clipped), the earlier ones folded above them."""
-    earlier, newest = lines[:-LOG_SHOWN], lines[-LOG_SHOWN:]
-    parts = []
-    if earlier:
-        parts.append(
-            f"<details><summary>{len(earlier)} earlier lines</summary>"
-            f"<pre class='wb-log'>{esc(chr(10).join(earlier))}</pre></details>"
-        )
-    parts.append(f"<pre class='wb-log'>{esc(chr(10).join(newest))}</pre>")
-    return "".join(parts)
-
-
-def _job_names(defs: Definitions) -> list[str]:
-    names: dict[str, None] = {job.name: None for job in defs.jobs}
-    extra = [job for item in defs.sensors for job in item.jobs]
-    extra += [job for item in defs.schedules for job in item.jobs]
-    for job in extra:
-        names.setdefault(job.name, None)
-    return list(names)
-
-
-def _current(bindings: Mapping[str, Any], key: str) -> Any:
-    return current_session().overrides.get(key, bindings.get(key))
-
-
-def _default_op_config(config: Any) -> dict[str, Any]:
-    """A job's default op config; Config objects kept, so their secrets stay hidden in editors."""
-    if isinstance(config, RunConfig):
-        return {
-            name: {"config": value} if isinstance(value, Config) else value
-            for name, value in config.ops.items()
-        }
-    ops: dict[str, Any] = normalize_run_config(config)["ops"]
-    return ops
-
-
-def _applied(bindings: Mapping[str, Any]) -> dict[str, Any]:
-    """The bindings a launch passes down: the session's applied form edits in place (#12)."""
-    return {key: _current(bindings, key) for key in bindings}

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from workbench.core.fields import FieldSpec
     from workbench.widgets.graph import AssetStatus
 
-__all__ = ["CronTimes", "DagsterEngine", "dagster_instance", "stale_resolver"]
+__all__ = ["CronTimes", "DagsterEngine", "dagster_instance", "stale_resolver", "to_run_event"]
 
 EPHEMERAL_JOB_NAME = "__ephemeral_asset_job__"
 """The job name ``dagster.materialize`` gives its runs (kept, so history reads the same)."""

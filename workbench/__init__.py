@@ -24,17 +24,7 @@ if TYPE_CHECKING:
         show_resources,
     )
     from workbench.core._configured import configured
-    from workbench.core.asset import (
-        AssetIn,
-        AssetKey,
-        AssetOut,
-        AssetSpec,
-        DataVersion,
-        MaterializeResult,
-        Output,
-        asset,
-        multi_asset,
-    )
+    from workbench.core.asset import asset
     from workbench.core.composition import (
         config_mapping,
         graph,
@@ -89,6 +79,7 @@ if TYPE_CHECKING:
         job,
         op,
     )
+    from workbench.core.keys import AssetKey
     from workbench.core.legacy import (
         IOManagerDefinition,
         ResourceDefinition,
@@ -96,6 +87,7 @@ if TYPE_CHECKING:
         resource,
         with_resources,
     )
+    from workbench.core.multi_asset import multi_asset
     from workbench.core.names import (
         AssetsDefinition,
         JobDefinition,
@@ -141,6 +133,15 @@ if TYPE_CHECKING:
         build_sensor_context,
         sensor,
     )
+    from workbench.core.specs import (
+        AssetDep,
+        AssetIn,
+        AssetOut,
+        AssetSpec,
+        DataVersion,
+        MaterializeResult,
+        Output,
+    )
     from workbench.core.tick import (
         tick,
     )
@@ -170,11 +171,12 @@ __version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
     "AssetExecutionContext": "workbench.core.context",
-    "AssetIn": "workbench.core.asset",
-    "AssetKey": "workbench.core.asset",
-    "AssetOut": "workbench.core.asset",
+    "AssetDep": "workbench.core.specs",
+    "AssetIn": "workbench.core.specs",
+    "AssetKey": "workbench.core.keys",
+    "AssetOut": "workbench.core.specs",
     "AssetSelection": "workbench.core.graph",
-    "AssetSpec": "workbench.core.asset",
+    "AssetSpec": "workbench.core.specs",
     "AssetsDefinition": "workbench.core.names",
     "BindResourcesToJobs": "workbench.core.repository",
     "BoolSource": "workbench.core.config_schema",
@@ -191,7 +193,7 @@ _LAZY: dict[str, str] = {
     "DagsterInvalidInvocationError": "workbench.errors",
     "DagsterInvariantViolationError": "workbench.errors",
     "DagsterResourceFunctionError": "workbench.errors",
-    "DataVersion": "workbench.core.asset",
+    "DataVersion": "workbench.core.specs",
     "DefaultScheduleStatus": "workbench.core.schedule",
     "DefaultSensorStatus": "workbench.core.sensor",
     "DefinitionError": "workbench.errors",
@@ -213,12 +215,12 @@ _LAZY: dict[str, str] = {
     "IntSource": "workbench.core.config_schema",
     "Job": "workbench.core.job",
     "JobDefinition": "workbench.core.names",
-    "MaterializeResult": "workbench.core.asset",
+    "MaterializeResult": "workbench.core.specs",
     "MissingExtraError": "workbench.errors",
     "OpDefinition": "workbench.core.names",
     "OpExecutionContext": "workbench.core.context",
     "Out": "workbench.core.job",
-    "Output": "workbench.core.asset",
+    "Output": "workbench.core.specs",
     "OutputContext": "workbench.core.resource",
     "PermissiveConfig": "workbench.core.config",
     "ResourceDefinition": "workbench.core.legacy",
@@ -257,7 +259,7 @@ _LAZY: dict[str, str] = {
     "load_definitions": "workbench.app",
     "materialize": "workbench.core.executor",
     "materialize_to_memory": "workbench.core.io_managers",
-    "multi_asset": "workbench.core.asset",
+    "multi_asset": "workbench.core.multi_asset",
     "notebook_from_module": "workbench.app",
     "observable_source_asset": "workbench.core.repository",
     "op": "workbench.core.job",
@@ -275,6 +277,7 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "AssetDep",
     "AssetExecutionContext",
     "AssetIn",
     "AssetKey",

@@ -30,7 +30,8 @@ def test_asset_key_forms() -> None:
     assert key.path == ("raw", "orders")
     assert key.to_user_string() == "raw/orders"
     assert wb.AssetKey.from_user_string("raw/orders") == key
-    assert wb.AssetKey.from_coercible("raw/orders") == key
+    # as in Dagster, a string is one key part; only from_user_string reads a path (#13)
+    assert wb.AssetKey.from_coercible("raw/orders") == wb.AssetKey(["raw/orders"])
     assert wb.AssetKey.from_coercible(["raw", "orders"]) == key
     assert wb.AssetKey("orders").with_prefix("raw") == key
     assert hash(key) == hash(wb.AssetKey(["raw", "orders"]))
@@ -93,7 +94,7 @@ def test_ins_asset_in_with_a_multi_part_key_and_key_prefix(instance: Instance) -
     assert cleaned.key.to_user_string() == "clean/cleaned"
     result = wb.materialize([orders, cleaned, summary], instance=instance)
     assert result.asset_value(["clean", "cleaned"]) == [50, 60]
-    assert result.asset_value("raw/shop/orders") == [5, 6]
+    assert result.asset_value(["raw", "shop", "orders"]) == [5, 6]
     assert result.asset_value(wb.AssetKey("summary")) == 110
     keys = {event.data["asset_key"] for event in result.get_asset_materialization_events()}
     assert keys == {"raw/shop/orders", "clean/cleaned", "summary"}
@@ -281,13 +282,13 @@ def test_multi_asset_with_outs(instance: Instance) -> None:
     def split() -> tuple[int, int]:
         return 1, 9
 
-    @wb.asset(ins={"high": wb.AssetIn(key="band/high")})
+    @wb.asset(ins={"high": wb.AssetIn(key=["band", "high"])})
     def spread(low: int, high: int) -> int:
         return high - low
 
     result = wb.materialize([split, spread], instance=instance)
     assert result.asset_value("low") == 1
-    assert result.asset_value("band/high") == 9
+    assert result.asset_value(["band", "high"]) == 9
     assert result.asset_value("spread") == 8
 
 

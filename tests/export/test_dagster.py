@@ -71,4 +71,4 @@ def test_dagster_and_workbench_materialize_the_same_values(
     assert keys
     for key in keys:
         expected = dagster_result.asset_value(key)
-        assert workbench_result.asset_value(key.to_user_string()) == expected, key
+        assert workbench_result.asset_value(list(key.path)) == expected, key

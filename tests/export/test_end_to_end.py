@@ -5,9 +5,9 @@ into a notebook (#13).
 One notebook (cases/resources_guide) covers: EnvVar secrets, a nested resource, a nested Config,
 a resource configured at launch (also nested in another), ResourceParam, lifecycle hooks, a
 ConfigurableIOManager writing JSON files, an op job with op Config, a sensor and a schedule with
-resources, saved form edits of every field kind Dagster's config accepts, multi_asset, deps and
-merged Definitions. The IO manager and the job's ledger write files, so each path's results are
-the files it wrote.
+resources, a job whose default RunConfig gives a PermissiveConfig extra fields, saved form edits
+of every field kind Dagster's config accepts, multi_asset, deps and merged Definitions. The IO
+manager and the job's ledger write files, so each path's results are the files it wrote.
 """
 
 from __future__ import annotations
@@ -150,6 +150,8 @@ def test_the_notebook_ran_with_its_form_edits(guide: Guide):
     # the job launched with factor 3, and the sensor's run with factor 6543 % 7 == 5
     assert files["ledger/scaled-by-3.json"] == (43 + 25) * 3
     assert files["ledger/scaled-by-5.json"] == (43 + 25) * 5
+    # the job's default RunConfig: a PermissiveConfig keeps its extra fields
+    assert files["ledger/labels.json"] == {"prefix": "nightly", "team": "core", "limit": 3}
 
 
 def test_no_secret_in_the_exported_modules(guide: Guide):
@@ -201,6 +203,7 @@ def test_dagster_materializes_launches_and_ticks_as_the_notebook_did(
     [request] = tick.run_requests
     assert request.run_key == "port-6543"
     assert job.execute_in_process(run_config=request.run_config).success
+    assert defs.get_job_def("label_job").execute_in_process().success
 
     assert written(guide.data_dir("dagster")) == written(guide.data_dir("notebook"))
 
@@ -266,6 +269,7 @@ def test_python_m_workbench_runs_the_export_as_the_notebook_did(guide: Guide):
     module = "workbench_defs.py"
     guide.workbench("cli", "materialize", module, "--config", "materialize.yaml")
     guide.workbench("cli", "launch", module, "scale_job", "--config", "launch.yaml")
+    guide.workbench("cli", "launch", module, "label_job")
     sensor = guide.workbench("cli", "sensor", module, "port_sensor", "--launch")
     assert "run_key='port-6543'" in sensor
     assert written(guide.data_dir("cli")) == written(guide.data_dir("notebook"))
@@ -276,6 +280,7 @@ def test_the_export_turned_back_into_a_notebook_runs_and_exports_the_same(guide:
     notebook_from_module(guide.folder / "workbench_defs.py", back)
     guide.workbench("back", "materialize", str(back), "--config", "materialize.yaml")
     guide.workbench("back", "launch", str(back), "scale_job", "--config", "launch.yaml")
+    guide.workbench("back", "launch", str(back), "label_job")
     guide.workbench("back", "sensor", str(back), "port_sensor", "--launch")
     assert written(guide.data_dir("back")) == written(guide.data_dir("notebook"))
     exported = (guide.folder / "workbench_defs.py").read_text()

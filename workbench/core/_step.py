@@ -8,8 +8,8 @@ import time
 import traceback
 from typing import TYPE_CHECKING, Any
 
+from workbench.core._outputs import NO_VALUE, step_outputs
 from workbench.core._params import Role
-from workbench.core.asset import AssetKey, MaterializeResult, Output, version_text
 from workbench.core.context import RunLog, StepContext
 from workbench.core.plain import metadata_json, runtime_config
 from workbench.core.resource import InputContext, OutputContext
@@ -23,13 +23,12 @@ if TYPE_CHECKING:
     from workbench.core._io_config import IOConfigKey
     from workbench.core._recorder import RunRecorder
     from workbench.core._resources import PreparedResources
+    from workbench.core.keys import AssetKey
     from workbench.core.plan import Plan, Source, Step
 
 __all__ = ["RunState", "load_known_versions"]
 
 logger = logging.getLogger("workbench.run")
-
-_NO_VALUE: Any = MaterializeResult._NO_VALUE
 
 
 class RunState:
@@ -157,6 +156,7 @@ class RunState:
                 op_config=runtime_config(self.op_configs.get(step.key)),
                 asset_keys=step.asset_keys,
                 tags=self.recorder.record.tags,
+                output_names=step.outputs,
             )
             kwargs: dict[str, Any] = {}
             for param in step.params:
@@ -207,65 +207,8 @@ class RunState:
         )
         self.recorder.flush()
 
-    def _normalize(
-        self, step: Step, result: Any
-    ) -> dict[str, tuple[Any, dict[str, Any], str | None]]:
-        outputs: dict[str, tuple[Any, dict[str, Any], str | None]] = {}
-        names = step.outputs
-        items = (
-            result
-            if isinstance(result, list)
-            and step.asset is not None
-            and all(isinstance(item, MaterializeResult | Output) for item in result)
-            and result
-            else None
-        )
-        if items is None and len(names) > 1:
-            if isinstance(result, tuple) and len(result) == len(names):
-                items = [Output(value, name) for name, value in zip(names, result, strict=True)]
-            elif isinstance(result, list) and all(isinstance(item, Output) for item in result):
-                items = result
-            else:
-                raise ExecutionError(
-                    f"step {step.key!r} declares outputs {', '.join(names)}; return a tuple of "
-                    f"{len(names)} values (or yield Output/MaterializeResult for each)",
-                    run_id=self.run_id,
-                    step=step.key,
-                )
-        if items is None:
-            items = [result]
-        key_to_output = {key: name for name, key in step.output_keys.items() if key is not None}
-        for item in items:
-            if isinstance(item, MaterializeResult):
-                if item.asset_key is not None:
-                    if item.asset_key not in key_to_output:
-                        raise ExecutionError(
-                            f"step {step.key!r} returned a MaterializeResult for "
-                            f"{item.asset_key.to_user_string()!r}, which it does not declare",
-                            run_id=self.run_id,
-                            step=step.key,
-                        )
-                    name = key_to_output[item.asset_key]
-                else:
-                    name = names[0]
-                value = item.value if item.has_value else _NO_VALUE
-                outputs[name] = (value, item.metadata, version_text(item.data_version))
-            elif isinstance(item, Output):
-                if item.output_name not in names and not (len(names) == 1):
-                    raise ExecutionError(
-                        f"step {step.key!r} has no output {item.output_name!r}; outputs: "
-                        f"{', '.join(names)}",
-                        run_id=self.run_id,
-                        step=step.key,
-                    )
-                name = item.output_name if item.output_name in names else names[0]
-                outputs[name] = (item.value, item.metadata, version_text(item.data_version))
-            else:
-                outputs[names[0]] = (item, {}, None)
-        return outputs
-
     def _handle_outputs(self, step: Step, result: Any, context: StepContext) -> None:
-        outputs = self._normalize(step, result)
+        outputs = step_outputs(step, result, self.run_id)
         for name, (value, metadata, data_version) in outputs.items():
             self.values[(step.key, name)] = value
             asset_key = step.output_keys.get(name)
@@ -277,9 +220,10 @@ class RunState:
                 **context.output_metadata.get(name, {}),
                 **context.output_metadata.get(f"asset:{asset_key.to_user_string()}", {}),
             }
-            if value is not _NO_VALUE:
+            if value is not NO_VALUE:
                 self.asset_values[asset_key] = value
-                manager = self.io_manager(step.io_manager_key)
+                manager_key = step.output_io_manager_keys.get(name, step.io_manager_key)
+                manager = self.io_manager(manager_key)
                 if manager is not None:
                     out_context = OutputContext(
                         asset_key=asset_key,
@@ -292,8 +236,8 @@ class RunState:
                     )
                     manager.handle_output(out_context, value)
                     all_metadata.update(out_context.output_metadata)
-                    if step.io_manager_key in self.resources:
-                        self.handled[(step.key, name)] = step.io_manager_key
+                    if manager_key in self.resources:
+                        self.handled[(step.key, name)] = manager_key
             self._materialized(step, asset_key, all_metadata, data_version)
 
     def _handle_op_output(self, step: Step, name: str, value: Any, context: StepContext) -> None:
@@ -366,13 +310,14 @@ def load_known_versions(run: RunState) -> None:
         else set()
     )
     produced = {key for step in run.plan.steps for key in step.asset_keys}
-    wanted = [key.to_user_string() for key in loaded - produced]
+    # the store keys assets by their user string; map back to the keys asked for
+    wanted = {key.to_user_string(): key for key in loaded - produced}
     if not wanted:
         return
     try:
-        latest = run.instance.run_store.latest_materializations(wanted)
+        latest = run.instance.run_store.latest_materializations(list(wanted))
     except StorageError:
         return
     for text, found in latest.items():
-        if found.data_version:
-            run.data_versions[AssetKey.from_user_string(text)] = found.data_version
+        if found.data_version and text in wanted:
+            run.data_versions[wanted[text]] = found.data_version

@@ -1,15 +1,25 @@
-"""Assets: AssetKey, AssetIn, AssetSpec, MaterializeResult, ``@asset`` and ``@multi_asset``."""
+"""Assets: the ``Asset`` definition and ``@asset`` (keys and specs live in their own modules)."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
 import inspect
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from workbench.core._arguments import check_arguments
 from workbench.core._params import Param, Role, read_params, resource_keys, with_config_built
+from workbench.core.keys import AssetKey, check_name, input_name_of
+from workbench.core.specs import (
+    AssetIn,
+    AssetOut,
+    AssetSpec,
+    DataVersion,
+    MaterializeResult,
+    Output,
+    dep_key,
+    version_text,
+)
 from workbench.errors import DefinitionError
 
 if TYPE_CHECKING:
@@ -26,219 +36,13 @@ __all__ = [
     "MaterializeResult",
     "Output",
     "asset",
-    "multi_asset",
+    "coerce_deps",
+    "doc_of",
+    "input_keys",
+    "prefixed",
     "version_text",
     "with_io_manager",
 ]
-
-
-_set = object.__setattr__
-
-
-class AssetKey:
-    """An asset's key: a path of one or more parts, shown as ``"raw/orders"``.
-
-    Example:
-        >>> AssetKey(["raw", "orders"]).to_user_string()
-        'raw/orders'
-    """
-
-    __slots__ = ("_hash", "path")
-
-    path: tuple[str, ...]
-    _hash: int
-
-    def __init__(self, path: str | Sequence[str]) -> None:
-        parts = (path,) if type(path) is str else tuple(path)
-        if not parts or "" in parts or not all(type(part) is str for part in parts):
-            if not all(isinstance(part, str) for part in parts) or not parts or "" in parts:
-                raise TypeError(f"AssetKey needs one or more non-empty strings, got {path!r}")
-            parts = tuple(str(part) for part in parts)  # str subclasses become plain str
-        _set(self, "path", parts)
-        _set(self, "_hash", hash(parts))
-
-    @classmethod
-    def from_user_string(cls, text: str) -> AssetKey:
-        """Parse ``"a/b"`` into ``AssetKey(["a", "b"])``."""
-        return cls(text.split("/"))
-
-    @classmethod
-    def from_coercible(cls, value: AssetKey | str | Sequence[str] | AssetSpec | Asset) -> AssetKey:
-        """Accept an AssetKey, a string (``"a/b"`` splits), a list of parts, a spec or an asset."""
-        if isinstance(value, AssetKey):
-            return value
-        if isinstance(value, str):
-            return cls.from_user_string(value)
-        if isinstance(value, AssetSpec):
-            return value.key
-        if isinstance(value, Asset):
-            return value.key
-        return cls(value)
-
-    def to_user_string(self) -> str:
-        """The key as users write it: parts joined by ``/``."""
-        return "/".join(self.path)
-
-    def to_python_identifier(self) -> str:
-        """The key as a step name: parts joined by ``__``."""
-        return "__".join(self.path)
-
-    def with_prefix(self, prefix: str | Sequence[str]) -> AssetKey:
-        """This key under a prefix."""
-        head = (prefix,) if isinstance(prefix, str) else tuple(prefix)
-        return AssetKey((*head, *self.path))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError("AssetKey is immutable")
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, AssetKey) and other.path == self.path
-
-    def __hash__(self) -> int:
-        return self._hash
-
-    def __lt__(self, other: AssetKey) -> bool:
-        return self.path < other.path
-
-    def __repr__(self) -> str:
-        return f"AssetKey({list(self.path)!r})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (AssetKey, (self.path,))
-
-
-@dataclass(frozen=True)
-class AssetIn:
-    """How an asset parameter maps to an upstream asset: ``ins={"x": AssetIn(key="a/b")}``."""
-
-    key: AssetKey | str | Sequence[str] | None = None
-    key_prefix: str | Sequence[str] | None = None
-    metadata: Mapping[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class AssetOut:
-    """One output of a ``@multi_asset`` built with ``outs=``."""
-
-    key: AssetKey | str | Sequence[str] | None = None
-    key_prefix: str | Sequence[str] | None = None
-    group_name: str | None = None
-    description: str | None = None
-    metadata: Mapping[str, Any] | None = None
-    code_version: str | None = None
-    io_manager_key: str | None = None
-    is_required: bool = True
-
-
-@dataclass(frozen=True)
-class AssetSpec:
-    """An asset's description without a function: an output of ``@multi_asset``, or a stub.
-
-    A bare AssetSpec in Definitions is an asset workbench does not materialize (an external
-    source); steps can depend on it.
-    """
-
-    key: AssetKey = field()
-    deps: tuple[AssetKey, ...] = ()
-    description: str | None = None
-    metadata: Mapping[str, Any] = field(default_factory=dict)
-    group_name: str | None = None
-    code_version: str | None = None
-    tags: Mapping[str, str] = field(default_factory=dict)
-    skippable: bool = False
-
-    def __init__(
-        self,
-        key: AssetKey | str | Sequence[str],
-        *,
-        deps: Iterable[AssetKey | str | Sequence[str] | AssetSpec | Asset] | None = None,
-        description: str | None = None,
-        metadata: Mapping[str, Any] | None = None,
-        group_name: str | None = None,
-        code_version: str | None = None,
-        tags: Mapping[str, str] | None = None,
-        skippable: bool = False,
-    ) -> None:
-        set_ = object.__setattr__
-        set_(self, "key", AssetKey.from_coercible(key))
-        set_(self, "deps", tuple(AssetKey.from_coercible(dep) for dep in deps or ()))
-        set_(self, "description", description)
-        set_(self, "metadata", dict(metadata or {}))
-        set_(self, "group_name", group_name)
-        set_(self, "code_version", code_version)
-        set_(self, "tags", dict(tags or {}))
-        set_(self, "skippable", skippable)
-
-
-class DataVersion(NamedTuple):
-    """A version of an asset's data: equal versions mean equal data (for staleness).
-
-    Example:
-        >>> DataVersion("v1").value
-        'v1'
-    """
-
-    value: str
-
-
-def version_text(version: DataVersion | str | None) -> str | None:
-    """The text of a data version given as DataVersion or str."""
-    return version.value if isinstance(version, DataVersion) else version
-
-
-class MaterializeResult:
-    """What an asset may return to attach metadata (and, optionally, a data version).
-
-    A MaterializeResult stores no value unless ``value=`` is given.
-    """
-
-    _NO_VALUE: Any = object()
-
-    def __init__(
-        self,
-        *,
-        asset_key: AssetKey | str | Sequence[str] | None = None,
-        metadata: Mapping[str, Any] | None = None,
-        data_version: DataVersion | str | None = None,
-        tags: Mapping[str, str] | None = None,
-        value: Any = _NO_VALUE,
-    ) -> None:
-        self.asset_key = None if asset_key is None else AssetKey.from_coercible(asset_key)
-        self.metadata = dict(metadata or {})
-        self.data_version = data_version
-        self.tags = dict(tags or {})
-        self.value = value
-
-    @property
-    def has_value(self) -> bool:
-        """Whether a value was given to store."""
-        return self.value is not MaterializeResult._NO_VALUE
-
-    def __repr__(self) -> str:
-        key = "" if self.asset_key is None else f"asset_key={self.asset_key!r}, "
-        return f"MaterializeResult({key}metadata={self.metadata!r})"
-
-
-class Output:
-    """An op or asset output with metadata: ``return Output(value, metadata={...})``."""
-
-    def __init__(
-        self,
-        value: Any,
-        output_name: str = "result",
-        metadata: Mapping[str, Any] | None = None,
-        data_version: DataVersion | str | None = None,
-        *,
-        tags: Mapping[str, str] | None = None,
-    ) -> None:
-        self.value = value
-        self.output_name = output_name
-        self.metadata = dict(metadata or {})
-        self.data_version = data_version
-        self.tags = dict(tags or {})
-
-    def __repr__(self) -> str:
-        return f"Output({self.value!r}, output_name={self.output_name!r})"
 
 
 class Asset:
@@ -251,6 +55,9 @@ class Asset:
         deps: upstream asset keys that are only ordered before this one.
         params: the function's parameters, classified.
         required_resource_keys: every resource key the function needs.
+        io_manager_keys: the IO manager key of each output, by output name.
+        optional_outputs: the outputs the function may leave out (``is_required=False``).
+        can_subset: whether a run may select only some of its assets (``can_subset=True``).
     """
 
     def __init__(
@@ -266,6 +73,9 @@ class Asset:
         resource_defs: Mapping[str, Any] | None,
         name: str | None,
         params: tuple[Param, ...],
+        output_io_manager_keys: Mapping[str, str | None] | None = None,
+        optional_outputs: Iterable[str] = (),
+        can_subset: bool = False,
     ) -> None:
         self.fn = fn
         self.specs = tuple(specs)
@@ -275,6 +85,12 @@ class Asset:
         self.deps = tuple(dict.fromkeys(deps))
         self.params = params
         self.io_manager_key = io_manager_key or "io_manager"
+        given = dict(output_io_manager_keys or {})
+        self.io_manager_keys = {
+            output: given.get(output) or self.io_manager_key for output in self.output_names
+        }
+        self.optional_outputs = frozenset(optional_outputs)
+        self.can_subset = can_subset
         self.resource_defs = dict(resource_defs or {})
         self.name = name or self.keys[0].to_python_identifier()
         self.required_resource_keys = frozenset(
@@ -293,6 +109,10 @@ class Asset:
         if len(self.keys) != 1:
             raise DefinitionError(f"{self.name!r} materializes {len(self.keys)} assets; use .keys")
         return self.keys[0]
+
+    def io_manager_key_of(self, key: AssetKey) -> str:
+        """The key of the IO manager that stores and loads ``key``."""
+        return self.io_manager_keys[self.output_names[self.keys.index(key)]]
 
     @property
     def is_multi(self) -> bool:
@@ -399,7 +219,8 @@ def doc_of(fn: Callable[..., Any]) -> str | None:
     return inspect.cleandoc(doc) if isinstance(doc, str) else None
 
 
-def _prefixed(key: AssetKey, prefix: str | Sequence[str] | None) -> AssetKey:
+def prefixed(key: AssetKey, prefix: str | Sequence[str] | None) -> AssetKey:
+    """``key`` under ``prefix`` (unchanged when there is none)."""
     return key if prefix is None else key.with_prefix(prefix)
 
 
@@ -421,13 +242,22 @@ def with_io_manager(
     return manager_key, carried
 
 
-def _coerce_deps(deps: Iterable[Any] | None) -> list[AssetKey]:
-    return [AssetKey.from_coercible(dep) for dep in deps or ()]
+def coerce_deps(deps: Iterable[Any] | None, owner: str) -> list[AssetKey]:
+    """The keys of ``deps=``, each of which becomes an input whose name Dagster checks.
+
+    Raises:
+        DefinitionError: a key whose input name Dagster refuses (``deps=["raw/orders"]``).
+    """
+    keys = [dep_key(dep) for dep in deps or ()]
+    for key in keys:
+        check_name(input_name_of(key), f"{owner}: deps=", key)
+    return keys
 
 
-def _input_keys(
+def input_keys(
     params: tuple[Param, ...], ins: Mapping[str, AssetIn] | None, owner: str
 ) -> dict[str, AssetKey]:
+    """The upstream key of each input parameter, from ``ins=`` or the parameter's name."""
     given = dict(ins or {})
     found: dict[str, AssetKey] = {}
     for param in params:
@@ -439,7 +269,7 @@ def _input_keys(
         elif spec.key is not None:
             found[param.name] = AssetKey.from_coercible(spec.key)
         else:
-            found[param.name] = _prefixed(AssetKey([param.name]), spec.key_prefix)
+            found[param.name] = prefixed(AssetKey([param.name]), spec.key_prefix)
     if given:
         names = ", ".join(sorted(given))
         raise DefinitionError(
@@ -520,9 +350,10 @@ def asset(
         asset_key = (
             AssetKey.from_coercible(key)
             if key is not None
-            else _prefixed(AssetKey([name or function.__name__]), key_prefix)
+            else prefixed(AssetKey([name or function.__name__]), key_prefix)
         )
         owner = f"asset {asset_key.to_user_string()!r}"
+        check_name(asset_key.to_python_identifier(), f"@{owner}: its step name", asset_key)
         params = read_params(function, owner)
         resource_keys(params, required_resource_keys, owner)
         spec = AssetSpec(
@@ -540,8 +371,8 @@ def asset(
             function,
             specs=[spec],
             output_names=["result"],
-            ins=_input_keys(params, ins, owner),
-            deps=_coerce_deps(deps),
+            ins=input_keys(params, ins, owner),
+            deps=coerce_deps(deps, f"@{owner}"),
             required_resource_keys=required_resource_keys or (),
             io_manager_key=manager_key,
             resource_defs=carried,
@@ -550,80 +381,3 @@ def asset(
         )
 
     return decorate(fn) if fn is not None else decorate
-
-
-def multi_asset(
-    *,
-    specs: Sequence[AssetSpec] | None = None,
-    outs: Mapping[str, AssetOut] | None = None,
-    name: str | None = None,
-    ins: Mapping[str, AssetIn] | None = None,
-    deps: Iterable[Any] | None = None,
-    required_resource_keys: Iterable[str] | None = None,
-    resource_defs: Mapping[str, Any] | None = None,
-    group_name: str | None = None,
-    can_subset: bool = False,
-    **dagster_options: Any,
-) -> Callable[[Callable[..., Any]], Asset]:
-    """Declare several assets computed by one function.
-
-    With ``specs=``, the function returns or yields a ``MaterializeResult(asset_key=...)``
-    per asset; with ``outs=``, it returns a tuple of values in the order of ``outs``.
-    """
-    check_arguments("@multi_asset", dagster_options, multi_asset)
-    if (specs is None) == (outs is None):
-        raise DefinitionError("@multi_asset takes specs= or outs=, exactly one of them")
-
-    def decorate(function: Callable[..., Any]) -> Asset:
-        owner = f"multi_asset {name or function.__name__!r}"
-        built: list[AssetSpec] = []
-        output_names: list[str] = []
-        if specs is not None:
-            for spec in specs:
-                if group_name and not spec.group_name:
-                    spec = AssetSpec(
-                        spec.key,
-                        deps=spec.deps,
-                        description=spec.description,
-                        metadata=spec.metadata,
-                        group_name=group_name,
-                        code_version=spec.code_version,
-                        tags=spec.tags,
-                    )
-                built.append(spec)
-                output_names.append(spec.key.to_python_identifier())
-        else:
-            for out_name, out in (outs or {}).items():
-                out_key = (
-                    AssetKey.from_coercible(out.key)
-                    if out.key is not None
-                    else _prefixed(AssetKey([out_name]), out.key_prefix)
-                )
-                built.append(
-                    AssetSpec(
-                        out_key,
-                        description=out.description,
-                        metadata=out.metadata,
-                        group_name=out.group_name or group_name,
-                        code_version=out.code_version,
-                    )
-                )
-                output_names.append(out_name)
-        if not built:
-            raise DefinitionError(f"{owner} declares no assets; give specs= or outs=")
-        params = read_params(function, owner)
-        resource_keys(params, required_resource_keys, owner)
-        return Asset(
-            function,
-            specs=built,
-            output_names=output_names,
-            ins=_input_keys(params, ins, owner),
-            deps=_coerce_deps(deps),
-            required_resource_keys=required_resource_keys or (),
-            io_manager_key=None,
-            resource_defs=resource_defs,
-            name=name or function.__name__,
-            params=params,
-        )
-
-    return decorate

@@ -120,6 +120,7 @@ class StepContext:
         op_config: Any = None,
         asset_keys: tuple[AssetKey, ...] = (),
         tags: Mapping[str, str] | None = None,
+        output_names: tuple[str, ...] = ("result",),
     ) -> None:
         self.run_id = run_id
         self.step_key = step_key
@@ -129,6 +130,7 @@ class StepContext:
         self.op_config = op_config
         self.run_tags = dict(tags or {})
         self._asset_keys = asset_keys
+        self._output_names = output_names
         self.output_metadata: dict[str, dict[str, Any]] = {}
         self._close: Callable[[], None] = _nothing
 
@@ -156,6 +158,16 @@ class StepContext:
         return self._asset_keys
 
     @property
+    def selected_asset_keys(self) -> set[AssetKey]:
+        """The assets this run asks of the step (some of a ``can_subset`` multi_asset's)."""
+        return set(self._asset_keys)
+
+    @property
+    def selected_output_names(self) -> set[str]:
+        """The outputs this run asks of the step (some of a ``can_subset`` multi_asset's)."""
+        return set(self._output_names)
+
+    @property
     def op_name(self) -> str:
         """The step's name."""
         return self.step_key
@@ -173,10 +185,21 @@ class StepContext:
     def add_asset_metadata(
         self, metadata: Mapping[str, Any], asset_key: Any = None, partition_key: str | None = None
     ) -> None:
-        """Attach metadata to an asset's materialization (the only asset by default)."""
-        from workbench.core.asset import AssetKey
+        """Attach metadata to an asset's materialization (the only asset by default).
+
+        Raises:
+            DagsterInvariantViolationError: the step does not materialize ``asset_key``.
+        """
+        from workbench.core.keys import AssetKey, path_hint
 
         key = self.asset_key if asset_key is None else AssetKey.from_coercible(asset_key)
+        if self._asset_keys and key not in self._asset_keys:
+            keys = ", ".join(known.to_user_string() for known in self._asset_keys) or "none"
+            hint = path_hint(key, self._asset_keys) or f"it materializes: {keys}"
+            raise DagsterInvariantViolationError(
+                f"step {self.step_key!r} cannot add metadata to {key!r}, which it does not "
+                f"materialize; {hint}"
+            )
         self.output_metadata.setdefault(f"asset:{key.to_user_string()}", {}).update(metadata)
 
     def __repr__(self) -> str:

@@ -18,6 +18,7 @@ from workbench.core._suggest import unknown_name
 from workbench.core.asset import Asset, AssetKey, AssetSpec
 from workbench.core.graph import AssetGraph
 from workbench.core.job import Job
+from workbench.core.keys import path_hint
 from workbench.core.run_config import RunConfig, normalize_run_config
 from workbench.errors import (
     DagsterInvalidDefinitionError,
@@ -127,6 +128,9 @@ class Definitions:
         asset_key = AssetKey.from_coercible(key)
         found = self.asset_graph.assets.get(asset_key)
         if found is None:
+            hint = path_hint(asset_key, self.asset_graph.assets)
+            if hint is not None:
+                raise DefinitionNotFoundError(f"no asset with key {asset_key!r}; {hint}")
             raise DefinitionNotFoundError(
                 self._unknown(
                     "asset",
@@ -286,6 +290,7 @@ class Definitions:
                     job.asset_selection.resolve(self.asset_graph)
                 except DefinitionError as exc:
                     problems.append(f"job {job.name!r}: {exc}")
+        problems.extend(self._io_manager_problems())
         for consumer, keys, params, local in self._consumers():
             available = {**self.resources, **local}
             for key in sorted(keys):
@@ -304,6 +309,21 @@ class Definitions:
                 problems,
             )
         return self
+
+    def _io_manager_problems(self) -> list[str]:
+        """An output's IO manager key that nothing binds (``AssetOut(io_manager_key=)``)."""
+        problems = []
+        for item in self.asset_graph.definitions:
+            available = {**self.resources, **item.resource_defs}
+            for output, key in item.io_manager_keys.items():
+                if key != "io_manager" and key not in available:
+                    known = ", ".join(sorted(available)) or "none"
+                    problems.append(
+                        f"IO manager {key!r} required by output {output!r} of asset "
+                        f"{item.name!r} is not bound; bind an IO manager to it in "
+                        f"Definitions(resources={{{key!r}: ...}}) (bound keys: {known})"
+                    )
+        return problems
 
     def _consumers(self) -> Iterable[tuple[str, frozenset[str], tuple[Any, ...], dict[str, Any]]]:
         for item in self.asset_graph.definitions:

@@ -26,7 +26,7 @@ from workbench.core.definitions import (
     asset_resources,
     normalize_run_config,
 )
-from workbench.core.graph import as_selection
+from workbench.core.graph import AssetSelection, as_selection
 from workbench.core.instance import Instance, default_instance
 from workbench.core.plain import from_launch_config, redact
 from workbench.core.plan import Plan, Step, plan_assets, plan_job
@@ -98,6 +98,8 @@ def materialize(
 
         stale = stale_assets(defs, store=instance.run_store, selection=keys)
         keys = {key for key in keys if key in stale}
+        # a multi_asset that cannot run in part runs whole when any of its assets is stale
+        keys = AssetSelection.keys(*keys).required_multi_asset_neighbors().resolve(graph)
     plan = plan_assets(graph, keys)
     return execute_plan(
         plan,

@@ -9,6 +9,7 @@ from workbench.core._arguments import check_arguments
 from workbench.core._suggest import closest
 from workbench.core.asset import Asset, AssetKey, AssetSpec
 from workbench.core.job import Job
+from workbench.core.keys import path_hint, selection_key
 from workbench.errors import DagsterInvalidDefinitionError, DefinitionError
 
 if TYPE_CHECKING:
@@ -144,7 +145,11 @@ class AssetGraph:
     def _unknown_upstream(self, key: AssetKey, up: AssetKey) -> str:
         names = [known.to_user_string() for known in self.assets]
         match = closest(up.to_user_string(), names)
-        hint = f"did you mean {match!r}?" if match else "define it, or add an AssetSpec for it"
+        hint = (
+            path_hint(up, self.assets)
+            or (f"did you mean {match!r}?" if match else None)
+            or "define it, or add an AssetSpec for it"
+        )
         return (
             f"asset {key.to_user_string()!r} depends on {up.to_user_string()!r}, "
             f"which is not defined; {hint}"
@@ -157,6 +162,8 @@ class AssetGraph:
         may name its own IO manager; every other key is stored by its asset's.
         """
         owner: Any = self.assets.get(key) or self.specs.get(key)
+        if isinstance(owner, Asset):
+            return owner.io_manager_key_of(key), dict(owner.resource_defs)
         manager_key = getattr(owner, "io_manager_key", None) or "io_manager"
         return manager_key, dict(getattr(owner, "resource_defs", None) or {})
 
@@ -164,11 +171,8 @@ class AssetGraph:
         """Order ``keys`` (all by default) upstream first."""
         wanted = list(self.specs) if keys is None else list(keys)
         order = topological_order(
-            [key.to_user_string() for key in wanted],
-            {
-                key.to_user_string(): [up.to_user_string() for up in self.upstream.get(key, ())]
-                for key in wanted
-            },
+            [_node(key) for key in wanted],
+            {_node(key): [_node(up) for up in self.upstream.get(key, ())] for key in wanted},
         )
         return _reorder(wanted, order)
 
@@ -201,9 +205,17 @@ class AssetGraph:
         return found
 
 
+def _node(key: AssetKey) -> str:
+    """A key as one node name: its user string, a ``/`` inside a part escaped.
+
+    ``AssetKey(["a/b"])`` and ``AssetKey(["a", "b"])`` are two assets (#13).
+    """
+    return "/".join(part.replace("\\", "\\\\").replace("/", "\\/") for part in key.path)
+
+
 def _reorder(wanted: list[AssetKey], order: list[str]) -> list[AssetKey]:
-    by_text = {key.to_user_string(): key for key in wanted}
-    return [by_text[text] for text in order]
+    by_node = {_node(key): key for key in wanted}
+    return [by_node[node] for node in order]
 
 
 class AssetSelection:
@@ -229,8 +241,8 @@ class AssetSelection:
 
     @classmethod
     def keys(cls, *keys: AssetKey | str | Sequence[str]) -> AssetSelection:
-        """The named assets (``"a/b"`` strings, lists of parts or AssetKeys)."""
-        wanted = [AssetKey.from_coercible(key) for key in keys]
+        """The named assets (``"a/b"`` strings are paths here, lists of parts or AssetKeys)."""
+        wanted = [selection_key(key) for key in keys]
 
         def resolve(graph: AssetGraph) -> set[AssetKey]:
             missing = [key.to_user_string() for key in wanted if key not in graph.assets]
@@ -253,7 +265,10 @@ class AssetSelection:
         """The assets of these definitions."""
         keys: list[AssetKey] = []
         for item in items:
-            keys.extend(item.keys if isinstance(item, Asset) else [AssetKey.from_coercible(item)])
+            if isinstance(item, Asset):
+                keys.extend(item.keys)
+            else:
+                keys.append(item.key if isinstance(item, AssetSpec) else selection_key(item))
         return cls.keys(*keys)
 
     @classmethod
@@ -301,6 +316,19 @@ class AssetSelection:
             selection = current if selection is None else selection | current
         assert selection is not None
         return selection
+
+    def required_multi_asset_neighbors(self) -> AssetSelection:
+        """This selection plus the other assets of each multi_asset that cannot run in part."""
+
+        def resolve(graph: AssetGraph) -> set[AssetKey]:
+            chosen = self.resolve(graph)
+            for key in list(chosen):
+                owner = graph.assets.get(key)
+                if owner is not None and not owner.can_subset:
+                    chosen.update(owner.keys)
+            return chosen
+
+        return AssetSelection(resolve, f"{self._text}.required_multi_asset_neighbors()")
 
     def upstream(self, depth: int | None = None) -> AssetSelection:
         """This selection and everything upstream of it."""

@@ -11,6 +11,7 @@ from workbench.core.resource import (
     ConfigurableResource,
     InitResourceContext,
     InputContext,
+    IOManager,
     OutputContext,
     ValueT,
 )
@@ -147,7 +148,7 @@ def materialize_to_memory(
     from workbench.core.instance import Instance
 
     manager_keys = {"io_manager"} | {
-        item.io_manager_key for item in assets if isinstance(item, Asset) and item.io_manager_key
+        key for item in assets if isinstance(item, Asset) for key in item.io_manager_keys.values()
     }
     for key in sorted(manager_keys & set(resources or {})):
         raise DagsterInvariantViolationError(
@@ -155,12 +156,41 @@ def materialize_to_memory(
             f"for the IO manager key {key!r}; leave it out, or call materialize() to use it"
         )
     store = (instance or Instance.ephemeral()).run_store
+    # as in Dagster, every other IO manager key the assets name keeps its values in memory
+    memory = {key: _MemoryIOManager() for key in manager_keys - {"io_manager"}}
     return materialize(
         assets,
         run_config,
-        resources=resources,
+        resources={**dict(resources or {}), **memory},
         selection=selection,
         raise_on_error=raise_on_error,
         tags=tags,
         instance=Instance(run_store=store),
     )
+
+
+class _MemoryIOManager(IOManager):
+    """Keeps each output in memory for one run (what materialize_to_memory binds)."""
+
+    def __init__(self) -> None:
+        self._values: dict[tuple[Any, ...], Any] = {}
+
+    @staticmethod
+    def _key(context: OutputContext) -> tuple[Any, ...]:
+        if context.asset_key is not None:
+            return ("asset", context.asset_key)
+        return (context.run_id, context.step_key, context.name)
+
+    def handle_output(self, context: OutputContext, obj: Any) -> None:
+        """Keep ``obj``."""
+        self._values[self._key(context)] = obj
+
+    def load_input(self, context: InputContext) -> Any:
+        """The kept value of the upstream output."""
+        upstream = context.upstream_output
+        if upstream is None or self._key(upstream) not in self._values:
+            raise DagsterInvariantViolationError(
+                f"input {context.name!r}: its upstream value is not in memory; "
+                "materialize_to_memory() loads only what the same run computed"
+            )
+        return self._values[self._key(upstream)]

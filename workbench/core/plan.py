@@ -98,7 +98,15 @@ def _config_class(params: tuple[Param, ...]) -> type[Config] | None:
 
 
 def plan_assets(graph: AssetGraph, selected: Iterable[AssetKey]) -> Plan:
-    """Plan the materialization of ``selected`` assets (whole multi-assets) in ``graph``."""
+    """Plan the materialization of ``selected`` assets in ``graph``.
+
+    A multi_asset runs whole unless it was declared with ``can_subset=True``; then its step
+    yields only the selected outputs.
+
+    Raises:
+        DagsterInvalidDefinitionError: an AssetSpec, or part of a multi_asset that cannot
+            run in part, is selected.
+    """
     wanted = set(selected)
     definitions: dict[str, Asset] = {}
     for key in graph.toposort():
@@ -110,6 +118,16 @@ def plan_assets(graph: AssetGraph, selected: Iterable[AssetKey]) -> Plan:
                     "cannot be materialized; remove it from the selection"
                 )
             definitions.setdefault(item.name, item)
+    for item in definitions.values():
+        left_out = [key.to_user_string() for key in item.keys if key not in wanted]
+        if left_out and not item.can_subset:
+            raise DagsterInvalidDefinitionError(
+                f"multi_asset {item.name!r} materializes "
+                f"{', '.join(key.to_user_string() for key in item.keys)} and cannot run in part, "
+                f"but {', '.join(left_out)} is not selected; select all of its assets (e.g. "
+                "selection.required_multi_asset_neighbors()), or declare it with "
+                "can_subset=True and yield only context.selected_output_names"
+            )
     producer = {key: item.name for item in definitions.values() for key in item.keys}
     steps: list[Step] = []
     for item in definitions.values():
@@ -130,8 +148,14 @@ def plan_assets(graph: AssetGraph, selected: Iterable[AssetKey]) -> Plan:
             if key not in item.ins.values() and key in producer:
                 upstream[producer[key]] = None
         upstream.pop(item.name, None)
+        outputs = {
+            name: key
+            for name, key in zip(item.output_names, item.keys, strict=True)
+            if key in wanted
+        }
+        managers = {name: item.io_manager_keys[name] for name in outputs}
         resource_keys = set(item.required_resource_keys)
-        resource_keys.add(item.io_manager_key)
+        resource_keys.update(managers.values())
         resource_keys.update(graph.storage_of(key)[0] for key in loaded)
         steps.append(
             Step(
@@ -140,14 +164,15 @@ def plan_assets(graph: AssetGraph, selected: Iterable[AssetKey]) -> Plan:
                 params=item.params,
                 sources=sources,
                 upstream=tuple(upstream),
-                outputs=item.output_names,
-                output_keys=dict(zip(item.output_names, item.keys, strict=True)),
+                outputs=tuple(outputs),
+                output_keys=dict(outputs),
                 resource_keys=frozenset(resource_keys),
                 config_class=_config_class(item.params),
                 context_class=AssetExecutionContext,
                 asset=item,
                 io_manager_key=item.io_manager_key,
                 loaded_keys=tuple(loaded),
+                output_io_manager_keys=managers,
             )
         )
     order = topological_order(

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core._suggest import closest
 from workbench.core.asset import AssetKey, MaterializeResult
+from workbench.core.keys import path_hint
 from workbench.core.run import EventType, RunEvent, RunRecord
 from workbench.errors import DagsterInvariantViolationError, StorageError
 
@@ -62,6 +63,9 @@ class ExecuteInProcessResult:
         materialized = {
             event.data["asset_key"] for event in self.get_asset_materialization_events()
         }
+        path = path_hint(key, self._asset_values)
+        if path is not None:
+            raise DagsterInvariantViolationError(f"no value for {key!r} in this run; {path}")
         name = key.to_user_string()
         if name in materialized:
             raise DagsterInvariantViolationError(

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import ExportError
-from workbench.export._fields import config_class, enum_member, field_type, item_type
+from workbench.export._fields import TypeRef, config_class, enum_member, field_type, item_type
 from workbench.export._names import call_name
 from workbench.export._secrets import check_literal_secrets, secret_fields
 
@@ -176,7 +176,7 @@ def _argument_text(output: ModuleText, unit: Unit, node: ast.expr | ast.keyword)
     return output.node_text(unit, node)
 
 
-def _literal(output: ModuleText, value: Any, where: str, annotation: ast.expr | None = None) -> str:
+def _literal(output: ModuleText, value: Any, where: str, annotation: TypeRef | None = None) -> str:
     """A form edit as Python source.
 
     ``annotation`` is the field's type when the module defines it: an Enum member is then

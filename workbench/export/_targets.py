@@ -12,11 +12,12 @@ if TYPE_CHECKING:
     from workbench.export._text import ModuleText
     from workbench.export.notebook import Unit
 
-__all__ = ["DAGSTER_NAMES", "import_text", "is_workbench", "prepare_names", "write_dep_keys"]
+__all__ = ["DAGSTER_NAMES", "import_text", "is_workbench", "prepare_names", "refuse_path_deps"]
 
 DAGSTER_NAMES = frozenset(
     {
         "AssetCheckResult",
+        "AssetDep",
         "AssetExecutionContext",
         "AssetIn",
         "AssetKey",
@@ -177,11 +178,11 @@ def _prepare_dagster(output: ModuleText, aliases: set[str]) -> None:
 _DEPENDING_CALLS = frozenset({"asset", "multi_asset", "AssetSpec"})
 
 
-def write_dep_keys(output: ModuleText) -> None:
-    """Write each ``deps`` string with a ``/`` as the key the notebook meant.
+def refuse_path_deps(output: ModuleText) -> None:
+    """Note each ``deps`` string holding a ``/``, which neither Dagster nor workbench accepts.
 
-    Dagster takes a string in ``deps`` as one name, in which ``/`` is not allowed, so
-    ``deps=["raw/orders"]`` is written ``deps=[dg.AssetKey(["raw", "orders"])]`` (see #13).
+    A string in ``deps`` is one key part, and its name may not hold ``/``: the notebook's own
+    cell fails the same way, so the export says where and how to write the path (see #13).
     """
     for unit in output.visible_units():
         for node in ast.walk(unit.node):
@@ -191,12 +192,18 @@ def write_dep_keys(output: ModuleText) -> None:
                 if keyword.arg != "deps" or not isinstance(keyword.value, ast.List | ast.Tuple):
                     continue
                 for element in keyword.value.elts:
+                    if isinstance(element, ast.Call) and call_name(element) == "AssetDep":
+                        element = element.args[0] if element.args else element
                     if isinstance(element, ast.Constant) and isinstance(element.value, str):
                         parts = element.value.split("/")
                         if len(parts) > 1:
-                            start, end = unit.cell.span(element)
-                            key = f"{output.prefix}AssetKey({json.dumps(parts)})"
-                            output.replace(unit.cell, start, end, key)
+                            output.problem(
+                                f"deps= names {element.value!r}, a one-part key that "
+                                "Dagster and workbench refuse (a string is one key part); "
+                                f"write AssetKey({json.dumps(parts)}) for the path",
+                                unit,
+                                element.lineno,
+                            )
 
 
 _CONFIG_BASES = frozenset(

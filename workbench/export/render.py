@@ -17,7 +17,7 @@ from workbench.export._targets import (
     DAGSTER_NAMES,
     import_text,
     prepare_names,
-    write_dep_keys,
+    refuse_path_deps,
 )
 from workbench.export._text import ModuleText, Target
 from workbench.export.notebook import Unit, cells_of, read_notebook, reads_notebook
@@ -228,7 +228,7 @@ def _render(
     selection, plan = choose_statements(cells, path)
     renderer = _Renderer(selection=selection, plan=plan, target=target, path=path)
     prepare_names(renderer)
-    write_dep_keys(renderer)
+    refuse_path_deps(renderer)
     renderer.strip_definitions_decorators()
     renderer.raise_problems()
     if edits:

@@ -122,7 +122,7 @@ class Ledger(dg.ConfigurableResource):
 
     folder: str
 
-    def record(self, name: str, value: int) -> None:
+    def record(self, name: str, value: object) -> None:
         Path(self.folder).mkdir(parents=True, exist_ok=True)
         Path(self.folder, f"{name}.json").write_text(json.dumps(value))
 
@@ -197,6 +197,24 @@ def scale_job():
     scaled(base_number())
 
 
+class LabelConfig(dg.PermissiveConfig):
+    """Labels for a run: a prefix, and any extra labels the run config adds."""
+
+    prefix: str = "run"
+
+
+@dg.op
+def labels(config: LabelConfig, ledger: Ledger) -> None:
+    ledger.record("labels", {"prefix": config.prefix, **(config.model_extra or {})})
+
+
+@dg.job(
+    config=dg.RunConfig(ops={"labels": LabelConfig(prefix="nightly", team="core", limit=3)})
+)
+def label_job():
+    labels()
+
+
 orders_job = dg.define_asset_job("orders_job", selection=["raw/orders", "regional_orders"])
 
 
@@ -234,6 +252,7 @@ def defs() -> dg.Definitions:
         jobs=[
             scale_job,
             orders_job,
+            label_job,
         ],
         sensors=[
             port_sensor,

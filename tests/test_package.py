@@ -168,7 +168,7 @@ def _factories(instance: Instance) -> dict[str, Callable[[], Any]]:
                                                         "Launchpad", defs, instance=instance),
         "workbench.widgets.graph.GraphView": widget("workbench.widgets.graph", "GraphView", defs,
                                                     instance.run_store),
-        "workbench.widgets.forms.ResourceForm": widget("workbench.widgets.forms", "ResourceForm",
+        "workbench.widgets._form.ResourceForm": widget("workbench.widgets.forms", "ResourceForm",
                                                        "conn", Conn()),
         "workbench.widgets.forms.ResourcesPanel": widget("workbench.widgets.forms",
                                                          "ResourcesPanel", {"conn": Conn()}),

@@ -272,7 +272,9 @@ def _restore_edits(shell: Any) -> Callable[..., None]:
 
     def restore(*_: Any) -> None:
         try:
-            edits = edit_store().load(current_notebook(shell.user_ns))
+            store = edit_store()
+            notebook = current_notebook(shell.user_ns)
+            edits = store.load(notebook)
             bound = current_session().overrides
             pending = {key: config for key, config in edits.items() if key not in bound}
             if not pending:
@@ -281,7 +283,9 @@ def _restore_edits(shell: Any) -> Callable[..., None]:
             if fingerprint == last[0]:
                 return
             last[0] = fingerprint
-            problems = apply_saved_edits(gather_definitions(shell.user_ns), pending)
+            problems = apply_saved_edits(
+                gather_definitions(shell.user_ns), pending, saved_at=store.saved_at(notebook)
+            )
         except WorkbenchError as exc:  # shown, never raised into the notebook
             problems = [f"saved form edits were not applied: {exc}"]
         for problem in problems:

@@ -343,3 +343,23 @@ def test_graph_takes_a_selection_like_materialize(capsys, defs_file):
     assert out.strip() == "report: missing (never materialized)"
     code, out, _ = run(capsys, "graph", str(defs_file))
     assert out.splitlines()[0] == "raw: missing (never materialized)"
+
+
+def test_graph_after_a_run_with_a_config_file_compares_the_code_config(capsys, defs_file):
+    config = defs_file.with_name("run.yaml")
+    config.write_text("resources:\n  conn:\n    config:\n      username: grace\n      port: 1\n")
+    code, out, _ = run(capsys, "materialize", str(defs_file), "--config", str(config))
+    assert (code, "SUCCESS (2 steps)" in out) == (0, True)
+
+    code, out, _ = run(capsys, "graph", str(defs_file))
+    assert code == 0
+    assert out.splitlines() == ["raw: fresh", "report: fresh <- raw"]
+
+    # a code edit of a resource default is a change of the config the graph compares with
+    defs_file.write_text(defs_file.read_text().replace("port: int = 5432", "port: int = 6543"))
+    code, out, _ = run(capsys, "graph", str(defs_file))
+    assert code == 0
+    assert out.splitlines() == [
+        "raw: stale (config changed)",
+        "report: stale (upstream changed) <- raw",
+    ]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import html
+import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -213,6 +215,29 @@ def test_form_apply_binds_and_saves_the_edit(shell):
     assert saved == {"conn": {"username": "grace"}}
 
 
+def test_graph_after_runs_with_form_edits_and_a_config_file_compares_the_base_config(
+    shell, tmp_path
+):
+    panel = wb_magic(shell, "resources")
+    panel.forms["conn"].fields["username"].value = "grace"
+    panel.forms["conn"].apply()
+    assert wb_magic(shell, "materialize").asset_value("a") == "grace"
+    assert wb_magic(shell, "graph").text().splitlines() == ["a: fresh", "b: fresh <- a"]
+
+    # a one-off launch config leaves the graph comparing with the applied edit
+    config = tmp_path / "run.yaml"
+    config.write_text("resources:\n  conn:\n    config:\n      username: once\n")
+    assert wb_magic(shell, f"materialize --config {config}").asset_value("a") == "once"
+    assert wb_magic(shell, "graph").text().splitlines() == ["a: fresh", "b: fresh <- a"]
+
+    # dropping the edit puts the code's config back in force: a change since the last run
+    wb_magic(shell, "resources --reset conn")
+    assert wb_magic(shell, "graph").text().splitlines() == [
+        "a: stale (config changed)",
+        "b: stale (upstream changed) <- a",
+    ]
+
+
 def test_saved_edits_are_reapplied_after_a_restart(shell):
     panel = wb_magic(shell, "resources")
     panel.forms["conn"].fields["username"].value = "grace"
@@ -227,11 +252,41 @@ def test_saved_edits_are_reapplied_after_a_restart(shell):
     # the form shows the config in force, marked as a saved edit, not the code's "ada"
     form = wb_magic(shell, "resources").forms["conn"]
     assert form.fields["username"].value == "grace"
-    assert form.differs == {"username": "in force: a saved edit; the code has 'ada'"}
+    assert form.differs == {"username": "in force: a saved edit, just now; the code has 'ada'"}
     assert wb_magic(shell, "materialize").asset_value("a") == "grace"
     # a run the code starts itself gets exactly the resources it passes (#12)
     explicit = wb.materialize([shell.user_ns["a"]], resources=shell.user_ns["defs"].resources)
     assert explicit.asset_value("a") == "ada"
+
+
+def test_the_form_and_its_text_say_how_old_a_saved_edit_is(shell):
+    from workbench.storage.edits import EditStore
+    from workbench.storage.home import workbench_home
+
+    two_hours_ago = time.time() - 2 * 3600 - 30
+    EditStore(workbench_home(), clock=lambda: two_hours_ago).save(
+        "<default>", "conn", {"username": "grace"}
+    )
+    # a restart: the extension binds the saved edit with the time it was saved
+    current_session().unbind()
+    shell.run_line_magic("reload_ext", "workbench")
+    shell.run_cell(CELL)
+    assert current_session().saved_at("conn") == two_hours_ago
+
+    panel = wb_magic(shell, "resources")
+    form = panel.forms["conn"]
+    marked = "in force: a saved edit, 2 h ago; the code has 'ada'"
+    assert form.differs == {"username": marked}
+    assert html.escape(marked) in form._by_path["username"].note.value
+    assert "differ from the code in: username (saved 2 h ago)" in form._origin.value
+    text = shell.display_formatter.format(panel)[0]["text/plain"]
+    assert text.splitlines() == ["ResourceForm('conn', Conn): valid", f"  username: {marked}"]
+
+    # applying again saves it again: the age starts over
+    form.fields["username"].value = "hopper"
+    form.apply()
+    assert form.differs == {"username": "in force: a saved edit, just now; the code has 'ada'"}
+    assert wb.app.api.edit_store().saved_at("<default>")["conn"] > two_hours_ago
 
 
 def test_resources_reset_clears_saved_edits(shell, capsys):

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import SecretStr
 
 import workbench as wb
+from workbench.core.run import EventType, RunEvent, RunRecord
 from workbench.core.versions import (
     CODE_CHANGED,
     CONFIG_CHANGED,
@@ -25,6 +26,10 @@ class Db(wb.ConfigurableResource):
 
 class Size(wb.Config):
     rows: int = 10
+
+
+class BiggerSize(wb.Config):
+    rows: int = 20
 
 
 def _assets(code_version: str = "1") -> list[Any]:
@@ -124,19 +129,71 @@ def test_resource_config_change_makes_the_asset_stale(instance: Instance) -> Non
     assert "pw" not in latest.config_hash
 
 
-def test_op_config_change_makes_the_asset_stale(instance: Instance) -> None:
+def test_launch_config_is_one_off_and_leaves_the_assets_fresh(instance: Instance) -> None:
     assets = _assets()
     resources = {"db": Db()}
-    wb.materialize(
+    result = wb.materialize(
         assets,
         resources=resources,
+        run_config={
+            "ops": {"clean": {"config": {"rows": 99}}},
+            "resources": {"db": {"config": {"table": "one_off"}}},
+        },
+        instance=instance,
+    )
+    assert result.asset_value("clean") == 100
+    assert _stale(assets, instance, resources) == {}
+    latest = instance.run_store.latest_materializations(["raw", "clean"])
+    # the config the run used is recorded too, beside the base config staleness compares
+    assert latest["clean"].config_hash != latest["clean"].base_config_hash
+    assert latest["raw"].config_hash != latest["raw"].base_config_hash
+
+
+def test_a_code_change_of_a_default_makes_the_asset_stale_after_a_launch_config(
+    instance: Instance,
+) -> None:
+    assets = _assets()
+    wb.materialize(
+        assets,
+        resources={"db": Db()},
         run_config={"ops": {"clean": {"config": {"rows": 99}}}},
         instance=instance,
     )
-    assert _stale(assets, instance, resources) == {
+
+    @wb.asset(code_version="1", name="clean")
+    def clean_bigger(raw: int, config: BiggerSize) -> int:
+        return raw + config.rows
+
+    assert _stale([assets[0], clean_bigger, assets[2]], instance, {"db": Db()}) == {
         "clean": CONFIG_CHANGED,
         "report": UPSTREAM_CHANGED,
     }
+    assert _stale(assets, instance, {"db": Db(table="changed_in_code")}) == {
+        "raw": CONFIG_CHANGED,
+        "clean": UPSTREAM_CHANGED,
+        "report": UPSTREAM_CHANGED,
+    }
+
+
+def test_a_materialization_without_a_base_hash_is_compared_by_its_config_hash(
+    instance: Instance,
+) -> None:
+    @wb.asset(code_version="1")
+    def single(db: Db) -> int:
+        return 1
+
+    result = wb.materialize([single], resources={"db": Db()}, instance=instance)
+    (event,) = result.get_asset_materialization_events()
+    older = wb.Instance.ephemeral()  # a store with a row written before base hashes (#14)
+    recorded = RunEvent(
+        event.run_id,
+        EventType.ASSET_MATERIALIZATION,
+        data={key: value for key, value in event.data.items() if key != "base_config_hash"},
+    )
+    older.run_store.add_run(RunRecord(event.run_id, "__ASSET_JOB"), [recorded])
+    assert older.run_store.latest_materializations()["single"].base_config_hash is None
+    assert _stale([single], older, {"db": Db()}) == {}
+    assert _stale([single], older, {"db": Db(table="b")}) == {"single": CONFIG_CHANGED}
 
 
 def test_upstream_materialized_again_makes_downstream_stale(instance: Instance) -> None:

@@ -73,8 +73,12 @@ def test_after_a_restart_the_form_shows_the_saved_edit_in_force(
     open_settings_form(page, server)
     fail = field_row(page, "fail").locator("input[type=checkbox]")
     expect(fail).to_be_checked()
-    expect(field_row(page, "fail")).to_contain_text("in force: a saved edit; the code has False")
-    expect(page.get_by_text("saved edits in force differ from the code in: fail")).to_be_visible()
+    # marked with the edit's age (#14): saved moments ago, by the Apply above
+    saved = re.compile(r"in force: a saved edit, (just now|1 min ago); the code has False")
+    expect(field_row(page, "fail")).to_contain_text(saved)
+    expect(
+        page.get_by_text("saved edits in force differ from the code in: fail (saved")
+    ).to_be_visible()
     screenshot(page, "1-restarted")
     button(field_row(page, "fail"), "use the code's value").click()
     expect(fail).not_to_be_checked()

@@ -64,11 +64,15 @@ def test_a_new_save_replaces_the_resource_edits(store: EditStore) -> None:
     assert store.load("nb") == {"warehouse": {"host": "b"}}
 
 
-def test_the_file_is_versioned_json(store: EditStore, workbench_env: Path) -> None:
-    store.save("nb", "key", {"a": 1})
+def test_the_file_is_versioned_json(workbench_env: Path) -> None:
+    EditStore(workbench_env, clock=lambda: 1_700_000_000.5).save("nb", "key", {"a": 1})
 
     data = json.loads((workbench_env / "edits.json").read_text())
-    assert data == {"version": FORMAT_VERSION, "notebooks": {"nb": {"key": {"a": 1}}}}
+    assert data == {
+        "version": FORMAT_VERSION,
+        "notebooks": {"nb": {"key": {"a": 1}}},
+        "saved_at": {"nb": {"key": 1_700_000_000.5}},
+    }
     assert sorted(path.name for path in workbench_env.iterdir()) == [
         "edits.json",
         "edits.json.lock",
@@ -180,13 +184,62 @@ def test_an_unversioned_file_is_read_and_upgraded_on_save(
     assert store.load("old.ipynb") == {"warehouse": {"host": "legacy"}}
     store.save("new.ipynb", "api", {"retries": 1})
 
-    assert json.loads(path.read_text()) == {
-        "version": FORMAT_VERSION,
-        "notebooks": {
-            "old.ipynb": {"warehouse": {"host": "legacy"}},
-            "new.ipynb": {"api": {"retries": 1}},
-        },
+    data = json.loads(path.read_text())
+    assert data["version"] == FORMAT_VERSION
+    assert data["notebooks"] == {
+        "old.ipynb": {"warehouse": {"host": "legacy"}},
+        "new.ipynb": {"api": {"retries": 1}},
     }
+    assert store.saved_at("old.ipynb") == {}  # saved before times were kept: age unknown
+    assert list(store.saved_at("new.ipynb")) == ["api"]
+
+
+def test_each_edit_keeps_when_it_was_saved(workbench_env: Path) -> None:
+    now = [1_000.0]
+    store = EditStore(workbench_env, clock=lambda: now[0])
+    store.save("nb", "a", {"x": 1})
+    now[0] = 2_000.0
+    store.save("nb", "b", {"x": 2})
+    store.save("other", "a", {"x": 3})
+    assert store.saved_at("nb") == {"a": 1_000.0, "b": 2_000.0}
+
+    now[0] = 3_000.0
+    store.save("nb", "a", {"x": 4})
+    assert store.saved_at("nb") == {"a": 3_000.0, "b": 2_000.0}
+    store.clear("nb", "a")
+    assert store.saved_at("nb") == {"b": 2_000.0}
+    store.clear("nb")
+    assert store.saved_at("nb") == {}
+    assert store.saved_at("other") == {"a": 2_000.0}
+    assert store.saved_at("missing") == {}
+
+
+def test_a_file_without_save_times_is_read_and_keeps_its_edits(workbench_env: Path) -> None:
+    workbench_env.mkdir(parents=True, exist_ok=True)
+    path = workbench_env / "edits.json"
+    path.write_text(json.dumps({"version": 1, "notebooks": {"nb": {"a": {"x": 1}}}}))
+    store = EditStore(workbench_env, clock=lambda: 5.0)
+
+    assert store.load("nb") == {"a": {"x": 1}}
+    assert store.saved_at("nb") == {}
+    store.save("nb", "b", {"x": 2})
+    assert store.load("nb") == {"a": {"x": 1}, "b": {"x": 2}}
+    assert store.saved_at("nb") == {"b": 5.0}
+
+
+def test_damaged_save_times_cost_no_edit(workbench_env: Path) -> None:
+    workbench_env.mkdir(parents=True, exist_ok=True)
+    path = workbench_env / "edits.json"
+    notebooks = {"nb": {"a": {"x": 1}, "b": {"x": 2}}, "other": {"c": {"x": 3}}}
+    for saved_at in (
+        "yesterday",
+        {"nb": {"a": "noon", "b": 7, "gone": 8}, "other": [1]},
+    ):
+        path.write_text(json.dumps({"version": 1, "notebooks": notebooks, "saved_at": saved_at}))
+        store = EditStore(workbench_env)
+        assert store.all() == notebooks
+        assert store.saved_at("other") == {}
+    assert store.saved_at("nb") == {"b": 7.0}
 
 
 def test_threads_saving_at_once_lose_nothing(store: EditStore) -> None:

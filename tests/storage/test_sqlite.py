@@ -129,6 +129,64 @@ def test_a_v1_file_is_migrated_keeping_its_data(tmp_path: Path) -> None:
     conn.close()
 
 
+class Source(wb.ConfigurableResource):
+    table: str = "t"
+
+
+def test_a_v3_file_is_migrated_and_its_materializations_still_judge_staleness(
+    tmp_path: Path,
+) -> None:
+    @wb.asset(code_version="1")
+    def kept(source: Source) -> int:
+        return 1
+
+    # a materialization as workbench wrote it before base config hashes (#14)
+    made = wb.materialize([kept], resources={"source": Source()}, instance=Instance.ephemeral())
+    (event,) = made.get_asset_materialization_events()
+    path = tmp_path / "runs.db"
+    conn = _db(path)
+    for version, script in MIGRATIONS:
+        if version <= 3:
+            conn.executescript(script)
+    conn.execute(
+        "INSERT INTO runs (run_id, job_name, status, start_time, pid) "
+        "VALUES (?, '__ASSET_JOB', 'SUCCESS', 1.0, 1)",
+        (event.run_id,),
+    )
+    conn.execute(
+        "INSERT INTO materializations (asset_key, run_id, timestamp, code_version, config_hash, "
+        "data_version) VALUES ('kept', ?, 1.0, '1', ?, 'v1')",
+        (event.run_id, event.data["config_hash"]),
+    )
+    conn.execute("PRAGMA user_version = 3")
+    conn.close()
+
+    with SqliteRunStore(path) as store:
+        old = store.latest_materializations()["kept"]
+        assert (old.config_hash, old.base_config_hash) == (event.data["config_hash"], None)
+        instance = Instance(run_store=store)
+        defs = wb.Definitions(assets=[kept], resources={"source": Source()})
+        assert wb.stale_assets(defs, store=store) == {}
+        changed = wb.Definitions(assets=[kept], resources={"source": Source(table="u")})
+        assert wb.stale_assets(changed, store=store) == {wb.AssetKey("kept"): "config changed"}
+        wb.materialize(
+            [kept],
+            resources={"source": Source()},
+            run_config={"resources": {"source": {"config": {"table": "once"}}}},
+            instance=instance,
+        )
+        new = store.latest_materializations()["kept"]
+        assert new.base_config_hash is not None
+        assert new.config_hash != new.base_config_hash
+        assert wb.stale_assets(defs, store=store) == {}
+
+    conn = _db(path)
+    assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(materializations)")}
+    assert "base_config_hash" in columns
+    conn.close()
+
+
 def test_a_file_from_a_newer_workbench_is_refused_and_left_alone(tmp_path: Path) -> None:
     path = tmp_path / "runs.db"
     SqliteRunStore(path).close()

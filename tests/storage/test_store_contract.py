@@ -206,6 +206,7 @@ def test_latest_materializations_keep_the_newest_per_asset(store: RunStore) -> N
                 3.0,
                 code_version="v2",
                 config_hash="c2",
+                base_config_hash="b2",
                 data_version="d2",
                 input_data_versions={"upstream": "u1"},
                 metadata={"rows": 10, "preview": "a,b"},
@@ -219,10 +220,12 @@ def test_latest_materializations_keep_the_newest_per_asset(store: RunStore) -> N
     orders = latest["raw/orders"]
     assert (orders.run_id, orders.timestamp, orders.code_version) == ("r2", 3.0, "v2")
     assert (orders.config_hash, orders.data_version) == ("c2", "d2")
+    assert orders.base_config_hash == "b2"
     assert orders.input_data_versions == {"upstream": "u1"}
     assert orders.metadata == {"rows": 10, "preview": "a,b"}
     assert latest["clean"].run_id == "r1"
     assert latest["clean"].metadata == {}
+    assert latest["clean"].base_config_hash is None  # recorded without one: none is made up
 
 
 def test_latest_materializations_filter_by_key(store: RunStore) -> None:

@@ -9,6 +9,7 @@ from workbench.core.config import EnvVar
 from workbench.core.resource import ConfigurableResource
 from workbench.core.session import current_session
 from workbench.widgets import ResourceForm, ResourcesPanel
+from workbench.widgets._form_origin import describe_age
 
 
 class Service(ConfigurableResource):
@@ -123,9 +124,9 @@ def test_panel_shows_the_config_in_force_and_marks_what_differs_from_the_code():
     panel = ResourcesPanel({"svc": code})
     form = panel.forms["svc"]
     assert value_of(form, "fail") is True
-    assert form.differs == {"fail": "in force: a saved edit; the code has False"}
+    assert form.differs == {"fail": "in force: an applied edit; the code has False"}
     assert "the code has False" in form._by_path["fail"].note.value
-    assert "differ from the code in: fail" in form._origin.value
+    assert "applied edits in force differ from the code in: fail." in form._origin.value
     form.revert()
     assert value_of(form, "fail") is False
     form.apply()
@@ -172,3 +173,46 @@ def test_a_field_that_differs_from_the_code_can_go_back_to_it_alone():
     assert not any("wb-revert-field" in child._dom_classes for child in fail_row.children)
     with pytest.raises(KeyError, match="no field 'nope' to revert"):
         form.revert_field("nope")
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [
+        (-30, "just now"),
+        (0, "just now"),
+        (59, "just now"),
+        (60, "1 min ago"),
+        (5 * 60 + 59, "5 min ago"),
+        (3599, "59 min ago"),
+        (3600, "1 h ago"),
+        (2 * 3600 + 1800, "2 h ago"),
+        (86_399, "23 h ago"),
+        (86_400, "1 day ago"),
+        (3 * 86_400 + 7200, "3 days ago"),
+    ],
+)
+def test_an_age_is_said_in_words(seconds, said):
+    assert describe_age(seconds) == said
+
+
+def test_a_saved_edit_is_marked_with_its_age_which_grows_on_refresh():
+    now = [1_000_000.0]
+    code = Service(username="ada")
+    current_session().bind("svc", code.model_copy(update={"fail": True}), saved_at=now[0] - 300)
+    form = ResourcesPanel({"svc": code}, clock=lambda: now[0]).forms["svc"]
+    assert form.differs == {"fail": "in force: a saved edit, 5 min ago; the code has False"}
+    assert "differ from the code in: fail (saved 5 min ago)" in form._origin.value
+
+    now[0] += 3 * 86_400
+    form.refresh()
+    assert form.differs == {"fail": "in force: a saved edit, 3 days ago; the code has False"}
+    assert "3 days ago" in form._by_path["fail"].note.value
+
+
+def test_an_edit_applied_without_saving_gets_no_age():
+    code = Service(username="ada")
+    form = ResourcesPanel({"svc": code}).forms["svc"]  # no on_apply: nothing is saved
+    form.fields["fail"].value = True
+    form.apply()
+    assert current_session().saved_at("svc") is None
+    assert form.differs == {"fail": "in force: an applied edit; the code has False"}

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from pydantic import Field, SecretStr
 
-from workbench.core.asset import asset
+from workbench.core.asset import AssetKey, asset
 from workbench.core.config import Config, EnvVar
 from workbench.core.definitions import Definitions, RunConfig
 from workbench.core.graph import define_asset_job
@@ -18,6 +18,7 @@ from workbench.core.job import job, op
 from workbench.core.resource import ConfigurableResource, InitResourceContext
 from workbench.core.run import RunStatus
 from workbench.core.session import current_session
+from workbench.core.versions import stale_assets
 from workbench.errors import DefinitionError
 from workbench.widgets.launchpad import MATERIALIZE, Launchpad
 
@@ -148,6 +149,21 @@ def test_op_config_editor_is_prefilled_and_its_edit_is_used(instance: Instance) 
     assert result.success
     assert result.asset_value("raw").shape == (5, 1)
     assert "shape (5, 1)" in pad.summary.value
+
+
+def test_a_launch_with_edited_yaml_leaves_the_graph_fresh(instance: Instance) -> None:
+    defs = make_defs()
+    pad = Launchpad(defs, instance=instance)
+    pad.op_config["raw"].text.value = "n: 5"
+    pad.forms["conn"].fields["host"].value = "once.local"
+    result = pad.launch()
+    assert result is not None
+    assert result.asset_value("clean") == {"rows": 5, "host": "once.local"}
+
+    # the launchpad's YAML is a one-off launch config: the code's config is unchanged (#14)
+    assert stale_assets(defs, store=instance.run_store) == {}
+    changed = make_defs(conn=Conn(host="changed.local"))
+    assert stale_assets(changed, store=instance.run_store) == {AssetKey("clean"): "config changed"}
 
 
 def test_invalid_op_config_is_shown_and_nothing_runs(instance: Instance) -> None:

@@ -92,9 +92,13 @@ def active_definitions(
     names.update(_loaded)
     engine = engine_named(check_one_library(names))
     defs: Definitions = engine.gather(names)
-    edits = edit_store().load(current_notebook(names))
+    store = edit_store()
+    notebook = current_notebook(names)
+    edits = store.load(notebook)
     if edits:
-        problems = apply_saved_edits(defs, edits, engine.build_resource)
+        problems = apply_saved_edits(
+            defs, edits, engine.build_resource, saved_at=store.saved_at(notebook)
+        )
         if report is not None:
             for problem in problems:
                 report(problem)
@@ -107,7 +111,11 @@ def _defs(defs: Definitions | None) -> Definitions:
 
 def _persist(notebook: str) -> Any:
     def save(resource_key: str, resource: Any, literal_config: Mapping[str, Any]) -> None:
-        edit_store().save(notebook, resource_key, literal_config)
+        from workbench.core.session import current_session
+
+        saved_at = edit_store().save(notebook, resource_key, literal_config)
+        # the form shows how old the edit in force is (#14)
+        current_session().bind(resource_key, resource, saved_at=saved_at)
 
     return save
 

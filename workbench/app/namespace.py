@@ -141,13 +141,16 @@ def apply_saved_edits(
     defs: Definitions,
     edits: Mapping[str, Mapping[str, Any]],
     build: Callable[[Any, Mapping[str, Any]], Any] = resource_from_edit,
+    saved_at: Mapping[str, float] | None = None,
 ) -> list[str]:
     """Bind saved form edits for keys the session has not bound yet; return problems found.
 
     A saved edit that no longer fits its resource (a field was renamed, say) is not applied:
     the code's config stays in force and the problem is returned to be shown. ``build``
     makes the resource from the edit (the engine's way; Dagster definitions have their own).
+    ``saved_at`` (when each edit was saved, by key) is bound with it, for the forms (#14).
     """
+    saved_at = saved_at or {}
     session = current_session()
     bound = session.overrides
     problems: list[str] = []
@@ -155,7 +158,7 @@ def apply_saved_edits(
         if key in bound or key not in defs.resources:
             continue
         try:
-            session.bind(key, build(defs.resources[key], config))
+            session.bind(key, build(defs.resources[key], config), saved_at=saved_at.get(key))
         except (ConfigError, TypeError, ValueError) as exc:
             problems.append(
                 f"saved edit of resource {key!r} no longer fits its class and was not applied "

@@ -14,7 +14,7 @@ from workbench.core.context import RunLog, StepContext
 from workbench.core.plain import metadata_json, runtime_config
 from workbench.core.resource import InputContext, OutputContext
 from workbench.core.run import EventType, RunEvent
-from workbench.core.versions import materialization_config_hash
+from workbench.core.versions import BaseConfigHashes, materialization_config_hash
 from workbench.errors import ExecutionError, StorageError
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ class RunState:
         prepared: PreparedResources,
         op_configs: Mapping[str, Any],
         io_configs: Mapping[IOConfigKey, Any] | None = None,
+        base_hashes: BaseConfigHashes | None = None,
     ) -> None:
         self.plan = plan
         self.recorder = recorder
@@ -62,6 +63,7 @@ class RunState:
         self.resources: dict[str, Any] = {}
         self.data_versions: dict[AssetKey, str] = {}
         self._config_hashes: dict[tuple[str, ...], str] = {}
+        self.base_hashes = base_hashes
 
     def _upstream_context(self, source: Source) -> OutputContext:
         if source.step is None and source.asset_key is not None:
@@ -273,6 +275,9 @@ class RunState:
         if cache_key not in self._config_hashes:
             hashes = [(k, self.prepared.hash_of(k)) for k in resource_keys]
             self._config_hashes[cache_key] = materialization_config_hash(hashes, config)
+        config_hash = self._config_hashes[cache_key]
+        # what staleness compares with: the config without this run's launch config (#14)
+        base_hash = config_hash if self.base_hashes is None else self.base_hashes.of(step.asset)
         self.emit(
             RunEvent(
                 self.run_id,
@@ -283,7 +288,8 @@ class RunState:
                     "asset_key": key.to_user_string(),
                     "metadata": metadata_json(metadata),
                     "code_version": step.asset.code_version_of(key),
-                    "config_hash": self._config_hashes[cache_key],
+                    "config_hash": config_hash,
+                    "base_config_hash": base_hash,
                     "data_version": version,
                     "input_data_versions": inputs,
                 },

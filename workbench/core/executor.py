@@ -34,6 +34,7 @@ from workbench.core.resolve import resolve
 from workbench.core.result import ExecuteInProcessResult
 from workbench.core.run import EventType, RunEvent, RunRecord, RunStatus
 from workbench.core.secrets import collect_secrets
+from workbench.core.versions import BaseConfigHashes
 from workbench.errors import (
     ConfigError,
     DagsterInvalidConfigError,
@@ -341,7 +342,14 @@ def execute_plan(
     )
     secrets = prepared.secrets | collect_secrets(op_configs)
     recorder = RunRecorder(record, instance, secrets, on_event, bool(plan.steps))
-    run = RunState(plan, recorder, prepared, op_configs, io_configs(plan, config["ops"], bindings))
+    run = RunState(
+        plan,
+        recorder,
+        prepared,
+        op_configs,
+        io_configs(plan, config["ops"], bindings),
+        BaseConfigHashes(bindings, os.environ),
+    )
     # a value typed in a form over an EnvVar is secret although its field is not (#11)
     record.config_snapshot = run.scrub.data(record.config_snapshot)
     # The run is written with its first events at the first flush: a run that ends within a

@@ -103,8 +103,9 @@ class RunEvent:
         step_key: the step it concerns, if any.
         message: a one-line description (secrets never appear here).
         data: details: ``duration`` for step ends, ``traceback`` for failures, and for
-            materializations ``asset_key``, ``metadata``, ``code_version``, ``config_hash``,
-            ``data_version`` and ``input_data_versions``.
+            materializations ``asset_key``, ``metadata``, ``code_version``, ``config_hash``
+            (of the config it ran with), ``base_config_hash`` (of that config without the
+            run's launch config), ``data_version`` and ``input_data_versions``.
     """
 
     run_id: str
@@ -127,6 +128,7 @@ class Materialization:
     data_version: str | None = None
     input_data_versions: dict[str, str] = field(default_factory=dict)
     metadata: dict[str, Any] = field(default_factory=dict)
+    base_config_hash: str | None = None
 
     @classmethod
     def from_event(cls, event: RunEvent) -> Materialization:
@@ -141,6 +143,7 @@ class Materialization:
             data_version=data.get("data_version"),
             input_data_versions=dict(data.get("input_data_versions") or {}),
             metadata=dict(data.get("metadata") or {}),
+            base_config_hash=data.get("base_config_hash"),
         )
 
 

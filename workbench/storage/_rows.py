@@ -59,6 +59,7 @@ MATERIALIZATION_COLUMNS = (
     "data_version",
     "input_data_versions",
     "metadata",
+    "base_config_hash",
 )
 """The ``materializations`` columns (each named like Materialization's field)."""
 _MATERIALIZATION_JSON = ("input_data_versions", "metadata")

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "migrate"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The schema this code writes; older files are migrated when opened, newer ones refused."""
 
 _V1 = """
@@ -76,7 +76,14 @@ CREATE TABLE stored_values (
 )
 """
 
-MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2), (3, _V3))
+# v4: each latest materialization's base config hash, the config without the run's one-off
+# launch config, which staleness compares with (#14); rows written before keep NULL there and
+# are compared by the config hash they have.
+_V4 = """
+ALTER TABLE materializations ADD COLUMN base_config_hash TEXT
+"""
+
+MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2), (3, _V3), (4, _V4))
 """``(version reached, SQL)`` in order; each runs in the transaction that sets user_version."""
 
 

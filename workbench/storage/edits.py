@@ -7,7 +7,8 @@ import json
 import math
 import sys
 import threading
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,12 @@ __all__ = ["FORMAT_VERSION", "EditStore"]
 FORMAT_VERSION = 1
 """The edits file format this code writes. Files without a version (the first, unversioned
 format: ``{notebook: {resource key: config}}``) are upgraded when read; newer files are refused
-and left untouched."""
+and left untouched. A file may also hold ``saved_at``, ``{notebook: {resource key: seconds
+since the epoch}}``: when each edit was saved (#14). Readers that predate it ignore it, and
+an edit without it is read as saved at an unknown time."""
+
+_Notebooks = dict[str, dict[str, dict[str, Any]]]
+_Times = dict[str, dict[str, float]]
 
 _FIX = "set WORKBENCH_HOME to a writable folder with free space"
 
@@ -32,29 +38,35 @@ _FIX = "set WORKBENCH_HOME to a writable folder with free space"
 class EditStore:
     """Saved form edits in ``<home>/edits.json``: ``{notebook: {resource key: config}}``.
 
-    A config is JSON data in which secrets appear only as ``{"env": "NAME"}``. Writes are atomic
-    and serialized across processes with a lock file, so two kernels saving at once lose
-    neither edit.
+    A config is JSON data in which secrets appear only as ``{"env": "NAME"}``. Each edit keeps
+    the time it was saved. Writes are atomic and serialized across processes with a lock file,
+    so two kernels saving at once lose neither edit.
 
     Args:
         home: the workbench home folder.
+        clock: the time now, in seconds since the epoch (``time.time`` by default).
 
     Example:
         >>> import tempfile
         >>> store = EditStore(Path(tempfile.mkdtemp()))
-        >>> store.save("report.ipynb", "warehouse", {"host": "db", "password": {"env": "PW"}})
+        >>> edit = {"host": "db", "password": {"env": "PW"}}
+        >>> saved_at = store.save("report.ipynb", "warehouse", edit)
         >>> store.load("report.ipynb")
         {'warehouse': {'host': 'db', 'password': {'env': 'PW'}}}
     """
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, *, clock: Callable[[], float] = time.time) -> None:
         self.home = Path(home)
+        self._clock = clock
         self.path = self.home / "edits.json"
         self._lock_path = self.home / "edits.json.lock"
         self._thread_lock = threading.RLock()
 
-    def save(self, notebook: str, resource_key: str, config: Mapping[str, Any]) -> None:
+    def save(self, notebook: str, resource_key: str, config: Mapping[str, Any]) -> float:
         """Save the edited config of one resource in one notebook (replacing earlier edits).
+
+        Returns:
+            When it was saved, in seconds since the epoch (see :meth:`saved_at`).
 
         Raises:
             ConfigError: the config is not JSON data, or holds a redacted secret placeholder
@@ -70,30 +82,44 @@ class EditStore:
                 f"edits of resource {resource_key!r} cannot be saved:", errors
             )
         with self._locked():
-            data = self._read(locked=True)
+            data, times = self._read(locked=True)
             data.setdefault(notebook, {})[resource_key] = clean
-            self._write(data)
+            now = self._clock()
+            times.setdefault(notebook, {})[resource_key] = now
+            self._write(data, times)
+        return now
 
     def load(self, notebook: str) -> dict[str, dict[str, Any]]:
         """Return the saved edits of one notebook, by resource key (empty if none)."""
-        return self._read_checked().get(notebook, {})
+        return self._read_checked()[0].get(notebook, {})
+
+    def saved_at(self, notebook: str) -> dict[str, float]:
+        """When each saved edit of one notebook was saved (seconds since the epoch), by key.
+
+        An edit saved by a workbench that did not record the time is left out.
+        """
+        notebooks, times = self._read_checked()
+        edits = notebooks.get(notebook, {})
+        return {key: when for key, when in times.get(notebook, {}).items() if key in edits}
 
     def all(self) -> dict[str, dict[str, dict[str, Any]]]:
         """Return every saved edit: ``{notebook: {resource key: config}}``."""
-        return self._read_checked()
+        return self._read_checked()[0]
 
     def clear(self, notebook: str, resource_key: str | None = None) -> None:
         """Forget the edits of one resource in a notebook, or of the whole notebook."""
         with self._locked():
-            data = self._read(locked=True)
+            data, times = self._read(locked=True)
             edits = data.get(notebook)
             if edits is None or (resource_key is not None and resource_key not in edits):
                 return
             if resource_key is None or len(edits) == 1:
                 del data[notebook]
+                times.pop(notebook, None)
             else:
                 del edits[resource_key]
-            self._write(data)
+                times.get(notebook, {}).pop(resource_key, None)
+            self._write(data, times)
 
     def __repr__(self) -> str:
         return f"EditStore({str(self.home)!r})"
@@ -115,18 +141,18 @@ class EditStore:
                     fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
                 yield
 
-    def _read_checked(self) -> dict[str, dict[str, dict[str, Any]]]:
+    def _read_checked(self) -> tuple[_Notebooks, _Times]:
         try:
             return self._read(locked=False)
         except _CorruptEdits:
             with self._locked():
                 return self._read(locked=True)  # still corrupt under the lock: moved aside
 
-    def _read(self, *, locked: bool) -> dict[str, dict[str, dict[str, Any]]]:
+    def _read(self, *, locked: bool) -> tuple[_Notebooks, _Times]:
         try:
             text = self.path.read_bytes()
         except FileNotFoundError:
-            return {}
+            return {}, {}
         except OSError as exc:
             raise StorageError(
                 f"cannot read saved edits {self.path}: {exc.strerror or exc}; "
@@ -134,7 +160,7 @@ class EditStore:
             ) from exc
         try:
             data = json.loads(text)
-            return _upgrade(self.path, data)
+            return _upgrade(self.path, data), _times(data)
         except (ValueError, _BadShape) as exc:
             if not locked:
                 raise _CorruptEdits from exc
@@ -144,8 +170,12 @@ class EditStore:
                 "and new edits start empty; copy what you need from it back into your forms"
             ) from exc
 
-    def _write(self, data: Mapping[str, Any]) -> None:
-        text = json.dumps({"version": FORMAT_VERSION, "notebooks": data}, indent=2, sort_keys=True)
+    def _write(self, data: Mapping[str, Any], times: Mapping[str, Mapping[str, float]]) -> None:
+        contents: dict[str, Any] = {"version": FORMAT_VERSION, "notebooks": data}
+        kept = {notebook: dict(found) for notebook, found in times.items() if found}
+        if kept:
+            contents["saved_at"] = kept
+        text = json.dumps(contents, indent=2, sort_keys=True)
         try:
             replace_file(self.path, text.encode() + b"\n", mode=0o600)
         except OSError as exc:
@@ -163,7 +193,7 @@ class _BadShape(ValueError):
     """The edits file is JSON, but not of the expected shape."""
 
 
-def _upgrade(path: Path, data: Any) -> dict[str, dict[str, dict[str, Any]]]:
+def _upgrade(path: Path, data: Any) -> _Notebooks:
     """Return the notebooks mapping of any known format version, checked."""
     if not isinstance(data, dict):
         raise _BadShape(f"expected a JSON object, got {type(data).__name__}")
@@ -187,6 +217,25 @@ def _upgrade(path: Path, data: Any) -> dict[str, dict[str, dict[str, Any]]]:
         if not isinstance(edits, dict) or not all(isinstance(c, dict) for c in edits.values()):
             raise _BadShape(f"the edits of notebook {notebook!r} should map keys to objects")
     return notebooks
+
+
+def _times(data: Any) -> _Times:
+    """The save times a file holds; a time that is not a number is left out, never fatal.
+
+    They only say how old an edit is: a damaged entry must not cost the edits themselves.
+    """
+    found = data.get("saved_at") if isinstance(data, dict) and "version" in data else None
+    if not isinstance(found, dict):
+        return {}
+    return {
+        notebook: {
+            key: float(when)
+            for key, when in times.items()
+            if isinstance(when, int | float) and not isinstance(when, bool) and math.isfinite(when)
+        }
+        for notebook, times in found.items()
+        if isinstance(times, dict)
+    }
 
 
 _MAX_INT_BITS = 13_000

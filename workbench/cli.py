@@ -106,12 +106,16 @@ class TerminalFrontend:
         return result
 
     def run_history(self, store: RunStore, run_id: str | None, limit: int) -> Any:
-        """Print the runs (or one run's events) as a table."""
-        from workbench.storage.history import run_events, runs
+        """Print the runs, newest first, or one run's steps and events, as the notebook does."""
+        from workbench.widgets.runs import RunDetail, runs_text
 
-        frame = run_events(run_id, store) if run_id is not None else runs(store, limit=limit)
-        click.echo(self.scrub(frame.to_string(index=False)))
-        return frame
+        if run_id is not None:
+            detail = RunDetail(store, run_id)
+            click.echo(self.scrub(detail.text()))
+            return detail
+        records = store.list_runs(limit=limit)
+        click.echo(self.scrub(runs_text(records)))
+        return records
 
     def resources(self, defs: Definitions) -> Any:
         """Print each resource's config as JSON, secrets redacted."""

@@ -146,7 +146,22 @@ def test_runs_lists_history_newest_first(capsys, defs_file):
     assert code == 0
     lines = out.strip().splitlines()
     assert "ping_job" in lines[1]
-    assert "__ASSET_JOB" in lines[2]
+    assert "materialize" in lines[2]
+    assert lines[0].split() == ["run", "job", "status", "started", "duration", "notebook", "error"]
+
+
+def test_runs_shows_one_run_by_the_short_id_the_table_prints(capsys, defs_file):
+    assert run(capsys, "materialize", str(defs_file))[0] == 0
+    _, table, _ = run(capsys, "runs")
+    short_id = table.strip().splitlines()[1].split()[0]
+    assert len(short_id) == 8
+    code, out, _ = run(capsys, "runs", short_id)
+    assert code == 0
+    first = out.splitlines()[0]
+    assert first.startswith(f"run {short_id}")
+    assert "of materialize: SUCCESS" in first
+    assert "events:" in out
+    assert "RUN_SUCCESS" in out
 
 
 def test_scaffold_defs_refuses_to_overwrite(capsys, tmp_path):

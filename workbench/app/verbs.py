@@ -76,6 +76,8 @@ def runs(frontend: Frontend) -> click.Command:
     def command(run_id: str | None, limit: int, engine: str | None) -> Any:
         store = _history_store(frontend, engine)
         if run_id is not None and not _is_run(store, run_id):
+            run_id = _run_by_prefix(store, run_id)
+        if run_id is not None and not _is_run(store, run_id):
             usage = "workbench runs [RUN_ID]" if frontend.needs_target else "%wb runs [RUN_ID]"
             raise click.UsageError(
                 f"no run {run_id!r} in the run store; 'runs' takes a run id or nothing "
@@ -100,6 +102,19 @@ def _history_store(frontend: Frontend, engine: str | None) -> Any:
     except WorkbenchError:  # history stays readable while the definitions do not load
         defs = None
     return engine_for(defs).run_store()
+
+
+def _run_by_prefix(store: Any, prefix: str) -> str:
+    """The one run whose id starts with ``prefix`` (the tables show 8 characters), else ``prefix``."""
+    if len(prefix) < 4:
+        return prefix
+    matches = [record.run_id for record in store.list_runs() if record.run_id.startswith(prefix)]
+    if len(matches) > 1:
+        shown = ", ".join(matches[:5])
+        raise click.UsageError(
+            f"run id {prefix!r} is the start of {len(matches)} runs ({shown}); give more of it"
+        )
+    return matches[0] if matches else prefix
 
 
 def _is_run(store: Any, run_id: str) -> bool:

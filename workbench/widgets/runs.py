@@ -33,6 +33,7 @@ __all__ = [
     "TickView",
     "last_line",
     "runs_table",
+    "runs_text",
     "step_spans",
     "tick_view",
     "timeline_svg",
@@ -79,7 +80,8 @@ def _table_html(records: list[RunRecord]) -> str:
     )
 
 
-def _table_text(records: list[RunRecord]) -> str:
+def runs_text(records: list[RunRecord]) -> str:
+    """Runs as a plain-text table, one line each, in the order given (the terminal's form)."""
     if not records:
         return "no runs yet"
     rows = [_row(record) for record in records]
@@ -174,7 +176,7 @@ class RunsView:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         return bundle(
-            self.widget, _table_text(self.records), _table_html(self.records), include, exclude
+            self.widget, runs_text(self.records), _table_html(self.records), include, exclude
         )
 
     def __repr__(self) -> str:

@@ -34,6 +34,15 @@ def test_every_name_export_keeps_exists_in_dagster():
     assert sorted(name for name in DAGSTER_NAMES if not hasattr(dg, name)) == []
 
 
+def test_export_keeps_every_public_name_dagster_also_has():
+    dg = pytest.importorskip("dagster")
+    import workbench
+
+    shared = {name for name in workbench.__all__ if hasattr(dg, name)}
+    assert sorted(shared - DAGSTER_NAMES) == []
+    assert sorted(DAGSTER_NAMES - set(workbench.__all__)) == []
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_dagster_definitions_validate_passes(name: str, tmp_path: Path):
     pytest.importorskip("dagster")

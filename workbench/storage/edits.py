@@ -15,6 +15,7 @@ from typing import Any
 from workbench.core.config import REDACTED
 from workbench.core.files import replace_file
 from workbench.errors import ConfigError, StorageError
+from workbench.storage._advice import storage_fix
 from workbench.storage.home import move_aside
 
 if sys.platform != "win32":
@@ -31,8 +32,6 @@ an edit without it is read as saved at an unknown time."""
 
 _Notebooks = dict[str, dict[str, dict[str, Any]]]
 _Times = dict[str, dict[str, float]]
-
-_FIX = "set WORKBENCH_HOME to a writable folder with free space"
 
 
 class EditStore:
@@ -134,7 +133,8 @@ class EditStore:
                 lock = self._lock_path.open("a+b")
             except OSError as exc:
                 raise StorageError(
-                    f"cannot write saved edits in {self.home}: {exc.strerror or exc}; {_FIX}"
+                    f"cannot write saved edits in {self.home}: {exc.strerror or exc}; "
+                    f"{storage_fix(exc)}"
                 ) from exc
             with lock:
                 if sys.platform != "win32":
@@ -180,7 +180,7 @@ class EditStore:
             replace_file(self.path, text.encode() + b"\n", mode=0o600)
         except OSError as exc:
             raise StorageError(
-                f"cannot write saved edits {self.path}: {exc.strerror or exc}; {_FIX}; "
+                f"cannot write saved edits {self.path}: {exc.strerror or exc}; {storage_fix(exc)}; "
                 "your edits still apply in this session"
             ) from exc
 

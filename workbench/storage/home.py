@@ -11,13 +11,12 @@ from typing import TYPE_CHECKING
 
 from workbench.core.instance import Instance
 from workbench.errors import StorageError
+from workbench.storage._advice import storage_fix
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
 __all__ = ["default_instance", "move_aside", "workbench_home"]
-
-_FIX = "set WORKBENCH_HOME to a writable folder with free space"
 
 
 def workbench_home(environ: Mapping[str, str] | None = None) -> Path:
@@ -46,7 +45,7 @@ def workbench_home(environ: Mapping[str, str] | None = None) -> Path:
         ) from exc
     except OSError as exc:
         raise StorageError(
-            f"workbench home {home} cannot be made: {exc.strerror or exc}; {_FIX}"
+            f"workbench home {home} cannot be made: {exc.strerror or exc}; {storage_fix(exc)}"
         ) from exc
     _check_writable(home)
     if is_new:
@@ -61,13 +60,13 @@ def _check_writable(home: Path) -> None:
         fd, probe = tempfile.mkstemp(prefix=".probe-", dir=home)
     except OSError as exc:
         raise StorageError(
-            f"workbench home {home} is not writable: {exc.strerror or exc}; {_FIX}"
+            f"workbench home {home} is not writable: {exc.strerror or exc}; {storage_fix(exc)}"
         ) from exc
     try:
         os.write(fd, b"ok")
     except OSError as exc:
         raise StorageError(
-            f"workbench home {home} cannot be written: {exc.strerror or exc}; {_FIX}"
+            f"workbench home {home} cannot be written: {exc.strerror or exc}; {storage_fix(exc)}"
         ) from exc
     finally:
         os.close(fd)

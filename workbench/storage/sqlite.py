@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from workbench.core.run import EventType, Materialization, RunEvent, RunRecord, RunStatus
 from workbench.errors import StorageError
+from workbench.storage._advice import storage_fix
 from workbench.storage._processes import is_alive
 from workbench.storage._rows import (
     INSERT_EVENT,
@@ -44,7 +45,6 @@ _SELECT_RUNS = f"SELECT {', '.join(RUN_COLUMNS)} FROM runs"
 _BUSY_TIMEOUT_MS = 5_000
 _PRAGMAS = ("synchronous = NORMAL", "foreign_keys = ON", "cache_size = -16000")
 _ATTEMPTS = 8
-_FIX = "set WORKBENCH_HOME to a writable folder with free space"
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
@@ -314,7 +314,7 @@ class SqliteRunStore:
         except OSError as exc:
             raise StorageError(
                 f"cannot make the folder of the run store {self.path}: "
-                f"{exc.strerror or exc}; {_FIX}"
+                f"{exc.strerror or exc}; {storage_fix(exc)}"
             ) from exc
         # autocommit mode: every write opens its own BEGIN IMMEDIATE transaction
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -398,7 +398,9 @@ class SqliteRunStore:
                     f"{_ATTEMPTS * _BUSY_TIMEOUT_MS // 1000} s; close the other kernel or "
                     "process using it, then retry"
                 ) from exc
-            raise StorageError(f"run store {self.path} cannot be used: {exc}; {_FIX}") from exc
+            raise StorageError(
+                f"run store {self.path} cannot be used: {exc}; {storage_fix(exc)}"
+            ) from exc
 
     def _quarantine(self) -> Path:
         if self._conn is not None:

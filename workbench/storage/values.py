@@ -12,6 +12,7 @@ from pydantic import PrivateAttr
 
 from workbench.core.resource import ConfigurableIOManager, InputContext, OutputContext
 from workbench.errors import StorageError
+from workbench.storage._advice import storage_fix
 from workbench.storage._value_files import (
     PARQUET,
     PICKLE,
@@ -39,7 +40,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ValueStoreIOManager"]
 
-_FIX = "set WORKBENCH_HOME (or base_dir) to a writable folder with free space"
+_SETTING = "WORKBENCH_HOME (or base_dir)"
+
 SMALL_VALUE_BYTES = 64 * 1024
 """Values pickled to fewer bytes are run store rows when a run store is attached.
 
@@ -208,7 +210,8 @@ class ValueStoreIOManager(ConfigurableIOManager):
             remember(path, data)
         except OSError as exc:
             raise StorageError(
-                f"cannot store the value of {what} in {folder}: {exc.strerror or exc}; {_FIX}"
+                f"cannot store the value of {what} in {folder}: {exc.strerror or exc}; "
+                f"{storage_fix(exc, setting=_SETTING)}"
             ) from exc
         drop_older_sibling(path)
         return str(path)

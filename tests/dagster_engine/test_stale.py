@@ -111,3 +111,38 @@ def test_without_dagsters_resolver_the_graph_says_why_and_stale_is_refused(
     assert "no stale-status resolver" in statuses["raw"].reason
     with pytest.raises(DagsterInvariantViolationError, match="select the assets to run"):
         DagsterEngine().materialize(defs, only_stale=True)
+
+
+GROUPED = """
+@dg.asset(group_name="prices")
+def quotes() -> int:
+    return 1
+
+@dg.asset(group_name="prices")
+def spreads(quotes: int) -> int:
+    return quotes + 1
+"""
+
+
+def test_the_graph_of_dagster_assets_takes_select_and_knows_their_groups(dg_shell):
+    dg_shell.run_cell(GROUPED)
+
+    whole = dg_shell.run_line_magic("wb", "graph")
+    chosen = dg_shell.run_line_magic("wb", "graph --select quotes+")
+    grouped = dg_shell.run_line_magic("wb", "graph --select group:prices")
+
+    assert {"raw", "report", "quotes", "spreads"} <= set(whole.statuses)
+    assert sorted(chosen.statuses) == ["quotes", "spreads"]
+    assert chosen.statuses["spreads"].upstream == ("quotes",)
+    assert sorted(grouped.statuses) == ["quotes", "spreads"]
+    assert whole._group_of("quotes") == "prices"
+    assert whole._group_of("raw") == "default"
+
+
+def test_the_cli_graph_of_a_dagster_module_takes_select(dagster_file: Path, capsys):
+    from workbench.cli import main
+
+    assert main(["graph", str(dagster_file), "--select", "report"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+
+    assert [line.split(":")[0] for line in lines] == ["report"]

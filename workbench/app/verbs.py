@@ -105,7 +105,7 @@ def _history_store(frontend: Frontend, engine: str | None) -> Any:
 
 
 def _run_by_prefix(store: Any, prefix: str) -> str:
-    """The one run whose id starts with ``prefix`` (the tables show 8 characters), else ``prefix``."""
+    """The one run whose id starts with ``prefix`` (tables show 8 characters), else ``prefix``."""
     if len(prefix) < 4:
         return prefix
     matches = [record.run_id for record in store.list_runs() if record.run_id.startswith(prefix)]
@@ -144,18 +144,9 @@ def graph(frontend: Frontend) -> click.Command:
         select: Sequence[str], open_groups: Sequence[str], target: str | None = None
     ) -> Any:
         from workbench.app.engines.views import graph_view
-        from workbench.widgets.graph import GraphView
 
-        defs = runnable(frontend, target)
-        if engine_for(defs).name != "workbench":  # statuses from Dagster's instance (#15)
-            view = graph_view(defs)
-        else:
-            view = GraphView(
-                defs,
-                default_instance().run_store,
-                selection=parse_selection(select),
-                open_groups=tuple(open_groups),
-            )
+        # the same selection and groups on either engine; statuses from the engine's store (#15)
+        view = graph_view(runnable(frontend, target), select, open_groups)
         return frontend.output(view, view.text())
 
     return command

@@ -16,7 +16,7 @@ from workbench.widgets._graph_svg import Node, layered_layout, legend_html, rend
 from workbench.widgets._theme import STYLE_SHEET, colour
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence, Set
+    from collections.abc import Collection, Mapping, Sequence, Set
 
     from workbench.core.definitions import Definitions
     from workbench.core.graph import AssetGraph
@@ -28,6 +28,7 @@ __all__ = [
     "failed_steps",
     "layered_layout",
     "render_svg",
+    "select_statuses",
     "status_of",
 ]
 
@@ -147,6 +148,17 @@ def asset_statuses(
     return found
 
 
+def select_statuses(
+    statuses: Mapping[str, AssetStatus], chosen: Collection[str]
+) -> dict[str, AssetStatus]:
+    """The statuses of the ``chosen`` keys, each keeping only upstream edges among them."""
+    return {
+        key: replace(status, upstream=tuple(up for up in status.upstream if up in chosen))
+        for key, status in statuses.items()
+        if key in chosen
+    }
+
+
 class GraphView:
     """The asset graph with each asset's status: fresh, stale (and why), missing or failed.
 
@@ -192,11 +204,7 @@ class GraphView:
         statuses = asset_statuses(self.defs, self.store)
         if self.selection is not None:
             chosen = {key.to_user_string() for key in self.selection.resolve(self.graph)}
-            statuses = {
-                key: replace(status, upstream=tuple(up for up in status.upstream if up in chosen))
-                for key, status in statuses.items()
-                if key in chosen
-            }
+            statuses = select_statuses(statuses, chosen)
         self.statuses = statuses
         self._draw()
 

@@ -83,7 +83,9 @@ def asset_selection(dg: Any, items: Sequence[str]) -> Any:
     """Asset keys or selection strings (``key:a+``, ``group:g``) as one AssetSelection."""
     chosen: Any = None
     for item in items:
-        if any(mark in item for mark in (":", "+", "*", " ")):
+        if item.startswith("group:") and not any(mark in item for mark in ("+", "*", " ")):
+            current = dg.AssetSelection.groups(item.removeprefix("group:"))  # not from_string's
+        elif any(mark in item for mark in (":", "+", "*", " ")):
             current = dg.AssetSelection.from_string(item)
         else:
             current = dg.AssetSelection.assets(dg.AssetKey.from_user_string(item))

@@ -15,7 +15,7 @@ from workbench.errors import DefinitionError
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-__all__ = ["asset_steps", "describe", "gather", "usage"]
+__all__ = ["asset_steps", "describe", "gather", "group_names", "usage"]
 
 KINDS = ("jobs", "sensors", "schedules")
 """The named definitions a Definitions holds besides assets and resources."""
@@ -121,6 +121,15 @@ def usage(defs: Any) -> dict[str, list[str]]:
             if key in found:
                 found[key].append(user)
     return found
+
+
+def group_names(defs: Any) -> dict[str, str]:
+    """Asset key (user string) -> its group in Dagster's asset graph."""
+    graph = defs.resolve_asset_graph()
+    return {
+        key.to_user_string(): graph.get(key).group_name or "default"
+        for key in graph.toposorted_asset_keys
+    }
 
 
 def describe(defs: Any, usage_of: Mapping[str, Sequence[str]]) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from workbench.app.engines._dagster_config import (
     to_dagster_env,
 )
 from workbench.app.engines._dagster_errors import forget_listeners, translated
-from workbench.app.engines._dagster_gather import describe, gather, usage
+from workbench.app.engines._dagster_gather import describe, gather, group_names, usage
 from workbench.app.engines._dagster_records import DagsterRunStore, run_text, to_run_event
 from workbench.app.engines._dagster_status import (
     STALE_OR_MISSING,
@@ -390,3 +390,12 @@ class DagsterEngine:
         except DagsterInvariantViolationError as exc:
             status_of = by_records(instance, graph.toposorted_asset_keys, str(exc))
         return asset_statuses(defs, graph, self.run_store(), status_of)
+
+    def selected_keys(self, defs: Any, selection: Sequence[str]) -> set[str]:
+        """The keys a ``--select`` list names, read as ``materialize`` reads it."""
+        chosen = asset_selection(_dg(), selection).resolve(defs.resolve_asset_graph())
+        return {key.to_user_string() for key in chosen}
+
+    def group_names(self, defs: Any) -> Mapping[str, str]:
+        """Asset key -> its group in Dagster's asset graph."""
+        return group_names(defs)

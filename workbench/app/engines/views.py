@@ -8,6 +8,8 @@ from workbench.app.engines import engine_for
 from workbench.core.instance import default_instance
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from workbench.app.engines.base import Engine
     from workbench.widgets.graph import GraphView
 
@@ -19,20 +21,37 @@ def run_store_of(defs: Any) -> Any:
     return engine_for(defs).run_store()
 
 
-def graph_view(defs: Any) -> GraphView:
-    """The asset graph of ``defs`` with each asset's status, as its engine reports it."""
-    from workbench.widgets.graph import GraphView
+def graph_view(
+    defs: Any, selection: Sequence[str] = (), open_groups: Sequence[str] = ()
+) -> GraphView:
+    """The asset graph of ``defs`` with each asset's status, as its engine reports it.
+
+    Args:
+        defs: the engine's own definitions.
+        selection: ``--select`` items (the syntax ``materialize`` takes); empty for all.
+        open_groups: large groups to show asset by asset (``"all"`` for every one).
+    """
+    from workbench.app._verb_options import parse_selection
+    from workbench.widgets.graph import GraphView, select_statuses
 
     engine = engine_for(defs)
     if engine.name == "workbench":
-        return GraphView(defs, default_instance().run_store)
+        return GraphView(
+            defs,
+            default_instance().run_store,
+            selection=parse_selection(selection) if selection else None,
+            open_groups=open_groups,
+        )
 
     class EngineGraphView(GraphView):
-        """The same drawing and text; statuses come from the engine."""
+        """The same drawing, text, selection and groups; statuses come from the engine."""
 
         def __init__(self, defs: Any, engine: Engine) -> None:
             self.engine = engine
-            super().__init__(defs, engine.run_store())
+            self.groups = dict(engine.group_names(defs))
+            super().__init__(
+                defs, engine.run_store(), selection=selection or None, open_groups=open_groups
+            )
 
         @property
         def graph(self) -> Any:
@@ -41,7 +60,15 @@ def graph_view(defs: Any) -> GraphView:
 
         def refresh(self) -> None:
             """Read the engine's statuses again and redraw."""
-            self.statuses = dict(self.engine.statuses(self.defs))
+            statuses = dict(self.engine.statuses(self.defs))
+            if self.selection is not None:
+                statuses = select_statuses(
+                    statuses, self.engine.selected_keys(self.defs, self.selection)
+                )
+            self.statuses = statuses
             self._draw()
+
+        def _group_of(self, key: str) -> str:
+            return self.groups.get(key, "default")
 
     return EngineGraphView(defs, engine)

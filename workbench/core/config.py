@@ -60,6 +60,7 @@ __all__ = [
     "build_config",
     "describe_validation_error",
     "env_var_names",
+    "explicit_fields",
     "has_env_vars",
     "invalid_config",
     "is_secret_field",

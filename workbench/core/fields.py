@@ -27,8 +27,8 @@ from workbench.core._annotations import (
     format_annotation,
     unwrap_annotation,
 )
+from workbench.core._config_errors import SECRET_MARK
 from workbench.core._field_spec import KINDS, MISSING, FieldSpec, to_jsonable
-from workbench.core.config import SECRET_MARK
 from workbench.core.env_var import env_var_name
 from workbench.core.plain import without_secrets
 from workbench.core.resource import PartialResource

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "RESOURCE_PARAM",
     "ConfigurableIOManager",
     "ConfigurableResource",
     "IAttachDifferentObjectToOpContext",
@@ -42,6 +43,7 @@ __all__ = [
     "ResourceDependency",
     "ResourceParam",
     "RunHandle",
+    "ValueT",
     "build_init_resource_context",
     "is_resource",
     "nested_resources",

@@ -9,7 +9,6 @@ import os
 import socket
 import sqlite3
 import threading
-import time
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -17,7 +16,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from workbench.core.run import EventType, Materialization, RunEvent, RunRecord, RunStatus
 from workbench.errors import StorageError
 from workbench.storage._advice import storage_fix
-from workbench.storage._processes import is_alive
 from workbench.storage._rows import (
     INSERT_EVENT,
     INSERT_RUN,
@@ -30,11 +28,19 @@ from workbench.storage._rows import (
     run_row,
 )
 from workbench.storage._schema import MIGRATIONS, SCHEMA_VERSION, migrate
+from workbench.storage._sqlite_ops import (
+    BUSY_TIMEOUT_MS,
+    mark_abandoned,
+    named,
+    quarantine,
+    retry,
+    storage_error,
+    transaction,
+)
 from workbench.storage._value_rows import ValueRows
-from workbench.storage.home import move_aside
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SqliteRunStore"]
 
@@ -42,17 +48,7 @@ T = TypeVar("T")
 
 _EVENT_TYPES = {member.value: member for member in EventType}
 _SELECT_RUNS = f"SELECT {', '.join(RUN_COLUMNS)} FROM runs"
-_BUSY_TIMEOUT_MS = 5_000
 _PRAGMAS = ("synchronous = NORMAL", "foreign_keys = ON", "cache_size = -16000")
-_ATTEMPTS = 8
-
-
-def _is_busy(exc: sqlite3.Error) -> bool:
-    return (exc.sqlite_errorname or "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
-
-
-def _is_corrupt(exc: sqlite3.Error) -> bool:
-    return (exc.sqlite_errorname or "").startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
 
 
 class SqliteRunStore:
@@ -158,7 +154,7 @@ class SqliteRunStore:
 
         def read(conn: sqlite3.Connection) -> RunRecord:
             self._mark_abandoned(conn)
-            row = _named(conn, f"{_SELECT_RUNS} WHERE run_id = ?", (run_id,)).fetchone()
+            row = named(conn, f"{_SELECT_RUNS} WHERE run_id = ?", (run_id,)).fetchone()
             if row is None:
                 raise self._no_run(run_id)
             return record_from(row)
@@ -191,7 +187,7 @@ class SqliteRunStore:
 
         def read(conn: sqlite3.Connection) -> list[RunRecord]:
             self._mark_abandoned(conn)
-            return [record_from(row) for row in _named(conn, sql, params)]
+            return [record_from(row) for row in named(conn, sql, params)]
 
         return self._read(read)
 
@@ -258,12 +254,12 @@ class SqliteRunStore:
 
         def read(conn: sqlite3.Connection) -> dict[str, Materialization]:
             if asset_keys is None:
-                rows = _named(conn, sql, ()).fetchall()
+                rows = named(conn, sql, ()).fetchall()
             else:
                 rows = []
                 for start in range(0, len(params), 500):  # stay under SQLite's variable limit
                     chunk = params[start : start + 500]
-                    rows += _named(
+                    rows += named(
                         conn, f"{sql} WHERE asset_key IN ({', '.join('?' * len(chunk))})", chunk
                     ).fetchall()
             return {row["asset_key"]: materialization_from(row) for row in rows}
@@ -319,8 +315,8 @@ class SqliteRunStore:
         # autocommit mode: every write opens its own BEGIN IMMEDIATE transaction
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
-            conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-            self._retry(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone())
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            retry(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone())
             for pragma in _PRAGMAS:
                 conn.execute(f"PRAGMA {pragma}")
             self._conn = conn
@@ -354,7 +350,7 @@ class SqliteRunStore:
             conn = self._connection()
             staged = self.values.take()
             try:
-                with _transaction(conn):
+                with transaction(conn):
                     result = body(conn)
                     ValueRows.write(conn, staged)
             except BaseException:
@@ -364,43 +360,23 @@ class SqliteRunStore:
             return result
 
         with self._lock:
-            return self._guard(lambda: self._retry(attempt))
+            return self._guard(lambda: retry(attempt))
 
     def _read(self, body: Callable[[sqlite3.Connection], T]) -> T:
         with self._lock:
-            return self._guard(lambda: self._retry(lambda: body(self._connection())))
-
-    def _retry(self, attempt: Callable[[], T]) -> T:
-        """Run ``attempt`` again while another process holds the lock beyond the busy timeout."""
-        for number in range(_ATTEMPTS):
-            try:
-                return attempt()
-            except sqlite3.OperationalError as exc:
-                if not _is_busy(exc) or number == _ATTEMPTS - 1:
-                    raise
-                time.sleep(min(0.05 * 2**number, 1.0))
-        raise AssertionError("unreachable")  # pragma: no cover
+            return self._guard(lambda: retry(lambda: body(self._connection())))
 
     def _guard(self, action: Callable[[], T]) -> T:
         """Run ``action``, turning every sqlite3 error into a StorageError that says what to do."""
         try:
             return action()
         except sqlite3.Error as exc:
-            if _is_corrupt(exc):
-                aside = self._quarantine()
-                raise StorageError(
-                    f"run store {self.path} is corrupt ({exc}); it was moved to {aside} for "
-                    "recovery and a new empty store will be made in its place on next use"
-                ) from exc
-            if _is_busy(exc):
-                raise StorageError(
-                    f"run store {self.path} stayed locked by another process for over "
-                    f"{_ATTEMPTS * _BUSY_TIMEOUT_MS // 1000} s; close the other kernel or "
-                    "process using it, then retry"
-                ) from exc
-            raise StorageError(
-                f"run store {self.path} cannot be used: {exc}; {storage_fix(exc)}"
-            ) from exc
+            raise storage_error(self.path, exc, self._quarantine) from exc
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _mark_abandoned(self, conn: sqlite3.Connection) -> None:
+        mark_abandoned(conn, self._hostname)
 
     def _quarantine(self) -> Path:
         if self._conn is not None:
@@ -408,40 +384,7 @@ class SqliteRunStore:
                 self._conn.close()
             finally:
                 self._conn = None
-        aside = move_aside(self.path)
-        for suffix in ("-wal", "-shm"):
-            companion = self.path.with_name(self.path.name + suffix)
-            if companion.exists():
-                companion.replace(aside.with_name(aside.name + suffix))
-        return aside
-
-    # -- helpers ---------------------------------------------------------------------------
-
-    def _mark_abandoned(self, conn: sqlite3.Connection) -> None:
-        """Mark ``STARTED`` runs whose process on this host has ended as ``ABANDONED``."""
-        started = conn.execute(
-            "SELECT id, pid, hostname FROM runs WHERE status = ?", (RunStatus.STARTED.value,)
-        ).fetchall()
-        me = os.getpid()
-        dead = [
-            (pid, row_id)
-            for row_id, pid, hostname in started
-            if hostname in (None, self._hostname) and pid != me and not is_alive(pid)
-        ]
-        if not dead:
-            return
-        now = time.time()
-        why = "ended before the run finished (it was killed or crashed)"
-        rows = [(now, f"process {pid} on {self._hostname} {why}", row_id) for pid, row_id in dead]
-        sql = (
-            "UPDATE runs SET status = 'ABANDONED', end_time = ?, error = COALESCE(error, ?) "
-            "WHERE id = ? AND status = 'STARTED'"
-        )
-        if conn.in_transaction:
-            conn.executemany(sql, rows)
-        else:
-            with _transaction(conn):
-                conn.executemany(sql, rows)
+        return quarantine(self.path)
 
     def _require_in(self, conn: sqlite3.Connection, run_id: str) -> None:
         """Raise the unknown-run error if ``run_id`` is not stored."""
@@ -464,23 +407,3 @@ def _write_staged_values() -> None:
         if not store._closed:
             with contextlib.suppress(StorageError):
                 store.write_values()
-
-
-@contextlib.contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    """One write transaction that takes the write lock up front (so it never deadlocks)."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
-def _named(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> sqlite3.Cursor:
-    """Run a query whose rows are read by column name."""
-    cursor = conn.cursor()
-    cursor.row_factory = sqlite3.Row
-    return cursor.execute(sql, params)

@@ -46,6 +46,12 @@ class _EnvMixin:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.env_var_name!r})"
 
+    def __str__(self) -> str:
+        return self._refuse()
+
+    def __format__(self, spec: str) -> str:
+        return self._refuse()
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.env_var_name,))
 
@@ -66,12 +72,6 @@ class EnvVar(_EnvMixin, str):
         instance.env_var_name = name
         return instance
 
-    def __str__(self) -> str:
-        return self._refuse()
-
-    def __format__(self, spec: str) -> str:
-        return self._refuse()
-
     @classmethod
     def int(cls, name: str) -> IntEnvVar:
         """An integer config value read from an environment variable when a run starts."""
@@ -88,12 +88,6 @@ class IntEnvVar(_EnvMixin, int):
         instance = super().__new__(cls, 0)
         instance.env_var_name = name
         return instance
-
-    def __str__(self) -> str:
-        return self._refuse()
-
-    def __format__(self, spec: str) -> str:
-        return self._refuse()
 
     def __int__(self) -> int:
         return self._refuse()

@@ -173,9 +173,3 @@ class Engine(Protocol):
 
     def statuses(self, defs: Any) -> Mapping[str, AssetStatus]:
         """Asset key (user string) -> its status (fresh, stale, missing, failed, external)."""
-
-    def selected_keys(self, defs: Any, selection: Sequence[str]) -> set[str]:
-        """The asset keys (user strings) a ``--select`` list names, as ``materialize`` reads it."""
-
-    def group_names(self, defs: Any) -> Mapping[str, str]:
-        """Asset key (user string) -> its group (``default`` when it has none)."""

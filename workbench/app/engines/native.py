@@ -158,15 +158,3 @@ class NativeEngine:
         from workbench.widgets.graph import asset_statuses
 
         return asset_statuses(with_session_edits(defs), self.run_store())
-
-    def selected_keys(self, defs: Definitions, selection: Sequence[str]) -> set[str]:
-        """The keys a ``--select`` list names, read as ``materialize`` reads it."""
-        from workbench.app._verb_options import parse_selection
-
-        chosen = parse_selection(selection).resolve(defs.asset_graph)
-        return {key.to_user_string() for key in chosen}
-
-    def group_names(self, defs: Definitions) -> Mapping[str, str]:
-        """Asset key -> its group (``default`` when it has none)."""
-        specs = defs.asset_graph.specs
-        return {key.to_user_string(): spec.group_name or "default" for key, spec in specs.items()}

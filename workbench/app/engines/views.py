@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from workbench.app.engines import engine_for
 from workbench.core.instance import default_instance
@@ -10,7 +10,7 @@ from workbench.core.instance import default_instance
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from workbench.app.engines.base import Engine
+    from workbench.app.engines.dagster import DagsterEngine
     from workbench.widgets.graph import GraphView
 
 __all__ = ["graph_view", "run_store_of"]
@@ -44,9 +44,9 @@ def graph_view(
         )
 
     class EngineGraphView(GraphView):
-        """The same drawing, text, selection and groups; statuses come from the engine."""
+        """The same drawing, text, selection and groups, read from Dagster's own graph."""
 
-        def __init__(self, defs: Any, engine: Engine) -> None:
+        def __init__(self, defs: Any, engine: DagsterEngine) -> None:
             self.engine = engine
             self.groups = dict(engine.group_names(defs))
             super().__init__(
@@ -71,4 +71,4 @@ def graph_view(
         def _group_of(self, key: str) -> str:
             return self.groups.get(key, "default")
 
-    return EngineGraphView(defs, engine)
+    return EngineGraphView(defs, cast("DagsterEngine", engine))
